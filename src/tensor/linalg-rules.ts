@@ -1,0 +1,136 @@
+/**
+ * Derivative rules of the linear-algebra primitives (qr, eigh, cholesky, solveTriangular),
+ * written in traced ops so that they differentiate again. Shared by both rule tables.
+ *
+ * References for the formulas: Murray (2016) "Differentiation of the Cholesky decomposition";
+ * Walter & Lehmann / Seeger et al. (2017) for QR (m ≥ n); standard first-order perturbation
+ * theory for eigh (distinct eigenvalues only: a repeated eigenvalue makes F infinite).
+ */
+import { Tensor, eye } from './tensor.ts';
+import { add, concat, div, equal, matmul, mT, mul, neg, reshape, slice, sub, sum, where } from './ops.ts';
+import { bind } from './trace.ts';
+
+const tri = (n: number, lower: boolean, strict: boolean, dtype: Tensor['dtype']): Tensor => {
+  const data = dtype === 'float32' ? new Float32Array(n * n) : new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const keep = lower ? (strict ? j < i : j <= i) : strict ? j > i : j >= i;
+      if (keep) data[i * n + j] = 1;
+    }
+  }
+  return new Tensor(data, [n, n], dtype);
+};
+
+/** X with op(T)·X = B. */
+export const solveTri = (t: Tensor, b: Tensor, lower: boolean, transpose: boolean): Tensor =>
+  bind('solveTriangular', [t, b], { lower, transpose });
+
+const sym = (a: Tensor): Tensor => mul(add(a, mT(a)), 0.5);
+
+export function unpackQr(out: Tensor, m: number): { q: Tensor; r: Tensor } {
+  return { q: slice(out, [0], [m]), r: slice(out, [m]) };
+}
+
+export function unpackEigh(out: Tensor): { values: Tensor; vectors: Tensor } {
+  const n = out.shape[1]!;
+  return { values: reshape(slice(out, [0], [1]), [n]), vectors: slice(out, [1]) };
+}
+
+/** F[i][j] = 1/(λ_j − λ_i) off the diagonal, 0 on it. */
+function eigenGaps(values: Tensor): Tensor {
+  const n = values.shape[0]!;
+  const gaps = sub(reshape(values, [1, n]), reshape(values, [n, 1]));
+  const diagonal = equal(eye(n, 'int32'), 1);
+  return where(diagonal, 0, div(1, where(diagonal, 1, gaps)));
+}
+
+// ---- QR: A = QR, Q m×n, R n×n upper with positive diagonal ----
+
+export function qrVjp(ct: Tensor, a: Tensor, out: Tensor): Tensor {
+  const [m, n] = a.shape as [number, number];
+  const { q, r } = unpackQr(out, m);
+  const { q: qBar, r: rBar } = unpackQr(ct, m);
+  const mm = sub(matmul(r, rBar, { transB: true }), matmul(qBar, q, { transA: true }));
+  // copyltu(M): the symmetric matrix with M's lower triangle.
+  const lower = mul(mm, tri(n, true, true, a.dtype));
+  const copyltu = add(add(lower, mT(lower)), mul(mm, eye(n, a.dtype)));
+  const b = add(qBar, matmul(q, copyltu));
+  // Ā = B·R⁻ᵀ, i.e. Āᵀ = R⁻¹·Bᵀ.
+  return mT(solveTri(r, mT(b), false, false));
+}
+
+export function qrJvp(t: Tensor, a: Tensor, out: Tensor): Tensor {
+  const [m, n] = a.shape as [number, number];
+  const { q, r } = unpackQr(out, m);
+  // dA·R⁻¹ via (R⁻ᵀ·dAᵀ)ᵀ.
+  const dARinv = mT(solveTri(r, mT(t), false, true));
+  const c = matmul(q, dARinv, { transA: true });
+  const lowerC = mul(c, tri(n, true, true, a.dtype));
+  const omega = sub(lowerC, mT(lowerC));
+  const dR = matmul(sub(c, omega), r);
+  const dQ = add(sub(dARinv, matmul(q, c)), matmul(q, omega));
+  return concat([dQ, dR], 0);
+}
+
+// ---- eigh of the symmetric part: A_s = V diag(λ) Vᵀ ----
+
+export function eighVjp(ct: Tensor, out: Tensor): Tensor {
+  const { values, vectors: v } = unpackEigh(out);
+  const { values: lBar, vectors: vBar } = unpackEigh(ct);
+  const n = values.shape[0]!;
+  const inner = add(mul(eye(n, out.dtype), reshape(lBar, [1, n])), mul(eigenGaps(values), matmul(v, vBar, { transA: true })));
+  return sym(matmul(matmul(v, inner), v, { transB: true }));
+}
+
+export function eighJvp(t: Tensor, out: Tensor): Tensor {
+  const { values, vectors: v } = unpackEigh(out);
+  const n = values.shape[0]!;
+  const p = matmul(matmul(v, sym(t), { transA: true }), v);
+  const dValues = sum(mul(p, eye(n, p.dtype)), 0, { keepdims: true });
+  const dVectors = matmul(v, mul(eigenGaps(values), p));
+  return concat([dValues, dVectors], 0);
+}
+
+// ---- Cholesky of the symmetric part: A_s = L Lᵀ ----
+
+/** Φ(X): lower triangle with the diagonal halved. */
+const phi = (x: Tensor): Tensor => {
+  const n = x.shape[0]!;
+  return mul(x, add(tri(n, true, true, x.dtype), mul(eye(n, x.dtype), 0.5)));
+};
+
+export function choleskyVjp(ct: Tensor, out: Tensor): Tensor {
+  // Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹): Murray's rule for the symmetric (not lower-only) input convention.
+  const p = phi(matmul(out, ct, { transA: true }));
+  const left = solveTri(out, p, true, true); // L⁻ᵀ P
+  const s = mT(solveTri(out, mT(left), true, true)); // (L⁻ᵀ (L⁻ᵀ P)ᵀ)ᵀ = L⁻ᵀ P L⁻¹
+  return sym(s);
+}
+
+export function choleskyJvp(t: Tensor, out: Tensor): Tensor {
+  // dL = L Φ(L⁻¹ dA_s L⁻ᵀ).
+  const x = solveTri(out, sym(t), true, false); // L⁻¹ dA
+  const y = mT(solveTri(out, mT(x), true, false)); // L⁻¹ dA L⁻ᵀ
+  return matmul(out, phi(y));
+}
+
+// ---- triangular solve: X = op(T)⁻¹ B ----
+
+export function solveTriangularVjp(ct: Tensor, t: Tensor, out: Tensor, lower: boolean, transpose: boolean, needs: readonly boolean[]): (Tensor | null)[] {
+  const bBar = solveTri(t, ct, lower, !transpose);
+  if (!needs[0]) return [null, bBar];
+  const n = t.shape[0]!;
+  const full = transpose ? matmul(out, bBar, { transB: true }) : matmul(bBar, out, { transB: true });
+  return [neg(mul(full, tri(n, lower, false, t.dtype))), bBar];
+}
+
+export function solveTriangularJvp(tT: Tensor | null, tB: Tensor | null, t: Tensor, out: Tensor, lower: boolean, transpose: boolean): Tensor {
+  let rhs = tB;
+  if (tT) {
+    // Only T's triangle is read, so only that part of its tangent matters.
+    const dT = mul(tT, tri(t.shape[0]!, lower, false, t.dtype));
+    const dOpT = matmul(dT, out, { transA: transpose });
+    rhs = rhs ? sub(rhs, dOpT) : neg(dOpT);
+  }
+  return solveTri(t, rhs!, lower, transpose);
+}

@@ -1,0 +1,350 @@
+/**
+ * The primitive operations: the only functions that touch raw data. Everything else in
+ * trainscope is composed from these, and autodiff needs a VJP and a JVP rule for each
+ * (vjp-rules.ts, jvp-rules.ts — the compiler checks both tables are complete).
+ *
+ * Primitives are strict: equal shapes for elementwise ops, equal dtypes, no broadcasting;
+ * the user-facing ops in ops.ts insert explicit `broadcastTo`s and give friendly errors.
+ */
+import { allocate, type DType, type TypedArray } from './dtype.ts';
+import { fmt, sizeOf, stridesOf } from './shape.ts';
+import { Tensor } from './tensor.ts';
+import { kernels } from '../kernels/backend.ts';
+import type { FloatArray, PatchGeometry } from '../kernels/kernels.ts';
+import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
+
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+type None = Record<string, never>;
+
+/** Every primitive and its (static, non-differentiable) parameters. */
+export interface PrimParams {
+  // elementwise unary (float)
+  neg: None; exp: None; log: None; sin: None; cos: None; tanh: None; sigmoid: None;
+  sqrt: None; abs: None; sign: None;
+  // elementwise binary (equal shapes and dtypes)
+  add: None; sub: None; mul: None; div: None; pow: None; maximum: None; minimum: None;
+  compare: { op: CompareOp };
+  select: None; // (cond: bool, a, b)
+  cast: { dtype: DType };
+  // reductions (axes sorted, removed from the shape)
+  sum: { axes: number[] };
+  max: { axes: number[] };
+  argmax: { axis: number };
+  // layout
+  reshape: { shape: number[] };
+  broadcastTo: { shape: number[] };
+  transpose: { perm: number[] };
+  slice: { starts: number[]; ends: number[] };
+  pad: { before: number[]; after: number[] };
+  concat: { axis: number };
+  gather: { axis: number }; // (x, indices: int32)
+  scatterAdd: { axis: number; shape: number[] }; // (updates, indices) -> zeros(shape) with updates added
+  // linear algebra
+  matmul: { transA: boolean; transB: boolean };
+  im2col: { g: PatchGeometry; padValue: number };
+  col2im: { g: PatchGeometry };
+  /** Thin QR of an m×n matrix (m ≥ n), packed as [Q; R]: shape [m + n, n]. */
+  qr: None;
+  /** Symmetric eigendecomposition of (A + Aᵀ)/2, packed as [λ; V]: shape [n + 1, n], λ ascending. */
+  eigh: None;
+  /** Lower Cholesky factor of (A + Aᵀ)/2. */
+  cholesky: None;
+  /** X with op(T) X = B, T triangular. */
+  solveTriangular: { lower: boolean; transpose: boolean };
+}
+export type Prim = keyof PrimParams;
+
+type Impl<P extends Prim> = (inputs: readonly Tensor[], params: PrimParams[P]) => Tensor;
+
+function unary(f: (x: number) => number): Impl<Prim> {
+  return ([x]) => {
+    const a = x!.data;
+    const out = allocate(x!.dtype, a.length);
+    for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
+    return new Tensor(out, x!.shape, x!.dtype);
+  };
+}
+
+function binary(f: (a: number, b: number) => number, outDType?: DType): Impl<Prim> {
+  return ([x, y]) => {
+    const a = x!.data;
+    const b = y!.data;
+    const out = allocate(outDType ?? x!.dtype, a.length);
+    for (let i = 0; i < a.length; i++) out[i] = f(a[i]!, b[i]!);
+    return new Tensor(out, x!.shape, outDType ?? x!.dtype);
+  };
+}
+
+const compareFns: Record<CompareOp, (a: number, b: number) => number> = {
+  eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b), lt: (a, b) => +(a < b),
+  le: (a, b) => +(a <= b), gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
+};
+
+/** For each input flat index, the flat index of the output it reduces into (axes removed). */
+function reduceIndex(shape: readonly number[], axes: readonly number[]): { outShape: number[]; map: Int32Array } {
+  const outShape = shape.filter((_, i) => !axes.includes(i));
+  const outStrides = stridesOf(outShape);
+  const stride = new Array<number>(shape.length).fill(0);
+  let j = 0;
+  for (let i = 0; i < shape.length; i++) if (!axes.includes(i)) stride[i] = outStrides[j++]!;
+  return { outShape, map: stridedIndex(shape, stride) };
+}
+
+/** Flat offsets Σ idx_i·stride_i over all multi-indices of `shape`, in row-major order. */
+export function stridedIndex(shape: readonly number[], stride: readonly number[]): Int32Array {
+  const n = sizeOf(shape);
+  const map = new Int32Array(n);
+  const rank = shape.length;
+  if (n === 0) return map;
+  const idx = new Array<number>(rank).fill(0);
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    map[i] = off;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      off += stride[d]!;
+      if (idx[d]! < shape[d]!) break;
+      off -= stride[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return map;
+}
+
+function gatherCopy(x: Tensor, outShape: readonly number[], srcStride: readonly number[], base = 0): Tensor {
+  const map = stridedIndex(outShape, srcStride);
+  const out = allocate(x.dtype, map.length);
+  const a = x.data;
+  for (let i = 0; i < map.length; i++) out[i] = a[base + map[i]!]!;
+  return new Tensor(out, outShape, x.dtype);
+}
+
+/** Split a tensor around `axis` as [outer, axisLen, inner]. */
+function around(shape: readonly number[], axis: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis]!, sizeOf(shape.slice(axis + 1))];
+}
+
+function matrixData(x: Tensor): Float64Array {
+  return x.data instanceof Float64Array ? x.data : Float64Array.from(x.data);
+}
+
+function symmetrized(x: Tensor): Float64Array {
+  const n = x.shape[0]!;
+  const a = x.data;
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+  return s;
+}
+
+function fromF64(data: Float64Array, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(dtype === 'float64' ? data : Float32Array.from(data), shape, dtype);
+}
+
+/** Evaluated on the side of 0 where exp cannot overflow. */
+const stableSigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+export const impls: { [P in Prim]: Impl<P> } = {
+  neg: unary((x) => -x),
+  exp: unary(Math.exp),
+  log: unary(Math.log),
+  sin: unary(Math.sin),
+  cos: unary(Math.cos),
+  tanh: unary(Math.tanh),
+  sigmoid: unary(stableSigmoid),
+  sqrt: unary(Math.sqrt),
+  abs: unary(Math.abs),
+  sign: unary((x) => (x > 0 ? 1 : x < 0 ? -1 : x)), // sign(±0) = ±0, sign(NaN) = NaN
+  add: binary((a, b) => a + b),
+  sub: binary((a, b) => a - b),
+  mul: binary((a, b) => a * b),
+  div: binary((a, b) => a / b),
+  pow: binary(Math.pow),
+  maximum: binary((a, b) => (a !== a || b !== b ? NaN : a >= b ? a : b)),
+  minimum: binary((a, b) => (a !== a || b !== b ? NaN : a <= b ? a : b)),
+  compare: (inputs, { op }) => binary(compareFns[op], 'bool')(inputs, {} as never),
+  select: ([c, x, y]) => {
+    const cond = c!.data;
+    const a = x!.data;
+    const b = y!.data;
+    const out = allocate(x!.dtype, a.length);
+    for (let i = 0; i < a.length; i++) out[i] = cond[i] ? a[i]! : b[i]!;
+    return new Tensor(out, x!.shape, x!.dtype);
+  },
+  cast: ([x], { dtype }) => {
+    const out = allocate(dtype, x!.size);
+    const a = x!.data;
+    if (dtype === 'int32') for (let i = 0; i < a.length; i++) out[i] = Math.trunc(a[i]!);
+    else if (dtype === 'bool') for (let i = 0; i < a.length; i++) out[i] = a[i] ? 1 : 0;
+    else out.set(a);
+    return new Tensor(out, x!.shape, dtype);
+  },
+  sum: ([x], { axes }) => {
+    const { outShape, map } = reduceIndex(x!.shape, axes);
+    // Accumulate in float64 in row-major input order: a fixed order, so results are reproducible.
+    const acc = new Float64Array(sizeOf(outShape));
+    const a = x!.data;
+    for (let i = 0; i < a.length; i++) acc[map[i]!] += a[i]!;
+    return fromF64(acc, outShape, x!.dtype);
+  },
+  max: ([x], { axes }) => {
+    const { outShape, map } = reduceIndex(x!.shape, axes);
+    const outSize = sizeOf(outShape);
+    if (x!.size === 0 && outSize > 0) throw new Error(`max: cannot reduce an empty axis of shape ${fmt(x!.shape)}`);
+    const out = allocate(x!.dtype, outSize).fill(-Infinity);
+    const a = x!.data;
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]!;
+      const j = map[i]!;
+      if (v > out[j]! || v !== v) out[j] = v;
+    }
+    return new Tensor(out, outShape, x!.dtype);
+  },
+  argmax: ([x], { axis }) => {
+    const [outer, len, inner] = around(x!.shape, axis);
+    if (len === 0) throw new Error(`argmax: axis ${axis} of shape ${fmt(x!.shape)} is empty`);
+    const out = new Int32Array(outer * inner);
+    const a = x!.data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        let bestV = a[o * len * inner + i]!;
+        for (let k = 1; k < len; k++) {
+          const v = a[(o * len + k) * inner + i]!;
+          if (v > bestV) { best = k; bestV = v; }
+        }
+        out[o * inner + i] = best;
+      }
+    }
+    return new Tensor(out, x!.shape.filter((_, i) => i !== axis), 'int32');
+  },
+  // Tensors are immutable, so a reshape can share its data.
+  reshape: ([x], { shape }) => new Tensor(x!.data, shape, x!.dtype),
+  broadcastTo: ([x], { shape }) => {
+    const src = x!.shape;
+    const srcStrides = stridesOf(src);
+    const off = shape.length - src.length;
+    const stride = shape.map((_, i) => (i < off || src[i - off] === 1 ? 0 : srcStrides[i - off]!));
+    return gatherCopy(x!, shape, stride);
+  },
+  transpose: ([x], { perm }) => {
+    const s = stridesOf(x!.shape);
+    return gatherCopy(x!, perm.map((p) => x!.shape[p]!), perm.map((p) => s[p]!));
+  },
+  slice: ([x], { starts, ends }) => {
+    const s = stridesOf(x!.shape);
+    const base = starts.reduce((acc, st, i) => acc + st * s[i]!, 0);
+    return gatherCopy(x!, starts.map((st, i) => ends[i]! - st), s, base);
+  },
+  pad: ([x], { before, after }) => {
+    const shape = x!.shape.map((d, i) => d + before[i]! + after[i]!);
+    const outStrides = stridesOf(shape);
+    const map = stridedIndex(x!.shape, outStrides);
+    const base = before.reduce((acc, b, i) => acc + b * outStrides[i]!, 0);
+    const out = allocate(x!.dtype, sizeOf(shape));
+    const a = x!.data;
+    for (let i = 0; i < a.length; i++) out[base + map[i]!] = a[i]!;
+    return new Tensor(out, shape, x!.dtype);
+  },
+  concat: (xs, { axis }) => {
+    const first = xs[0]!;
+    const total = xs.reduce((acc, t) => acc + t.shape[axis]!, 0);
+    const shape = first.shape.map((d, i) => (i === axis ? total : d));
+    const [outer, , inner] = around(shape, axis);
+    const out = allocate(first.dtype, sizeOf(shape));
+    let offset = 0;
+    for (const t of xs) {
+      const chunk = t.shape[axis]! * inner;
+      for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * chunk, (o + 1) * chunk), o * total * inner + offset);
+      offset += chunk;
+    }
+    return new Tensor(out, shape, first.dtype);
+  },
+  gather: ([x, idx], { axis }) => {
+    const [outer, len, inner] = around(x!.shape, axis);
+    const ids = idx!.data;
+    const out = allocate(x!.dtype, outer * ids.length * inner);
+    const a = x!.data;
+    for (let k = 0; k < ids.length; k++) {
+      const j = ids[k]!;
+      if (j < 0 || j >= len) throw new Error(`gather: index ${j} is out of range for axis ${axis} of size ${len} (shape ${fmt(x!.shape)})`);
+    }
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < ids.length; k++) {
+        const src = (o * len + ids[k]!) * inner;
+        out.set(a.subarray(src, src + inner), (o * ids.length + k) * inner);
+      }
+    }
+    const shape = [...x!.shape.slice(0, axis), ...idx!.shape, ...x!.shape.slice(axis + 1)];
+    return new Tensor(out, shape, x!.dtype);
+  },
+  scatterAdd: ([u, idx], { axis, shape }) => {
+    const [outer, len, inner] = around(shape, axis);
+    const ids = idx!.data;
+    const out = allocate(u!.dtype, sizeOf(shape));
+    const a = u!.data;
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < ids.length; k++) {
+        const j = ids[k]!;
+        if (j < 0 || j >= len) throw new Error(`scatterAdd: index ${j} is out of range for axis ${axis} of size ${len}`);
+        const dst = (o * len + j) * inner;
+        const src = (o * ids.length + k) * inner;
+        for (let i = 0; i < inner; i++) out[dst + i] += a[src + i]!;
+      }
+    }
+    return new Tensor(out, shape, u!.dtype);
+  },
+  matmul: ([a, b], { transA, transB }) => {
+    const A = a!;
+    const B = b!;
+    const m = transA ? A.shape[A.rank - 1]! : A.shape[A.rank - 2]!;
+    const k = transA ? A.shape[A.rank - 2]! : A.shape[A.rank - 1]!;
+    const n = transB ? B.shape[B.rank - 2]! : B.shape[B.rank - 1]!;
+    const batchShape = A.rank >= B.rank ? A.shape.slice(0, -2) : B.shape.slice(0, -2);
+    const batch = sizeOf(batchShape);
+    const out = allocate(A.dtype, batch * m * n) as FloatArray;
+    kernels().gemm(A.data as FloatArray, B.data as FloatArray, out, {
+      batch, m, n, k, transA, transB,
+      aBatchStride: A.rank === 2 ? 0 : m * k,
+      bBatchStride: B.rank === 2 ? 0 : k * n,
+    });
+    return new Tensor(out, [...batchShape, m, n], A.dtype);
+  },
+  im2col: ([x], { g, padValue }) => {
+    const out = allocate(x!.dtype, g.n * g.c * g.kh * g.kw * g.oh * g.ow) as FloatArray;
+    kernels().im2col(x!.data as FloatArray, out, g, padValue);
+    return new Tensor(out, [g.n, g.c * g.kh * g.kw, g.oh * g.ow], x!.dtype);
+  },
+  col2im: ([cols], { g }) => {
+    const out = allocate(cols!.dtype, g.n * g.c * g.h * g.w) as FloatArray;
+    kernels().col2im(cols!.data as FloatArray, out, g);
+    return new Tensor(out, [g.n, g.c, g.h, g.w], cols!.dtype);
+  },
+  qr: ([a]) => {
+    const [m, n] = a!.shape as [number, number];
+    const { q, r } = qrHouseholder(matrixData(a!), m, n);
+    const packed = new Float64Array((m + n) * n);
+    packed.set(q);
+    packed.set(r, m * n);
+    return fromF64(packed, [m + n, n], a!.dtype);
+  },
+  eigh: ([a]) => {
+    const n = a!.shape[0]!;
+    const { values, vectors } = eighSymmetric(symmetrized(a!), n);
+    const packed = new Float64Array((n + 1) * n);
+    packed.set(values);
+    packed.set(vectors, n);
+    return fromF64(packed, [n + 1, n], a!.dtype);
+  },
+  cholesky: ([a]) => {
+    const n = a!.shape[0]!;
+    return fromF64(denseCholesky(symmetrized(a!), n), [n, n], a!.dtype);
+  },
+  solveTriangular: ([t, b], { lower, transpose }) => {
+    const n = t!.shape[0]!;
+    const nrhs = b!.shape[1]!;
+    const x = denseSolveTriangular(matrixData(t!), matrixData(b!), n, nrhs, { lower, transpose });
+    return fromF64(x, [n, nrhs], b!.dtype);
+  },
+};
+
+export type { TypedArray };

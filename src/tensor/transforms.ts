@@ -1,0 +1,129 @@
+/**
+ * Function transforms over parameter trees: grad, valueAndGrad, vjp, jvp, hvp, jacobian.
+ * They nest freely (grad of grad, jvp of grad, …) because every derivative rule is itself
+ * written in traced primitives (see trace.ts).
+ */
+import { isFloat } from './dtype.ts';
+import { fmt, shapesEqual } from './shape.ts';
+import { Tensor, full, zerosLike } from './tensor.ts';
+import { backward, forwardInput, popLevel, pushLevel, release, reverseInput, tangentAt } from './trace.ts';
+import { treeFlatten, type Tree } from './tree.ts';
+import { reshape, stack } from './ops.ts';
+
+function differentiableLeaves(op: string, tree: Tree): ReturnType<typeof treeFlatten> {
+  const flat = treeFlatten(tree);
+  flat.leaves.forEach((x, i) => {
+    if (!isFloat(x.dtype)) throw new Error(`${op}: leaf ${flat.paths[i]} has dtype ${x.dtype}; only float tensors can be differentiated`);
+  });
+  return flat;
+}
+
+function checkScalarOutput(op: string, y: unknown): Tensor {
+  if (!(y instanceof Tensor)) throw new Error(`${op}: the function must return a Tensor, got ${typeof y}`);
+  if (y.size !== 1 || !isFloat(y.dtype)) throw new Error(`${op}: the function must return a float scalar, got ${y.dtype} ${fmt(y.shape)}`);
+  return y;
+}
+
+/** Pull-back: the value of f at `primals`, and a function mapping an output cotangent to input cotangents. */
+export function vjp<P extends Tree>(f: (p: P) => Tensor, primals: P): { value: Tensor; pullback: (ct: Tensor) => P } {
+  const { leaves, unflatten } = differentiableLeaves('vjp', primals);
+  const level = pushLevel('reverse');
+  let y: Tensor;
+  let inputs: Tensor[];
+  try {
+    inputs = leaves.map((x) => reverseInput(x, level));
+    y = f(unflatten(inputs) as P);
+    if (!(y instanceof Tensor)) throw new Error(`vjp: the function must return a Tensor, got ${typeof y}`);
+  } finally {
+    popLevel(level);
+  }
+  const pullback = (ct: Tensor): P => {
+    if (!shapesEqual(ct.shape, y.shape) || ct.dtype !== y.dtype) {
+      throw new Error(`vjp: cotangent ${ct.dtype} ${fmt(ct.shape)} does not match the output ${y.dtype} ${fmt(y.shape)}`);
+    }
+    const cts = backward(level, y, ct, inputs);
+    return unflatten(cts.map((g, i) => g ?? zerosLike(leaves[i]!))) as P;
+  };
+  return { value: release(y), pullback };
+}
+
+/** f's value and its gradient with respect to every leaf of `params` (f must return a scalar). */
+export function valueAndGrad<P extends Tree, A extends unknown[] = []>(
+  f: (params: P, ...args: A) => Tensor,
+): (params: P, ...args: A) => { value: Tensor; grads: P } {
+  return (params, ...args) => {
+    const { value, pullback } = vjp((p: P) => checkScalarOutput('grad', f(p, ...args)), params);
+    return { value, grads: pullback(full(value.shape, 1, value.dtype)) };
+  };
+}
+
+/** The gradient of a scalar function with respect to every leaf of its first argument. */
+export function grad<P extends Tree, A extends unknown[] = []>(f: (params: P, ...args: A) => Tensor): (params: P, ...args: A) => P {
+  const vg = valueAndGrad(f);
+  return (params, ...args) => vg(params, ...args).grads;
+}
+
+function checkMatching(op: string, what: string, tree: Tree, leaves: readonly Tensor[], paths: readonly string[]): Tensor[] {
+  const flat = treeFlatten(tree);
+  if (flat.paths.join('|') !== paths.join('|')) throw new Error(`${op}: ${what} tree does not match the parameters (${flat.paths.length} vs ${paths.length} leaves)`);
+  flat.leaves.forEach((t, i) => {
+    const x = leaves[i]!;
+    if (!shapesEqual(t.shape, x.shape) || t.dtype !== x.dtype) {
+      throw new Error(`${op}: ${what} for ${paths[i]} is ${t.dtype} ${fmt(t.shape)}, the parameter is ${x.dtype} ${fmt(x.shape)}`);
+    }
+  });
+  return flat.leaves;
+}
+
+/**
+ * Push-forward: f(primals) and its directional derivative along `tangents` (a tree shaped like
+ * `primals`). f may return a Tensor or a tree; the tangent has the same structure.
+ */
+export function jvp<P extends Tree, R extends Tree>(f: (p: P) => R, primals: P, tangents: P): { value: R; tangent: R } {
+  const { leaves, paths, unflatten } = differentiableLeaves('jvp', primals);
+  const tLeaves = checkMatching('jvp', 'tangent', tangents, leaves, paths);
+  const level = pushLevel('forward');
+  let outLeaves: Tensor[];
+  let outTangents: Tensor[];
+  let rebuild: (xs: readonly Tensor[]) => R;
+  try {
+    const y = f(unflatten(leaves.map((x, i) => forwardInput(x, tLeaves[i]!, level))) as P);
+    const flat = treeFlatten(y);
+    outLeaves = flat.leaves;
+    rebuild = flat.unflatten;
+    outTangents = outLeaves.map((o) => tangentAt(o, level) ?? zerosLike(o));
+  } finally {
+    popLevel(level);
+  }
+  return { value: rebuild(outLeaves.map(release)), tangent: rebuild(outTangents.map(release)) };
+}
+
+/**
+ * Hessian-vector product H(params)·v of a scalar function, by forward-over-reverse (a jvp
+ * of the gradient): about the cost of two gradients, exact to rounding.
+ */
+export function hvp<P extends Tree>(f: (p: P) => Tensor, params: P, v: P): P {
+  return jvp(grad(f), params, v).tangent;
+}
+
+/**
+ * Full Jacobian of f: R^{shape(x)} → R^{shape(y)}, shape [...y.shape, ...x.shape], built row by
+ * row with reverse mode (for small problems: tests, checks, explicit Hessians).
+ */
+export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
+  const { value, pullback } = vjp(f, x);
+  const rows: Tensor[] = [];
+  for (let i = 0; i < value.size; i++) {
+    const e = zerosLike(value);
+    e.data[i] = 1;
+    rows.push(pullback(e));
+  }
+  if (rows.length === 0) return new Tensor(new Float64Array(0), [...value.shape, ...x.shape], x.dtype);
+  return reshape(stack(rows), [...value.shape, ...x.shape]);
+}
+
+/** The same values with every trace removed: a constant for all enclosing transforms. */
+export function stopGradient<T extends Tree>(tree: T): T {
+  const { leaves, unflatten } = treeFlatten(tree);
+  return unflatten(leaves.map((x) => new Tensor(x.data, x.shape, x.dtype)));
+}
