@@ -56,38 +56,55 @@ export type Prim = keyof PrimParams;
 
 type Impl<P extends Prim> = (inputs: readonly Tensor[], params: PrimParams[P]) => Tensor;
 
-function unary(f: (x: number) => number): Impl<Prim> {
+/**
+ * Elementwise loops are generated once per op from a JS expression, so each op gets its own
+ * monomorphic loop that V8 can optimize (a shared loop calling `f(a[i])` goes megamorphic and
+ * is several times slower on small tensors, where per-op overhead dominates).
+ */
+type Loop = (x: TypedArray, y: TypedArray, out: TypedArray, n: number) => void;
+function loop(expr: string): Loop {
+  return new Function('x', 'y', 'out', 'n', `for (let i = 0; i < n; i++) { const a = x[i], b = y === null ? 0 : y[i]; out[i] = ${expr}; }`) as Loop;
+}
+
+function unary(expr: string): Impl<Prim> {
+  const run = loop(expr);
   return ([x]) => {
-    const a = x!.data;
-    const out = allocate(x!.dtype, a.length);
-    for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
+    const out = allocate(x!.dtype, x!.size);
+    run(x!.data, null as never, out, out.length);
     return new Tensor(out, x!.shape, x!.dtype);
   };
 }
 
-function binary(f: (a: number, b: number) => number, outDType?: DType): Impl<Prim> {
+function binary(expr: string, outDType?: DType): Impl<Prim> {
+  const run = loop(expr);
   return ([x, y]) => {
-    const a = x!.data;
-    const b = y!.data;
-    const out = allocate(outDType ?? x!.dtype, a.length);
-    for (let i = 0; i < a.length; i++) out[i] = f(a[i]!, b[i]!);
-    return new Tensor(out, x!.shape, outDType ?? x!.dtype);
+    const dtype = outDType ?? x!.dtype;
+    const out = allocate(dtype, x!.size);
+    run(x!.data, y!.data, out, out.length);
+    return new Tensor(out, x!.shape, dtype);
   };
 }
 
-const compareFns: Record<CompareOp, (a: number, b: number) => number> = {
-  eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b), lt: (a, b) => +(a < b),
-  le: (a, b) => +(a <= b), gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
+const compareExprs: Record<CompareOp, string> = {
+  eq: 'a === b ? 1 : 0', ne: 'a !== b ? 1 : 0', lt: 'a < b ? 1 : 0', le: 'a <= b ? 1 : 0', gt: 'a > b ? 1 : 0', ge: 'a >= b ? 1 : 0',
 };
+const compareImpls = Object.fromEntries(Object.entries(compareExprs).map(([op, e]) => [op, binary(e, 'bool')])) as Record<CompareOp, Impl<Prim>>;
 
 /** For each input flat index, the flat index of the output it reduces into (axes removed). */
-function reduceIndex(shape: readonly number[], axes: readonly number[]): { outShape: number[]; map: Int32Array } {
-  const outShape = shape.filter((_, i) => !axes.includes(i));
-  const outStrides = stridesOf(outShape);
+function reduceIndex(shape: readonly number[], axes: readonly number[]): Int32Array {
+  const outStrides = stridesOf(shape.filter((_, i) => !axes.includes(i)));
   const stride = new Array<number>(shape.length).fill(0);
   let j = 0;
   for (let i = 0; i < shape.length; i++) if (!axes.includes(i)) stride[i] = outStrides[j++]!;
-  return { outShape, map: stridedIndex(shape, stride) };
+  return stridedIndex(shape, stride);
+}
+
+/** [outer, reduced, inner] sizes when the sorted `axes` are consecutive, else undefined. */
+function contiguousBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | undefined {
+  const first = axes[0]!;
+  const last = axes[axes.length - 1]!;
+  if (last - first + 1 !== axes.length) return undefined;
+  return [sizeOf(shape.slice(0, first)), sizeOf(shape.slice(first, last + 1)), sizeOf(shape.slice(last + 1))];
 }
 
 /** Flat offsets Σ idx_i·stride_i over all multi-indices of `shape`, in row-major order. */
@@ -140,28 +157,27 @@ function fromF64(data: Float64Array, shape: readonly number[], dtype: DType): Te
   return new Tensor(dtype === 'float64' ? data : Float32Array.from(data), shape, dtype);
 }
 
-/** Evaluated on the side of 0 where exp cannot overflow. */
-const stableSigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 export const impls: { [P in Prim]: Impl<P> } = {
-  neg: unary((x) => -x),
-  exp: unary(Math.exp),
-  log: unary(Math.log),
-  sin: unary(Math.sin),
-  cos: unary(Math.cos),
-  tanh: unary(Math.tanh),
-  sigmoid: unary(stableSigmoid),
-  sqrt: unary(Math.sqrt),
-  abs: unary(Math.abs),
-  sign: unary((x) => (x > 0 ? 1 : x < 0 ? -1 : x)), // sign(±0) = ±0, sign(NaN) = NaN
-  add: binary((a, b) => a + b),
-  sub: binary((a, b) => a - b),
-  mul: binary((a, b) => a * b),
-  div: binary((a, b) => a / b),
-  pow: binary(Math.pow),
-  maximum: binary((a, b) => (a !== a || b !== b ? NaN : a >= b ? a : b)),
-  minimum: binary((a, b) => (a !== a || b !== b ? NaN : a <= b ? a : b)),
-  compare: (inputs, { op }) => binary(compareFns[op], 'bool')(inputs, {} as never),
+  neg: unary('-a'),
+  exp: unary('Math.exp(a)'),
+  log: unary('Math.log(a)'),
+  sin: unary('Math.sin(a)'),
+  cos: unary('Math.cos(a)'),
+  tanh: unary('Math.tanh(a)'),
+  // Evaluated on the side of 0 where exp cannot overflow.
+  sigmoid: unary('a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))'),
+  sqrt: unary('Math.sqrt(a)'),
+  abs: unary('Math.abs(a)'),
+  sign: unary('a > 0 ? 1 : a < 0 ? -1 : a'), // sign(±0) = ±0, sign(NaN) = NaN
+  add: binary('a + b'),
+  sub: binary('a - b'),
+  mul: binary('a * b'),
+  div: binary('a / b'),
+  pow: binary('Math.pow(a, b)'),
+  maximum: binary('a !== a || b !== b ? NaN : a >= b ? a : b'),
+  minimum: binary('a !== a || b !== b ? NaN : a <= b ? a : b'),
+  compare: (inputs, { op }) => compareImpls[op](inputs, {} as never),
   select: ([c, x, y]) => {
     const cond = c!.data;
     const a = x!.data;
@@ -179,23 +195,53 @@ export const impls: { [P in Prim]: Impl<P> } = {
     return new Tensor(out, x!.shape, dtype);
   },
   sum: ([x], { axes }) => {
-    const { outShape, map } = reduceIndex(x!.shape, axes);
     // Accumulate in float64 in row-major input order: a fixed order, so results are reproducible.
+    const outShape = x!.shape.filter((_, i) => !axes.includes(i));
     const acc = new Float64Array(sizeOf(outShape));
     const a = x!.data;
-    for (let i = 0; i < a.length; i++) acc[map[i]!] += a[i]!;
+    const block = contiguousBlock(x!.shape, axes);
+    if (block) {
+      const [outer, red, inner] = block;
+      for (let o = 0; o < outer; o++) {
+        for (let r = 0; r < red; r++) {
+          const src = (o * red + r) * inner;
+          const dst = o * inner;
+          for (let i = 0; i < inner; i++) acc[dst + i] += a[src + i]!;
+        }
+      }
+    } else {
+      const map = reduceIndex(x!.shape, axes);
+      for (let i = 0; i < a.length; i++) acc[map[i]!] += a[i]!;
+    }
     return fromF64(acc, outShape, x!.dtype);
   },
   max: ([x], { axes }) => {
-    const { outShape, map } = reduceIndex(x!.shape, axes);
+    const outShape = x!.shape.filter((_, i) => !axes.includes(i));
     const outSize = sizeOf(outShape);
     if (x!.size === 0 && outSize > 0) throw new Error(`max: cannot reduce an empty axis of shape ${fmt(x!.shape)}`);
     const out = allocate(x!.dtype, outSize).fill(-Infinity);
     const a = x!.data;
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i]!;
-      const j = map[i]!;
-      if (v > out[j]! || v !== v) out[j] = v;
+    // NaN wins, so max propagates NaN like NumPy.
+    const block = contiguousBlock(x!.shape, axes);
+    if (block) {
+      const [outer, red, inner] = block;
+      for (let o = 0; o < outer; o++) {
+        for (let r = 0; r < red; r++) {
+          const src = (o * red + r) * inner;
+          const dst = o * inner;
+          for (let i = 0; i < inner; i++) {
+            const v = a[src + i]!;
+            if (v > out[dst + i]! || v !== v) out[dst + i] = v;
+          }
+        }
+      }
+    } else {
+      const map = reduceIndex(x!.shape, axes);
+      for (let i = 0; i < a.length; i++) {
+        const v = a[i]!;
+        const j = map[i]!;
+        if (v > out[j]! || v !== v) out[j] = v;
+      }
     }
     return new Tensor(out, outShape, x!.dtype);
   },
@@ -221,14 +267,32 @@ export const impls: { [P in Prim]: Impl<P> } = {
   reshape: ([x], { shape }) => new Tensor(x!.data, shape, x!.dtype),
   broadcastTo: ([x], { shape }) => {
     const src = x!.shape;
-    const srcStrides = stridesOf(src);
     const off = shape.length - src.length;
+    // Fast path: only new or size-1 leading axes, e.g. a bias [n] → [batch, n]: repeat the block.
+    const firstKept = src.findIndex((d) => d !== 1);
+    if (firstKept === -1 || src.slice(firstKept).every((d, i) => d === shape[off + firstKept + i])) {
+      const block = x!.data;
+      const out = allocate(x!.dtype, sizeOf(shape));
+      if (block.length === 1) out.fill(block[0]!);
+      else for (let o = 0; o < out.length; o += block.length) out.set(block, o);
+      return new Tensor(out, shape, x!.dtype);
+    }
+    const srcStrides = stridesOf(src);
     const stride = shape.map((_, i) => (i < off || src[i - off] === 1 ? 0 : srcStrides[i - off]!));
     return gatherCopy(x!, shape, stride);
   },
   transpose: ([x], { perm }) => {
-    const s = stridesOf(x!.shape);
-    return gatherCopy(x!, perm.map((p) => x!.shape[p]!), perm.map((p) => s[p]!));
+    const shape = x!.shape;
+    if (perm.length === 2) {
+      // Matrix transpose: the common case, without an index map.
+      const [r, c] = shape as [number, number];
+      const a = x!.data;
+      const out = allocate(x!.dtype, a.length);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
+      return new Tensor(out, [c, r], x!.dtype);
+    }
+    const s = stridesOf(shape);
+    return gatherCopy(x!, perm.map((p) => shape[p]!), perm.map((p) => s[p]!));
   },
   slice: ([x], { starts, ends }) => {
     const s = stridesOf(x!.shape);
