@@ -245,7 +245,8 @@ export function train<P extends Tree>(o: TrainerOptions<P>): TrainResult<P> {
     const updateCtx: UpdateCtx = {
       params, step, key: optKey,
       loss: needs.has('loss') ? value : undefined,
-      hvp: needs.has('hvp') ? (v: Tree) => hvp((p: P) => lossOf(o.model.apply(p, xb, ctx), yb), params, v as P) : undefined,
+      // A scratch copy of the buffers, so HVP passes do not update BatchNorm statistics again.
+      hvp: needs.has('hvp') ? (v: Tree) => hvp((p: P) => lossOf(o.model.apply(p, xb, { ...ctx, state: { ...modelState } }), yb), params, v as P) : undefined,
       layerStats,
     };
     const [updates, nextOptState] = o.optimizer.update(grads, optState, updateCtx);
