@@ -15,7 +15,7 @@ export { VERSION } from './version.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export * as data from './data/index.ts';
-export { train, evaluate, NonFiniteLossError } from './train/trainer.ts';
+export { train, trainAsync, evaluate, NonFiniteLossError } from './train/trainer.ts';
 export type { TrainerOptions, TrainResult, MetricRecord, Model, Examples, StepInfo } from './train/trainer.ts';
 export type { Layer, ApplyCtx, ModelState } from './nn/layer.ts';
 export type { GradientTransformation, UpdateCtx } from './optim/transform.ts';

@@ -1,58 +1,266 @@
-/** The `trainscope` command line: thin parsing over the library. */
+/**
+ * The `trainscope` command line: thin parsing over experiments/ and report/. Every failure is
+ * one line on stderr and a non-zero exit (2 for usage errors), never a stack trace.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { VERSION } from '../version.ts';
 import { availableBackends, kernels } from '../kernels/backend.ts';
+import { EXPERIMENTS, getExperiment } from '../experiments/registry.ts';
+import { PRESETS, type PresetName } from '../experiments/experiment.ts';
+import { resolveConfig, allowedKeys } from '../experiments/config.ts';
+import { ensureWritableDir, executeRun, initRunDir, newRunDir, readRun, readSummary, type Manifest } from '../experiments/run-folder.ts';
+import { progressReporter } from '../experiments/progress.ts';
+import { writeIndex, writeReport } from '../report/index.ts';
 
-const HELP = `trainscope ${VERSION} — train neural networks and see how they train
+class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  main: `trainscope ${VERSION} — train neural networks and see how they train
 
 Usage: trainscope <command> [options]
 
 Commands:
-  doctor       print the runtime: Node version, kernel backend, default dtype
-  --version    print the version
-  --help       show this help
-`;
+  list                      list registered experiments
+  run <id>                  run one experiment into a run folder
+  run --resume <runDir>     continue an interrupted run
+  report <runDir>           re-render a run's report from its summary
+  reproduce                 run every experiment and write index.html
+  doctor                    print Node version, kernel backend, default dtype
 
-function doctor(json: boolean): number {
-  const info = {
-    trainscope: VERSION,
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    backend: kernels().name,
-    availableBackends: availableBackends(),
-    defaultDtype: 'float64',
-    forcedBackend: process.env['TRAINSCOPE_BACKEND'] ?? null,
-  };
-  if (json) {
-    process.stdout.write(`${JSON.stringify(info)}\n`);
-  } else {
-    const rows = Object.entries(info).map(([k, v]) => `  ${k.padEnd(18)} ${Array.isArray(v) ? v.join(', ') : v ?? '-'}`);
-    process.stdout.write(`trainscope doctor\n${rows.join('\n')}\n`);
+Options: --help on any command, --version. Data is never downloaded.
+`,
+  list: 'Usage: trainscope list [--json]\n  List registered experiments with their presets and config keys.\n',
+  run: `Usage: trainscope run <id> [--preset smoke|small|paper] [--seed N] [--set key=value …] [--config FILE] [--out DIR] [--json]
+       trainscope run --resume <runDir> [--json]
+  Runs an experiment into DIR (default runs/<id>/<timestamp>-<hash>/): manifest.json, config.json,
+  metrics.jsonl, summary.json (claims), figures/, report.html, report.md. Ctrl-C stops at a step
+  boundary and marks the folder incomplete; --resume continues it.
+`,
+  report: 'Usage: trainscope report <runDir>\n  Re-render report.html, report.md and figures from a complete run folder.\n',
+  reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--json]
+  Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
+  and writes DIR/index.html linking every report with its claims.
+`,
+  doctor: 'Usage: trainscope doctor [--json]\n  Print Node version, kernel backend and default dtype.\n',
+};
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string[]>;
+}
+
+/** Parse `--flag value`, `--flag=value` and boolean flags; unknown flags are usage errors. */
+function parseArgs(command: string, argv: readonly string[], valued: readonly string[], booleans: readonly string[]): Parsed {
+  const flags = new Map<string, string[]>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (booleans.includes(name)) {
+      flags.set(name, ['true']);
+    } else if (valued.includes(name)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`trainscope ${command}: --${name} needs a value`);
+      flags.set(name, [...(flags.get(name) ?? []), v]);
+    } else {
+      throw new UsageError(`trainscope ${command}: unknown option --${name} (try trainscope ${command} --help)`);
+    }
   }
+  return { positional, flags };
+}
+
+const flag = (p: Parsed, name: string): string | undefined => p.flags.get(name)?.at(-1);
+
+function parsePreset(v: string | undefined, dflt: PresetName): PresetName {
+  if (v === undefined) return dflt;
+  if (!(PRESETS as readonly string[]).includes(v)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, got '${v}'`);
+  return v as PresetName;
+}
+
+function parseSeed(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--seed must be a non-negative integer, got '${v}'`);
+  return n;
+}
+
+/** Ctrl-C aborts the run at the next step boundary; a second Ctrl-C exits at once. */
+function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupt: stopping at the next step boundary (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean): Promise<Manifest> {
+  const exp = getExperiment(id);
+  const progress = progressReporter();
+  try {
+    const { manifest, summary } = await executeRun(dir, exp, { progress: progress.update, signal });
+    progress.done();
+    const rel = relative(process.cwd(), dir) || '.';
+    if (manifest.status === 'incomplete') {
+      process.stderr.write(`${id}: interrupted; the run folder is marked incomplete. Continue with: trainscope run --resume ${rel}\n`);
+    } else if (!json) {
+      const passed = summary!.claims.filter((c) => c.pass).length;
+      process.stdout.write(`${id}: complete in ${manifest.wallSec}s, claims ${passed}/${summary!.claims.length} passed\n`);
+      for (const c of summary!.claims) process.stdout.write(`  ${c.pass ? 'PASS' : 'FAIL'}  ${c.statement} — ${c.observed}\n`);
+      process.stdout.write(`  report: ${join(rel, 'report.html')}\n`);
+    }
+    return manifest;
+  } finally {
+    progress.done();
+  }
+}
+
+async function cmdRun(argv: readonly string[]): Promise<number> {
+  const p = parseArgs('run', argv, ['preset', 'seed', 'set', 'config', 'out', 'resume'], ['json']);
+  const json = p.flags.has('json');
+  const { signal, dispose } = interruptSignal();
+  try {
+    let dir: string;
+    let id: string;
+    const resume = flag(p, 'resume');
+    if (resume !== undefined) {
+      if (p.positional.length || p.flags.has('preset') || p.flags.has('set') || p.flags.has('config') || p.flags.has('seed')) {
+        throw new UsageError('trainscope run --resume <runDir> takes no experiment id or config options (the run folder holds them)');
+      }
+      dir = resolve(resume);
+      const { manifest } = readRun(dir);
+      if (manifest.status === 'complete') throw new Error(`run ${resume} is already complete`);
+      id = manifest.experiment;
+    } else {
+      if (p.positional.length !== 1) throw new UsageError('trainscope run: expected one experiment id (see trainscope list)');
+      id = p.positional[0]!;
+      const exp = getExperiment(id);
+      const preset = parsePreset(flag(p, 'preset'), 'small');
+      const config = resolveConfig(exp, { preset, file: flag(p, 'config'), sets: p.flags.get('set') ?? [] });
+      const seed = parseSeed(flag(p, 'seed'));
+      dir = flag(p, 'out') !== undefined ? resolve(flag(p, 'out')!) : newRunDir('runs', id, { config, seed });
+      initRunDir(dir, exp, config, preset, seed);
+    }
+    const manifest = await runOne(dir, id, signal, json);
+    if (json) process.stdout.write(`${JSON.stringify({ runDir: dir, status: manifest.status, ...(manifest.status === 'complete' ? { claims: readSummary(dir).claims } : {}) })}\n`);
+    return manifest.status === 'incomplete' ? 130 : 0;
+  } finally {
+    dispose();
+  }
+}
+
+async function cmdReproduce(argv: readonly string[]): Promise<number> {
+  const p = parseArgs('reproduce', argv, ['preset', 'seed', 'out'], ['json']);
+  if (p.positional.length) throw new UsageError(`trainscope reproduce: unexpected argument '${p.positional[0]}'`);
+  const preset = parsePreset(flag(p, 'preset'), 'small');
+  const seed = parseSeed(flag(p, 'seed'));
+  const out = resolve(flag(p, 'out') ?? join('runs', `reproduce-${preset}`));
+  ensureWritableDir(out);
+  const { signal, dispose } = interruptSignal();
+  const entries = [];
+  try {
+    for (const exp of EXPERIMENTS) {
+      const config = resolveConfig(exp, { preset: exp.presets[preset] ? preset : 'small' });
+      const dir = join(out, exp.id);
+      // Reuse a finished or interrupted run of the same config; start afresh otherwise.
+      let status: string | undefined;
+      if (existsSync(join(dir, 'manifest.json'))) {
+        const { manifest, config: old } = readRun(dir);
+        if (JSON.stringify(old) === JSON.stringify(config) && manifest.seed === seed) status = manifest.status;
+        else throw new Error(`${dir} holds a run with a different config or seed; choose another --out`);
+      } else {
+        initRunDir(dir, exp, config, preset, seed);
+      }
+      if (status !== 'complete') {
+        process.stderr.write(`reproduce: ${exp.id} (${preset})\n`);
+        const m = await runOne(dir, exp.id, signal, p.flags.has('json'));
+        if (m.status === 'incomplete') {
+          process.stderr.write(`reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${flag(p, 'out') ? ` --out ${flag(p, 'out')}` : ''} again to continue\n`);
+          return 130;
+        }
+      }
+      entries.push({ id: exp.id, title: exp.title, paper: exp.paper, reportHref: `${exp.id}/report.html`, status: 'complete' as const, claims: readSummary(dir).claims });
+    }
+    writeIndex(out, entries);
+    const passed = entries.reduce((n, e) => n + e.claims.filter((c) => c.pass).length, 0);
+    const total = entries.reduce((n, e) => n + e.claims.length, 0);
+    if (p.flags.has('json')) process.stdout.write(`${JSON.stringify({ out, index: join(out, 'index.html'), experiments: entries })}\n`);
+    else process.stdout.write(`reproduce: ${entries.length} experiments, claims ${passed}/${total} passed; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`);
+    return 0;
+  } finally {
+    dispose();
+  }
+}
+
+async function cmdReport(argv: readonly string[]): Promise<number> {
+  const p = parseArgs('report', argv, [], []);
+  if (p.positional.length !== 1) throw new UsageError('trainscope report: expected one run folder');
+  const dir = resolve(p.positional[0]!);
+  const { manifest, config } = readRun(dir);
+  if (manifest.status !== 'complete') throw new Error(`run ${p.positional[0]} is ${manifest.status}; finish it with trainscope run --resume first`);
+  const exp = getExperiment(manifest.experiment);
+  const { decodeTree } = await import('../train/serialize.ts');
+  const parsed = exp.config.parse(config);
+  await writeReport(dir, exp.report(decodeTree(readSummary(dir).result), parsed), { ...manifest, config: parsed });
+  process.stdout.write(`${join(p.positional[0]!, 'report.html')}\n`);
   return 0;
 }
 
+function cmdList(argv: readonly string[]): number {
+  const p = parseArgs('list', argv, [], ['json']);
+  const rows = EXPERIMENTS.map((e) => ({ id: e.id, title: e.title, paper: e.paper, presets: Object.keys(e.presets), configKeys: allowedKeys(e) }));
+  if (p.flags.has('json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  else for (const r of rows) process.stdout.write(`${r.id.padEnd(28)} ${r.title}\n${' '.repeat(29)}presets: ${r.presets.join(', ')}; config: ${r.configKeys.join(', ')}\n`);
+  return 0;
+}
+
+function cmdDoctor(argv: readonly string[]): number {
+  const p = parseArgs('doctor', argv, [], ['json']);
+  const info = {
+    trainscope: VERSION, node: process.version, platform: `${process.platform}-${process.arch}`,
+    backend: kernels().name, availableBackends: availableBackends(), defaultDtype: 'float64',
+    forcedBackend: process.env['TRAINSCOPE_BACKEND'] ?? null,
+  };
+  if (p.flags.has('json')) process.stdout.write(`${JSON.stringify(info)}\n`);
+  else process.stdout.write(`trainscope doctor\n${Object.entries(info).map(([k, v]) => `  ${k.padEnd(18)} ${Array.isArray(v) ? v.join(', ') : v ?? '-'}`).join('\n')}\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (argv: readonly string[]) => number | Promise<number>> = {
+  list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor,
+};
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
   if (command === '--version' || command === '-v' || command === 'version') {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (command === 'doctor') {
-    if (rest.includes('--help')) {
-      process.stdout.write('Usage: trainscope doctor [--json]\n  Print Node version, kernel backend and default dtype.\n');
-      return 0;
-    }
-    const unknown = rest.filter((a) => a !== '--json');
-    if (unknown.length) {
-      process.stderr.write(`trainscope doctor: unknown option ${unknown[0]} (try --help)\n`);
-      return 2;
-    }
-    return doctor(rest.includes('--json'));
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP['main']!);
+    return 0;
   }
-  process.stderr.write(`trainscope: unknown command '${command}' (try trainscope --help)\n`);
-  return 2;
+  const fn = COMMANDS[command];
+  if (!fn) {
+    process.stderr.write(`trainscope: unknown command '${command}' (try trainscope --help)\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP[command]!);
+    return 0;
+  }
+  try {
+    return await fn(rest);
+  } catch (e) {
+    process.stderr.write(`trainscope ${command}: ${(e as Error).message}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
 }
+

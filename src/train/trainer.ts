@@ -154,8 +154,34 @@ export function evaluate<P extends Tree>(
   return classify ? { loss: lossSum / n, accuracy: correct / n } : { loss: lossSum / n };
 }
 
-/** Run (or resume) a training run. */
+/** Run (or resume) a training run to completion, synchronously. */
 export function train<P extends Tree>(o: TrainerOptions<P>): TrainResult<P> {
+  const steps = trainSteps(o);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same run, yielding to the event loop every ~50 ms so that signals (Ctrl-C → `signal`),
+ * timers and progress output are served during long runs.
+ */
+export async function trainAsync<P extends Tree>(o: TrainerOptions<P>): Promise<TrainResult<P>> {
+  const steps = trainSteps(o);
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - last > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+/** The training loop as a generator that yields after every step. */
+function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, TrainResult<P>> {
   checkOptions(o);
   const lossOf = o.loss ?? softmaxCrossEntropy;
   const n = o.train.x.shape[0]!;
@@ -271,6 +297,7 @@ export function train<P extends Tree>(o: TrainerOptions<P>): TrainResult<P> {
       }
     }
     if (cp && step % cp.every === 0) save();
+    yield;
   }
   const last = metrics[metrics.length - 1];
   const endedOnEval = last !== undefined && last.step === step && ('testLoss' in last || 'trainLoss' in last);

@@ -1,0 +1,57 @@
+/**
+ * The experiment contract: a typed, validated config with presets, a `run` that logs metrics
+ * through `RunIO`, and a `report` that turns the result into figures, tables and claims.
+ */
+import type { z } from 'zod';
+import type { Key } from '../tensor/prng.ts';
+import type { ReportSpec } from '../report/spec.ts';
+
+export type PresetName = 'smoke' | 'small' | 'paper';
+export const PRESETS: readonly PresetName[] = ['smoke', 'small', 'paper'];
+
+export interface ProgressUpdate {
+  /** What is running now, e.g. 'adam'. */
+  stage: string;
+  step: number;
+  total: number;
+  loss?: number;
+}
+
+export interface RunIO {
+  readonly seed: number;
+  readonly key: Key;
+  /** Append one record to metrics.jsonl (deterministic content only: no timings). */
+  log(record: Record<string, unknown>): void;
+  progress(update: ProgressUpdate): void;
+  /** Aborted on Ctrl-C: stop at a step boundary, keep checkpoints, return. */
+  readonly signal: AbortSignal;
+  /**
+   * A resumable unit of work. A stage that finished in an earlier (interrupted) attempt returns
+   * its saved result without running; records logged inside a stage reach metrics.jsonl only
+   * when it completes, so a resumed run writes exactly what an uninterrupted one would.
+   * `fn` gets a checkpoint path it may use to resume mid-stage.
+   */
+  stage<T>(name: string, fn: (checkpointPath: string) => T | Promise<T>): Promise<T>;
+}
+
+export interface Experiment<C extends Record<string, unknown> = Record<string, unknown>, R = unknown> {
+  /** e.g. 'baselines/mnist-mlp' */
+  readonly id: string;
+  readonly title: string;
+  /** Citation of the paper (or 'baseline'). */
+  readonly paper: string;
+  readonly description: string;
+  /** Strict schema; its defaults are the 'small' preset. */
+  readonly config: z.ZodType<C>;
+  readonly presets: { smoke: Partial<C>; small: Partial<C>; paper?: Partial<C> };
+  run(cfg: C, io: RunIO): Promise<R>;
+  report(result: R, cfg: C): ReportSpec;
+}
+
+/** Raised when a run was interrupted (Ctrl-C); the run folder stays marked incomplete. */
+export class RunInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'RunInterrupted';
+  }
+}

@@ -1,0 +1,11 @@
+/** Every registered experiment, by id. Adding an experiment = one import and one entry. */
+import type { Experiment } from './experiment.ts';
+import { mnistMlp } from './baselines/mnist-mlp.ts';
+
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp];
+
+export function getExperiment(id: string): Experiment<any, any> {
+  const exp = EXPERIMENTS.find((e) => e.id === id);
+  if (!exp) throw new Error(`unknown experiment '${id}' (registered: ${EXPERIMENTS.map((e) => e.id).join(', ')})`);
+  return exp;
+}

@@ -1,0 +1,180 @@
+/**
+ * Run folders: runs/<id>/<timestamp>-<confighash>/ with manifest.json, config.json,
+ * metrics.jsonl, stages/ and checkpoints/ (for resume), summary.json, figures/, report.html,
+ * report.md. The manifest's `status` says whether a folder is complete; it turns 'complete'
+ * only after the summary and report are written.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../train/checkpoint.ts';
+import { encodeTree, decodeTree } from '../train/serialize.ts';
+import { kernels } from '../kernels/backend.ts';
+import * as random from '../tensor/random.ts';
+import { VERSION } from '../version.ts';
+import { writeReport } from '../report/index.ts';
+import { RunInterrupted, type Experiment, type PresetName, type RunIO } from './experiment.ts';
+import type { ProgressSink } from './progress.ts';
+
+export type RunStatus = 'running' | 'incomplete' | 'failed' | 'complete';
+
+export interface Manifest {
+  experiment: string;
+  title: string;
+  paper: string;
+  preset: PresetName;
+  seed: number;
+  configHash: string;
+  gitSha: string;
+  trainscope: string;
+  node: string;
+  backend: string;
+  dtype: string;
+  createdAt: string;
+  status: RunStatus;
+  finishedAt?: string;
+  wallSec?: number;
+  error?: string;
+}
+
+export interface Summary {
+  experiment: string;
+  claims: { id: string; statement: string; expected: string; observed: string; pass: boolean }[];
+  result: unknown;
+}
+
+const readJson = <T>(path: string, what: string): T => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw new Error(`${what} ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+};
+
+function gitSha(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'], cwd: new URL('../..', import.meta.url).pathname }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function configHash(config: unknown): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
+}
+
+/** Fail early, with the path in the message, when a folder cannot be created or written. */
+export function ensureWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new Error(`output directory ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+export function newRunDir(root: string, id: string, config: unknown): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  let dir = resolve(root, id, `${stamp}-${configHash(config)}`);
+  for (let i = 2; existsSync(dir); i++) dir = resolve(root, id, `${stamp}-${configHash(config)}-${i}`);
+  return dir;
+}
+
+const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+export interface ExecuteOptions {
+  progress: ProgressSink;
+  signal: AbortSignal;
+}
+
+/** Write the manifest and config of a new run; returns the manifest. */
+export function initRunDir(dir: string, exp: Experiment<any, any>, config: Record<string, unknown>, preset: PresetName, seed: number): Manifest {
+  ensureWritableDir(dir);
+  if (existsSync(join(dir, 'manifest.json'))) throw new Error(`output directory ${dir} already holds a run (manifest.json exists); choose another --out or use --resume`);
+  const manifest: Manifest = {
+    experiment: exp.id, title: exp.title, paper: exp.paper, preset, seed, configHash: configHash(config),
+    gitSha: gitSha(), trainscope: VERSION, node: process.version, backend: kernels().name, dtype: 'float64',
+    createdAt: new Date().toISOString(), status: 'running',
+  };
+  writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(dir, 'metrics.jsonl'), '');
+  return manifest;
+}
+
+export function readRun(dir: string): { manifest: Manifest; config: Record<string, unknown> } {
+  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is not a run folder (no manifest.json)`);
+  return { manifest: readJson<Manifest>(join(dir, 'manifest.json'), 'manifest'), config: readJson(join(dir, 'config.json'), 'config') };
+}
+
+/**
+ * Run (or resume) `exp` in `dir`. Completed stages are reused; metrics.jsonl is rebuilt from
+ * them, so a resumed run's metrics equal an uninterrupted run's byte for byte.
+ */
+export async function executeRun(dir: string, exp: Experiment<any, any>, opts: ExecuteOptions): Promise<{ manifest: Manifest; summary?: Summary }> {
+  const { manifest, config } = readRun(dir);
+  if (manifest.status === 'complete') throw new Error(`run ${dir} is already complete`);
+  const parsed = exp.config.safeParse(config);
+  if (!parsed.success) throw new Error(`run ${dir}: its config.json no longer matches ${exp.id}'s schema (${parsed.error.issues[0]?.message})`);
+  const metricsPath = join(dir, 'metrics.jsonl');
+  writeFileSync(metricsPath, '');
+  mkdirSync(join(dir, 'stages'), { recursive: true });
+  mkdirSync(join(dir, 'checkpoints'), { recursive: true });
+  let buffer: Record<string, unknown>[] | undefined;
+  const write = (recs: readonly Record<string, unknown>[]): void => {
+    if (recs.length) appendFileSync(metricsPath, recs.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  };
+  const io: RunIO = {
+    seed: manifest.seed,
+    key: random.key(manifest.seed),
+    signal: opts.signal,
+    progress: opts.progress,
+    log: (record) => (buffer ? buffer.push(record) : write([record])),
+    stage: async <T>(name: string, fn: (checkpointPath: string) => T | Promise<T>): Promise<T> => {
+      if (buffer) throw new Error(`stage '${name}': stages cannot be nested`);
+      const file = join(dir, 'stages', `${safeName(name)}.json`);
+      if (existsSync(file)) {
+        const saved = decodeTree(readJson(file, 'stage')) as { result: T; records: Record<string, unknown>[] };
+        write(saved.records);
+        return saved.result;
+      }
+      buffer = [];
+      try {
+        const result = await fn(join(dir, 'checkpoints', `${safeName(name)}.json`));
+        if (opts.signal.aborted) throw new RunInterrupted();
+        writeFileAtomic(file, JSON.stringify(encodeTree({ result, records: buffer })));
+        write(buffer);
+        return result;
+      } finally {
+        buffer = undefined;
+      }
+    },
+  };
+  const t0 = performance.now();
+  const setStatus = (status: RunStatus, extra: Partial<Manifest> = {}): Manifest => {
+    const m = { ...manifest, ...extra, status };
+    writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
+    return m;
+  };
+  setStatus('running');
+  try {
+    const result = await exp.run(parsed.data, io);
+    if (opts.signal.aborted) throw new RunInterrupted();
+    const spec = exp.report(result, parsed.data);
+    const summary: Summary = { experiment: exp.id, claims: spec.claims, result: encodeTree(result) };
+    writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const wallSec = Math.round((performance.now() - t0) / 10) / 100;
+    const finished = { ...manifest, status: 'complete' as const, finishedAt: new Date().toISOString(), wallSec };
+    await writeReport(dir, spec, { ...finished, config: parsed.data });
+    return { manifest: setStatus('complete', { finishedAt: finished.finishedAt, wallSec }), summary };
+  } catch (e) {
+    if (e instanceof RunInterrupted || opts.signal.aborted) return { manifest: setStatus('incomplete') };
+    setStatus('failed', { error: (e as Error).message });
+    throw e;
+  }
+}
+
+export function readSummary(dir: string): Summary {
+  return readJson<Summary>(join(dir, 'summary.json'), 'summary');
+}

@@ -1,0 +1,102 @@
+/** The CLI end to end: runs, determinism, interrupt + resume, reproduce, and one-line errors. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXPERIMENTS } from '../src/experiments/registry.ts';
+
+const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-cli-'));
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+function oneLineError(r: ReturnType<typeof cli>, ...parts: RegExp[]): void {
+  assert.notEqual(r.status, 0, 'must exit non-zero');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  for (const p of parts) assert.match(lines[0]!, p);
+}
+
+test('--version, --help everywhere, list and doctor', () => {
+  assert.match(cli('--version').stdout, /^\d+\.\d+\.\d+\n$/);
+  for (const cmd of ['list', 'run', 'report', 'reproduce', 'doctor']) {
+    const r = cli(cmd, '--help');
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: trainscope/);
+  }
+  const list = JSON.parse(cli('list', '--json').stdout) as { id: string }[];
+  assert.deepEqual(list.map((e) => e.id), EXPERIMENTS.map((e) => e.id));
+  const doctor = JSON.parse(cli('doctor', '--json').stdout) as Record<string, unknown>;
+  assert.equal(doctor['node'], process.version);
+  assert.equal(doctor['defaultDtype'], 'float64');
+  assert.ok(typeof doctor['backend'] === 'string');
+});
+
+test('bad input: one-line errors and a non-zero exit', () => {
+  oneLineError(cli('run', 'nope/missing'), /unknown experiment 'nope\/missing'/, /baselines\/mnist-mlp/);
+  oneLineError(cli('run', 'baselines/mnist-mlp', '--set', 'stpes=3'), /unknown config key 'stpes'/, /did you mean 'steps'/, /allowed keys: .*batchSize/);
+  oneLineError(cli('run', 'baselines/mnist-mlp', '--set', 'batchSize=0'), /batchSize/, /0/);
+  oneLineError(cli('run', 'baselines/mnist-mlp', '--set', 'targetAccuracy=1.5'), /targetAccuracy/);
+  oneLineError(cli('run', 'baselines/mnist-mlp', '--preset', 'huge'), /--preset must be one of smoke, small, paper/);
+  oneLineError(cli('run', 'baselines/mnist-mlp', '--bogus'), /unknown option --bogus/);
+  const file = join(tmp(), 'a-file');
+  writeFileSync(file, 'x');
+  oneLineError(cli('run', 'baselines/mnist-mlp', '--preset', 'smoke', '--out', join(file, 'run')), /output directory .*a-file\/run is not writable/);
+  const cfg = join(tmp(), 'cfg.json');
+  writeFileSync(cfg, JSON.stringify({ hiden: 3 }));
+  oneLineError(cli('run', 'baselines/mnist-mlp', '--config', cfg), /unknown config key 'hiden'/, /did you mean 'hidden'/);
+  oneLineError(cli('report', tmp()), /not a run folder/);
+  oneLineError(cli('frobnicate'), /unknown command 'frobnicate'/);
+});
+
+test('the same seed twice gives byte-identical metrics.jsonl; the folder is complete', () => {
+  const a = join(tmp(), 'a');
+  const b = join(tmp(), 'b');
+  for (const dir of [a, b]) assert.equal(cli('run', 'baselines/mnist-mlp', '--preset', 'smoke', '--seed', '5', '--out', dir).status, 0);
+  assert.equal(readFileSync(join(a, 'metrics.jsonl'), 'utf8'), readFileSync(join(b, 'metrics.jsonl'), 'utf8'));
+  for (const f of ['manifest.json', 'config.json', 'summary.json', 'report.html', 'report.md']) assert.ok(existsSync(join(a, f)), f);
+  assert.equal(JSON.parse(readFileSync(join(a, 'manifest.json'), 'utf8')).status, 'complete');
+  const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
+  assert.ok(summary.claims.length > 0 && summary.claims.every((c: { pass: unknown }) => typeof c.pass === 'boolean'));
+});
+
+test('Ctrl-C mid-run marks the folder incomplete; --resume finishes it with identical metrics', async () => {
+  const full = join(tmp(), 'full');
+  const cut = join(tmp(), 'cut');
+  const args = ['run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'steps=150', '--set', 'optimizers=["sgd","kfac"]'];
+  assert.equal(cli(...args, '--out', full).status, 0);
+  const child = spawn(process.execPath, [BIN, ...args, '--out', cut], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Interrupt once K-FAC (the second stage) is under way.
+      if (/kfac/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /trainscope run --resume/);
+  assert.equal(JSON.parse(readFileSync(join(cut, 'manifest.json'), 'utf8')).status, 'incomplete');
+  assert.ok(!existsSync(join(cut, 'summary.json')) && !existsSync(join(cut, 'report.html')), 'an incomplete run has no summary or report');
+  const r = cli('run', '--resume', cut);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(cut, 'metrics.jsonl'), 'utf8'), readFileSync(join(full, 'metrics.jsonl'), 'utf8'));
+  oneLineError(cli('run', '--resume', cut), /already complete/);
+});
+
+test('reproduce --preset smoke runs every registered experiment and writes index.html', () => {
+  const out = join(tmp(), 'repro');
+  const r = cli('reproduce', '--preset', 'smoke', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const index = readFileSync(join(out, 'index.html'), 'utf8');
+  for (const e of EXPERIMENTS) {
+    assert.ok(index.includes(`${e.id}/report.html`), `index links ${e.id}`);
+    assert.ok(existsSync(join(out, e.id, 'report.html')));
+  }
+  const again = cli('reproduce', '--preset', 'smoke', '--out', out);
+  assert.equal(again.status, 0, 'a second reproduce reuses the complete runs');
+});
