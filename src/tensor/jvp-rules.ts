@@ -4,9 +4,10 @@
  */
 import { zerosLike, type Tensor } from './tensor.ts';
 import type { Prim, PrimParams } from './primitives.ts';
-import { add, cast, cos, div, equal, greater, less, log, matmul, mul, neg, sign, sin, sub, sum, where, broadcastTo, reshape } from './ops.ts';
+import { add, cast, cos, div, equal, greater, less, log, mul, neg, sign, sin, sub, sum, where, broadcastTo, reshape } from './ops.ts';
 import { bind } from './trace.ts';
 import { choleskyJvp, eighJvp, qrJvp, solveTriangularJvp } from './linalg-rules.ts';
+import { keptShape, winWeight } from './vjp-rules.ts';
 
 export type JvpRule<P extends Prim> = (
   tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: PrimParams[P],
@@ -24,12 +25,6 @@ function linear<P extends Prim>(prim: P, differentiable: readonly number[] = [0]
   return (tangents, inputs, _out, params) =>
     bind(prim, inputs.map((x, i) => (differentiable.includes(i) ? tangents[i] ?? zerosLike(x) : x)), params);
 }
-
-function winWeight(a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
-  return add(cast(wins(a, b), a.dtype), mul(cast(equal(a, b), a.dtype), 0.5));
-}
-
-const keptShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((d, i) => (axes.includes(i) ? 1 : d));
 
 export const jvpRules: { [P in Prim]: JvpRule<P> } = {
   neg: ([t]) => neg(t!),

@@ -17,7 +17,7 @@ export type VjpRule<P extends Prim> = (
 ) => (Tensor | null)[];
 
 /** The reduced shape with the reduced axes kept as size 1. */
-const keptShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((d, i) => (axes.includes(i) ? 1 : d));
+export const keptShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((d, i) => (axes.includes(i) ? 1 : d));
 
 /** Sum `ct` down to `shape` (the transpose of a NumPy broadcast). */
 export function sumToShape(ct: Tensor, shape: readonly number[]): Tensor {
@@ -27,7 +27,7 @@ export function sumToShape(ct: Tensor, shape: readonly number[]): Tensor {
 }
 
 /** Weight of `a` in maximum(a, b): 1 where it wins, ½ on ties (the symmetric subgradient). */
-function winWeight(a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
+export function winWeight(a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
   return add(cast(wins(a, b), a.dtype), mul(cast(equal(a, b), a.dtype), 0.5));
 }
 
