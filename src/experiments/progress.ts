@@ -10,6 +10,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, in
   const tty = Boolean(stream.isTTY);
   let stage = '';
   let stageStart = 0;
+  let firstStep = 0;
   let lastPrint = 0;
   let drawn = false;
   const update: ProgressSink = (u) => {
@@ -18,9 +19,11 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, in
       if (drawn && tty) stream.write('\n');
       stage = u.stage;
       stageStart = now;
+      // A resumed stage starts mid-way: measure the rate from where it picked up.
+      firstStep = u.step;
       drawn = false;
     }
-    const rate = u.step / Math.max((now - stageStart) / 1000, 1e-9);
+    const rate = (u.step - firstStep) / Math.max((now - stageStart) / 1000, 1e-9);
     const eta = rate > 0 ? (u.total - u.step) / rate : Infinity;
     const loss = u.loss === undefined ? '' : ` loss ${u.loss.toFixed(4)}`;
     const stats = `${u.step}/${u.total} ${rate.toFixed(1)} it/s ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)}s` : '?'}${loss}`;
