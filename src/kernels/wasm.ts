@@ -1,0 +1,182 @@
+/**
+ * The `wasm` kernel backend: GEMM in C compiled to WebAssembly SIMD128 (src/kernels/wasm/gemm.c,
+ * built by `npm run build:wasm` into the committed src/kernels/wasm/kernels.wasm, so installs need
+ * no compiler).
+ *
+ * The module is compiled and instantiated synchronously when `loadWasmKernels` is called. Operands
+ * are copied into one scratch region of the module's memory (above `__heap_base`), which grows on
+ * demand and is reused across calls, and C is copied back out. Products below SMALL_MACS
+ * multiply-adds go to the js kernel instead: there the copies cost more than the SIMD saves.
+ * im2col/col2im are pure data movement, so copying through wasm memory could only slow them down:
+ * they are the js kernels.
+ *
+ * Summation order: each C entry is summed in increasing p within blocks of 256, each block in a
+ * fresh accumulator of the array's own precision (f32 for Float32Array, unlike the js kernel,
+ * which accumulates f32 products in double); so results are deterministic and depend only on k
+ * (and on which side of SMALL_MACS the product falls).
+ */
+import { readFileSync } from 'node:fs';
+import type { FloatArray, GemmArgs, Kernels } from './kernels.ts';
+import { jsKernels } from './js.ts';
+
+/**
+ * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured crossover on
+ * Zen 4 / Node 20: wasm (with its copies) overtakes js around 16³–24³ MACs for f32 and f64.
+ */
+export const SMALL_MACS = 16 * 16 * 16;
+
+type GemmFn = (
+  batch: number, m: number, n: number, k: number, transA: number, transB: number,
+  a: number, aStride: number, b: number, bStride: number, c: number,
+) => void;
+
+/**
+ * The slice of the WebAssembly JS API used here, typed locally: the project's `lib` (ES2022,
+ * no DOM) does not declare the `WebAssembly` global, though Node always has it.
+ */
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmGlobal { readonly value: unknown }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: object };
+}
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface WasmExports {
+  memory: WasmMemory;
+  gemm_f32: GemmFn;
+  gemm_f64: GemmFn;
+  __heap_base: WasmGlobal;
+}
+
+const PAGE = 65536;
+
+function align16(x: number): number {
+  return (x + 15) & ~15;
+}
+
+export const WASM_PATH = new URL('./wasm/kernels.wasm', import.meta.url);
+
+/** The raw module, for tests and diagnostics: its exports and the scratch region's base. */
+export interface WasmModule {
+  exports: WasmExports;
+  heapBase: number;
+}
+
+export function instantiate(bytes: Uint8Array): WasmModule {
+  if (!WA) throw new Error('this JavaScript engine has no WebAssembly');
+  const mod = new WA.Module(bytes);
+  const inst = new WA.Instance(mod, {});
+  const ex = inst.exports as unknown as WasmExports;
+  for (const name of ['memory', 'gemm_f32', 'gemm_f64', '__heap_base'] as const) {
+    if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
+  }
+  return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
+}
+
+/**
+ * Loads kernels.wasm (or `bytes`) and returns the backend. Throws if the file is missing, the
+ * engine rejects it (no SIMD128), or a self-test product disagrees with the js kernel.
+ */
+export function loadWasmKernels(bytes?: Uint8Array): Kernels {
+  const { exports: ex, heapBase } = instantiate(bytes ?? readFileSync(WASM_PATH));
+  const memory = ex.memory;
+  let f32 = new Float32Array(memory.buffer);
+  let f64 = new Float64Array(memory.buffer);
+
+  /** Makes [heapBase, heapBase + bytes) addressable; false if the memory cannot grow that far. */
+  function reserve(bytes: number): boolean {
+    const need = heapBase + bytes;
+    const have = memory.buffer.byteLength;
+    if (need <= have) return true;
+    // Grow geometrically so a slowly growing workload does not grow (and re-view) every call.
+    const target = Math.max(need, Math.min(2 ** 32 - PAGE, Math.floor(have * 1.5)));
+    const pages = Math.ceil((target - have) / PAGE);
+    try {
+      memory.grow(pages);
+    } catch {
+      try {
+        memory.grow(Math.ceil((need - have) / PAGE));
+      } catch {
+        return false;
+      }
+    }
+    f32 = new Float32Array(memory.buffer);
+    f64 = new Float64Array(memory.buffer);
+    return true;
+  }
+
+  function gemm(a: FloatArray, b: FloatArray, c: FloatArray, args: GemmArgs): void {
+    const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride } = args;
+    if (batch <= 0 || m <= 0 || n <= 0) return;
+    if (k <= 0) {
+      c.fill(0, 0, batch * m * n);
+      return;
+    }
+    const isF32 = c instanceof Float32Array;
+    if (
+      batch * m * n * k < SMALL_MACS ||
+      (isF32 ? !(a instanceof Float32Array && b instanceof Float32Array) : !(a instanceof Float64Array && b instanceof Float64Array))
+    ) {
+      jsKernels.gemm(a, b, c, args);
+      return;
+    }
+    const size = isF32 ? 4 : 8;
+    const aLen = (batch > 1 ? (batch - 1) * aBatchStride : 0) + m * k;
+    const bLen = (batch > 1 ? (batch - 1) * bBatchStride : 0) + k * n;
+    const cLen = batch * m * n;
+    const aOff = heapBase;
+    const bOff = align16(aOff + aLen * size);
+    const cOff = align16(bOff + bLen * size);
+    const end = cOff + cLen * size;
+    if (!reserve(end - heapBase)) {
+      jsKernels.gemm(a, b, c, args);
+      return;
+    }
+    const view = isF32 ? f32 : f64;
+    const shift = isF32 ? 2 : 3;
+    view.set(a.length > aLen ? a.subarray(0, aLen) : a, aOff >>> shift);
+    view.set(b.length > bLen ? b.subarray(0, bLen) : b, bOff >>> shift);
+    (isF32 ? ex.gemm_f32 : ex.gemm_f64)(
+      batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, aOff, aBatchStride, bOff, bBatchStride, cOff,
+    );
+    c.set(view.subarray(cOff >>> shift, (cOff >>> shift) + cLen));
+  }
+
+  const kernels: Kernels = { name: 'wasm', gemm, im2col: jsKernels.im2col, col2im: jsKernels.col2im };
+  selfTest(ex, heapBase, reserve, () => memory.buffer);
+  return kernels;
+}
+
+/**
+ * A product of awkward shape through the raw wasm entry points, every transpose, both
+ * precisions, compared with the js kernel: a miscompiled or mis-built module must not become
+ * the default backend.
+ */
+function selfTest(ex: WasmExports, heapBase: number, reserve: (bytes: number) => boolean, buffer: () => ArrayBuffer): void {
+  const m = 13, n = 11, k = 37;
+  if (!reserve(4 * 4096 * 8)) throw new Error('kernels.wasm: cannot reserve scratch memory');
+  for (const isF32 of [true, false]) {
+    const Ctor = isF32 ? Float32Array : Float64Array;
+    const a = new Ctor(m * k);
+    const b = new Ctor(k * n);
+    for (let i = 0; i < a.length; i++) a[i] = ((i * 7919) % 23) / 8 - 1.375;
+    for (let i = 0; i < b.length; i++) b[i] = ((i * 104729) % 19) / 4 - 2.25;
+    for (let t = 0; t < 4; t++) {
+      const args: GemmArgs = { batch: 1, m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2, aBatchStride: 0, bBatchStride: 0 };
+      const want = new Ctor(m * n);
+      jsKernels.gemm(a, b, want, args);
+      const aOff = heapBase, bOff = heapBase + 4096, cOff = heapBase + 8192;
+      new Ctor(buffer(), aOff, a.length).set(a);
+      new Ctor(buffer(), bOff, b.length).set(b);
+      (isF32 ? ex.gemm_f32 : ex.gemm_f64)(1, m, n, k, args.transA ? 1 : 0, args.transB ? 1 : 0, aOff, 0, bOff, 0, cOff);
+      const got = new Ctor(buffer(), cOff, m * n);
+      for (let i = 0; i < want.length; i++) {
+        // Inputs are multiples of 1/8 and 1/4 with small magnitude: every partial sum is exact.
+        if (got[i] !== want[i]) {
+          throw new Error(`kernels.wasm self-test failed (${isF32 ? 'f32' : 'f64'}, transA=${args.transA}, transB=${args.transB}): C[${i}] = ${got[i]}, want ${want[i]}`);
+        }
+      }
+    }
+  }
+}
