@@ -12,21 +12,10 @@ import {
   sqrt, tanh, relu, valueAndGrad, hvp, grad, treeMap, type Tree, square, transpose,
 } from '../src/index.ts';
 import type { FloatArray } from '../src/kernels/kernels.ts';
+import { medianMs as time } from './timing.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
-/** Median wall time in ms of `fn` over `reps` runs after `warmup` runs. */
-function time(fn: () => void, reps: number, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
-}
 
 function gemmGflops(n: number, dtype: 'float32' | 'float64'): number {
   const make = (seed: number): FloatArray => random.normal(random.key(seed), [n * n], { dtype }).data as FloatArray;

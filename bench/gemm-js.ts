@@ -4,6 +4,7 @@
  */
 import type { FloatArray, GemmArgs } from '../src/kernels/kernels.ts';
 import { jsKernels } from '../src/kernels/js.ts';
+import { medianMs } from './timing.ts';
 
 type DType = 'float32' | 'float64';
 
@@ -18,18 +19,6 @@ function filled(dtype: DType, size: number, seed: number): FloatArray {
   return out;
 }
 
-/** Median milliseconds per call of `fn` over `reps` timed runs, after `warmup` untimed ones. */
-function medianMs(fn: () => void, reps: number, warmup: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)]!;
-}
 
 function product(dtype: DType, m: number, n: number, k: number): () => void {
   const a = filled(dtype, m * k, 1);

@@ -3,6 +3,7 @@
  * fixed-seed inputs: eighSymmetric at n = 256 and qrHouseholder at 1024×64.
  */
 import { eighSymmetric, qrHouseholder } from '../src/linalg/dense.ts';
+import { medianMs as time } from './timing.ts';
 
 /** Deterministic standard normals (32-bit LCG + Box–Muller). */
 function randn(length: number, seed: number): Float64Array {
@@ -14,18 +15,6 @@ function randn(length: number, seed: number): Float64Array {
   return Float64Array.from({ length }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
 }
 
-/** Median wall time in ms of `fn` over `reps` runs after `warmup` runs (which let the JIT settle). */
-function time(fn: () => void, reps: number, warmup: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
 
 const n = 256;
 const g = randn(n * n, 1);
