@@ -20,10 +20,11 @@ import type { FloatArray, GemmArgs, Kernels } from './kernels.ts';
 import { jsKernels } from './js.ts';
 
 /**
- * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured crossover on
- * Zen 4 / Node 20: wasm (with its copies) overtakes js around 16³–24³ MACs for f32 and f64.
+ * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 /
+ * Node 20 (copies included): js wins at 4³ (0.10 vs 0.19 µs), wasm at 8³ (0.21 vs 0.50 µs f32,
+ * 0.27 vs 0.52 µs f64) and beyond (8×10×20: 0.5 vs 1.7–2.0 µs; 64³: 10× / 6× faster).
  */
-export const SMALL_MACS = 16 * 16 * 16;
+export const SMALL_MACS = 256;
 
 type GemmFn = (
   batch: number, m: number, n: number, k: number, transA: number, transB: number,
@@ -77,8 +78,11 @@ export function instantiate(bytes: Uint8Array): WasmModule {
 /**
  * Loads kernels.wasm (or `bytes`) and returns the backend. Throws if the file is missing, the
  * engine rejects it (no SIMD128), or a self-test product disagrees with the js kernel.
+ * `opts.smallMacs` overrides SMALL_MACS (0 sends every product through wasm: the conformance
+ * suite uses it to test the wasm code at sizes 0 and 1).
  */
-export function loadWasmKernels(bytes?: Uint8Array): Kernels {
+export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number } = {}): Kernels {
+  const smallMacs = opts.smallMacs ?? SMALL_MACS;
   const { exports: ex, heapBase } = instantiate(bytes ?? readFileSync(WASM_PATH));
   const memory = ex.memory;
   let f32 = new Float32Array(memory.buffer);
@@ -115,7 +119,7 @@ export function loadWasmKernels(bytes?: Uint8Array): Kernels {
     }
     const isF32 = c instanceof Float32Array;
     if (
-      batch * m * n * k < SMALL_MACS ||
+      batch * m * n * k < smallMacs ||
       (isF32 ? !(a instanceof Float32Array && b instanceof Float32Array) : !(a instanceof Float64Array && b instanceof Float64Array))
     ) {
       jsKernels.gemm(a, b, c, args);

@@ -1,0 +1,44 @@
+/**
+ * Prints trainscope's bench JSON (one object per backend) beside PyTorch's (bench/torch.py) with
+ * ratios, then one JSON line { backends, torch, ratios } on stdout.
+ * Ratio per field, backend over torch: for *_gflops, ours/torch (≥ 1 is as fast); for *_ms,
+ * our time / torch's time (≤ 1 is as fast); hvp_over_grad is the plain quotient of the two ratios.
+ * Usage: tsx bench/compare-torch.ts ours.json torch.json
+ */
+import { readFileSync } from 'node:fs';
+
+const [oursPath, torchPath] = process.argv.slice(2);
+if (!oursPath || !torchPath) {
+  process.stderr.write('usage: tsx bench/compare-torch.ts ours.json torch.json\n');
+  process.exit(2);
+}
+/** The last line of a file that is a JSON object (tolerates npm's banner lines before it). */
+function lastJson(path: string): unknown {
+  const line = readFileSync(path, 'utf8').split('\n').reverse().find((l) => l.trimStart().startsWith('{'));
+  if (!line) throw new Error(`${path}: no JSON object line`);
+  return JSON.parse(line);
+}
+const ours = lastJson(oursPath) as Record<string, Record<string, number>>;
+const torchOut = lastJson(torchPath) as { torch: Record<string, number>; meta: Record<string, unknown> };
+const torch = torchOut.torch;
+const backends = Object.keys(ours);
+const fields = Object.keys(torch);
+
+const ratios: Record<string, Record<string, number>> = {};
+const fmt = (x: number | undefined, w = 10): string => (x === undefined ? '—' : String(Math.round(x * 1000) / 1000)).padStart(w);
+const header = ['field'.padEnd(20), 'torch'.padStart(10), ...backends.flatMap((b) => [b.padStart(10), `${b}/torch`.padStart(12)])].join(' ');
+const lines = [header];
+for (const f of fields) {
+  const row = [f.padEnd(20), fmt(torch[f])];
+  for (const b of backends) {
+    const v = ours[b]?.[f];
+    const r = v === undefined || !torch[f] ? undefined : v / torch[f]!;
+    if (r !== undefined) (ratios[b] ??= {})[f] = Math.round(r * 1000) / 1000;
+    row.push(fmt(v), fmt(r, 12));
+  }
+  lines.push(row.join(' '));
+}
+process.stderr.write(`PyTorch ${String(torchOut.meta['torch'])}, ${String(torchOut.meta['threads'])} thread(s), BLAS ${String(torchOut.meta['blas'])}\n`);
+process.stderr.write('ratios: *_gflops ours/torch (higher is better); *_ms and hvp_over_grad ours/torch (lower is better)\n');
+process.stderr.write(`${lines.join('\n')}\n`);
+process.stdout.write(`${JSON.stringify({ backends: ours, torch: torchOut, ratios })}\n`);

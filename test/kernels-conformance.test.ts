@@ -1,0 +1,218 @@
+/**
+ * Kernel conformance: every kernel of every available backend against the js reference — odd
+ * shapes, every transpose, batch strides (broadcast 0 and padded), sizes 0 and 1, f32 and f64.
+ * The wasm module is also tested raw (no small-product delegation to js), so its own code runs
+ * at every size.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import type { FloatArray, GemmArgs, Kernels, PatchGeometry } from '../src/kernels/kernels.ts';
+import { jsKernels, patchGeometry } from '../src/kernels/js.ts';
+import { loadWasmKernels } from '../src/kernels/wasm.ts';
+import { availableBackends, backendInfo, kernels, setBackend } from '../src/kernels/backend.ts';
+
+type DType = 'float32' | 'float64';
+
+/** Deterministic test data: a 32-bit LCG mapped to [-1, 1). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
+}
+
+function randomArray(dtype: DType, size: number, rand: () => number): FloatArray {
+  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  for (let i = 0; i < size; i++) out[i] = rand();
+  return out;
+}
+
+function backendsUnderTest(): Array<[string, Kernels]> {
+  const list: Array<[string, Kernels]> = [];
+  const before = kernels().name;
+  for (const name of availableBackends()) {
+    setBackend(name);
+    list.push([name, kernels()]);
+  }
+  setBackend(before);
+  if (availableBackends().includes('wasm')) list.push(['wasm (raw)', loadWasmKernels(undefined, { smallMacs: 0 })]);
+  return list;
+}
+
+const BACKENDS = backendsUnderTest();
+
+test('wasm is available and the default unless TRAINSCOPE_BACKEND says otherwise', () => {
+  const names = availableBackends();
+  assert.ok(names.includes('js'));
+  assert.ok(names.includes('wasm'), `wasm backend did not load: ${backendInfo().wasmError ?? '?'}`);
+  const forced = process.env['TRAINSCOPE_BACKEND'];
+  assert.equal(kernels().name, forced && names.includes(forced) ? forced : 'wasm');
+  const info = backendInfo();
+  assert.equal(info.name, kernels().name);
+  assert.equal(info.simd, info.name === 'wasm');
+  assert.equal(info.threads, 1);
+});
+
+test('TRAINSCOPE_BACKEND forces a backend; an unknown one falls back to wasm with a warning', () => {
+  const probe = "import('./src/kernels/backend.ts').then((m) => console.log(JSON.stringify(m.backendInfo())))";
+  for (const [env, want] of [['js', 'js'], ['wasm', 'wasm'], ['nope', 'wasm']] as const) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], {
+      env: { ...process.env, TRAINSCOPE_BACKEND: env }, encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout.trim()).name, want, `TRAINSCOPE_BACKEND=${env}`);
+    if (env === 'nope') assert.match(r.stderr, /TRAINSCOPE_BACKEND=nope is not available/);
+    else assert.equal(r.stderr, '');
+  }
+});
+
+test('a module that is not a kernels.wasm is refused with a clear error', () => {
+  assert.throws(() => loadWasmKernels(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])), /lacks export 'memory'/);
+  assert.throws(() => loadWasmKernels(new Uint8Array([1, 2, 3])));
+});
+
+/** [m, n, k]: empty, unit, odd, and sizes crossing every blocking boundary (KC 256, MC 64/128, NC 1024/2048). */
+const SHAPES: Array<[number, number, number]> = [
+  [0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [1, 7, 1], [7, 1, 9], [1, 1, 300], [2, 3, 2], [5, 3, 2],
+  [13, 11, 37], [4, 8, 256], [17, 9, 257], [65, 33, 300], [129, 70, 513], [3, 1030, 5], [2, 2050, 3],
+];
+
+function runGemm(kern: Kernels, a: FloatArray, b: FloatArray, dtype: DType, args: GemmArgs): FloatArray {
+  const size = args.batch * args.m * args.n;
+  const c = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  c.fill(Number.NaN); // must be overwritten, never accumulated into
+  kern.gemm(a, b, c, args);
+  return c;
+}
+
+/**
+ * got vs the js reference: the backends may sum in another order and, for f32, in f32 rather
+ * than double, so the error bound scales with k (inputs lie in [-1, 1)).
+ */
+function assertClose(got: FloatArray, want: FloatArray, k: number, dtype: DType, label: string): void {
+  assert.equal(got.length, want.length, `${label}: length`);
+  const tol = (dtype === 'float32' ? 4e-7 : 1e-15) * Math.max(1, k);
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!);
+    if (!(err <= tol)) assert.fail(`${label}: C[${i}] = ${got[i]}, js gives ${want[i]} (|err| ${err} > ${tol})`);
+  }
+}
+
+function gemmCases(): Array<{ label: string; args: GemmArgs }> {
+  const cases: Array<{ label: string; args: GemmArgs }> = [];
+  for (const [m, n, k] of SHAPES) {
+    for (let t = 0; t < 4; t++) {
+      const transA = (t & 1) === 1;
+      const transB = (t & 2) === 2;
+      const base = { m, n, k, transA, transB };
+      cases.push({ label: `${m}×${n}×${k} tA=${transA} tB=${transB}`, args: { ...base, batch: 1, aBatchStride: 0, bBatchStride: 0 } });
+      if (m * n * k > 200_000) continue; // batches of the largest shapes add time, not coverage
+      const strides: Array<[string, number, number, number]> = [
+        ['batch 3', 3, m * k, k * n],
+        ['batch 3, A broadcast', 3, 0, k * n],
+        ['batch 3, B broadcast', 3, m * k, 0],
+        ['batch 2, both broadcast', 2, 0, 0],
+        ['batch 3, padded strides', 3, m * k + 5, k * n + 3],
+        ['batch 0', 0, m * k, k * n],
+      ];
+      for (const [name, batch, aBatchStride, bBatchStride] of strides) {
+        cases.push({ label: `${m}×${n}×${k} tA=${transA} tB=${transB} ${name}`, args: { ...base, batch, aBatchStride, bBatchStride } });
+      }
+    }
+  }
+  return cases;
+}
+
+for (const dtype of ['float32', 'float64'] as const) {
+  test(`gemm ${dtype}: every backend matches js (shapes, transposes, batch strides)`, () => {
+    let seed = 1;
+    for (const { label, args } of gemmCases()) {
+      const rand = lcg(seed++);
+      const aSize = Math.max(1, args.batch) * Math.max(args.aBatchStride, args.m * args.k) + 2;
+      const bSize = Math.max(1, args.batch) * Math.max(args.bBatchStride, args.k * args.n) + 2;
+      const a = randomArray(dtype, aSize, rand);
+      const b = randomArray(dtype, bSize, rand);
+      const aCopy = a.slice();
+      const bCopy = b.slice();
+      const want = runGemm(jsKernels, a, b, dtype, args);
+      for (const [name, kern] of BACKENDS) {
+        const got = runGemm(kern, a, b, dtype, args);
+        assertClose(got, want, args.k, dtype, `${name} ${dtype} ${label}`);
+        assert.deepEqual(a, aCopy, `${name} ${label}: A modified`);
+        assert.deepEqual(b, bCopy, `${name} ${label}: B modified`);
+        // Deterministic: the same call gives the same bits.
+        assert.deepEqual(runGemm(kern, a, b, dtype, args), got, `${name} ${label}: not deterministic`);
+      }
+    }
+  });
+}
+
+test('gemm: exactly representable products agree bit for bit across backends', () => {
+  // Multiples of 1/8 in [-2, 2) and k ≤ 300: every partial sum is exact in f32 and f64.
+  for (const dtype of ['float32', 'float64'] as const) {
+    const rand = lcg(77);
+    const q = (): number => Math.floor((rand() + 1) * 16) / 8 - 2;
+    for (const [m, n, k] of [[9, 10, 11], [33, 17, 300], [70, 129, 64]] as const) {
+      const a = randomArray(dtype, m * k, q);
+      const b = randomArray(dtype, k * n, q);
+      const args: GemmArgs = { batch: 1, m, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
+      const want = runGemm(jsKernels, a, b, dtype, args);
+      for (const [name, kern] of BACKENDS) assert.deepEqual(runGemm(kern, a, b, dtype, args), want, `${name} ${dtype} ${m}×${n}×${k}`);
+    }
+  }
+});
+
+test('gemm: scratch memory grows for a large product and is reused after', () => {
+  for (const [name, kern] of BACKENDS) {
+    for (const [m, n, k] of [[300, 200, 700], [5, 6, 7], [300, 200, 700]] as const) {
+      const rand = lcg(m + n + k);
+      const a = randomArray('float64', m * k, rand);
+      const b = randomArray('float64', k * n, rand);
+      const args: GemmArgs = { batch: 1, m, n, k, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+      assertClose(runGemm(kern, a, b, 'float64', args), runGemm(jsKernels, a, b, 'float64', args), k, 'float64', `${name} ${m}×${n}×${k}`);
+    }
+  }
+});
+
+function geometries(): PatchGeometry[] {
+  return [
+    patchGeometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1),
+    patchGeometry(2, 3, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1),
+    patchGeometry(1, 2, 8, 6, 2, 3, 2, 1, 0, 2, 1, 1),
+    patchGeometry(2, 1, 9, 9, 3, 2, 2, 3, 1, 0, 2, 1),
+    patchGeometry(1, 4, 6, 5, 1, 1, 1, 1, 0, 0, 1, 1),
+    patchGeometry(1, 1, 4, 4, 5, 5, 1, 1, 2, 2, 1, 1),
+  ];
+}
+
+for (const dtype of ['float32', 'float64'] as const) {
+  test(`im2col/col2im ${dtype}: every backend matches js exactly`, () => {
+    let seed = 500;
+    for (const g of geometries()) {
+      const rand = lcg(seed++);
+      const label = `${dtype} n${g.n} c${g.c} ${g.h}×${g.w} k${g.kh}×${g.kw} s${g.strideH}×${g.strideW} p${g.padH}×${g.padW} d${g.dilationH}×${g.dilationW}`;
+      const x = randomArray(dtype, g.n * g.c * g.h * g.w, rand);
+      const colsSize = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+      const cols = randomArray(dtype, colsSize, rand);
+      const alloc = (size: number): FloatArray => (dtype === 'float32' ? new Float32Array(size) : new Float64Array(size)).fill(Number.NaN);
+      for (const pad of [0, -Infinity]) {
+        const want = alloc(colsSize);
+        jsKernels.im2col(x, want, g, pad);
+        for (const [name, kern] of BACKENDS) {
+          const got = alloc(colsSize);
+          kern.im2col(x, got, g, pad);
+          assert.deepEqual(got, want, `${name} im2col ${label} pad ${pad}`);
+        }
+      }
+      const want = alloc(x.length);
+      jsKernels.col2im(cols, want, g);
+      for (const [name, kern] of BACKENDS) {
+        const got = alloc(x.length);
+        kern.col2im(cols, got, g);
+        assert.deepEqual(got, want, `${name} col2im ${label}`);
+      }
+    }
+  });
+}
