@@ -67,6 +67,12 @@ const binary = (p: Prim, ga: Gen = normal(2, 3), gb: Gen = normal(2, 3)): Case[]
   { name: p, inputs: [ga, gb], diff: [0, 1], f: (a, b) => bind(p, [a, b], {} as never) },
 ];
 
+/** A binary primitive with a one-element operand on the right and on the left (read as a scalar). */
+const scalarOperand = (p: Prim, ga: Gen = normal(2, 3), gs: Gen = normal()): Case => ({
+  name: `${p} (scalar operand)`, inputs: [ga, gs], diff: [0, 1],
+  f: (a, s) => add(bind(p, [a, s], {} as never), mul(bind(p, [s, a], {} as never), 0.7)),
+});
+
 const cases: { [P in Prim]: Case[] } = {
   neg: unary('neg'),
   exp: unary('exp'),
@@ -78,15 +84,21 @@ const cases: { [P in Prim]: Case[] } = {
   sqrt: unary('sqrt', positive(3, 4)),
   abs: unary('abs', distinct(3, 4)),
   sign: [{ name: 'sign', inputs: [distinct(3, 4)], diff: [0], f: (x) => mul(bind('sign', [x], {}), x) }],
-  add: [...binary('add'), { name: 'add (broadcast)', inputs: [normal(2, 1, 3), normal(4, 1)], diff: [0, 1], f: add }],
-  sub: [...binary('sub'), { name: 'sub (broadcast scalar)', inputs: [normal(3), normal()], diff: [0, 1], f: sub }],
-  mul: [...binary('mul'), { name: 'mul (broadcast)', inputs: [normal(3, 1), normal(1, 4)], diff: [0, 1], f: mul }],
-  div: [...binary('div', normal(2, 3), positive(2, 3)), { name: 'div (broadcast)', inputs: [normal(2, 3), positive(3)], diff: [0, 1], f: div }],
-  pow: binary('pow', positive(2, 3), normal(2, 3)),
-  maximum: binary('maximum', distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)),
+  add: [...binary('add'), scalarOperand('add'), { name: 'add (broadcast)', inputs: [normal(2, 1, 3), normal(4, 1)], diff: [0, 1], f: add }],
+  sub: [...binary('sub'), scalarOperand('sub', normal(2, 3), normal(1, 1)), { name: 'sub (broadcast scalar)', inputs: [normal(3), normal()], diff: [0, 1], f: sub }],
+  mul: [...binary('mul'), scalarOperand('mul'), { name: 'mul (broadcast)', inputs: [normal(3, 1), normal(1, 4)], diff: [0, 1], f: mul }],
+  div: [...binary('div', normal(2, 3), positive(2, 3)), scalarOperand('div', positive(2, 3), positive()), { name: 'div (broadcast)', inputs: [normal(2, 3), positive(3)], diff: [0, 1], f: div }],
+  pow: [...binary('pow', positive(2, 3), normal(2, 3)), scalarOperand('pow', positive(2, 3), positive())],
+  maximum: [...binary('maximum', distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)), scalarOperand('maximum', distinct(2, 3), () => tensor(0.0371))],
   minimum: binary('minimum', distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)),
   compare: [{ name: 'compare', inputs: [distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)], diff: [0, 1], f: (a, b) => mul(cast(bind('compare', [a, b], { op: 'lt' }), 'float64'), mul(a, b)) }],
   select: [{ name: 'select', inputs: [bools(3, 4), normal(3, 4), normal(3, 4)], diff: [1, 2], f: (c, a, b) => bind('select', [c, a, b], {}) }],
+  maskPositive: [
+    { name: 'maskPositive', inputs: [distinct(2, 3), normal(2, 3)], diff: [0, 1], f: (x, y) => bind('maskPositive', [x, y], {}) },
+    { name: 'maskPositive (relu: same operand twice)', inputs: [distinct(3, 4)], diff: [0], f: (x) => mul(bind('maskPositive', [x, x], {}), x) },
+  ],
+  softmaxCrossEntropy: [{ name: 'softmaxCrossEntropy', inputs: [normal(4, 5), ints(5, 4)], diff: [0], f: (x, y) => bind('softmaxCrossEntropy', [x, y], {}) }],
+  softmaxCrossEntropyGrad: [{ name: 'softmaxCrossEntropyGrad', inputs: [normal(3, 4), ints(4, 3)], diff: [0], f: (x, y) => bind('softmaxCrossEntropyGrad', [x, y], {}) }],
   cast: [{ name: 'cast float64→float32→float64', inputs: [(k) => tensor(random.randint(k, -8, 8, [3]).data, { dtype: 'float64' })], diff: [0], f: (x) => cast(cast(x, 'float32'), 'float64'), firstOrderOnly: true, rtol: 1e-3 }],
   sum: [
     { name: 'sum axes [0,2]', inputs: [normal(2, 3, 4)], diff: [0], f: (x) => bind('sum', [x], { axes: [0, 2] }) },

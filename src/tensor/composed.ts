@@ -5,6 +5,7 @@
 import { fmt } from './shape.ts';
 import { Tensor, arange } from './tensor.ts';
 import { stopGradient } from './transforms.ts';
+import { bind } from './trace.ts';
 import {
   abs, add, cast, equal, exp, greater, log, max, mean, mul, neg, pow, reshape, sub, sum, tanh, where,
 } from './ops.ts';
@@ -46,8 +47,12 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
     throw new Error(`softmaxCrossEntropy: labels ${fmt(labels.shape)} do not match logits ${fmt(logits.shape)} (expected [${logits.shape[0]}])`);
   }
-  const targets = oneHot(labels, logits.shape[1]!, logits.dtype as 'float64' | 'float32');
-  return neg(mean(sum(mul(targets, logSoftmax(logits, 1)), 1)));
+  if (labels.dtype !== 'int32') throw new Error(`softmaxCrossEntropy: labels must be int32, got ${labels.dtype}`);
+  if (logits.dtype !== 'float64' && logits.dtype !== 'float32') throw new Error(`softmaxCrossEntropy: logits must be float, got ${logits.dtype}`);
+  if (logits.shape[0] === 0) throw new Error('softmaxCrossEntropy: empty batch (logits [0, C]): the mean is undefined');
+  checkLabels('softmaxCrossEntropy', labels, logits.shape[1]!);
+  // One fused primitive (its own VJP/JVP rules, differentiable to any order).
+  return bind('softmaxCrossEntropy', [logits, labels], {});
 }
 
 /** Mean squared error over all elements. */
@@ -58,7 +63,11 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
 }
 
 /** max(x, 0) with derivative 0 at 0 (as PyTorch). */
-export const relu = (x: Tensor): Tensor => where(greater(x, 0), x, 0);
+export const relu = (x: Tensor): Tensor => {
+  if (!(x instanceof Tensor)) throw new Error(`relu: expected a Tensor, got ${typeof x}`);
+  if (x.dtype !== 'float64' && x.dtype !== 'float32') throw new Error(`relu: needs a float tensor, got ${x.dtype}`);
+  return bind('maskPositive', [x, x], {});
+};
 
 export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => where(greater(x, 0), x, mul(x, slope));
 

@@ -7,7 +7,7 @@ import type { Prim, PrimParams } from './primitives.ts';
 import { add, cast, cos, div, equal, greater, less, log, mul, neg, sign, sin, sub, sum, where, broadcastTo, reshape } from './ops.ts';
 import { bind } from './trace.ts';
 import { choleskyJvp, eighJvp, qrJvp, solveTriangularJvp } from './linalg-rules.ts';
-import { keptShape, winWeight } from './vjp-rules.ts';
+import { keptShape, softmaxJacobianProduct, winWeight } from './vjp-rules.ts';
 
 export type JvpRule<P extends Prim> = (
   tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: PrimParams[P],
@@ -55,6 +55,9 @@ export const jvpRules: { [P in Prim]: JvpRule<P> } = {
   },
   compare: () => null,
   select: ([, ta, tb], [c, a]) => where(c!, ta ?? zerosLike(a!), tb ?? zerosLike(a!)),
+  maskPositive: ([, t], [x]) => (t ? bind('maskPositive', [x!, t], {}) : null),
+  softmaxCrossEntropy: ([t], [logits, labels]) => sum(mul(t!, bind('softmaxCrossEntropyGrad', [logits!, labels!], {}))),
+  softmaxCrossEntropyGrad: ([t], [logits]) => softmaxJacobianProduct(logits!, t!),
   cast: ([t], _x, _o, { dtype }) => (dtype === 'float64' || dtype === 'float32' ? cast(t!, dtype) : null),
   sum: linear('sum'),
   max: ([t], [x], out, { axes }) => {

@@ -44,7 +44,16 @@ function elementwise(op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mi
   const [x, y] = coercePair(op, a, b);
   if (op !== 'add' && op !== 'sub' && op !== 'mul' && op !== 'maximum' && op !== 'minimum') requireFloat(op, x);
   const shape = broadcastShapes(op, x.shape, y.shape);
+  if (isScalarOperand(x, y, shape) || isScalarOperand(y, x, shape)) return bind(op, [x, y], {});
   return bind(op, [broadcastTo(x, shape), broadcastTo(y, shape)], {});
+}
+
+/**
+ * True when `s` has one element and `other` already has the broadcast shape: the binary
+ * primitives then read `s` as a scalar (no full-size broadcast array; the VJP sums its cotangent).
+ */
+function isScalarOperand(s: Tensor, other: Tensor, shape: readonly number[]): boolean {
+  return s.size === 1 && other.size !== 1 && s.rank <= other.rank && shapesEqual(other.shape, shape);
 }
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => elementwise('add', a, b);
@@ -74,6 +83,7 @@ function comparison(op: CompareOp): (a: TensorLike, b: TensorLike) => Tensor {
   return (a, b) => {
     const [x, y] = coercePair(op, a, b);
     const shape = broadcastShapes(op, x.shape, y.shape);
+    if (isScalarOperand(x, y, shape) || isScalarOperand(y, x, shape)) return bind('compare', [x, y], { op });
     return bind('compare', [broadcastTo(x, shape), broadcastTo(y, shape)], { op });
   };
 }

@@ -6,7 +6,8 @@
  * Primitives are strict: equal shapes for elementwise ops, equal dtypes, no broadcasting;
  * the user-facing ops in ops.ts insert explicit `broadcastTo`s and give friendly errors.
  */
-import { allocate, type DType, type TypedArray } from './dtype.ts';
+import { type DType, type TypedArray } from './dtype.ts';
+import { allocateOutput as allocate } from './arena.ts';
 import { fmt, sizeOf, stridesOf } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { kernels } from '../kernels/backend.ts';
@@ -25,6 +26,8 @@ export interface PrimParams {
   add: None; sub: None; mul: None; div: None; pow: None; maximum: None; minimum: None;
   compare: { op: CompareOp };
   select: None; // (cond: bool, a, b)
+  /** (x, y) ↦ x > 0 ? y : 0, equal shapes: relu(x) is maskPositive(x, x), and its own derivative. */
+  maskPositive: None;
   cast: { dtype: DType };
   // reductions (axes sorted, removed from the shape)
   sum: { axes: number[] };
@@ -39,6 +42,11 @@ export interface PrimParams {
   concat: { axis: number };
   gather: { axis: number }; // (x, indices: int32)
   scatterAdd: { axis: number; shape: number[] }; // (updates, indices) -> zeros(shape) with updates added
+  // fused loss: one pass instead of ~15 primitives forward and ~25 backward
+  /** (logits [B, C], labels int32 [B]) ↦ mean over rows of logsumexp(row) − row[label]: shape []. */
+  softmaxCrossEntropy: None;
+  /** (logits, labels) ↦ (softmax(logits) − onehot(labels)) / B: the loss's gradient, [B, C]. */
+  softmaxCrossEntropyGrad: None;
   // linear algebra
   matmul: { transA: boolean; transB: boolean };
   im2col: { g: PatchGeometry; padValue: number };
@@ -62,8 +70,10 @@ type Impl<P extends Prim> = (inputs: readonly Tensor[], params: PrimParams[P]) =
  * is several times slower on small tensors, where per-op overhead dominates).
  */
 type Loop = (x: TypedArray, y: TypedArray, out: TypedArray, n: number) => void;
-function loop(expr: string): Loop {
-  return new Function('x', 'y', 'out', 'n', `for (let i = 0; i < n; i++) { const a = x[i], b = y === null ? 0 : y[i]; out[i] = ${expr}; }`) as Loop;
+function loop(expr: string, form: 'same' | 'scalarLeft' | 'scalarRight' = 'same'): Loop {
+  const a = form === 'scalarLeft' ? 'x[0]' : 'x[i]';
+  const b = form === 'scalarRight' ? 'y[0]' : 'y === null ? 0 : y[i]';
+  return new Function('x', 'y', 'out', 'n', `for (let i = 0; i < n; i++) { const a = ${a}, b = ${b}; out[i] = ${expr}; }`) as Loop;
 }
 
 function unary(expr: string): Impl<Prim> {
@@ -75,13 +85,22 @@ function unary(expr: string): Impl<Prim> {
   };
 }
 
+/**
+ * Binary elementwise: equal shapes, or one operand with a single element (a scalar operand,
+ * read in place rather than broadcast to a full array first: `x * 0.5` is one pass, not two).
+ * The output has the shape of the larger operand.
+ */
 function binary(expr: string, outDType?: DType): Impl<Prim> {
-  const run = loop(expr);
+  const same = loop(expr);
+  const scalarLeft = loop(expr, 'scalarLeft');
+  const scalarRight = loop(expr, 'scalarRight');
   return ([x, y]) => {
     const dtype = outDType ?? x!.dtype;
-    const out = allocate(dtype, x!.size);
+    const big = x!.size === 1 && y!.size !== 1 ? y! : x!;
+    const out = allocate(dtype, big.size);
+    const run = x!.size === y!.size ? same : y!.size === 1 ? scalarRight : scalarLeft;
     run(x!.data, y!.data, out, out.length);
-    return new Tensor(out, x!.shape, dtype);
+    return new Tensor(out, big.shape, dtype);
   };
 }
 
@@ -185,6 +204,42 @@ export const impls: { [P in Prim]: Impl<P> } = {
     const out = allocate(x!.dtype, a.length);
     for (let i = 0; i < a.length; i++) out[i] = cond[i] ? a[i]! : b[i]!;
     return new Tensor(out, x!.shape, x!.dtype);
+  },
+  maskPositive: binary('a > 0 ? b : 0'),
+  softmaxCrossEntropy: ([logits, labels]) => {
+    const [rows, cols] = logits!.shape as [number, number];
+    const x = logits!.data;
+    const y = labels!.data;
+    // Row by row in float64, in a fixed order: reproducible, and exact to float32 rounding once.
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let m = -Infinity;
+      for (let j = 0; j < cols; j++) if (x[o + j]! > m) m = x[o + j]!;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += Math.exp(x[o + j]! - m);
+      total += Math.log(s) + m - x[o + y[r]!]!;
+    }
+    const out = allocate(logits!.dtype, 1);
+    out[0] = total / rows;
+    return new Tensor(out, [], logits!.dtype);
+  },
+  softmaxCrossEntropyGrad: ([logits, labels]) => {
+    const [rows, cols] = logits!.shape as [number, number];
+    const x = logits!.data;
+    const y = labels!.data;
+    const out = allocate(logits!.dtype, rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let m = -Infinity;
+      for (let j = 0; j < cols; j++) if (x[o + j]! > m) m = x[o + j]!;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += Math.exp(x[o + j]! - m);
+      const scale = 1 / (s * rows);
+      for (let j = 0; j < cols; j++) out[o + j] = Math.exp(x[o + j]! - m) * scale;
+      out[o + y[r]!] -= 1 / rows;
+    }
+    return new Tensor(out, logits!.shape, logits!.dtype);
   },
   cast: ([x], { dtype }) => {
     const out = allocate(dtype, x!.size);

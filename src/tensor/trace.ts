@@ -16,6 +16,7 @@ import { Tensor, type Node } from './tensor.ts';
 import { impls, type Prim, type PrimParams } from './primitives.ts';
 import { vjpRules } from './vjp-rules.ts';
 import { jvpRules } from './jvp-rules.ts';
+import { broadcastTo, reshape, sum } from './ops.ts';
 
 type LevelKind = 'reverse' | 'forward';
 interface Level { readonly id: number; readonly kind: LevelKind }
@@ -93,9 +94,22 @@ export function bind<P extends Prim>(prim: P, inputs: readonly Tensor[], params:
     });
     if (!any) continue;
     const t = withCeiling(stack.indexOf(level), () => jvpRules[prim](tangents, inputs, out, params));
-    if (t) (out._tan ??= new Map()).set(level.id, checkRuleOutput('JVP', prim, t, out));
+    if (t) (out._tan ??= new Map()).set(level.id, checkRuleOutput('JVP', prim, expandScalar(t, out), out));
   }
   return out;
+}
+
+/*
+ * Binary elementwise primitives accept a one-element operand as a scalar (see primitives.ts), so
+ * a rule's result can be scalar-shaped where the output is not (JVP: only the scalar's tangent
+ * was non-zero) or full-shaped where the input is a scalar (VJP): broadcast or sum it here.
+ */
+function expandScalar(t: Tensor, out: Tensor): Tensor {
+  return t.size === 1 && out.size !== 1 ? broadcastTo(t, out.shape) : t;
+}
+
+function reduceToScalar(g: Tensor, x: Tensor): Tensor {
+  return x.size === 1 && g.size !== 1 ? reshape(sum(g), x.shape) : g;
 }
 
 function checkRuleOutput(kind: string, prim: string, t: Tensor, like: Tensor): Tensor {
@@ -198,7 +212,7 @@ export function backward(level: Level, y: Tensor, seed: Tensor, inputs: readonly
     const grads = rule(ct, node.inputs, node.out, node.params, needs);
     node.inputs.forEach((x, i) => {
       const g = grads[i];
-      if (needs[i] && g) accumulate(x._node!, checkRuleOutput('VJP', prim, g, x));
+      if (needs[i] && g) accumulate(x._node!, checkRuleOutput('VJP', prim, reduceToScalar(g, x), x));
     });
   }
   return inputs.map((x) => (x._node ? cotangents.get(x._node) ?? null : null));

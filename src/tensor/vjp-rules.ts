@@ -10,6 +10,7 @@ import {
   scatterAdd, sign, sin, slice, sub, sum, transpose, where,
 } from './ops.ts';
 import { bind } from './trace.ts';
+import { softmax } from './composed.ts';
 import { choleskyVjp, eighVjp, qrVjp, solveTriangularVjp } from './linalg-rules.ts';
 
 export type VjpRule<P extends Prim> = (
@@ -29,6 +30,16 @@ export function sumToShape(ct: Tensor, shape: readonly number[]): Tensor {
 /** Weight of `a` in maximum(a, b): 1 where it wins, ½ on ties (the symmetric subgradient). */
 export function winWeight(a: Tensor, b: Tensor, wins: (a: Tensor, b: Tensor) => Tensor): Tensor {
   return add(cast(wins(a, b), a.dtype), mul(cast(equal(a, b), a.dtype), 0.5));
+}
+
+/**
+ * J·t for J the Jacobian of softmax-cross-entropy's gradient (softmax(x) − onehot)/B at `logits`:
+ * per row (diag(s) − s sᵀ)/B, symmetric, so the same product serves the VJP and the JVP.
+ */
+export function softmaxJacobianProduct(logits: Tensor, t: Tensor): Tensor {
+  const s = softmax(logits, 1);
+  const st = mul(s, t);
+  return div(sub(st, mul(s, sum(st, 1, { keepdims: true }))), logits.shape[0]!);
 }
 
 /** Sum a batched matmul cotangent back to an unbatched operand. */
@@ -67,6 +78,10 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     const zero = zerosLike(ct);
     return [null, where(c!, ct, zero), where(c!, zero, ct)];
   },
+  // x > 0 ? y : 0 is linear in y, and piecewise constant in x (derivative 0 almost everywhere).
+  maskPositive: (ct, [x]) => [null, bind('maskPositive', [x!, ct], {})],
+  softmaxCrossEntropy: (ct, [logits, labels]) => [mul(ct, bind('softmaxCrossEntropyGrad', [logits!, labels!], {})), null],
+  softmaxCrossEntropyGrad: (ct, [logits]) => [softmaxJacobianProduct(logits!, ct), null],
   cast: (ct, [x]) => [x!.dtype === 'float64' || x!.dtype === 'float32' ? cast(ct, x!.dtype) : null],
   sum: (ct, [x], _o, { axes }) => [broadcastTo(reshape(ct, keptShape(x!.shape, axes)), x!.shape)],
   max: (ct, [x], out, { axes }) => {
