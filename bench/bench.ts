@@ -3,13 +3,13 @@
  * compare across versions and against PyTorch's same workloads. Progress goes to stderr.
  *
  * Workloads: GEMM GFLOPS (f32/f64, 512 and 1024); an MLP 784-256-256-10 ReLU training step
- * (batch 128, softmax-CE, forward + backward + Adam, float32); a tiny MLP 256-20-10 ReLU step
- * (batch 8, SGD, float32); HVP time over gradient time (784-256-256-10 tanh MLP, float64,
+ * (batch 128, softmax-CE, forward + backward + the library's `optim.adam`, float32); a tiny MLP
+ * 256-20-10 ReLU step (batch 8, `optim.sgd`, float32); HVP time over gradient time (784-256-256-10 tanh MLP, float64,
  * batch 128); eigh 256 and QR 1024×64 in float64.
  */
 import {
-  Tensor, add, availableBackends, kernels, linalg, matmul, mul, random, setBackend, softmaxCrossEntropy, sub, div,
-  sqrt, tanh, relu, valueAndGrad, hvp, grad, treeMap, type Tree, square, transpose,
+  Tensor, add, availableBackends, kernels, linalg, matmul, mul, optim, random, setBackend, softmaxCrossEntropy,
+  tanh, relu, valueAndGrad, hvp, grad, treeMap, transpose, type GradientTransformation,
 } from '../src/index.ts';
 import type { FloatArray } from '../src/kernels/kernels.ts';
 import { medianMs as time } from './timing.ts';
@@ -50,42 +50,25 @@ function batch(sizes: number[], n: number, dtype: 'float32' | 'float64'): { x: T
   return { x: random.normal(k1!, [n, sizes[0]!], { dtype }), y: random.randint(k2!, 0, sizes[sizes.length - 1]!, [n]) };
 }
 
-/** One Adam step written with tensor ops (β1 0.9, β2 0.999, ε 1e-8). */
-function adamStep<T extends Tree>(p: T, g: T, m: T, v: T, t: number, lr: number): [T, T, T] {
-  const m2 = treeMap((mi, gi) => add(mul(mi, 0.9), mul(gi, 0.1)), m, g);
-  const v2 = treeMap((vi, gi) => add(mul(vi, 0.999), mul(square(gi), 0.001)), v, g);
-  const c1 = 1 - 0.9 ** t;
-  const c2 = 1 - 0.999 ** t;
-  const p2 = treeMap((pi, mi, vi) => sub(pi, mul(div(div(mi, c1), add(sqrt(div(vi, c2)), 1e-8)), lr)), p, m2, v2);
-  return [p2, m2, v2];
-}
-
-function mlpStepMs(): number {
-  const sizes = [784, 256, 256, 10];
-  let p = initMlp(sizes, 'float32', 0);
-  let m = treeMap((x) => mul(x, 0), p);
-  let v = treeMap((x) => mul(x, 0), p);
-  const { x, y } = batch(sizes, 128, 'float32');
+/** Median ms of one training step (value-and-grad, the optimizer's update, applyUpdates). */
+function stepMs(sizes: number[], batchSize: number, opt: GradientTransformation, seed: number, reps: number, samples: number): number {
+  let p = initMlp(sizes, 'float32', seed);
+  let state = opt.init(p);
+  const { x, y } = batch(sizes, batchSize, 'float32');
   const vg = valueAndGrad((q: Mlp) => softmaxCrossEntropy(forward(q, x, relu), y));
-  let t = 0;
-  return time(() => {
+  let step = 0;
+  const once = (): void => {
     const { grads } = vg(p);
-    [p, m, v] = adamStep(p, grads, m, v, ++t, 1e-3);
-  }, 15, 3);
-}
-
-function tinyMlpStepMs(): number {
-  const sizes = [256, 20, 10];
-  let p = initMlp(sizes, 'float32', 1);
-  const { x, y } = batch(sizes, 8, 'float32');
-  const vg = valueAndGrad((q: Mlp) => softmaxCrossEntropy(forward(q, x, relu), y));
-  const step = (): void => {
-    const { grads } = vg(p);
-    p = treeMap((pi, gi) => sub(pi, mul(gi, 0.1)), p, grads);
+    const [updates, next] = opt.update(grads, state, { params: p, step: step++ });
+    state = next;
+    p = optim.applyUpdates(p, updates);
   };
-  // Many steps per sample: a single step is far below timer resolution noise.
-  return time(() => { for (let i = 0; i < 200; i++) step(); }, 9, 2) / 200;
+  return time(() => { for (let i = 0; i < reps; i++) once(); }, samples, 3) / reps;
 }
+
+const mlpStepMs = (): number => stepMs([784, 256, 256, 10], 128, optim.adam(1e-3), 0, 1, 15);
+// Many steps per sample: a single tiny step is far below timer-resolution noise.
+const tinyMlpStepMs = (): number => stepMs([256, 20, 10], 8, optim.sgd(0.1), 1, 200, 9);
 
 function hvpOverGrad(): number {
   const sizes = [784, 256, 256, 10];

@@ -164,6 +164,26 @@ test('gemm: exactly representable products agree bit for bit across backends', (
   }
 });
 
+test('wasm: the unpacked small-product path and the packed path sum alike (bit-identical C)', () => {
+  // op(B) = B (row-major) takes the unpacked path when narrow or small; B given transposed
+  // always takes the packed one. Same values, so the same bits, including past KC = 256.
+  const wasmRaw = BACKENDS.find(([name]) => name === 'wasm (raw)')?.[1];
+  assert.ok(wasmRaw, 'wasm did not load');
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const [m, n, k, transA] of [[8, 20, 256, false], [7, 10, 600, false], [256, 20, 8, true], [3, 5, 1, false], [33, 31, 40, true]] as const) {
+      const rand = lcg(m * 1000 + n * 10 + k);
+      const a = randomArray(dtype, m * k, rand);
+      const b = randomArray(dtype, k * n, rand);
+      const bt = dtype === 'float32' ? new Float32Array(k * n) : new Float64Array(k * n);
+      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j]!;
+      const base = { batch: 1, m, n, k, transA, aBatchStride: 0, bBatchStride: 0 };
+      const direct = runGemm(wasmRaw, a, b, dtype, { ...base, transB: false });
+      const packed = runGemm(wasmRaw, a, bt, dtype, { ...base, transB: true });
+      assert.deepEqual(direct, packed, `${dtype} ${m}×${n}×${k} transA=${transA}`);
+    }
+  }
+});
+
 test('gemm: scratch memory grows for a large product and is reused after', () => {
   for (const [name, kern] of BACKENDS) {
     for (const [m, n, k] of [[300, 200, 700], [5, 6, 7], [300, 200, 700]] as const) {

@@ -90,6 +90,84 @@ static inline void FN(micro)(int kc, const T *restrict ap, const T *restrict bp,
   }
 }
 
+/*
+ * Small products without packing (op(B) = B, row-major, so its rows are contiguous vectors):
+ * for R rows of op(A) and NB vectors of columns, C tile = Σ_p a(r, p) · B[p, cols]. Packing
+ * B costs as much as the product itself when m is a handful of rows (a tiny MLP's batch of 8).
+ * Same summation as the packed path — in increasing p, KC-deep blocks each in a fresh
+ * accumulator, stored then added — so both paths give bit-identical C.
+ */
+#define DIRECT_TILE(R, NB)                                                                         \
+  static void FN(direct_##R##_##NB)(int kc, const T *a, int ars, int acs, const T *b, int brs,      \
+                                     T *c, int ldc, int first) {                                   \
+    v128_t acc[R][NB];                                                                             \
+    for (int r = 0; r < R; r++)                                                                    \
+      for (int v = 0; v < NB; v++) acc[r][v] = wasm_i32x4_splat(0);                                \
+    for (int p = 0; p < kc; p++) {                                                                 \
+      const T *bp = b + (long)p * brs;                                                             \
+      v128_t bv[NB];                                                                               \
+      for (int v = 0; v < NB; v++) bv[v] = wasm_v128_load(bp + v * LANES);                         \
+      for (int r = 0; r < R; r++) {                                                                \
+        v128_t av = SPLAT_LOAD(a + (long)r * ars + (long)p * acs);                                 \
+        for (int v = 0; v < NB; v++) acc[r][v] = VADD(acc[r][v], VMUL(av, bv[v]));                 \
+      }                                                                                            \
+    }                                                                                              \
+    for (int r = 0; r < R; r++)                                                                    \
+      for (int v = 0; v < NB; v++) {                                                               \
+        T *dst = c + (long)r * ldc + v * LANES;                                                    \
+        v128_t x = acc[r][v];                                                                      \
+        if (!first) x = VADD(wasm_v128_load(dst), x);                                              \
+        wasm_v128_store(dst, x);                                                                   \
+      }                                                                                            \
+  }
+DIRECT_TILE(1, 1)
+DIRECT_TILE(1, 2)
+DIRECT_TILE(1, 3)
+DIRECT_TILE(1, 4)
+DIRECT_TILE(2, 1)
+DIRECT_TILE(2, 2)
+DIRECT_TILE(2, 3)
+DIRECT_TILE(2, 4)
+#undef DIRECT_TILE
+
+static void FN(direct)(int m, int n, int k, const T *a, int ars, int acs, const T *b, int brs, T *c) {
+  const int full = n - n % LANES;
+  for (int pc = 0; pc < k; pc += KC) {
+    int kc = k - pc < KC ? k - pc : KC;
+    int first = pc == 0;
+    const T *ak = a + (long)pc * acs;
+    const T *bk = b + (long)pc * brs;
+    for (int i = 0; i < m; i += 2) {
+      int two = m - i >= 2;
+      const T *ai = ak + (long)i * ars;
+      T *ci = c + (long)i * n;
+      for (int j = 0; j < full; j += 4 * LANES) {
+        int nb = (full - j) / LANES < 4 ? (full - j) / LANES : 4;
+        const T *bj = bk + j;
+        T *cj = ci + j;
+        switch (two * 4 + nb) {
+          case 1: FN(direct_1_1)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+          case 2: FN(direct_1_2)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+          case 3: FN(direct_1_3)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+          case 4: FN(direct_1_4)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+          case 5: FN(direct_2_1)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+          case 6: FN(direct_2_2)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+          case 7: FN(direct_2_3)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+          default: FN(direct_2_4)(kc, ai, ars, acs, bj, brs, cj, n, first); break;
+        }
+      }
+      /* The last n % LANES columns, one by one, in the same order. */
+      for (int r = 0; r < (two ? 2 : 1); r++)
+        for (int j = full; j < n; j++) {
+          T acc = (T)0;
+          for (int p = 0; p < kc; p++) acc = acc + ai[(long)r * ars + (long)p * acs] * bk[(long)p * brs + j];
+          T *dst = ci + (long)r * n + j;
+          *dst = first ? acc : *dst + acc;
+        }
+    }
+  }
+}
+
 /* One product: C (m×n, ldc = n) = op(A) · op(B), op(A)(r, p) = a[r·ars + p·acs], op(B)(p, j) = b[p·brs + j·bcs]. */
 static void FN(gemm1)(int m, int n, int k, const T *a, int ars, int acs, const T *b, int brs, int bcs, T *c) {
   for (int jc = 0; jc < n; jc += NC) {
@@ -135,8 +213,13 @@ void FN(gemm)(int batch, int m, int n, int k, int transA, int transB,
   }
   int ars = transA ? 1 : k, acs = transA ? m : 1;
   int brs = transB ? 1 : n, bcs = transB ? k : 1;
+  /* Unpacked when op(B) has contiguous rows and is narrow, or the product is small. */
+  int direct = !transB && (n <= 4 * NR || (long)m * n * k <= 32768);
   for (int bi = 0; bi < batch; bi++)
-    FN(gemm1)(m, n, k, a + (long)bi * aStride, ars, acs, b + (long)bi * bStride, brs, bcs, c + (long)bi * m * n);
+    if (direct)
+      FN(direct)(m, n, k, a + (long)bi * aStride, ars, acs, b + (long)bi * bStride, brs, c + (long)bi * m * n);
+    else
+      FN(gemm1)(m, n, k, a + (long)bi * aStride, ars, acs, b + (long)bi * bStride, brs, bcs, c + (long)bi * m * n);
 }
 
 #undef NR
