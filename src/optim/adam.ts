@@ -10,6 +10,7 @@ import { treeMap, type Tree } from '../tensor/tree.ts';
 import type { GradientTransformation } from './transform.ts';
 import { checkDecay, checkNonNegative } from './validate.ts';
 import { treeZerosLike } from './tree-util.ts';
+import { fusedAdam } from './fused.ts';
 
 export interface AdamOptions { b1?: number; b2?: number; eps?: number }
 export interface AdamState { count: number; mu: Tree; nu: Tree }
@@ -23,6 +24,9 @@ export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<Adam
     init: (params) => ({ count: 0, mu: treeZerosLike(params), nu: treeZerosLike(params) }),
     update: (g, state) => {
       const count = state.count + 1;
+      const fused = fusedAdam(g, state.mu, state.nu, b1, b2, 1 / (1 - b1 ** count), 1 / (1 - b2 ** count), eps);
+      if (fused) return [fused.out, { count, mu: fused.mu, nu: fused.nu }];
+      // The op path (traced inputs, checkFinite on, or mismatched trees); fused.ts is bit-identical to it.
       const mu = treeMap((m, x) => add(mul(m, b1), mul(x, 1 - b1)), state.mu, g);
       const nu = treeMap((v, x) => add(mul(v, b2), mul(mul(x, x), 1 - b2)), state.nu, g);
       const c1 = 1 / (1 - b1 ** count);

@@ -6,6 +6,7 @@ import { add } from '../tensor/ops.ts';
 import { treeMap, type Tree } from '../tensor/tree.ts';
 import * as random from '../tensor/random.ts';
 import type { GradientTransformation, Need, UpdateCtx } from './transform.ts';
+import { fusedAdd } from './fused.ts';
 
 export function chain(...transforms: GradientTransformation<any>[]): GradientTransformation<unknown[]> {
   transforms.forEach((t, i) => {
@@ -36,7 +37,7 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
   };
 }
 
-/** params + updates, leafwise (updates are added, as in optax). */
+/** params + updates, leafwise (updates are added, as in optax); one fused loop per leaf when untraced (fused.ts). */
 export function applyUpdates<P extends Tree>(params: P, updates: Tree): P {
-  return treeMap((p, u) => add(p, u), params, updates);
+  return (fusedAdd(params, updates) as P | undefined) ?? treeMap((p, u) => add(p, u), params, updates);
 }

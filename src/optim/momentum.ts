@@ -8,6 +8,7 @@ import { treeMap, type Tree } from '../tensor/tree.ts';
 import type { GradientTransformation } from './transform.ts';
 import { checkDecay } from './validate.ts';
 import { treeZerosLike } from './tree-util.ts';
+import { fusedTrace } from './fused.ts';
 
 export interface MomentumState { trace: Tree }
 
@@ -18,6 +19,8 @@ export function traceMomentum(mu: number, opts: { nesterov?: boolean } = {}): Gr
     name: `traceMomentum(${mu}${nesterov ? ', nesterov' : ''})`,
     init: (params) => ({ trace: treeZerosLike(params) }),
     update: (g, state) => {
+      const fused = fusedTrace(g, state.trace, mu, nesterov);
+      if (fused) return [fused.out, { trace: fused.trace }];
       const trace = treeMap((b, x) => add(mul(b, mu), x), state.trace, g);
       const out = nesterov ? treeMap((x, b) => add(x, mul(b, mu)), g, trace) : trace;
       return [out, { trace }];

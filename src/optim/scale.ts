@@ -5,6 +5,7 @@ import type { GradientTransformation } from './transform.ts';
 import type { ScalarOrSchedule } from './schedules.ts';
 import { checkFinite, scheduleOf } from './validate.ts';
 import { EMPTY, type EmptyState } from './tree-util.ts';
+import { fusedScale } from './fused.ts';
 
 /** u ← s·u. */
 export function scale(s: number): GradientTransformation<EmptyState> {
@@ -12,7 +13,7 @@ export function scale(s: number): GradientTransformation<EmptyState> {
   return {
     name: `scale(${s})`,
     init: () => EMPTY,
-    update: (g, state) => [treeMap((x) => mul(x, s), g), state],
+    update: (g, state) => [fusedScale(g, s) ?? treeMap((x) => mul(x, s), g), state],
   };
 }
 
@@ -28,7 +29,7 @@ export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformatio
     init: () => EMPTY,
     update: (g, state, ctx) => {
       const eta = at(ctx.step);
-      return [treeMap((x) => mul(x, -eta), g), state];
+      return [fusedScale(g, -eta) ?? treeMap((x) => mul(x, -eta), g), state];
     },
   };
 }

@@ -8,6 +8,7 @@ import { treeMap } from '../tensor/tree.ts';
 import type { GradientTransformation } from './transform.ts';
 import { checkNonNegative } from './validate.ts';
 import { EMPTY, type EmptyState } from './tree-util.ts';
+import { fusedAxpy } from './fused.ts';
 
 export function addDecayedWeights(wd: number): GradientTransformation<EmptyState> {
   checkNonNegative('addDecayedWeights', 'weight decay', wd);
@@ -17,7 +18,7 @@ export function addDecayedWeights(wd: number): GradientTransformation<EmptyState
     update: (g, state, ctx) => {
       if (wd === 0) return [g, state];
       if (!ctx?.params) throw new Error('addDecayedWeights: ctx.params is missing (weight decay needs the current parameters)');
-      return [treeMap((x, p) => add(x, mul(p, wd)), g, ctx.params), state];
+      return [fusedAxpy(g, ctx.params, wd) ?? treeMap((x, p) => add(x, mul(p, wd)), g, ctx.params), state];
     },
   };
 }

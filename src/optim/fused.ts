@@ -1,0 +1,346 @@
+/**
+ * Fused optimizer updates (internal; not exported from the package).
+ *
+ * The transformations in adam.ts, momentum.ts, scale.ts, weight-decay.ts and `applyUpdates` are
+ * written with tensor ops: Adam alone is ~10 elementwise ops per leaf, each allocating an array,
+ * and each scalar operand (`mul(m, b1)`) is first broadcast to a full-size array. Here the same
+ * arithmetic runs as ONE plain loop per leaf that writes every output of the step (Adam: the new
+ * m, v and the update) into fresh arrays; inputs are never mutated.
+ *
+ * Bit-identical to the op path, for float64 and float32. An op reads its operands, computes in
+ * double precision and stores into an array of the tensor's dtype, so for float32 every single
+ * op rounds to float32. The loops replicate that: the same operations in the same order, with
+ * `Math.fround` after every step in the float32 loops (a store into a Float32Array rounds the
+ * same way), and scalar operands converted to the tensor's dtype exactly as ops.ts's coercePair
+ * does (`full([], s, dtype)`: fround(s) for float32, and −0 becomes +0). fused.test.ts
+ * checks bit equality against the op path.
+ *
+ * The fast path is taken only when it cannot differ from the op path in anything observable:
+ * every leaf involved is a Float64Array/Float32Array tensor with no autodiff trace (`_rev` and
+ * `_tan` undefined — optimizer math may be differentiated through, e.g. in meta-learning), all
+ * trees have the same structure, and leaf i has the same dtype and shape in every tree; and
+ * `setCheckFinite` is off (its per-op errors name the primitive). Otherwise the tree-level
+ * functions return undefined and the caller runs its original op code unchanged (which also
+ * raises the original errors for mismatched trees or dtypes).
+ */
+import { Tensor } from '../tensor/tensor.ts';
+import type { Tree } from '../tensor/tree.ts';
+import { getCheckFinite } from '../tensor/trace.ts';
+import type { DType } from '../tensor/dtype.ts';
+
+type FloatArray = Float64Array | Float32Array;
+
+let enabled = true;
+
+/**
+ * @internal Turn the fused fast path on or off (it is on by default); returns the previous
+ * setting. For tests and benchmarks that need the reference op path: results are bit-identical
+ * either way, only speed changes. Not exported from the package index.
+ */
+export function setFusedUpdates(on: boolean): boolean {
+  const prev = enabled;
+  enabled = on;
+  return prev;
+}
+
+/** @internal How many tree-level updates took the fused path, by kind (tests read these). */
+export const fusedCounts = { adam: 0, trace: 0, scale: 0, axpy: 0, add: 0 };
+
+const fr = Math.fround;
+
+/**
+ * A JS number as an operand of dtype `dtype`, exactly as ops.ts turns it into a scalar tensor:
+ * `full([], s, dtype)` fills a fresh zero array only when s !== 0 (so −0 becomes +0), and a
+ * Float32Array store rounds like Math.fround. (Inlined rather than calling `full` per leaf:
+ * that allocation was a visible share of a step on small trees.)
+ */
+function scalarAs(s: number, dtype: DType): number {
+  if (s === 0) return 0;
+  return dtype === 'float32' ? Math.fround(s) : s;
+}
+
+function alloc(like: FloatArray): FloatArray {
+  return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaf kernels: one loop per leaf, all outputs written in that loop. Inputs must have the same
+// length and array type; float32 and float64 get separate loops (monomorphic, and the float64
+// ones need no rounding: every intermediate is already a double).
+
+/**
+ * Adam's moments and update for one leaf, as scaleByAdam's ops compute them:
+ *   m' = m·β₁ + g·(1−β₁),  v' = v·β₂ + (g·g)·(1−β₂),  u = (m'·c₁) / (√(v'·c₂) + ε).
+ */
+export function fusedAdamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, c1: number, c2: number, eps: number): { u: FloatArray; m: FloatArray; v: FloatArray } {
+  const n = g.length;
+  const u = alloc(g);
+  const mo = alloc(g);
+  const vo = alloc(g);
+  if (g instanceof Float32Array) {
+    const B1 = scalarAs(b1, 'float32'), OB1 = scalarAs(1 - b1, 'float32');
+    const B2 = scalarAs(b2, 'float32'), OB2 = scalarAs(1 - b2, 'float32');
+    const C1 = scalarAs(c1, 'float32'), C2 = scalarAs(c2, 'float32'), E = scalarAs(eps, 'float32');
+    for (let i = 0; i < n; i++) {
+      const x = g[i]!;
+      const mm = fr(fr(m[i]! * B1) + fr(x * OB1));
+      const vv = fr(fr(v[i]! * B2) + fr(fr(x * x) * OB2));
+      mo[i] = mm;
+      vo[i] = vv;
+      u[i] = fr(mm * C1) / fr(fr(Math.sqrt(fr(vv * C2))) + E);
+    }
+  } else {
+    const B1 = scalarAs(b1, 'float64'), OB1 = scalarAs(1 - b1, 'float64');
+    const B2 = scalarAs(b2, 'float64'), OB2 = scalarAs(1 - b2, 'float64');
+    const C1 = scalarAs(c1, 'float64'), C2 = scalarAs(c2, 'float64'), E = scalarAs(eps, 'float64');
+    for (let i = 0; i < n; i++) {
+      const x = g[i]!;
+      const mm = m[i]! * B1 + x * OB1;
+      const vv = v[i]! * B2 + (x * x) * OB2;
+      mo[i] = mm;
+      vo[i] = vv;
+      u[i] = (mm * C1) / (Math.sqrt(vv * C2) + E);
+    }
+  }
+  return { u, m: mo, v: vo };
+}
+
+/**
+ * Heavy-ball trace for one leaf, as traceMomentum's ops compute it: b' = b·μ + g; with
+ * `nesterov` also u = g + b'·μ (else u is b' itself, returned as undefined).
+ */
+export function fusedTraceLeaf(g: FloatArray, b: FloatArray, mu: number, nesterov: boolean): { trace: FloatArray; u: FloatArray | undefined } {
+  const n = g.length;
+  const to = alloc(g);
+  const u = nesterov ? alloc(g) : undefined;
+  if (g instanceof Float32Array) {
+    const M = scalarAs(mu, 'float32');
+    if (u) {
+      for (let i = 0; i < n; i++) {
+        const x = g[i]!;
+        const t = fr(fr(b[i]! * M) + x);
+        to[i] = t;
+        u[i] = x + fr(t * M);
+      }
+    } else {
+      for (let i = 0; i < n; i++) to[i] = fr(b[i]! * M) + g[i]!;
+    }
+  } else {
+    const M = scalarAs(mu, 'float64');
+    if (u) {
+      for (let i = 0; i < n; i++) {
+        const x = g[i]!;
+        const t = b[i]! * M + x;
+        to[i] = t;
+        u[i] = x + t * M;
+      }
+    } else {
+      for (let i = 0; i < n; i++) to[i] = b[i]! * M + g[i]!;
+    }
+  }
+  return { trace: to, u };
+}
+
+/** x·s for one leaf (`mul(x, s)`). */
+export function fusedScaleLeaf(x: FloatArray, s: number): FloatArray {
+  const n = x.length;
+  // One op: the store does the float32 rounding. Two loops so each stays monomorphic.
+  if (x instanceof Float32Array) {
+    const out = new Float32Array(n);
+    const S = scalarAs(s, 'float32');
+    for (let i = 0; i < n; i++) out[i] = x[i]! * S;
+    return out;
+  }
+  const out = new Float64Array(n);
+  const S = scalarAs(s, 'float64');
+  for (let i = 0; i < n; i++) out[i] = x[i]! * S;
+  return out;
+}
+
+/** y + x·a for one leaf (`add(y, mul(x, a))`: weight decay, with y = u, x = θ, a = wd). */
+export function fusedAxpyLeaf(y: FloatArray, x: FloatArray, a: number): FloatArray {
+  const n = y.length;
+  const out = alloc(y);
+  if (y instanceof Float32Array) {
+    const A = scalarAs(a, 'float32');
+    for (let i = 0; i < n; i++) out[i] = y[i]! + fr(x[i]! * A);
+  } else {
+    const A = scalarAs(a, 'float64');
+    for (let i = 0; i < n; i++) out[i] = y[i]! + x[i]! * A;
+  }
+  return out;
+}
+
+/** p + u for one leaf (`add(p, u)`: applyUpdates). */
+export function fusedAddLeaf(p: FloatArray, u: FloatArray): FloatArray {
+  const n = p.length;
+  if (p instanceof Float32Array) {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = p[i]! + u[i]!;
+    return out;
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = p[i]! + u[i]!;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tree level: decide whether the fast path is valid, run the leaf kernels, rebuild the trees.
+
+function plainFloat(x: Tensor): boolean {
+  return x._rev === undefined && x._tan === undefined &&
+    ((x.dtype === 'float64' && x.data instanceof Float64Array) || (x.dtype === 'float32' && x.data instanceof Float32Array));
+}
+
+function sameLayout(a: Tensor, b: Tensor): boolean {
+  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) if (a.shape[i] !== b.shape[i]) return false;
+  return true;
+}
+
+/**
+ * The shape of a tree without its leaves (null = a leaf), to rebuild outputs the way treeMap's
+ * unflatten does: arrays as arrays, objects with their keys in sorted order.
+ */
+type Skeleton = null | Skeleton[] | { keys: string[]; kids: Skeleton[] };
+
+interface Zipped {
+  /** leaves[t][i]: leaf i of tree t, in treeFlatten's order. */
+  readonly leaves: readonly Tensor[][];
+  readonly rebuild: (leaves: readonly Tensor[]) => Tree;
+}
+
+/**
+ * The trees' leaves side by side when the fused path is valid for all of them, else undefined.
+ * One walk over all the trees at once (cheaper than treeFlatten's path strings, which dominate
+ * the cost of a step on tiny trees). Anything unusual (structures that differ, non-tensor leaves
+ * or holes in arrays) also returns undefined, so the op path handles it as before, errors included.
+ */
+function zipPlain(trees: readonly Tree[]): Zipped | undefined {
+  if (!enabled || getCheckFinite()) return undefined;
+  const leaves: Tensor[][] = trees.map(() => []);
+  const walk = (nodes: readonly unknown[]): Skeleton | undefined => {
+    const x = nodes[0];
+    if (x instanceof Tensor) {
+      if (!plainFloat(x)) return undefined;
+      for (let t = 1; t < nodes.length; t++) {
+        const y = nodes[t];
+        if (!(y instanceof Tensor) || !plainFloat(y) || !sameLayout(x, y)) return undefined;
+      }
+      for (let t = 0; t < nodes.length; t++) leaves[t]!.push(nodes[t] as Tensor);
+      return null;
+    }
+    if (Array.isArray(x)) {
+      const n = x.length;
+      for (let t = 1; t < nodes.length; t++) {
+        const y = nodes[t];
+        if (!Array.isArray(y) || y.length !== n) return undefined;
+      }
+      const kids: Skeleton[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = walk(nodes.map((a) => (a as unknown[])[i]));
+        if (k === undefined) return undefined;
+        kids.push(k);
+      }
+      return kids;
+    }
+    if (x === null || typeof x !== 'object') return undefined;
+    const keys = Object.keys(x).sort();
+    for (let t = 1; t < nodes.length; t++) {
+      const y = nodes[t];
+      if (y === null || typeof y !== 'object' || y instanceof Tensor || Array.isArray(y)) return undefined;
+      const ky = Object.keys(y).sort();
+      if (ky.length !== keys.length || !keys.every((k, j) => k === ky[j])) return undefined;
+    }
+    const kids: Skeleton[] = [];
+    for (const key of keys) {
+      const k = walk(nodes.map((a) => (a as Record<string, unknown>)[key]));
+      if (k === undefined) return undefined;
+      kids.push(k);
+    }
+    return { keys, kids };
+  };
+  const skeleton = walk(trees);
+  if (skeleton === undefined) return undefined;
+  const rebuild = (values: readonly Tensor[]): Tree => {
+    let i = 0;
+    const build = (s: Skeleton): Tree => {
+      if (s === null) return values[i++]!;
+      if (Array.isArray(s)) return s.map(build);
+      const out: Record<string, Tree> = {};
+      s.kids.forEach((k, j) => (out[s.keys[j]!] = build(k)));
+      return out;
+    };
+    return build(skeleton);
+  };
+  return { leaves, rebuild };
+}
+
+const tensorLike = (data: FloatArray, like: Tensor): Tensor => new Tensor(data, like.shape, like.dtype);
+
+/** scaleByAdam's step on whole trees; undefined when the op path must be used. */
+export function fusedAdam(g: Tree, mu: Tree, nu: Tree, b1: number, b2: number, c1: number, c2: number, eps: number): { out: Tree; mu: Tree; nu: Tree } | undefined {
+  const z = zipPlain([mu, nu, g]);
+  if (!z) return undefined;
+  const ms = z.leaves[0]!, vs = z.leaves[1]!, gs = z.leaves[2]!;
+  const outs: Tensor[] = [];
+  const newM: Tensor[] = [];
+  const newV: Tensor[] = [];
+  for (let i = 0; i < gs.length; i++) {
+    const x = gs[i]!;
+    const r = fusedAdamLeaf(x.data as FloatArray, ms[i]!.data as FloatArray, vs[i]!.data as FloatArray, b1, b2, c1, c2, eps);
+    outs.push(tensorLike(r.u, x));
+    newM.push(tensorLike(r.m, x));
+    newV.push(tensorLike(r.v, x));
+  }
+  fusedCounts.adam++;
+  return { out: z.rebuild(outs), mu: z.rebuild(newM), nu: z.rebuild(newV) };
+}
+
+/** traceMomentum's step on whole trees; `out` is `trace` itself unless nesterov. */
+export function fusedTrace(g: Tree, trace: Tree, mu: number, nesterov: boolean): { out: Tree; trace: Tree } | undefined {
+  const z = zipPlain([trace, g]);
+  if (!z) return undefined;
+  const bs = z.leaves[0]!, gs = z.leaves[1]!;
+  const traces: Tensor[] = [];
+  const outs: Tensor[] = [];
+  for (let i = 0; i < gs.length; i++) {
+    const x = gs[i]!;
+    const r = fusedTraceLeaf(x.data as FloatArray, bs[i]!.data as FloatArray, mu, nesterov);
+    traces.push(tensorLike(r.trace, x));
+    if (r.u) outs.push(tensorLike(r.u, x));
+  }
+  fusedCounts.trace++;
+  const newTrace = z.rebuild(traces);
+  return { out: nesterov ? z.rebuild(outs) : newTrace, trace: newTrace };
+}
+
+/** treeMap(x ↦ x·s, g); undefined when the op path must be used. */
+export function fusedScale(g: Tree, s: number): Tree | undefined {
+  const z = zipPlain([g]);
+  if (!z) return undefined;
+  const gs = z.leaves[0]!;
+  const outs = gs.map((x) => tensorLike(fusedScaleLeaf(x.data as FloatArray, s), x));
+  fusedCounts.scale++;
+  return z.rebuild(outs);
+}
+
+/** treeMap((x, p) ↦ x + p·a, g, params) (weight decay); undefined when the op path must be used. */
+export function fusedAxpy(g: Tree, params: Tree, a: number): Tree | undefined {
+  const z = zipPlain([g, params]);
+  if (!z) return undefined;
+  const gs = z.leaves[0]!, ps = z.leaves[1]!;
+  const outs = gs.map((x, i) => tensorLike(fusedAxpyLeaf(x.data as FloatArray, ps[i]!.data as FloatArray, a), x));
+  fusedCounts.axpy++;
+  return z.rebuild(outs);
+}
+
+/** treeMap((p, u) ↦ p + u, params, updates) (applyUpdates); undefined when the op path must be used. */
+export function fusedAdd(params: Tree, updates: Tree): Tree | undefined {
+  const z = zipPlain([params, updates]);
+  if (!z) return undefined;
+  const ps = z.leaves[0]!, us = z.leaves[1]!;
+  const outs = ps.map((p, i) => tensorLike(fusedAddLeaf(p.data as FloatArray, us[i]!.data as FloatArray), p));
+  fusedCounts.add++;
+  return z.rebuild(outs);
+}
