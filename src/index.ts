@@ -8,7 +8,7 @@ export { grad, valueAndGrad, vjp, jvp, hvp, jacobian, stopGradient } from './ten
 export { treeFlatten, treeLeaves, treeMap } from './tensor/tree.ts';
 export type { Tree } from './tensor/tree.ts';
 export { setCheckFinite, getCheckFinite } from './tensor/trace.ts';
-export { kernels, setBackend, availableBackends } from './kernels/backend.ts';
+export { kernels, setBackend, availableBackends, backendInfo, type BackendInfo } from './kernels/backend.ts';
 export * as linalg from './linalg/index.ts';
 export * as random from './tensor/random.ts';
 export { VERSION } from './version.ts';

@@ -1,8 +1,8 @@
 /**
  * Kernel conformance: every kernel of every available backend against the js reference — odd
  * shapes, every transpose, batch strides (broadcast 0 and padded), sizes 0 and 1, f32 and f64.
- * The wasm module is also tested raw (no small-product delegation to js), so its own code runs
- * at every size.
+ * The wasm module and the native addon are also tested raw (no small-product delegation to js),
+ * so their own code runs at every size.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import type { FloatArray, GemmArgs, Kernels, PatchGeometry } from '../src/kernels/kernels.ts';
 import { jsKernels, patchGeometry } from '../src/kernels/js.ts';
 import { loadWasmKernels } from '../src/kernels/wasm.ts';
+import { loadNativeKernels } from '../src/kernels/native.ts';
 import { availableBackends, backendInfo, kernels, setBackend } from '../src/kernels/backend.ts';
 
 type DType = 'float32' | 'float64';
@@ -38,26 +39,33 @@ function backendsUnderTest(): Array<[string, Kernels]> {
   }
   setBackend(before);
   if (availableBackends().includes('wasm')) list.push(['wasm (raw)', loadWasmKernels(undefined, { smallMacs: 0 })]);
+  if (availableBackends().includes('native')) list.push(['native (raw)', loadNativeKernels({ smallMacs: 0 })]);
   return list;
 }
 
 const BACKENDS = backendsUnderTest();
 
-test('wasm is available and the default unless TRAINSCOPE_BACKEND says otherwise', () => {
+/** The default when nothing is forced: native when its addon loaded, else wasm. */
+const DEFAULT = availableBackends().includes('native') ? 'native' : 'wasm';
+
+test('wasm is always available; the default is native when built, else wasm', () => {
   const names = availableBackends();
   assert.ok(names.includes('js'));
   assert.ok(names.includes('wasm'), `wasm backend did not load: ${backendInfo().wasmError ?? '?'}`);
   const forced = process.env['TRAINSCOPE_BACKEND'];
-  assert.equal(kernels().name, forced && names.includes(forced) ? forced : 'wasm');
+  assert.equal(kernels().name, forced && names.includes(forced) ? forced : DEFAULT);
   const info = backendInfo();
   assert.equal(info.name, kernels().name);
-  assert.equal(info.simd, info.name === 'wasm');
-  assert.equal(info.threads, 1);
+  assert.equal(info.simd, info.name !== 'js');
+  assert.equal(info.threads >= 1, true);
+  if (!names.includes('native')) assert.match(info.nativeError ?? '', /not built|unavailable|load/);
 });
 
-test('TRAINSCOPE_BACKEND forces a backend; an unknown one falls back to wasm with a warning', () => {
+test('TRAINSCOPE_BACKEND forces a backend; an unknown one falls back to the default with a warning', () => {
   const probe = "import('./src/kernels/backend.ts').then((m) => console.log(JSON.stringify(m.backendInfo())))";
-  for (const [env, want] of [['js', 'js'], ['wasm', 'wasm'], ['nope', 'wasm']] as const) {
+  const forcings: Array<[string, string]> = [['js', 'js'], ['wasm', 'wasm'], ['nope', DEFAULT]];
+  if (DEFAULT === 'native') forcings.push(['native', 'native']);
+  for (const [env, want] of forcings) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], {
       env: { ...process.env, TRAINSCOPE_BACKEND: env }, encoding: 'utf8',
     });

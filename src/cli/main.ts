@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { VERSION } from '../version.ts';
-import { availableBackends, kernels } from '../kernels/backend.ts';
+import { availableBackends, backendInfo } from '../kernels/backend.ts';
 import { EXPERIMENTS, getExperiment } from '../experiments/registry.ts';
 import { PRESETS, type PresetName } from '../experiments/experiment.ts';
 import { resolveConfig, allowedKeys } from '../experiments/config.ts';
@@ -26,7 +26,7 @@ Commands:
   run --resume <runDir>     continue an interrupted run
   report <runDir>           re-render a run's report from its summary
   reproduce                 run every experiment and write index.html
-  doctor                    print Node version, kernel backend, default dtype
+  doctor                    print Node version, kernel backend, SIMD, BLAS, threads
 
 Options: --help on any command, --version. Data is never downloaded.
 `,
@@ -42,7 +42,7 @@ Options: --help on any command, --version. Data is never downloaded.
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
   and writes DIR/index.html linking every report with its claims.
 `,
-  doctor: 'Usage: trainscope doctor [--json]\n  Print Node version, kernel backend and default dtype.\n',
+  doctor: 'Usage: trainscope doctor [--json]\n  Print Node version, the kernel backend (and why a faster one is unavailable), SIMD, BLAS, threads, default dtype.\n',
 };
 
 interface Parsed {
@@ -223,11 +223,14 @@ function cmdList(argv: readonly string[]): number {
 
 function cmdDoctor(argv: readonly string[]): number {
   const p = parseArgs('doctor', argv, [], ['json']);
-  const info = {
+  const b = backendInfo();
+  const info: Record<string, unknown> = {
     trainscope: VERSION, node: process.version, platform: `${process.platform}-${process.arch}`,
-    backend: kernels().name, availableBackends: availableBackends(), defaultDtype: 'float64',
-    forcedBackend: process.env['TRAINSCOPE_BACKEND'] ?? null,
+    backend: b.name, availableBackends: availableBackends(), simd: b.simdKind, threads: b.threads, blas: b.blas,
+    defaultDtype: 'float64', forcedBackend: process.env['TRAINSCOPE_BACKEND'] ?? null,
   };
+  if (b.nativeError !== undefined) info['nativeUnavailable'] = b.nativeError;
+  if (b.wasmError !== undefined) info['wasmUnavailable'] = b.wasmError;
   if (p.flags.has('json')) process.stdout.write(`${JSON.stringify(info)}\n`);
   else process.stdout.write(`trainscope doctor\n${Object.entries(info).map(([k, v]) => `  ${k.padEnd(18)} ${Array.isArray(v) ? v.join(', ') : v ?? '-'}`).join('\n')}\n`);
   return 0;

@@ -32,6 +32,11 @@ export interface PatchGeometry {
   oh: number; ow: number;
 }
 
+/** Adam's step constants, already rounded to the arrays' precision. */
+export interface AdamScalars {
+  b1: number; ob1: number; b2: number; ob2: number; c1: number; c2: number; eps: number;
+}
+
 export interface Kernels {
   readonly name: string;
   /** C[b] = op(A[b]) · op(B[b]); C is batch×m×n contiguous and fully overwritten. */
@@ -43,4 +48,26 @@ export interface Kernels {
   im2col(x: FloatArray, out: FloatArray, g: PatchGeometry, padValue: number): void;
   /** col2im: the exact transpose of im2col (padding positions dropped); out is zeroed first. */
   col2im(cols: FloatArray, out: FloatArray, g: PatchGeometry): void;
+  /**
+   * Optional LAPACK-class dense float64 linear algebra. When present, the `qr`/`eigh` primitives
+   * use it instead of the js reference (src/linalg/dense.ts), with exactly that file's
+   * conventions: `qr` is the thin QR of the m×n row-major A (m ≥ n), Q m×n, R n×n with
+   * diag(R) ≥ 0; `eigh` reads the LOWER triangle of the n×n A, eigenvalues ascending,
+   * eigenvector j is column j of `vectors` (vectors[i*n + j]), unit norm, its largest-magnitude
+   * component (the first on exact ties) positive.
+   */
+  /**
+   * Optional fused optimizer loops, bit-identical to the per-op path of src/optim (see
+   * optim/fused.ts): every operand is the same array type, scalars are already in the arrays'
+   * precision, and each arithmetic step rounds to that precision in exactly this order:
+   *   adam:  mOut = m·b1 + g·ob1;  vOut = v·b2 + (g·g)·ob2;  uOut = (mOut·c1) / (√(vOut·c2) + eps)
+   *   scale: out = x·s            add: out = a + b
+   * (IEEE single ops for float32: computing in double and rounding once per op gives the same
+   * bits.) Outputs are distinct fresh arrays; inputs are never written.
+   */
+  adam?(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void;
+  scale?(x: FloatArray, out: FloatArray, s: number): void;
+  add?(a: FloatArray, b: FloatArray, out: FloatArray): void;
+  qr?(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
+  eigh?(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
 }

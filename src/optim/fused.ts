@@ -27,6 +27,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import type { Tree } from '../tensor/tree.ts';
 import { getCheckFinite } from '../tensor/trace.ts';
 import type { DType } from '../tensor/dtype.ts';
+import { allocateFloat32, allocateFloat64 } from '../tensor/arena.ts';
 
 type FloatArray = Float64Array | Float32Array;
 
@@ -60,7 +61,7 @@ function scalarAs(s: number, dtype: DType): number {
 }
 
 function alloc(like: FloatArray): FloatArray {
-  return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
+  return like instanceof Float32Array ? allocateFloat32(like.length) : allocateFloat64(like.length);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,12 +147,12 @@ export function fusedScaleLeaf(x: FloatArray, s: number): FloatArray {
   const n = x.length;
   // One op: the store does the float32 rounding. Two loops so each stays monomorphic.
   if (x instanceof Float32Array) {
-    const out = new Float32Array(n);
+    const out = allocateFloat32(n);
     const S = scalarAs(s, 'float32');
     for (let i = 0; i < n; i++) out[i] = x[i]! * S;
     return out;
   }
-  const out = new Float64Array(n);
+  const out = allocateFloat64(n);
   const S = scalarAs(s, 'float64');
   for (let i = 0; i < n; i++) out[i] = x[i]! * S;
   return out;
@@ -175,11 +176,11 @@ export function fusedAxpyLeaf(y: FloatArray, x: FloatArray, a: number): FloatArr
 export function fusedAddLeaf(p: FloatArray, u: FloatArray): FloatArray {
   const n = p.length;
   if (p instanceof Float32Array) {
-    const out = new Float32Array(n);
+    const out = allocateFloat32(n);
     for (let i = 0; i < n; i++) out[i] = p[i]! + u[i]!;
     return out;
   }
-  const out = new Float64Array(n);
+  const out = allocateFloat64(n);
   for (let i = 0; i < n; i++) out[i] = p[i]! + u[i]!;
   return out;
 }

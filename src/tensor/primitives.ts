@@ -440,7 +440,9 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   qr: ([a]) => {
     const [m, n] = a!.shape as [number, number];
-    const { q, r } = qrHouseholder(matrixData(a!), m, n);
+    // A LAPACK-backed kernel (native) when there is one, with the same conventions as dense.ts.
+    const k = kernels();
+    const { q, r } = k.qr ? k.qr(matrixData(a!), m, n) : qrHouseholder(matrixData(a!), m, n);
     const packed = new Float64Array((m + n) * n);
     packed.set(q);
     packed.set(r, m * n);
@@ -448,7 +450,8 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   eigh: ([a]) => {
     const n = a!.shape[0]!;
-    const { values, vectors } = eighSymmetric(symmetrized(a!), n);
+    const k = kernels();
+    const { values, vectors } = k.eigh ? k.eigh(symmetrized(a!), n) : eighSymmetric(symmetrized(a!), n);
     const packed = new Float64Array((n + 1) * n);
     packed.set(values);
     packed.set(vectors, n);

@@ -1,0 +1,465 @@
+/**
+ * The native (OpenBLAS/LAPACK) backend against the js reference: GEMM over shapes, transposes,
+ * batch strides and both precisions; im2col/col2im bit for bit; QR and eigh against
+ * src/linalg/dense.ts, conventions included; argument errors; thread control. Skipped when the
+ * optional addon is not built (no OpenBLAS/LAPACKE headers at install).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FloatArray, GemmArgs, Kernels } from './kernels.ts';
+import { jsKernels, patchGeometry } from './js.ts';
+import {
+  NATIVE_PATH, SMALL_MACS, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
+} from './native.ts';
+import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
+
+const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+type DType = 'float32' | 'float64';
+
+/** Deterministic test data: a 32-bit LCG mapped to [-1, 1). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
+}
+
+function randomArray(dtype: DType, size: number, rand: () => number): FloatArray {
+  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  for (let i = 0; i < size; i++) out[i] = rand();
+  return out;
+}
+
+function randomF64(size: number, seed: number): Float64Array {
+  return randomArray('float64', size, lcg(seed)) as Float64Array;
+}
+
+/** Loaded lazily so that a missing addon only skips, never fails at import. */
+let raw: Kernels | undefined;
+let routed: Kernels | undefined;
+function native(): { raw: Kernels; routed: Kernels } {
+  raw ??= loadNativeKernels({ smallMacs: 0 });
+  routed ??= loadNativeKernels();
+  return { raw, routed };
+}
+
+test('a missing addon is refused with a clear error', () => {
+  assert.throws(() => loadNativeKernels({ path: '/nonexistent/trainscope_native.node' }), /native addon not built .*build:native/);
+});
+
+/** [m, n, k]: empty, unit, odd, and a few past OpenBLAS's small-matrix paths. */
+const SHAPES: Array<[number, number, number]> = [
+  [0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [1, 7, 1], [7, 1, 9], [1, 1, 300], [2, 3, 2],
+  [13, 11, 37], [17, 9, 257], [65, 33, 100], [3, 130, 5],
+];
+
+function gemmCases(): Array<{ label: string; args: GemmArgs }> {
+  const cases: Array<{ label: string; args: GemmArgs }> = [];
+  for (const [m, n, k] of SHAPES) {
+    for (let t = 0; t < 4; t++) {
+      const base = { m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2 };
+      const strides: Array<[string, number, number, number]> = [
+        ['single', 1, 0, 0],
+        ['batch 3', 3, m * k, k * n],
+        ['batch 3, A broadcast', 3, 0, k * n],
+        ['batch 3, B broadcast', 3, m * k, 0],
+        ['batch 2, both broadcast', 2, 0, 0],
+        ['batch 3, padded strides', 3, m * k + 5, k * n + 3],
+        ['batch 0', 0, m * k, k * n],
+      ];
+      for (const [name, batch, aBatchStride, bBatchStride] of strides) {
+        cases.push({ label: `${m}×${n}×${k} tA=${base.transA} tB=${base.transB} ${name}`, args: { ...base, batch, aBatchStride, bBatchStride } });
+      }
+    }
+  }
+  return cases;
+}
+
+function runGemm(kern: Kernels, a: FloatArray, b: FloatArray, dtype: DType, args: GemmArgs): FloatArray {
+  const size = args.batch * args.m * args.n;
+  const c = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  c.fill(Number.NaN); // must be overwritten, never accumulated into
+  kern.gemm(a, b, c, args);
+  return c;
+}
+
+/** |got − want| ≤ rtol · (|A|·|B|) entrywise: a relative bound that holds however the sum is ordered. */
+function assertGemmClose(got: FloatArray, want: FloatArray, scale: FloatArray, rtol: number, label: string): void {
+  assert.equal(got.length, want.length, `${label}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!);
+    if (!(err <= rtol * scale[i]! + 1e-300)) assert.fail(`${label}: C[${i}] = ${got[i]}, js gives ${want[i]} (|err| ${err}, scale ${scale[i]})`);
+  }
+}
+
+for (const dtype of ['float64', 'float32'] as const) {
+  test(`gemm ${dtype}: matches js over shapes, transposes and batch strides`, { skip }, () => {
+    const { raw: nat, routed: nr } = native();
+    const rtol = dtype === 'float64' ? 1e-12 : 1e-5;
+    let seed = 1;
+    for (const { label, args } of gemmCases()) {
+      const rand = lcg(seed++);
+      const aSize = Math.max(1, args.batch) * Math.max(args.aBatchStride, args.m * args.k) + 2;
+      const bSize = Math.max(1, args.batch) * Math.max(args.bBatchStride, args.k * args.n) + 2;
+      const a = randomArray(dtype, aSize, rand);
+      const b = randomArray(dtype, bSize, rand);
+      const aCopy = a.slice();
+      const bCopy = b.slice();
+      const want = runGemm(jsKernels, a, b, 'float64', args);
+      const scale = runGemm(jsKernels, a.map(Math.abs), b.map(Math.abs), 'float64', args);
+      // js on f32 inputs accumulates in double; compare both backends with that double result.
+      const aD = Float64Array.from(a), bD = Float64Array.from(b);
+      const want64 = dtype === 'float64' ? want : runGemm(jsKernels, aD, bD, 'float64', args);
+      for (const [name, kern] of [['raw', nat], ['routed', nr]] as const) {
+        const got = runGemm(kern, a, b, dtype, args);
+        assertGemmClose(got, want64, scale, rtol, `${name} ${dtype} ${label}`);
+        assert.deepEqual(a, aCopy, `${name} ${label}: A modified`);
+        assert.deepEqual(b, bCopy, `${name} ${label}: B modified`);
+        assert.deepEqual(runGemm(kern, a, b, dtype, args), got, `${name} ${label}: not deterministic`);
+      }
+    }
+  });
+}
+
+test('gemm: exactly representable products agree bit for bit with js', { skip }, () => {
+  const { raw: nat } = native();
+  for (const dtype of ['float32', 'float64'] as const) {
+    const rand = lcg(77);
+    const q = (): number => Math.floor((rand() + 1) * 16) / 8 - 2;
+    for (const [m, n, k] of [[9, 10, 11], [33, 17, 300], [70, 129, 64]] as const) {
+      const a = randomArray(dtype, m * k, q);
+      const b = randomArray(dtype, k * n, q);
+      for (let t = 0; t < 4; t++) {
+        const args: GemmArgs = { batch: 1, m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2, aBatchStride: 0, bBatchStride: 0 };
+        assert.deepEqual(runGemm(nat, a, b, dtype, args), runGemm(jsKernels, a, b, dtype, args), `${dtype} ${m}×${n}×${k} t=${t}`);
+      }
+    }
+  }
+});
+
+test('gemm: tiny and mixed-dtype products go to js unchanged', { skip }, () => {
+  const { routed: nr } = native();
+  assert.ok(SMALL_MACS > 1);
+  const rand = lcg(5);
+  // 1×1×1 is below SMALL_MACS: exactly the js result (double accumulation, even for f32).
+  for (const dtype of ['float32', 'float64'] as const) {
+    const a = randomArray(dtype, 4, rand), b = randomArray(dtype, 4, rand);
+    const args: GemmArgs = { batch: 1, m: 2, n: 2, k: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+    assert.deepEqual(runGemm(nr, a, b, dtype, args), runGemm(jsKernels, a, b, dtype, args));
+  }
+  const a = randomArray('float32', 40 * 30, rand), b = randomArray('float64', 30 * 20, rand);
+  const args: GemmArgs = { batch: 1, m: 40, n: 20, k: 30, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  assert.deepEqual(runGemm(nr, a, b, 'float64', args), runGemm(jsKernels, a, b, 'float64', args));
+});
+
+test('im2col/col2im: match js bit for bit (f32, f64, padding, strides, dilation, mixed dtypes)', { skip }, () => {
+  const { routed: nr } = native();
+  const geometries = [
+    patchGeometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1),
+    patchGeometry(2, 3, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1),
+    patchGeometry(1, 2, 8, 6, 2, 3, 2, 1, 0, 2, 1, 1),
+    patchGeometry(2, 1, 9, 9, 3, 2, 2, 3, 1, 0, 2, 1),
+    patchGeometry(1, 1, 4, 4, 5, 5, 1, 1, 2, 2, 1, 1),
+    patchGeometry(3, 4, 12, 10, 3, 3, 3, 2, 4, 1, 1, 3),
+  ];
+  let seed = 900;
+  for (const g of geometries) {
+    for (const [xType, outType] of [['float32', 'float32'], ['float64', 'float64'], ['float32', 'float64']] as const) {
+      const rand = lcg(seed++);
+      const x = randomArray(xType, g.n * g.c * g.h * g.w, rand);
+      const colsSize = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+      const alloc = (dtype: DType, size: number): FloatArray => (dtype === 'float32' ? new Float32Array(size) : new Float64Array(size)).fill(Number.NaN);
+      const label = `${xType}→${outType} n${g.n} c${g.c} ${g.h}×${g.w} k${g.kh}×${g.kw} s${g.strideH}×${g.strideW} p${g.padH}×${g.padW} d${g.dilationH}×${g.dilationW}`;
+      for (const pad of [0, -Infinity, 0.1]) {
+        const want = alloc(outType, colsSize);
+        jsKernels.im2col(x, want, g, pad);
+        const got = alloc(outType, colsSize);
+        nr.im2col(x, got, g, pad);
+        assert.deepEqual(got, want, `im2col ${label} pad ${pad}`);
+      }
+      const cols = randomArray(xType, colsSize, rand);
+      const want = alloc(outType, x.length);
+      jsKernels.col2im(cols, want, g);
+      const got = alloc(outType, x.length);
+      nr.col2im(cols, got, g);
+      assert.deepEqual(got, want, `col2im ${label}`);
+    }
+  }
+});
+
+function maxAbsDiff(x: Float64Array, y: Float64Array): number {
+  assert.equal(x.length, y.length);
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
+  return d;
+}
+
+function maxAbs(x: Float64Array): number {
+  let d = 0;
+  for (const v of x) d = Math.max(d, Math.abs(v));
+  return d;
+}
+
+/** Q·diag(d)·Qᵀ for an n×n orthogonal Q (row-major). */
+function withSpectrum(q: Float64Array, d: number[]): Float64Array {
+  const n = d.length;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += q[i * n + k]! * d[k]! * q[j * n + k]!;
+      a[i * n + j] = s;
+    }
+  }
+  return a;
+}
+
+/** A random orthogonal n×n matrix (Q of a random square matrix). */
+function randomOrthogonal(n: number, seed: number): Float64Array {
+  return qrHouseholder(randomF64(n * n, seed), n, n).q;
+}
+
+/** Checks Q's orthonormal columns, QR = A, upper-triangular R with diag(R) ≥ 0. */
+function assertQrValid(a: Float64Array, m: number, n: number, q: Float64Array, r: Float64Array, tol: number, label: string): void {
+  const scale = Math.max(1, maxAbs(a));
+  for (let i = 0; i < n; i++) {
+    assert.ok(r[i * n + i]! >= 0, `${label}: diag(R)[${i}] = ${r[i * n + i]}`);
+    for (let j = 0; j < i; j++) assert.equal(r[i * n + j], 0, `${label}: R[${i}][${j}] below the diagonal`);
+  }
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k <= j; k++) s += q[i * n + k]! * r[k * n + j]!;
+      assert.ok(Math.abs(s - a[i * n + j]!) <= tol * scale, `${label}: (QR)[${i}][${j}] = ${s}, A has ${a[i * n + j]}`);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) s += q[k * n + i]! * q[k * n + j]!;
+      assert.ok(Math.abs(s - (i === j ? 1 : 0)) <= tol, `${label}: (QᵀQ)[${i}][${j}] = ${s}`);
+    }
+  }
+}
+
+test('qr: matches qrHouseholder (Q, R, diag(R) ≥ 0) on random and ill-conditioned matrices', { skip }, () => {
+  const { routed: nr } = native();
+  const cases: Array<[string, Float64Array, number, number]> = [];
+  for (const [m, n] of [[1, 1], [3, 2], [5, 5], [40, 33], [100, 64], [1024, 64], [70, 70], [300, 7], [64, 63]] as const) {
+    cases.push([`random ${m}×${n}`, randomF64(m * n, m * 1000 + n), m, n]);
+  }
+  // Singular values 1 … 1e-4 (condition 1e4): Q and R stay well determined, to ~cond·ε.
+  const u = randomOrthogonal(60, 11), v = randomOrthogonal(40, 12);
+  const ill = new Float64Array(60 * 40);
+  for (let i = 0; i < 60; i++) {
+    for (let j = 0; j < 40; j++) {
+      let s = 0;
+      for (let k = 0; k < 40; k++) s += u[i * 60 + k]! * 10 ** (-4 * k / 39) * v[j * 40 + k]!;
+      ill[i * 40 + j] = s;
+    }
+  }
+  cases.push(['condition 1e4, 60×40', ill, 60, 40]);
+  cases.push(['scaled by 2^600', randomF64(30 * 20, 3).map((x) => x * 2 ** 600), 30, 20]);
+  for (const [label, a, m, n] of cases) {
+    const copy = a.slice();
+    const got = nr.qr!(a, m, n);
+    const want = qrHouseholder(a, m, n);
+    assert.deepEqual(a, copy, `${label}: input modified`);
+    assert.equal(got.q.length, m * n);
+    assert.equal(got.r.length, n * n);
+    assert.ok(maxAbsDiff(got.q, want.q) <= 1e-10, `${label}: Q differs by ${maxAbsDiff(got.q, want.q)}`);
+    assert.ok(maxAbsDiff(got.r, want.r) <= 1e-10 * Math.max(1, maxAbs(want.r)), `${label}: R differs by ${maxAbsDiff(got.r, want.r)}`);
+    assertQrValid(a, m, n, got.q, got.r, 1e-12, label);
+  }
+});
+
+test('qr: rank-deficient and empty inputs keep the conventions', { skip }, () => {
+  const { routed: nr } = native();
+  // Column 2 = column 0 + column 1, and a zero column: R has zeros on its diagonal, Q stays orthonormal.
+  const m = 8, n = 4;
+  const a = randomF64(m * n, 21);
+  for (let i = 0; i < m; i++) {
+    a[i * n + 2] = a[i * n]! + a[i * n + 1]!;
+    a[i * n + 3] = 0;
+  }
+  const { q, r } = nr.qr!(a, m, n);
+  assertQrValid(a, m, n, q, r, 1e-12, 'rank 2');
+  assert.ok(Math.abs(r[2 * n + 2]!) <= 1e-14 && r[3 * n + 3] === 0, `diag(R) = ${[0, 1, 2, 3].map((i) => r[i * n + i])}`);
+  for (const [mm, nn] of [[3, 0], [0, 0]] as const) {
+    const out = nr.qr!(new Float64Array(0), mm, nn);
+    assert.equal(out.q.length, 0);
+    assert.equal(out.r.length, 0);
+  }
+  const zero = nr.qr!(new Float64Array(6), 3, 2);
+  assert.deepEqual(zero.r, new Float64Array(4));
+  assertQrValid(new Float64Array(6), 3, 2, zero.q, zero.r, 1e-15, 'zero matrix');
+});
+
+/** The dense.ts sign rule: each eigenvector's first largest-magnitude component is positive. */
+function assertSignConvention(vectors: Float64Array, n: number, label: string): void {
+  for (let j = 0; j < n; j++) {
+    let pivot = 0;
+    for (let i = 1; i < n; i++) if (Math.abs(vectors[i * n + j]!) > Math.abs(vectors[pivot * n + j]!)) pivot = i;
+    assert.ok(vectors[pivot * n + j]! > 0, `${label}: eigenvector ${j} has its largest component negative`);
+  }
+}
+
+/** A·V = V·Λ and VᵀV = I, reading A's lower triangle only. */
+function assertEigenpairs(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array, tol: number, label: string): void {
+  const sym = (i: number, j: number): number => (i >= j ? a[i * n + j]! : a[j * n + i]!);
+  const scale = Math.max(1e-300, maxAbs(values));
+  for (let j = 0; j < n; j++) {
+    if (j > 0) assert.ok(values[j]! >= values[j - 1]!, `${label}: eigenvalues not ascending at ${j}`);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += sym(i, k) * vectors[k * n + j]!;
+      assert.ok(Math.abs(s - values[j]! * vectors[i * n + j]!) <= tol * scale, `${label}: (AV − VΛ)[${i}][${j}] = ${s - values[j]! * vectors[i * n + j]!}`);
+    }
+    for (let l = 0; l < n; l++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += vectors[k * n + j]! * vectors[k * n + l]!;
+      assert.ok(Math.abs(s - (j === l ? 1 : 0)) <= tol, `${label}: (VᵀV)[${j}][${l}] = ${s}`);
+    }
+  }
+}
+
+test('eigh: matches eighSymmetric (values, vectors, signs) on random and clustered spectra', { skip }, () => {
+  const { routed: nr } = native();
+  const cases: Array<[string, Float64Array, number]> = [];
+  for (const n of [1, 2, 5, 33, 100, 256]) {
+    const g = randomF64(n * n, 500 + n);
+    cases.push([`random symmetric ${n}`, g.map((_, i) => 0.5 * (g[i]! + g[(i % n) * n + Math.floor(i / n)]!)), n]);
+    // Not symmetric at all: only the lower triangle may be read, the strict upper one is garbage.
+    cases.push([`random, garbage upper triangle ${n}`, g.map((x, i) => ((i % n) > Math.floor(i / n) ? 1e3 * x + 7 : x)), n]);
+  }
+  // Clusters with gaps of 1e-3 (eigenvectors still determined to ~ε‖A‖/gap ≈ 1e-12).
+  const clustered = [-3, -3 + 1e-3, -3 + 2e-3, 0.5, 0.5 + 1e-3, 2, 2 + 1e-3, 2 + 2e-3, 2 + 3e-3, 7];
+  cases.push(['clustered spectrum 10', withSpectrum(randomOrthogonal(10, 31), clustered), 10]);
+  const wide: number[] = [];
+  for (let i = 0; i < 60; i++) wide.push(Math.floor(i / 4) + (i % 4) * 1e-3);
+  cases.push(['clustered spectrum 60', withSpectrum(randomOrthogonal(60, 32), wide), 60]);
+  const base = withSpectrum(randomOrthogonal(12, 33), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  cases.push(['scaled by 2^400', base.map((x) => x * 2 ** 400), 12]);
+  cases.push(['scaled by 2^-400', base.map((x) => x * 2 ** -400), 12]);
+  for (const [label, a, n] of cases) {
+    const copy = a.slice();
+    const got = nr.eigh!(a, n);
+    const want = eighSymmetric(a, n);
+    assert.deepEqual(a, copy, `${label}: input modified`);
+    const scale = Math.max(1e-300, maxAbs(want.values));
+    assert.ok(maxAbsDiff(got.values, want.values) <= 1e-10 * scale, `${label}: values differ by ${maxAbsDiff(got.values, want.values)}`);
+    assert.ok(maxAbsDiff(got.vectors, want.vectors) <= 1e-10, `${label}: vectors differ by ${maxAbsDiff(got.vectors, want.vectors)}`);
+    assertSignConvention(got.vectors, n, label);
+  }
+});
+
+test('eigh: repeated eigenvalues, diagonal and empty inputs keep the conventions', { skip }, () => {
+  const { routed: nr } = native();
+  // A 3-fold and a 2-fold eigenvalue: the eigenvectors are not unique, so check the eigen-equations.
+  const n = 8;
+  const a = withSpectrum(randomOrthogonal(n, 41), [-1, -1, -1, 0.5, 2, 2, 3, 4]);
+  const { values, vectors } = nr.eigh!(a, n);
+  assert.ok(maxAbsDiff(values, Float64Array.of(-1, -1, -1, 0.5, 2, 2, 3, 4)) <= 1e-14);
+  assertEigenpairs(a, n, values, vectors, 1e-13, 'repeated');
+  assertSignConvention(vectors, n, 'repeated');
+  // Diagonal: sorted values, unit vectors (exactly, signs included).
+  const d = nr.eigh!(Float64Array.of(3, 99, 99, 0, 1, 99, 0, 0, 2), 3);
+  assert.deepEqual(d.values, Float64Array.of(1, 2, 3));
+  assert.deepEqual(d.vectors, Float64Array.of(0, 0, 1, 1, 0, 0, 0, 1, 0));
+  // Exact tie in magnitude: [[2, ·], [1, 2]] has eigenvectors (1, −1)/√2 and (1, 1)/√2; the first
+  // component wins the tie, so it is the positive one.
+  const t = nr.eigh!(Float64Array.of(2, -50, 1, 2), 2);
+  assert.ok(maxAbsDiff(t.values, Float64Array.of(1, 3)) <= 1e-15, `values ${t.values}`);
+  assert.ok(t.vectors[0]! > 0 && t.vectors[2] === -t.vectors[0]!, `tied eigenvector (${t.vectors[0]}, ${t.vectors[2]})`);
+  assert.deepEqual(t.vectors, eighSymmetric(Float64Array.of(2, -50, 1, 2), 2).vectors);
+  const empty = nr.eigh!(new Float64Array(0), 0);
+  assert.equal(empty.values.length, 0);
+  assert.equal(empty.vectors.length, 0);
+});
+
+test('bad arguments throw clear errors, never read out of bounds', { skip }, () => {
+  const { raw: nat } = native();
+  const addon = loadNativeAddon();
+  const f64 = (n: number): Float64Array => new Float64Array(n);
+  const args: GemmArgs = { batch: 1, m: 2, n: 2, k: 2, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+  assert.throws(() => nat.gemm(f64(3), f64(4), f64(4), args), /gemm_f64: a has length 3, needs at least 4 \(batch=1, m=2, k=2, aBatchStride=0\)/);
+  assert.throws(() => nat.gemm(f64(4), f64(3), f64(4), args), /gemm_f64: b has length 3, needs at least 4/);
+  assert.throws(() => nat.gemm(f64(4), f64(4), f64(3), args), /gemm_f64: c has length 3, needs at least 4/);
+  assert.throws(() => nat.gemm(f64(4), f64(4), f64(8), { ...args, batch: 2, aBatchStride: 4 }), /gemm_f64: a has length 4, needs at least 8/);
+  assert.throws(() => nat.gemm(new Float32Array(4), new Float32Array(3), new Float32Array(4), args), /gemm_f32: b has length 3/);
+  assert.throws(() => addon.gemm_f64(new Float32Array(4), f64(4), f64(4), 1, 2, 2, 2, 0, 0, 0, 0), /gemm_f64: a must be a Float64Array, got a Float32Array/);
+  assert.throws(() => addon.gemm_f64([1, 2, 3, 4] as unknown as Float64Array, f64(4), f64(4), 1, 2, 2, 2, 0, 0, 0, 0), /gemm_f64: a must be a Float64Array/);
+  assert.throws(() => addon.gemm_f64(f64(4), f64(4), f64(4), 1, -2, 2, 2, 0, 0, 0, 0), /gemm_f64: m must be an integer in \[0, 2147483647\], got -2/);
+  assert.throws(() => addon.gemm_f64(f64(4), f64(4), f64(4), 1, 1.5, 2, 2, 0, 0, 0, 0), /m must be an integer/);
+  assert.throws(() => addon.gemm_f64(f64(4), f64(4), f64(4), 1, 2, 2, 2, 0, 0, 0, Number.NaN), /bBatchStride must be an integer/);
+  assert.throws(() => (addon.gemm_f64 as unknown as (...x: unknown[]) => void)(f64(4), f64(4), f64(4), 1, 2), /expected 11 arguments/);
+  // Huge sizes saturate in the length checks instead of wrapping around.
+  assert.throws(() => addon.gemm_f64(f64(4), f64(4), f64(4), 2 ** 40, 2, 2, 2, 0, 0, 2 ** 40, 0), /c has length 4/);
+
+  assert.throws(() => nat.qr!(f64(5), 3, 2), /qr_f64: a has length 5, expected 6 \(m=3, n=2\)/);
+  assert.throws(() => nat.qr!(f64(6), 2, 3), /qr_f64: thin QR needs m ≥ n, got m=2, n=3/);
+  assert.throws(() => nat.qr!(Float64Array.of(1, 2, Number.NaN, 4, 5, 6), 3, 2), /qr_f64: a contains a non-finite value \(NaN\) at index 2/);
+  assert.throws(() => nat.eigh!(f64(5), 2), /eigh_f64: a has length 5, expected 4 \(n=2\)/);
+  // dense.ts rejects a non-finite value anywhere, the unread upper triangle included; so does native.
+  assert.throws(() => nat.eigh!(Float64Array.of(1, -Infinity, 0, 1), 2), /eigh_f64: a contains a non-finite value \(-Infinity\) at index 1/);
+
+  const g = patchGeometry(1, 2, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1);
+  const colsSize = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+  assert.throws(() => nat.im2col(f64(49), f64(colsSize), g, 0), /im2col: x has length 49, needs at least 50/);
+  assert.throws(() => nat.im2col(f64(50), f64(colsSize - 1), g, 0), /im2col: out has length \d+, needs at least \d+/);
+  assert.throws(() => nat.col2im(f64(colsSize), f64(10), g), /col2im: out has length 10, needs at least 50/);
+  assert.throws(() => nat.im2col(f64(50), f64(colsSize), { ...g, strideW: 0 }, 0), /im2col: strides must be at least 1/);
+
+  assert.throws(() => addon.set_threads(0), /set_threads: threads must be at least 1/);
+  assert.throws(() => setNativeThreads(1.5), /positive integer/);
+});
+
+test('threads: set/get round trip; a multi-threaded product matches the 1-thread one', { skip }, () => {
+  const { raw: nat } = native();
+  const before = nativeThreads();
+  try {
+    const rand = lcg(99);
+    const [m, n, k] = [300, 200, 700];
+    const a = randomArray('float64', m * k, rand), b = randomArray('float64', k * n, rand);
+    const args: GemmArgs = { batch: 1, m, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
+    setNativeThreads(1);
+    assert.equal(nativeThreads(), 1);
+    const one = runGemm(nat, a, b, 'float64', args);
+    setNativeThreads(2);
+    assert.equal(nativeThreads(), 2);
+    assert.equal(nativeInfo().threads, 2);
+    const two = runGemm(nat, a, b, 'float64', args);
+    assertGemmClose(two, one, runGemm(jsKernels, a.map(Math.abs), b.map(Math.abs), 'float64', args), 1e-13, '2 threads');
+  } finally {
+    setNativeThreads(before);
+  }
+  assert.equal(nativeThreads(), before);
+  const info = nativeInfo();
+  assert.match(info.blas, /OpenBLAS/);
+  assert.ok(info.corename.length > 0);
+  assert.ok(info.procs >= 1);
+});
+
+test('TRAINSCOPE_THREADS sets the thread count at load (default 1) and leaves no OPENBLAS_NUM_THREADS behind', { skip }, () => {
+  const probe =
+    "import('./src/kernels/native.ts').then((m) => { m.loadNativeKernels(); " +
+    'console.log(JSON.stringify({ threads: m.nativeThreads(), env: process.env.OPENBLAS_NUM_THREADS ?? null })); })';
+  for (const [value, want] of [[undefined, 1], ['2', 2], ['lots', 1]] as const) {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env['OPENBLAS_NUM_THREADS'];
+    delete env['GOTO_NUM_THREADS'];
+    delete env['OMP_NUM_THREADS'];
+    delete env['TRAINSCOPE_THREADS'];
+    if (value !== undefined) env['TRAINSCOPE_THREADS'] = value;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: ROOT, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim()), { threads: want, env: null }, `TRAINSCOPE_THREADS=${value}`);
+    if (value === 'lots') assert.match(r.stderr, /TRAINSCOPE_THREADS=lots is not a positive integer/);
+  }
+});

@@ -1,0 +1,256 @@
+/**
+ * The `native` kernel backend: GEMM through OpenBLAS and QR/eigh through LAPACK, via the optional
+ * N-API addon in native/ (plain C; built at install by scripts/build-native.mjs when the OpenBLAS
+ * and LAPACKE headers are present, skipped otherwise, so nothing here is ever required).
+ *
+ * Typed arrays go to the addon in place: no copies, unlike wasm. Products below SMALL_MACS
+ * multiply-adds still go to the js kernel, since there the N-API call (≈0.2 µs, mostly reading
+ * three typed arrays) costs more than the product. im2col/col2im are C loops with the js kernels'
+ * visiting order, so their results are bit-identical to js (8-19× faster on conv-sized inputs).
+ *
+ * Threads: OpenBLAS's thread count comes from TRAINSCOPE_THREADS when the addon loads (default 1:
+ * extra threads only pay for large GEMMs and fight with anything else running); OPENBLAS_NUM_THREADS
+ * only sizes OpenBLAS's initial pool, so one knob decides for every backend. Summation order is
+ * OpenBLAS's (f32 products accumulate in f32, unlike the js kernel); deterministic for a given
+ * thread count and CPU.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
+import { jsKernels, patchGeometry } from './js.ts';
+import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
+
+/**
+ * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 / Node 20 /
+ * OpenBLAS 0.3.21 by bench/native-crossover.ts: the addon costs ≈0.22 µs even for 1×1×1; js wins
+ * at 64 MACs (4×4×4: 0.10 vs 0.22 µs), the two are even around 128 (4×4×8 js, 5×5×5 and 2×2×32
+ * native), and native wins from 6×6×6 (0.46 vs 0.23 µs) up (64³: 16× f64, 27× f32).
+ */
+export const SMALL_MACS = 128;
+
+/** Where scripts/build-native.mjs puts the addon. */
+export const NATIVE_PATH = fileURLToPath(new URL('../../native/build/Release/trainscope_native.node', import.meta.url));
+
+/** Transpose flags are numbers (0/1) or booleans; numbers are the cheaper read in C. */
+type GemmFn = (
+  a: FloatArray, b: FloatArray, c: FloatArray, batch: number, m: number, n: number, k: number,
+  transA: number | boolean, transB: number | boolean, aBatchStride: number, bBatchStride: number,
+) => void;
+
+/** The geometry of a PatchGeometry as positional numbers, in this order. */
+type PatchFn<Extra extends unknown[]> = (
+  input: FloatArray, out: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
+  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
+  oh: number, ow: number, ...extra: Extra
+) => void;
+
+/** The addon's exports (native/trainscope_native.c). */
+export interface NativeAddon {
+  gemm_f32: GemmFn;
+  gemm_f64: GemmFn;
+  im2col: PatchFn<[padValue: number]>;
+  col2im: PatchFn<[]>;
+  qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
+  eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  set_threads(n: number): void;
+  get_threads(): number;
+  info(): { blas: string; corename: string; threads: number; procs: number; parallel: number };
+}
+
+/** What `trainscope doctor` reports about the native backend. */
+export interface NativeInfo {
+  path: string;
+  /** openblas_get_config(): version and build options. */
+  blas: string;
+  /** The CPU kernel set OpenBLAS picked at run time (e.g. Haswell, SkylakeX). */
+  corename: string;
+  /** Threads a BLAS/LAPACK call may use now. */
+  threads: number;
+  /** Processors OpenBLAS sees. */
+  procs: number;
+}
+
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'qr_f64', 'eigh_f64', 'set_threads', 'get_threads', 'info'] as const;
+
+const loaded = new Map<string, NativeAddon>();
+
+/**
+ * The thread count TRAINSCOPE_THREADS asks for (a positive integer), else 1. A malformed value
+ * warns rather than throws: it should not cost the whole backend.
+ */
+function configuredThreads(): number {
+  const raw = process.env['TRAINSCOPE_THREADS'];
+  if (raw === undefined || raw === '') return 1;
+  const t = Number(raw);
+  if (Number.isInteger(t) && t >= 1 && t <= 4096) return t;
+  process.emitWarning(`TRAINSCOPE_THREADS=${raw} is not a positive integer; using 1 thread`);
+  return 1;
+}
+
+/** Loads (once per path) and checks the addon; throws with a clear message when it cannot. */
+export function loadNativeAddon(path: string = NATIVE_PATH): NativeAddon {
+  const cached = loaded.get(path);
+  if (cached) return cached;
+  if (!existsSync(path)) {
+    throw new Error(
+      `native addon not built (${path} is missing; install libopenblas-dev and liblapacke-dev, then run npm run build:native)`,
+    );
+  }
+  const threads = configuredThreads();
+  // OpenBLAS starts its thread pool when the library loads, sized by OPENBLAS_NUM_THREADS or else
+  // by the core count. Unless the user set a count, ask for ours for the duration of the load, so
+  // a 1-thread default does not leave a pool of idle threads behind. (set_threads can grow it later.)
+  const env = process.env;
+  const pinPool = env['OPENBLAS_NUM_THREADS'] === undefined && env['GOTO_NUM_THREADS'] === undefined && env['OMP_NUM_THREADS'] === undefined;
+  if (pinPool) env['OPENBLAS_NUM_THREADS'] = String(threads);
+  let mod: Partial<NativeAddon>;
+  try {
+    mod = createRequire(import.meta.url)(path) as Partial<NativeAddon>;
+  } catch (e) {
+    throw new Error(`native addon failed to load (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  } finally {
+    if (pinPool) delete env['OPENBLAS_NUM_THREADS'];
+  }
+  for (const name of EXPORTS) {
+    if (typeof mod[name] !== 'function') throw new Error(`native addon ${path} lacks export '${name}'`);
+  }
+  const ok = mod as NativeAddon;
+  ok.set_threads(threads);
+  loaded.set(path, ok);
+  return ok;
+}
+
+/** OpenBLAS version, core and threads of the (default) addon; throws if it is not available. */
+export function nativeInfo(): NativeInfo {
+  const { blas, corename, threads, procs } = loadNativeAddon().info();
+  return { path: NATIVE_PATH, blas, corename, threads, procs };
+}
+
+/** Threads OpenBLAS may use per call (process-wide). */
+export function setNativeThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNativeThreads: threads must be a positive integer, got ${n}`);
+  loadNativeAddon().set_threads(n);
+}
+
+export function nativeThreads(): number {
+  return loadNativeAddon().get_threads();
+}
+
+/**
+ * Loads the addon and returns the backend. Throws if the addon is missing, fails to load, or a
+ * self-test disagrees with the js reference. `opts.smallMacs` overrides SMALL_MACS (0 sends every
+ * product through BLAS: tests use it to run the native code at sizes 0 and 1); `opts.path` loads
+ * another build of the addon.
+ */
+export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = {}): Kernels {
+  const smallMacs = opts.smallMacs ?? SMALL_MACS;
+  const addon = loadNativeAddon(opts.path);
+  const { gemm_f32: gemmF32, gemm_f64: gemmF64, im2col: im2colC, col2im: col2imC } = addon;
+
+  function gemm(a: FloatArray, b: FloatArray, c: FloatArray, args: GemmArgs): void {
+    const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride } = args;
+    if (batch <= 0 || m <= 0 || n <= 0) return;
+    if (k <= 0) {
+      c.fill(0, 0, batch * m * n);
+      return;
+    }
+    if (c instanceof Float64Array) {
+      if (batch * m * n * k >= smallMacs && a instanceof Float64Array && b instanceof Float64Array) {
+        gemmF64(a, b, c, batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, aBatchStride, bBatchStride);
+        return;
+      }
+    } else if (batch * m * n * k >= smallMacs && a instanceof Float32Array && b instanceof Float32Array) {
+      gemmF32(a, b, c, batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, aBatchStride, bBatchStride);
+      return;
+    }
+    jsKernels.gemm(a, b, c, args);
+  }
+
+  /** Both arrays of one float type: the C loops; a mixed pair: the js kernel. */
+  const sameType = (x: FloatArray, y: FloatArray): boolean =>
+    x instanceof Float64Array ? y instanceof Float64Array : y instanceof Float32Array;
+
+  function im2col(x: FloatArray, out: FloatArray, g: PatchGeometry, padValue: number): void {
+    if (!sameType(x, out)) return jsKernels.im2col(x, out, g, padValue);
+    im2colC(x, out, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow, padValue);
+  }
+
+  function col2im(cols: FloatArray, out: FloatArray, g: PatchGeometry): void {
+    if (!sameType(cols, out)) return jsKernels.col2im(cols, out, g);
+    col2imC(cols, out, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow);
+  }
+
+  const kernels: Kernels = {
+    name: 'native',
+    gemm,
+    im2col,
+    col2im,
+    qr: (a, m, n) => addon.qr_f64(a, m, n),
+    eigh: (a, n) => addon.eigh_f64(a, n),
+  };
+  selfTest(addon);
+  return kernels;
+}
+
+/**
+ * Every transpose in both precisions through the raw GEMM entry points, im2col/col2im, and a small
+ * QR and eigh, against the js reference: a mis-built or mis-linked addon must not become the default backend.
+ */
+function selfTest(addon: NativeAddon): void {
+  const m = 13, n = 11, k = 37;
+  for (const isF32 of [true, false]) {
+    const Ctor = isF32 ? Float32Array : Float64Array;
+    const a = new Ctor(m * k);
+    const b = new Ctor(k * n);
+    for (let i = 0; i < a.length; i++) a[i] = ((i * 7919) % 23) / 8 - 1.375;
+    for (let i = 0; i < b.length; i++) b[i] = ((i * 104729) % 19) / 4 - 2.25;
+    for (let t = 0; t < 4; t++) {
+      const args: GemmArgs = { batch: 1, m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2, aBatchStride: 0, bBatchStride: 0 };
+      const want = new Ctor(m * n);
+      jsKernels.gemm(a, b, want, args);
+      const got = new Ctor(m * n);
+      (isF32 ? addon.gemm_f32 : addon.gemm_f64)(a, b, got, 1, m, n, k, t & 1, (t >> 1) & 1, 0, 0);
+      for (let i = 0; i < want.length; i++) {
+        // Inputs are multiples of 1/8 and 1/4 with small magnitude: every partial sum is exact.
+        if (got[i] !== want[i]) {
+          throw new Error(`native self-test failed (${isF32 ? 'f32' : 'f64'} gemm, transA=${args.transA}, transB=${args.transB}): C[${i}] = ${got[i]}, want ${want[i]}`);
+        }
+      }
+    }
+  }
+  // A padded, strided, dilated window: im2col/col2im must match js exactly.
+  const g = patchGeometry(1, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 2);
+  const img = new Float64Array(g.n * g.c * g.h * g.w).map((_, i) => i / 4 - 3);
+  const colsWant = new Float64Array(g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+  jsKernels.im2col(img, colsWant, g, -1);
+  const cols = new Float64Array(colsWant.length);
+  addon.im2col(img, cols, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow, -1);
+  const imgWant = new Float64Array(img.length);
+  jsKernels.col2im(colsWant, imgWant, g);
+  const imgGot = new Float64Array(img.length);
+  addon.col2im(colsWant, imgGot, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow);
+  for (const [what, got, want] of [['im2col', cols, colsWant], ['col2im', imgGot, imgWant]] as const) {
+    for (let i = 0; i < want.length; i++) {
+      if (!Object.is(got[i], want[i])) throw new Error(`native self-test failed (${what}[${i}] = ${got[i]}, want ${want[i]})`);
+    }
+  }
+  // A lower triangle that is not the upper one (garbage there) catches a layout or uplo mix-up.
+  const s = 5;
+  const x = new Float64Array(s * s);
+  for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 1.7 + 0.3);
+  for (let i = 0; i < s; i++) x[i * s + i] += 2;
+  const check = (what: string, got: Float64Array, want: Float64Array): void => {
+    for (let i = 0; i < want.length; i++) {
+      if (!(Math.abs(got[i]! - want[i]!) <= 1e-12)) throw new Error(`native self-test failed (${what}[${i}] = ${got[i]}, want ${want[i]})`);
+    }
+  };
+  const qr = addon.qr_f64(x, s, s);
+  const qrWant = qrHouseholder(x, s, s);
+  check('qr q', qr.q, qrWant.q);
+  check('qr r', qr.r, qrWant.r);
+  const eig = addon.eigh_f64(x, s);
+  const eigWant = eighSymmetric(x, s);
+  check('eigh values', eig.values, eigWant.values);
+  check('eigh vectors', eig.vectors, eigWant.vectors);
+}
