@@ -1,7 +1,7 @@
 /*
  * trainscope's optional native kernels: GEMM through OpenBLAS (cblas_sgemm/dgemm), QR/eigh
- * through LAPACKE, and im2col/col2im loops, as a plain-C N-API addon. src/kernels/native.ts wraps
- * it as a Kernels backend.
+ * through LAPACKE, and im2col/col2im and fused optimizer (adam/scale/add) loops, as a plain-C
+ * N-API addon. src/kernels/native.ts wraps it as a Kernels backend.
  *
  * Typed arrays are used in place (no copies) and every call is synchronous on the JS thread:
  * OpenBLAS may fan a large GEMM out to its own threads (set_threads), but the call returns only
@@ -364,6 +364,176 @@ static napi_value col2im(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Fused optimizer loops (the optional adam/scale/add of the Kernels interface): the loops of
+ * src/optim/fused.ts, bit for bit. Every operand has one array type; float32 arrays are computed
+ * in `float` and float64 ones in `double`, each operation rounded to that type in the order of the
+ * js loops (IEEE single ops equal the js double op + Math.fround, sqrt and division included).
+ * That needs no contraction into fused multiply-adds (-ffp-contract=off in binding.gyp, and the
+ * pragma below for clang), no -ffast-math, and FTZ/DAZ off (Node leaves MXCSR at its default).
+ * -fno-math-errno lets sqrt compile to the sqrt instruction, so the loops vectorize.
+ * ------------------------------------------------------------------------------------------- */
+
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* GCC's -O2 vectorizes only loops with no epilogue; these want -O3's full vectorizer. clang
+ * vectorizes them at -O2. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define FUSED_OPT __attribute__((optimize("O3")))
+#else
+#define FUSED_OPT
+#endif
+
+/* An AVX2 clone beside the baseline (SSE2) one, picked at load time (ifunc) on x86-64 ELF. AVX2
+ * alone does not enable FMA, so even a contraction the flags missed could not happen there. */
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define FUSED_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef FUSED_CLONES
+#define FUSED_CLONES
+#endif
+
+#define FUSED FUSED_OPT FUSED_CLONES
+
+#define DEFINE_FUSED(T, SQRT, SUFFIX)                                                                   \
+  static FUSED void adam_##SUFFIX(size_t n, const T *restrict g, const T *restrict m, const T *restrict v, \
+                                  T *restrict mo, T *restrict vo, T *restrict uo, T b1, T ob1, T b2, T ob2, \
+                                  T c1, T c2, T eps) {                                                  \
+    for (size_t i = 0; i < n; i++) {                                                                    \
+      const T x = g[i];                                                                                 \
+      const T mm = m[i] * b1 + x * ob1;                                                                 \
+      const T vv = v[i] * b2 + (x * x) * ob2;                                                           \
+      mo[i] = mm;                                                                                       \
+      vo[i] = vv;                                                                                       \
+      uo[i] = (mm * c1) / (SQRT(vv * c2) + eps);                                                        \
+    }                                                                                                   \
+  }                                                                                                     \
+  static FUSED void scale_##SUFFIX(size_t n, const T *restrict x, T *restrict out, T s) {               \
+    for (size_t i = 0; i < n; i++) out[i] = x[i] * s;                                                   \
+  }                                                                                                     \
+  static FUSED void add_##SUFFIX(size_t n, const T *restrict a, const T *restrict b, T *restrict out) { \
+    for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];                                                \
+  }
+
+DEFINE_FUSED(float, sqrtf, f32)
+DEFINE_FUSED(double, sqrt, f64)
+
+#define FUSED_MAX_ARRAYS 6
+#define FUSED_MAX_SCALARS 7
+
+/*
+ * Reads the call fn(array₀ … array_{arrays−1}, scalar₀ … scalar_{scalars−1}): the arrays all of
+ * array₀'s type (Float32Array or Float64Array) and length; the last `outs` arrays are outputs and
+ * must not share memory with any other operand (the loops assume no aliasing; inputs may alias
+ * each other, they are only read). Scalars are any JS numbers.
+ */
+static bool get_fused_args(napi_env env, napi_callback_info info, const char *fn, const char *usage, size_t arrays,
+                           size_t outs, size_t scalars, const char *const *names, Array *arr, double *sc, bool *f32) {
+  size_t argc = FUSED_MAX_ARRAYS + FUSED_MAX_SCALARS;
+  napi_value argv[FUSED_MAX_ARRAYS + FUSED_MAX_SCALARS];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    fail(env, "%s: cannot read arguments", fn);
+    return false;
+  }
+  if (argc < arrays + scalars) {
+    fail(env, "%s: expected %zu arguments %s, got %zu", fn, arrays + scalars, usage, argc);
+    return false;
+  }
+  napi_typedarray_type t;
+  if (napi_get_typedarray_info(env, argv[0], &t, &arr[0].length, &arr[0].data, NULL, NULL) != napi_ok ||
+      (t != napi_float32_array && t != napi_float64_array)) {
+    fail(env, "%s: %s must be a Float32Array or Float64Array", fn, names[0]);
+    return false;
+  }
+  *f32 = t == napi_float32_array;
+  for (size_t i = 1; i < arrays; i++) {
+    napi_typedarray_type ti;
+    if (napi_get_typedarray_info(env, argv[i], &ti, &arr[i].length, &arr[i].data, NULL, NULL) != napi_ok) {
+      fail(env, "%s: %s must be a %s like %s", fn, names[i], type_name(t), names[0]);
+      return false;
+    }
+    if (ti != t) {
+      fail(env, "%s: every operand must have one array type: %s is a %s, %s a %s", fn, names[0], type_name(t), names[i], type_name(ti));
+      return false;
+    }
+    if (arr[i].length != arr[0].length) {
+      fail(env, "%s: %s has length %zu, %s has length %zu (all operands must have one length)", fn, names[i],
+           arr[i].length, names[0], arr[0].length);
+      return false;
+    }
+  }
+  const size_t bytes = arr[0].length * (*f32 ? sizeof(float) : sizeof(double));
+  for (size_t o = arrays - outs; o < arrays && bytes > 0; o++) {
+    const uintptr_t lo = (uintptr_t)arr[o].data, hi = lo + bytes;
+    for (size_t i = 0; i < arrays; i++) {
+      if (i == o) continue;
+      const uintptr_t li = (uintptr_t)arr[i].data;
+      if (li < hi && lo < li + bytes) {
+        fail(env, "%s: output %s shares memory with %s (outputs must be distinct fresh arrays)", fn, names[o], names[i]);
+        return false;
+      }
+    }
+  }
+  for (size_t i = 0; i < scalars; i++) {
+    if (napi_get_value_double(env, argv[arrays + i], &sc[i]) != napi_ok) {
+      fail(env, "%s: %s must be a number", fn, names[arrays + i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* adam(g, m, v, mOut, vOut, uOut, b1, ob1, b2, ob2, c1, c2, eps) */
+static napi_value adam(napi_env env, napi_callback_info info) {
+  static const char *const names[] = {"g", "m", "v", "mOut", "vOut", "uOut", "b1", "ob1", "b2", "ob2", "c1", "c2", "eps"};
+  Array a[6];
+  double s[7];
+  bool f32;
+  if (!get_fused_args(env, info, "adam", "(g, m, v, mOut, vOut, uOut, b1, ob1, b2, ob2, c1, c2, eps)", 6, 3, 7, names, a, s, &f32)) {
+    return NULL;
+  }
+  const size_t n = a[0].length;
+  if (n == 0) return NULL;
+  if (f32) {
+    adam_f32(n, a[0].data, a[1].data, a[2].data, a[3].data, a[4].data, a[5].data, (float)s[0], (float)s[1], (float)s[2],
+             (float)s[3], (float)s[4], (float)s[5], (float)s[6]);
+  } else {
+    adam_f64(n, a[0].data, a[1].data, a[2].data, a[3].data, a[4].data, a[5].data, s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
+  }
+  return NULL;
+}
+
+/* scale(x, out, s) */
+static napi_value scale(napi_env env, napi_callback_info info) {
+  static const char *const names[] = {"x", "out", "s"};
+  Array a[2];
+  double s;
+  bool f32;
+  if (!get_fused_args(env, info, "scale", "(x, out, s)", 2, 1, 1, names, a, &s, &f32)) return NULL;
+  const size_t n = a[0].length;
+  if (n == 0) return NULL;
+  if (f32) scale_f32(n, a[0].data, a[1].data, (float)s);
+  else scale_f64(n, a[0].data, a[1].data, s);
+  return NULL;
+}
+
+/* add(a, b, out) */
+static napi_value add(napi_env env, napi_callback_info info) {
+  static const char *const names[] = {"a", "b", "out"};
+  Array a[3];
+  bool f32;
+  if (!get_fused_args(env, info, "add", "(a, b, out)", 3, 1, 0, names, a, NULL, &f32)) return NULL;
+  const size_t n = a[0].length;
+  if (n == 0) return NULL;
+  if (f32) add_f32(n, a[0].data, a[1].data, a[2].data);
+  else add_f64(n, a[0].data, a[1].data, a[2].data);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * QR and eigh
  * ------------------------------------------------------------------------------------------- */
 
@@ -660,6 +830,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gemm_f64", NULL, gemm_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"im2col", NULL, im2col, NULL, NULL, NULL, napi_enumerable, NULL},
     {"col2im", NULL, col2im, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"scale", NULL, scale, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"add", NULL, add, NULL, NULL, NULL, napi_enumerable, NULL},
     {"qr_f64", NULL, qr_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"eigh_f64", NULL, eigh_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"set_threads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -244,3 +244,60 @@ for (const dtype of ['float32', 'float64'] as const) {
     }
   });
 }
+
+test('fused adam: every backend that has it gives the JS reference loop\'s exact bits', async () => {
+  const { fusedAdamLeaf } = await import('../src/optim/fused.ts');
+  const specials = [0, -0, 1e-45, -1e-40, 3e38, -3e38, Infinity, -Infinity, 1e-300, 5e-324];
+  let checked = 0;
+  for (const [name, kern] of BACKENDS) {
+    if (!kern.adam) continue;
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const n of [0, 1, 3, 5, 17, 1000, 4099]) {
+        const rand = lcg(n + 11);
+        const g = randomArray(dtype, n, rand);
+        const m = randomArray(dtype, n, rand);
+        const v = randomArray(dtype, n, () => Math.abs(rand()) * 1e-3);
+        for (let i = 0; i < Math.min(n, specials.length); i++) g[i] = specials[i]!;
+        const [b1, b2, c1, c2, eps] = [0.9, 0.999, 1 / (1 - 0.9 ** 3), 1 / (1 - 0.999 ** 3), 1e-8];
+        const want = fusedAdamLeaf(g, m, v, b1, b2, c1, c2, eps);
+        const r = (x: number): number => (dtype === 'float32' ? Math.fround(x) : x);
+        const mk = (): FloatArray => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+        const [mo, vo, u] = [mk(), mk(), mk()];
+        kern.adam(g, m, v, mo, vo, u, { b1: r(b1), ob1: r(1 - b1), b2: r(b2), ob2: r(1 - b2), c1: r(c1), c2: r(c2), eps: r(eps) });
+        for (const [label, got, ref] of [['m', mo, want.m], ['v', vo, want.v], ['u', u, want.u]] as const) {
+          for (let i = 0; i < n; i++) {
+            const same = Object.is(got[i], ref[i]) || (Number.isNaN(got[i]) && Number.isNaN(ref[i]));
+            if (!same) assert.fail(`${name} ${dtype} n=${n} ${label}[${i}] = ${got[i]}, JS gives ${ref[i]}`);
+          }
+        }
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 0, 'no backend has a fused adam');
+});
+
+test('fused scale/add: every backend that has them gives the JS loops\' exact bits', async () => {
+  const { fusedScaleLeaf, fusedAddLeaf } = await import('../src/optim/fused.ts');
+  let checked = 0;
+  for (const [name, kern] of BACKENDS) {
+    if (!kern.scale || !kern.add) continue;
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const n of [0, 1, 3, 17, 1000, 4099]) {
+        const rand = lcg(n + 5);
+        const a = randomArray(dtype, n, rand);
+        const b = randomArray(dtype, n, rand);
+        if (n > 4) [a[0], a[1], b[2], a[3]] = [-0, 3e38, Infinity, 1e-44];
+        const s = dtype === 'float32' ? Math.fround(-0.1) : -0.1;
+        const out1 = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+        const out2 = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+        kern.scale(a, out1, s);
+        kern.add(a, b, out2);
+        assert.deepEqual(out1, fusedScaleLeaf(a, -0.1), `${name} ${dtype} scale n=${n}`);
+        assert.deepEqual(out2, fusedAddLeaf(a, b), `${name} ${dtype} add n=${n}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 0, 'no backend has fused scale/add');
+});

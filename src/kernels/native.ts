@@ -7,6 +7,10 @@
  * multiply-adds still go to the js kernel, since there the N-API call (≈0.2 µs, mostly reading
  * three typed arrays) costs more than the product. im2col/col2im are C loops with the js kernels'
  * visiting order, so their results are bit-identical to js (8-19× faster on conv-sized inputs).
+ * The fused optimizer loops (adam/scale/add; contract in kernels.ts) are C loops with the js
+ * loops' operation order and rounding, vectorized (SSE2, or AVX2 picked at load time) but never
+ * contracted into FMAs, so they too are bit-identical to src/optim/fused.ts. They have no small-size
+ * hand-off here: the caller (optim/fused.ts) decides when a leaf is large enough to be worth a call.
  *
  * Threads: OpenBLAS's thread count comes from TRAINSCOPE_THREADS when the addon loads (default 1:
  * extra threads only pay for large GEMMs and fight with anything else running); OPENBLAS_NUM_THREADS
@@ -17,7 +21,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
+import type { AdamScalars, FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
 import { jsKernels, patchGeometry } from './js.ts';
 import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
@@ -51,6 +55,13 @@ export interface NativeAddon {
   gemm_f64: GemmFn;
   im2col: PatchFn<[padValue: number]>;
   col2im: PatchFn<[]>;
+  /** Kernels.adam with the scalars positional. All six arrays one type and length; outputs unshared. */
+  adam(
+    g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray,
+    b1: number, ob1: number, b2: number, ob2: number, c1: number, c2: number, eps: number,
+  ): void;
+  scale(x: FloatArray, out: FloatArray, s: number): void;
+  add(a: FloatArray, b: FloatArray, out: FloatArray): void;
   qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
   eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
   set_threads(n: number): void;
@@ -71,7 +82,7 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'qr_f64', 'eigh_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'qr_f64', 'eigh_f64', 'set_threads', 'get_threads', 'info'] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -181,16 +192,64 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
     col2imC(cols, out, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow);
   }
 
+  // Mixed array types or lengths, and outputs sharing memory with another operand, are refused
+  // by the addon with an error naming the operands.
+  const { adam: adamC, scale: scaleC, add: addC } = addon;
+  function adam(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void {
+    adamC(g, m, v, mOut, vOut, uOut, s.b1, s.ob1, s.b2, s.ob2, s.c1, s.c2, s.eps);
+  }
+
   const kernels: Kernels = {
     name: 'native',
     gemm,
     im2col,
     col2im,
+    adam,
+    scale: (x, out, s) => scaleC(x, out, s),
+    add: (a, b, out) => addC(a, b, out),
     qr: (a, m, n) => addon.qr_f64(a, m, n),
     eigh: (a, n) => addon.eigh_f64(a, n),
   };
   selfTest(addon);
   return kernels;
+}
+
+/**
+ * adam/scale/add on values with long mantissas against the js formulas (written out here, as in
+ * optim/fused.ts: Math.fround after every float32 op): a build that contracts a multiply-add
+ * into an FMA, flushes subnormals or approximates sqrt/division gets different bits.
+ */
+function selfTestFused(addon: NativeAddon): void {
+  const n = 37; // past any vector width, with a scalar tail
+  const b1 = 0.9, b2 = 0.999, c1 = 1 / (1 - 0.9 ** 3), c2 = 1 / (1 - 0.999 ** 3), eps = 1e-8;
+  for (const isF32 of [true, false]) {
+    const Ctor = isF32 ? Float32Array : Float64Array;
+    const r: (x: number) => number = isF32 ? Math.fround : (x) => x;
+    const [B1, OB1, B2, OB2, C1, C2, E] = [b1, 1 - b1, b2, 1 - b2, c1, c2, eps].map(r) as [number, number, number, number, number, number, number];
+    const g = new Ctor(n), m = new Ctor(n), v = new Ctor(n);
+    for (let i = 0; i < n; i++) {
+      g[i] = Math.sin(i * 2.3 + 0.1) * (i % 5 === 0 ? 1e-40 : 1);
+      m[i] = Math.cos(i * 1.1) / 3;
+      v[i] = Math.sin(i * 0.7) ** 2 / 7;
+    }
+    const mo = new Ctor(n), vo = new Ctor(n), uo = new Ctor(n), so = new Ctor(n), ao = new Ctor(n);
+    addon.adam(g, m, v, mo, vo, uo, B1, OB1, B2, OB2, C1, C2, E);
+    addon.scale(g, so, C1);
+    addon.add(m, v, ao);
+    for (let i = 0; i < n; i++) {
+      const x = g[i]!;
+      const mm = r(r(m[i]! * B1) + r(x * OB1));
+      const vv = r(r(v[i]! * B2) + r(r(x * x) * OB2));
+      const want = [mm, vv, r(r(mm * C1) / r(r(Math.sqrt(r(vv * C2))) + E)), r(x * C1), r(m[i]! + v[i]!)];
+      const got = [mo[i]!, vo[i]!, uo[i]!, so[i]!, ao[i]!];
+      for (let j = 0; j < 5; j++) {
+        if (!Object.is(got[j], want[j])) {
+          const what = ['adam mOut', 'adam vOut', 'adam uOut', 'scale', 'add'][j];
+          throw new Error(`native self-test failed (${isF32 ? 'f32' : 'f64'} ${what}[${i}] = ${got[j]}, want ${want[j]})`);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -235,6 +294,7 @@ function selfTest(addon: NativeAddon): void {
       if (!Object.is(got[i], want[i])) throw new Error(`native self-test failed (${what}[${i}] = ${got[i]}, want ${want[i]})`);
     }
   }
+  selfTestFused(addon);
   // A lower triangle that is not the upper one (garbage there) catches a layout or uplo mix-up.
   const s = 5;
   const x = new Float64Array(s * s);

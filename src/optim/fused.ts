@@ -28,6 +28,7 @@ import type { Tree } from '../tensor/tree.ts';
 import { getCheckFinite } from '../tensor/trace.ts';
 import type { DType } from '../tensor/dtype.ts';
 import { allocateFloat32, allocateFloat64 } from '../tensor/arena.ts';
+import { kernels } from '../kernels/backend.ts';
 
 type FloatArray = Float64Array | Float32Array;
 
@@ -48,6 +49,20 @@ export function setFusedUpdates(on: boolean): boolean {
 export const fusedCounts = { adam: 0, trace: 0, scale: 0, axpy: 0, add: 0 };
 
 const fr = Math.fround;
+
+/**
+ * Leaves at least this long go to the kernel backend's fused loop when it has one (wasm SIMD,
+ * native C); shorter ones stay in JS, where a call and its copies would cost more.
+ */
+const KERNEL_MIN_LENGTH = 256;
+let useKernels = true;
+
+/** @internal Route fused updates through the kernel backend (default) or the JS loops only; returns the previous setting. */
+export function setFusedKernels(on: boolean): boolean {
+  const prev = useKernels;
+  useKernels = on;
+  return prev;
+}
 
 /**
  * A JS number as an operand of dtype `dtype`, exactly as ops.ts turns it into a scalar tensor:
@@ -104,6 +119,43 @@ export function fusedAdamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: n
     }
   }
   return { u, m: mo, v: vo };
+}
+
+/**
+ * fusedAdamLeaf's result through the kernel backend's fused loop when it has one and the leaf
+ * is long enough (same operations, same order, same bits: the kernels.ts contract), else the
+ * JS loop above, which stays the reference the kernels are tested against.
+ */
+export function adamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, c1: number, c2: number, eps: number): { u: FloatArray; m: FloatArray; v: FloatArray } {
+  const k = kernels();
+  if (!k.adam || !useKernels || g.length < KERNEL_MIN_LENGTH) return fusedAdamLeaf(g, m, v, b1, b2, c1, c2, eps);
+  const u = alloc(g);
+  const mo = alloc(g);
+  const vo = alloc(g);
+  const d: DType = g instanceof Float32Array ? 'float32' : 'float64';
+  k.adam(g, m, v, mo, vo, u, {
+    b1: scalarAs(b1, d), ob1: scalarAs(1 - b1, d), b2: scalarAs(b2, d), ob2: scalarAs(1 - b2, d),
+    c1: scalarAs(c1, d), c2: scalarAs(c2, d), eps: scalarAs(eps, d),
+  });
+  return { u, m: mo, v: vo };
+}
+
+/** fusedScaleLeaf through the kernel backend when it can (see adamLeaf). */
+export function scaleLeaf(x: FloatArray, s: number): FloatArray {
+  const k = kernels();
+  if (!k.scale || !useKernels || x.length < KERNEL_MIN_LENGTH) return fusedScaleLeaf(x, s);
+  const out = alloc(x);
+  k.scale(x, out, scalarAs(s, x instanceof Float32Array ? 'float32' : 'float64'));
+  return out;
+}
+
+/** fusedAddLeaf through the kernel backend when it can (see adamLeaf). */
+export function addLeaf(p: FloatArray, u: FloatArray): FloatArray {
+  const k = kernels();
+  if (!k.add || !useKernels || p.length < KERNEL_MIN_LENGTH) return fusedAddLeaf(p, u);
+  const out = alloc(p);
+  k.add(p, u, out);
+  return out;
 }
 
 /**
@@ -289,7 +341,7 @@ export function fusedAdam(g: Tree, mu: Tree, nu: Tree, b1: number, b2: number, c
   const newV: Tensor[] = [];
   for (let i = 0; i < gs.length; i++) {
     const x = gs[i]!;
-    const r = fusedAdamLeaf(x.data as FloatArray, ms[i]!.data as FloatArray, vs[i]!.data as FloatArray, b1, b2, c1, c2, eps);
+    const r = adamLeaf(x.data as FloatArray, ms[i]!.data as FloatArray, vs[i]!.data as FloatArray, b1, b2, c1, c2, eps);
     outs.push(tensorLike(r.u, x));
     newM.push(tensorLike(r.m, x));
     newV.push(tensorLike(r.v, x));
@@ -321,7 +373,7 @@ export function fusedScale(g: Tree, s: number): Tree | undefined {
   const z = zipPlain([g]);
   if (!z) return undefined;
   const gs = z.leaves[0]!;
-  const outs = gs.map((x) => tensorLike(fusedScaleLeaf(x.data as FloatArray, s), x));
+  const outs = gs.map((x) => tensorLike(scaleLeaf(x.data as FloatArray, s), x));
   fusedCounts.scale++;
   return z.rebuild(outs);
 }
@@ -341,7 +393,7 @@ export function fusedAdd(params: Tree, updates: Tree): Tree | undefined {
   const z = zipPlain([params, updates]);
   if (!z) return undefined;
   const ps = z.leaves[0]!, us = z.leaves[1]!;
-  const outs = ps.map((p, i) => tensorLike(fusedAddLeaf(p.data as FloatArray, us[i]!.data as FloatArray), p));
+  const outs = ps.map((p, i) => tensorLike(addLeaf(p.data as FloatArray, us[i]!.data as FloatArray), p));
   fusedCounts.add++;
   return z.rebuild(outs);
 }
