@@ -73,6 +73,12 @@ const scalarOperand = (p: Prim, ga: Gen = normal(2, 3), gs: Gen = normal()): Cas
   f: (a, s) => add(bind(p, [a, s], {} as never), mul(bind(p, [s, a], {} as never), 0.7)),
 });
 
+/** A binary primitive with a trailing-dimensions operand (a bias) on the right and on the left. */
+const suffixOperand = (p: Prim, ga: Gen = normal(2, 3), gs: Gen = normal(3)): Case => ({
+  name: `${p} (trailing-dims operand)`, inputs: [ga, gs], diff: [0, 1],
+  f: (a, s) => add(bind(p, [a, s], {} as never), mul(bind(p, [s, a], {} as never), 0.7)),
+});
+
 const cases: { [P in Prim]: Case[] } = {
   neg: unary('neg'),
   exp: unary('exp'),
@@ -84,10 +90,10 @@ const cases: { [P in Prim]: Case[] } = {
   sqrt: unary('sqrt', positive(3, 4)),
   abs: unary('abs', distinct(3, 4)),
   sign: [{ name: 'sign', inputs: [distinct(3, 4)], diff: [0], f: (x) => mul(bind('sign', [x], {}), x) }],
-  add: [...binary('add'), scalarOperand('add'), { name: 'add (broadcast)', inputs: [normal(2, 1, 3), normal(4, 1)], diff: [0, 1], f: add }],
+  add: [...binary('add'), scalarOperand('add'), suffixOperand('add', normal(2, 2, 3), normal(2, 3)), { name: 'add (broadcast)', inputs: [normal(2, 1, 3), normal(4, 1)], diff: [0, 1], f: add }],
   sub: [...binary('sub'), scalarOperand('sub', normal(2, 3), normal(1, 1)), { name: 'sub (broadcast scalar)', inputs: [normal(3), normal()], diff: [0, 1], f: sub }],
-  mul: [...binary('mul'), scalarOperand('mul'), { name: 'mul (broadcast)', inputs: [normal(3, 1), normal(1, 4)], diff: [0, 1], f: mul }],
-  div: [...binary('div', normal(2, 3), positive(2, 3)), scalarOperand('div', positive(2, 3), positive()), { name: 'div (broadcast)', inputs: [normal(2, 3), positive(3)], diff: [0, 1], f: div }],
+  mul: [...binary('mul'), scalarOperand('mul'), suffixOperand('mul'), { name: 'mul (broadcast)', inputs: [normal(3, 1), normal(1, 4)], diff: [0, 1], f: mul }],
+  div: [...binary('div', normal(2, 3), positive(2, 3)), scalarOperand('div', positive(2, 3), positive()), suffixOperand('div', positive(2, 3), positive(3)), { name: 'div (broadcast)', inputs: [normal(2, 3), positive(3)], diff: [0, 1], f: div }],
   pow: [...binary('pow', positive(2, 3), normal(2, 3)), scalarOperand('pow', positive(2, 3), positive())],
   maximum: [...binary('maximum', distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)), scalarOperand('maximum', distinct(2, 3), () => tensor(0.0371))],
   minimum: binary('minimum', distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)),

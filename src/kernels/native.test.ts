@@ -1,7 +1,8 @@
 /**
  * The native (OpenBLAS/LAPACK) backend against the js reference: GEMM over shapes, transposes,
- * batch strides and both precisions; im2col/col2im bit for bit; QR and eigh against
- * src/linalg/dense.ts, conventions included; argument errors; thread control. Skipped when the
+ * batch strides and both precisions; im2col/col2im and the fused optimizer loops (adam/scale/add,
+ * against src/optim/fused.ts) bit for bit; QR and eigh against src/linalg/dense.ts, conventions
+ * included; argument errors; thread control. Skipped when the
  * optional addon is not built (no OpenBLAS/LAPACKE headers at install).
  */
 import { test } from 'node:test';
@@ -9,12 +10,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FloatArray, GemmArgs, Kernels } from './kernels.ts';
+import type { AdamScalars, FloatArray, GemmArgs, Kernels } from './kernels.ts';
 import { jsKernels, patchGeometry } from './js.ts';
 import {
   NATIVE_PATH, SMALL_MACS, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
 } from './native.ts';
 import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
+import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from '../optim/fused.ts';
 
 const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -462,4 +464,171 @@ test('TRAINSCOPE_THREADS sets the thread count at load (default 1) and leaves no
     assert.deepEqual(JSON.parse(r.stdout.trim()), { threads: want, env: null }, `TRAINSCOPE_THREADS=${value}`);
     if (value === 'lots') assert.match(r.stderr, /TRAINSCOPE_THREADS=lots is not a positive integer/);
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fused optimizer loops: bit-identical to the js loops of optim/fused.ts.
+
+const FUSED_LENGTHS = [0, 1, 3, 17, 1000, 100003];
+
+/** A scalar as fused.ts's scalarAs converts it (not exported there): −0 → +0, fround for float32. */
+function scalarAs(s: number, dtype: DType): number {
+  if (s === 0) return 0;
+  return dtype === 'float32' ? Math.fround(s) : s;
+}
+
+/** Values the loops must get exactly right: signed zeros, subnormals of both types, extremes, ±Inf, NaN. */
+const SPECIALS = [
+  0, -0, Infinity, -Infinity, Number.NaN, 1, -1, 1e-45, -1.4e-45, 1e-40, -3e-39, 1.1754942e-38, 1e-30, 1e-310,
+  -5e-324, 2.2250738585072e-308, 1e38, -3.4e38, 3.4028235e38, 1e300, -1.7976931348623157e308, 1e19, 1e-20,
+];
+
+/**
+ * Mostly long-mantissa values spread over ±30 decades (both sign) — and, for `nonNegative`
+ * (Adam's v), mostly ≥ 0 — with one in five a SPECIALS entry.
+ */
+function fusedData(dtype: DType, size: number, rand: () => number, nonNegative = false): FloatArray {
+  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const pick = rand();
+    if (pick < -0.6) out[i] = SPECIALS[Math.floor((rand() + 1) * 0.5 * SPECIALS.length)]!;
+    else {
+      const x = rand() * 10 ** Math.round(rand() * 30);
+      out[i] = nonNegative && pick < 0.9 ? Math.abs(x) : x;
+    }
+  }
+  return out;
+}
+
+/** Bit-identical element for element, except that any NaN matches any NaN (payloads may differ). */
+function assertSameBits(got: FloatArray, want: FloatArray, label: string): void {
+  assert.equal(got.constructor, want.constructor, `${label}: array type`);
+  assert.equal(got.length, want.length, `${label}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!, g = got[i]!;
+    if (Number.isNaN(w) ? !Number.isNaN(g) : !Object.is(g, w)) assert.fail(`${label}: [${i}] = ${g}, js gives ${w}`);
+  }
+}
+
+function assertUnchanged(x: FloatArray, copy: FloatArray, label: string): void {
+  assert.deepEqual(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), new Uint8Array(copy.buffer), `${label} was written`);
+}
+
+/** An output array prefilled with NaN: every element must be written. */
+function fresh(like: FloatArray): FloatArray {
+  return (like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length)).fill(Number.NaN);
+}
+
+/** Raw (b1, b2, c1, c2, eps) for fusedAdamLeaf: a normal early and late step, and odd ones. */
+const ADAM_CASES: Array<[string, number, number, number, number, number]> = [
+  ['step 1', 0.9, 0.999, 1 / (1 - 0.9), 1 / (1 - 0.999), 1e-8],
+  ['step 1000', 0.9, 0.999, 1 / (1 - 0.9 ** 1000), 1 / (1 - 0.999 ** 1000), 1e-8],
+  ['β=0, ε=0', 0, 0, 1, 1, 0],
+  ['β₁=−0, β₂=1, tiny ε', -0, 1, 1e30, 3.3e-39, 1e-45],
+  ['inexact in float32', 0.123456789, 0.987654321, 1.000000123, 7.77777777, 3.14159e-7],
+];
+
+for (const dtype of ['float32', 'float64'] as const) {
+  test(`adam ${dtype}: bit-identical to fusedAdamLeaf (specials, subnormals, ±0, ±Inf; lengths 0…100003)`, { skip }, () => {
+    const { raw: nat } = native();
+    const rand = lcg(dtype === 'float32' ? 2024 : 4202);
+    for (const n of FUSED_LENGTHS) {
+      const g = fusedData(dtype, n, rand), m = fusedData(dtype, n, rand), v = fusedData(dtype, n, rand, true);
+      const copies = [g.slice(), m.slice(), v.slice()];
+      for (const [name, b1, b2, c1, c2, eps] of ADAM_CASES) {
+        const label = `adam ${dtype} n=${n} ${name}`;
+        const want = fusedAdamLeaf(g, m, v, b1, b2, c1, c2, eps);
+        const s: AdamScalars = {
+          b1: scalarAs(b1, dtype), ob1: scalarAs(1 - b1, dtype), b2: scalarAs(b2, dtype), ob2: scalarAs(1 - b2, dtype),
+          c1: scalarAs(c1, dtype), c2: scalarAs(c2, dtype), eps: scalarAs(eps, dtype),
+        };
+        const mOut = fresh(g), vOut = fresh(g), uOut = fresh(g);
+        nat.adam!(g, m, v, mOut, vOut, uOut, s);
+        assertSameBits(mOut, want.m, `${label} mOut`);
+        assertSameBits(vOut, want.v, `${label} vOut`);
+        assertSameBits(uOut, want.u, `${label} uOut`);
+      }
+      assertUnchanged(g, copies[0]!, 'g');
+      assertUnchanged(m, copies[1]!, 'm');
+      assertUnchanged(v, copies[2]!, 'v');
+    }
+  });
+
+  test(`scale and add ${dtype}: bit-identical to fusedScaleLeaf / fusedAddLeaf`, { skip }, () => {
+    const { raw: nat } = native();
+    const rand = lcg(dtype === 'float32' ? 77 : 78);
+    for (const n of FUSED_LENGTHS) {
+      const x = fusedData(dtype, n, rand), y = fusedData(dtype, n, rand);
+      const copies = [x.slice(), y.slice()];
+      for (const s of [-0.001, 0.5, -0, 1e30, 3.3e-39, 0.1, Infinity, Number.NaN]) {
+        const out = fresh(x);
+        nat.scale!(x, out, scalarAs(s, dtype));
+        assertSameBits(out, fusedScaleLeaf(x, s), `scale ${dtype} n=${n} s=${s}`);
+      }
+      const out = fresh(x);
+      nat.add!(x, y, out);
+      assertSameBits(out, fusedAddLeaf(x, y), `add ${dtype} n=${n}`);
+      const twice = fresh(x);
+      nat.add!(x, x, twice); // inputs may alias each other: they are only read
+      assertSameBits(twice, fusedAddLeaf(x, x), `add ${dtype} n=${n} (x + x)`);
+      assertUnchanged(x, copies[0]!, 'x');
+      assertUnchanged(y, copies[1]!, 'y');
+    }
+  });
+}
+
+test('fused loops: views at odd offsets of shared buffers (unaligned for SIMD) give the same bits', { skip }, () => {
+  const { raw: nat } = native();
+  const rand = lcg(5);
+  for (const dtype of ['float32', 'float64'] as const) {
+    const n = 1001;
+    const pool = fusedData(dtype, 7 * n + 7, rand);
+    const view = (k: number): FloatArray => pool.subarray(k * n + k + 1, (k + 1) * n + k + 1);
+    const [g, m, v, mOut, vOut, uOut, out] = [0, 1, 2, 3, 4, 5, 6].map(view) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
+    const want = fusedAdamLeaf(g, m, v, 0.9, 0.99, 3, 2, 1e-6);
+    const r = (x: number): number => scalarAs(x, dtype);
+    nat.adam!(g, m, v, mOut, vOut, uOut, { b1: r(0.9), ob1: r(1 - 0.9), b2: r(0.99), ob2: r(1 - 0.99), c1: r(3), c2: r(2), eps: r(1e-6) });
+    assertSameBits(mOut, want.m, `${dtype} mOut view`);
+    assertSameBits(vOut, want.v, `${dtype} vOut view`);
+    assertSameBits(uOut, want.u, `${dtype} uOut view`);
+    nat.scale!(g, out, r(-0.3));
+    assertSameBits(out, fusedScaleLeaf(g, -0.3), `${dtype} scale view`);
+    nat.add!(m, v, out);
+    assertSameBits(out, fusedAddLeaf(m, v), `${dtype} add view`);
+  }
+});
+
+test('fused loops: mixed types, lengths, non-float arrays, shared output memory and bad scalars throw clear errors', { skip }, () => {
+  const { raw: nat } = native();
+  const addon = loadNativeAddon();
+  const f64 = (n: number): Float64Array => new Float64Array(n);
+  const f32 = (n: number): Float32Array => new Float32Array(n);
+  const s: AdamScalars = { b1: 0.9, ob1: 0.1, b2: 0.999, ob2: 0.001, c1: 1, c2: 1, eps: 1e-8 };
+  assert.throws(() => nat.adam!(f32(4), f64(4), f32(4), f32(4), f32(4), f32(4), s), /adam: every operand must have one array type: g is a Float32Array, m a Float64Array/);
+  assert.throws(() => nat.adam!(f64(4), f64(4), f64(4), f64(4), f64(4), f32(4), s), /adam: every operand must have one array type: g is a Float64Array, uOut a Float32Array/);
+  assert.throws(() => nat.adam!(f64(4), f64(4), f64(4), f64(4), f64(3), f64(4), s), /adam: vOut has length 3, g has length 4/);
+  assert.throws(() => nat.scale!(f32(4), f64(4), 2), /scale: every operand must have one array type: x is a Float32Array, out a Float64Array/);
+  assert.throws(() => nat.add!(f64(4), f64(5), f64(4)), /add: b has length 5, a has length 4/);
+  assert.throws(() => nat.add!(new Int32Array(4) as unknown as Float64Array, f64(4), f64(4)), /add: a must be a Float32Array or Float64Array/);
+  assert.throws(() => nat.add!(f64(4), new Int32Array(4) as unknown as Float64Array, f64(4)), /add: every operand must have one array type: a is a Float64Array, b a Int32Array/);
+  assert.throws(() => nat.add!([1, 2] as unknown as Float64Array, f64(2), f64(2)), /add: a must be a Float32Array or Float64Array/);
+  assert.throws(() => nat.add!(f64(2), f64(2), {} as unknown as Float64Array), /add: out must be a Float64Array like a/);
+  // Outputs must not share memory with any operand (the loops assume no aliasing).
+  const buf = f64(8);
+  assert.throws(() => nat.add!(buf.subarray(0, 4), f64(4), buf.subarray(2, 6)), /add: output out shares memory with a/);
+  const x = f32(4);
+  assert.throws(() => nat.scale!(x, x, 2), /scale: output out shares memory with x/);
+  const o = f64(4);
+  assert.throws(() => nat.adam!(f64(4), f64(4), f64(4), o, o, f64(4), s), /adam: output mOut shares memory with vOut/);
+  // Adjacent but disjoint views are fine.
+  nat.add!(buf.subarray(0, 4), buf.subarray(0, 4), buf.subarray(4, 8));
+  // Empty operands: nothing to do, but still checked.
+  nat.adam!(f32(0), f32(0), f32(0), f32(0), f32(0), f32(0), s);
+  assert.throws(() => nat.add!(f32(0), f64(0), f32(0)), /add: every operand must have one array type/);
+  // The raw entry points: argument count and scalar types.
+  const call = (fn: unknown, ...args: unknown[]): unknown => (fn as (...a: unknown[]) => unknown)(...args);
+  assert.throws(() => call(addon.adam, f64(2), f64(2), f64(2), f64(2), f64(2), f64(2), 0.9), /adam: expected 13 arguments \(g, m, v, mOut, vOut, uOut, b1, ob1, b2, ob2, c1, c2, eps\), got 7/);
+  assert.throws(() => call(addon.adam, f64(2), f64(2), f64(2), f64(2), f64(2), f64(2), 0.9, 0.1, 0.9, 0.1, 1, 1, '1e-8'), /adam: eps must be a number/);
+  assert.throws(() => call(addon.scale, f64(2), f64(2), 2n), /scale: s must be a number/);
+  assert.throws(() => call(addon.add, f64(2), f64(2)), /add: expected 3 arguments \(a, b, out\), got 2/);
 });

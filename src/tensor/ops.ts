@@ -49,11 +49,16 @@ function elementwise(op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mi
 }
 
 /**
- * True when `s` has one element and `other` already has the broadcast shape: the binary
- * primitives then read `s` as a scalar (no full-size broadcast array; the VJP sums its cotangent).
+ * True when the binary primitives can read `s` in place against `other` (see primitives.ts):
+ * `other` already has the broadcast shape and `s` is a single element, or exactly `other`'s
+ * trailing dimensions (a bias). The VJP then sums its cotangent down to `s`'s shape.
  */
 function isScalarOperand(s: Tensor, other: Tensor, shape: readonly number[]): boolean {
-  return s.size === 1 && other.size !== 1 && s.rank <= other.rank && shapesEqual(other.shape, shape);
+  if (s.size >= other.size || s.rank > other.rank || !shapesEqual(other.shape, shape)) return false;
+  if (s.size === 1) return true;
+  const lead = other.rank - s.rank;
+  for (let i = 0; i < s.rank; i++) if (s.shape[i] !== other.shape[lead + i]) return false;
+  return true;
 }
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => elementwise('add', a, b);

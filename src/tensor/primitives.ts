@@ -76,6 +76,15 @@ function loop(expr: string, form: 'same' | 'scalarLeft' | 'scalarRight' = 'same'
   return new Function('x', 'y', 'out', 'n', `for (let i = 0; i < n; i++) { const a = ${a}, b = ${b}; out[i] = ${expr}; }`) as Loop;
 }
 
+/** A loop whose short operand (`y` for 'right', `x` for 'left') repeats every `block` elements. */
+type BlockLoop = (x: TypedArray, y: TypedArray, out: TypedArray, n: number, block: number) => void;
+function blockLoop(expr: string, side: 'left' | 'right'): BlockLoop {
+  const a = side === 'left' ? 'x[j]' : 'x[o + j]';
+  const b = side === 'right' ? 'y[j]' : 'y[o + j]';
+  return new Function('x', 'y', 'out', 'n', 'block',
+    `for (let o = 0; o < n; o += block) for (let j = 0; j < block; j++) { const a = ${a}, b = ${b}; out[o + j] = ${expr}; }`) as BlockLoop;
+}
+
 function unary(expr: string): Impl<Prim> {
   const run = loop(expr);
   return ([x]) => {
@@ -86,20 +95,27 @@ function unary(expr: string): Impl<Prim> {
 }
 
 /**
- * Binary elementwise: equal shapes, or one operand with a single element (a scalar operand,
- * read in place rather than broadcast to a full array first: `x * 0.5` is one pass, not two).
+ * Binary elementwise: equal shapes, or a short operand whose shape is the other's trailing
+ * dimensions (a bias [n] against [batch, n]) or a single element (a scalar) — read in place,
+ * rather than broadcast to a full array first: `x * 0.5` and `xW + b` are one pass, not two.
  * The output has the shape of the larger operand.
  */
 function binary(expr: string, outDType?: DType): Impl<Prim> {
   const same = loop(expr);
   const scalarLeft = loop(expr, 'scalarLeft');
   const scalarRight = loop(expr, 'scalarRight');
+  const blockLeft = blockLoop(expr, 'left');
+  const blockRight = blockLoop(expr, 'right');
   return ([x, y]) => {
     const dtype = outDType ?? x!.dtype;
-    const big = x!.size === 1 && y!.size !== 1 ? y! : x!;
+    const nx = x!.size, ny = y!.size;
+    const big = nx >= ny ? x! : y!;
     const out = allocate(dtype, big.size);
-    const run = x!.size === y!.size ? same : y!.size === 1 ? scalarRight : scalarLeft;
-    run(x!.data, y!.data, out, out.length);
+    if (nx === ny) same(x!.data, y!.data, out, nx);
+    else if (ny === 1) scalarRight(x!.data, y!.data, out, nx);
+    else if (nx === 1) scalarLeft(x!.data, y!.data, out, ny);
+    else if (ny < nx) blockRight(x!.data, y!.data, out, nx, ny);
+    else blockLeft(x!.data, y!.data, out, ny, nx);
     return new Tensor(out, big.shape, dtype);
   };
 }

@@ -14,9 +14,9 @@ import { isFloat } from './dtype.ts';
 import { fmt, shapesEqual } from './shape.ts';
 import { Tensor, type Node } from './tensor.ts';
 import { impls, type Prim, type PrimParams } from './primitives.ts';
-import { vjpRules } from './vjp-rules.ts';
+import { sumToShape, vjpRules } from './vjp-rules.ts';
 import { jvpRules } from './jvp-rules.ts';
-import { broadcastTo, reshape, sum } from './ops.ts';
+import { broadcastTo } from './ops.ts';
 
 type LevelKind = 'reverse' | 'forward';
 interface Level { readonly id: number; readonly kind: LevelKind }
@@ -100,16 +100,17 @@ export function bind<P extends Prim>(prim: P, inputs: readonly Tensor[], params:
 }
 
 /*
- * Binary elementwise primitives accept a one-element operand as a scalar (see primitives.ts), so
- * a rule's result can be scalar-shaped where the output is not (JVP: only the scalar's tangent
- * was non-zero) or full-shaped where the input is a scalar (VJP): broadcast or sum it here.
+ * Binary elementwise primitives accept a short operand (a scalar, or the other's trailing
+ * dimensions; see primitives.ts), so a rule's result can be short where the output is not (JVP:
+ * only the short operand's tangent was non-zero) or full-shaped where the input is short (VJP):
+ * broadcast or sum it here.
  */
 function expandScalar(t: Tensor, out: Tensor): Tensor {
-  return t.size === 1 && out.size !== 1 ? broadcastTo(t, out.shape) : t;
+  return t.size !== out.size ? broadcastTo(t, out.shape) : t;
 }
 
 function reduceToScalar(g: Tensor, x: Tensor): Tensor {
-  return x.size === 1 && g.size !== 1 ? reshape(sum(g), x.shape) : g;
+  return g.size !== x.size ? sumToShape(g, x.shape) : g;
 }
 
 function checkRuleOutput(kind: string, prim: string, t: Tensor, like: Tensor): Tensor {
