@@ -85,11 +85,24 @@ function blockLoop(expr: string, side: 'left' | 'right'): BlockLoop {
     `for (let o = 0; o < n; o += block) for (let j = 0; j < block; j++) { const a = ${a}, b = ${b}; out[o + j] = ${expr}; }`) as BlockLoop;
 }
 
+/**
+ * One set of loops per input dtype: a loop that has seen Float64Array and Float32Array (and
+ * Int32Array, Uint8Array) element loads goes polymorphic and runs several times slower.
+ */
+function perDType<L>(make: () => L): (d: DType) => L {
+  const byDType = new Map<DType, L>();
+  return (d) => {
+    let l = byDType.get(d);
+    if (!l) byDType.set(d, (l = make()));
+    return l;
+  };
+}
+
 function unary(expr: string): Impl<Prim> {
-  const run = loop(expr);
+  const run = perDType(() => loop(expr));
   return ([x]) => {
     const out = allocate(x!.dtype, x!.size);
-    run(x!.data, null as never, out, out.length);
+    run(x!.dtype)(x!.data, null as never, out, out.length);
     return new Tensor(out, x!.shape, x!.dtype);
   };
 }
@@ -101,13 +114,16 @@ function unary(expr: string): Impl<Prim> {
  * The output has the shape of the larger operand.
  */
 function binary(expr: string, outDType?: DType): Impl<Prim> {
-  const same = loop(expr);
-  const scalarLeft = loop(expr, 'scalarLeft');
-  const scalarRight = loop(expr, 'scalarRight');
-  const blockLeft = blockLoop(expr, 'left');
-  const blockRight = blockLoop(expr, 'right');
+  const loops = perDType(() => ({
+    same: loop(expr),
+    scalarLeft: loop(expr, 'scalarLeft'),
+    scalarRight: loop(expr, 'scalarRight'),
+    blockLeft: blockLoop(expr, 'left'),
+    blockRight: blockLoop(expr, 'right'),
+  }));
   return ([x, y]) => {
     const dtype = outDType ?? x!.dtype;
+    const { same, scalarLeft, scalarRight, blockLeft, blockRight } = loops(x!.dtype);
     const nx = x!.size, ny = y!.size;
     const big = nx >= ny ? x! : y!;
     const out = allocate(dtype, big.size);
@@ -189,7 +205,11 @@ function symmetrized(x: Tensor): Float64Array {
 }
 
 function fromF64(data: Float64Array, shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(dtype === 'float64' ? data : Float32Array.from(data), shape, dtype);
+  if (dtype === 'float64') return new Tensor(data, shape, dtype);
+  // set() converts in one native pass (Float32Array.from would walk the iterator protocol).
+  const out = allocate(dtype, data.length);
+  out.set(data);
+  return new Tensor(out, shape, dtype);
 }
 
 
@@ -268,7 +288,7 @@ export const impls: { [P in Prim]: Impl<P> } = {
   sum: ([x], { axes }) => {
     // Accumulate in float64 in row-major input order: a fixed order, so results are reproducible.
     const outShape = x!.shape.filter((_, i) => !axes.includes(i));
-    const acc = new Float64Array(sizeOf(outShape));
+    const acc = allocate('float64', sizeOf(outShape)) as Float64Array;
     const a = x!.data;
     const block = contiguousBlock(x!.shape, axes);
     if (block) {
