@@ -8,7 +8,9 @@
  * demand and is reused across calls, and C is copied back out. Products below SMALL_MACS
  * multiply-adds go to the js kernel instead: there the copies cost more than the SIMD saves.
  * im2col/col2im are pure data movement, so copying through wasm memory could only slow them down:
- * they are the js kernels.
+ * they are the js kernels. Dense float64 `eigh` and `qr` are src/kernels/wasm/linalg.c, ports of
+ * src/linalg/dense.ts (same algorithms, conventions, input checks and error messages; results
+ * agree to rounding).
  *
  * Summation order: each C entry is summed in increasing p within blocks of 256, each block in a
  * fresh accumulator of the array's own precision (f32 for Float32Array, unlike the js kernel,
@@ -18,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import type { AdamScalars, FloatArray, GemmArgs, Kernels } from './kernels.ts';
 import { jsKernels } from './js.ts';
+import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 /
@@ -50,6 +53,9 @@ type AdamFn = (
 
 type ScaleFn = (n: number, x: number, out: number, s: number) => void;
 type AddFn = (n: number, a: number, b: number, out: number) => void;
+type QrFn = (m: number, n: number, a: number, q: number, r: number, work: number) => void;
+/** Returns 0, or 1 when the QL iteration did not converge. */
+type EighFn = (n: number, a: number, values: number, vectors: number, work: number) => number;
 
 interface WasmExports {
   memory: WasmMemory;
@@ -61,6 +67,8 @@ interface WasmExports {
   gemm_f64: GemmFn;
   adam_f32: AdamFn;
   adam_f64: AdamFn;
+  qr_f64: QrFn;
+  eigh_f64: EighFn;
   __heap_base: WasmGlobal;
 }
 
@@ -83,7 +91,7 @@ export function instantiate(bytes: Uint8Array): WasmModule {
   const mod = new WA.Module(bytes);
   const inst = new WA.Instance(mod, {});
   const ex = inst.exports as unknown as WasmExports;
-  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', '__heap_base'] as const) {
+  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'qr_f64', 'eigh_f64', '__heap_base'] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
   }
   return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
@@ -221,9 +229,101 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     out.set(view.subarray((heapBase + 2 * stride) >>> shift, ((heapBase + 2 * stride) >>> shift) + n));
   }
 
-  const kernels: Kernels = { name: 'wasm', gemm, im2col: jsKernels.im2col, col2im: jsKernels.col2im, adam, scale, add };
+  /**
+   * Thin QR (src/kernels/wasm/linalg.c, a port of dense.ts's qrHouseholder): validated here
+   * with dense.ts's checks and messages, then A, Q, R and the work area in the scratch region.
+   * If the memory cannot grow that far, dense.ts computes it.
+   */
+  function qr(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array } {
+    const fn = 'qrHouseholder';
+    checkSize(fn, 'm', m);
+    checkSize(fn, 'n', n);
+    if (m < n) throw new Error(`${fn}: thin QR needs m ≥ n, got m=${m}, n=${n}`);
+    checkArray(fn, 'a', a, m * n, `m=${m}, n=${n}`);
+    if (n === 0) return { q: new Float64Array(0), r: new Float64Array(0) };
+    const aOff = heapBase;
+    const qOff = align16(aOff + m * n * 8);
+    const rOff = align16(qOff + m * n * 8);
+    const workOff = align16(rOff + n * n * 8);
+    const end = workOff + (2 * m * n + n) * 8;
+    if (!reserve(end - heapBase)) return qrHouseholder(a, m, n);
+    f64.set(a, aOff >>> 3);
+    ex.qr_f64(m, n, aOff, qOff, rOff, workOff);
+    return {
+      q: f64.slice(qOff >>> 3, (qOff >>> 3) + m * n),
+      r: f64.slice(rOff >>> 3, (rOff >>> 3) + n * n),
+    };
+  }
+
+  /** Symmetric eigendecomposition (linalg.c's port of dense.ts's eighSymmetric), as `qr`. */
+  function eigh(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+    const fn = 'eighSymmetric';
+    checkSize(fn, 'n', n);
+    checkArray(fn, 'a', a, n * n, `n=${n}`);
+    if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
+    const aOff = heapBase;
+    const valOff = align16(aOff + n * n * 8);
+    const vecOff = align16(valOff + n * 8);
+    const workOff = align16(vecOff + n * n * 8);
+    const end = workOff + (n * n + 4 * n) * 8;
+    if (!reserve(end - heapBase)) return eighSymmetric(a, n);
+    f64.set(a, aOff >>> 3);
+    if (ex.eigh_f64(n, aOff, valOff, vecOff, workOff) !== 0) {
+      throw new Error(`${fn}: QL iteration did not converge (n=${n})`);
+    }
+    return {
+      values: f64.slice(valOff >>> 3, (valOff >>> 3) + n),
+      vectors: f64.slice(vecOff >>> 3, (vecOff >>> 3) + n * n),
+    };
+  }
+
+  const kernels: Kernels = { name: 'wasm', gemm, im2col: jsKernels.im2col, col2im: jsKernels.col2im, adam, scale, add, qr, eigh };
   selfTest(ex, heapBase, reserve, () => memory.buffer);
+  selfTestLinalg(kernels);
   return kernels;
+}
+
+/** dense.ts's size check, with its message. */
+function checkSize(fn: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${fn}: ${name} must be a non-negative integer, got ${value}`);
+}
+
+/** dense.ts's array check (exact length, every value finite), with its messages. */
+function checkArray(fn: string, name: string, arr: Float64Array, expected: number, sizes: string): void {
+  if (arr.length !== expected) {
+    throw new Error(`${fn}: ${name} has length ${arr.length}, expected ${expected} (${sizes})`);
+  }
+  for (let i = 0; i < arr.length; i++) {
+    if (!Number.isFinite(arr[i])) throw new Error(`${fn}: ${name} contains a non-finite value (${arr[i]}) at index ${i}`);
+  }
+}
+
+/**
+ * A 4×4 eigh (garbage in the strict upper triangle, which must be ignored) and a 5×3 QR against
+ * dense.ts: a mis-built linalg.c must not become the default backend.
+ */
+function selfTestLinalg(k: Kernels): void {
+  const check = (what: string, got: Float64Array, want: Float64Array): void => {
+    if (got.length !== want.length) throw new Error(`kernels.wasm self-test failed (${what}: length ${got.length}, want ${want.length})`);
+    for (let i = 0; i < want.length; i++) {
+      if (!(Math.abs(got[i]! - want[i]!) <= 1e-12)) throw new Error(`kernels.wasm self-test failed (${what}[${i}] = ${got[i]}, want ${want[i]})`);
+    }
+  };
+  const s = 4;
+  const x = new Float64Array(s * s);
+  for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 1.7 + 0.3);
+  for (let i = 0; i < s; i++) x[i * s + i] += 2;
+  const eig = k.eigh!(x, s);
+  const eigWant = eighSymmetric(x, s);
+  check('eigh values', eig.values, eigWant.values);
+  check('eigh vectors', eig.vectors, eigWant.vectors);
+  const y = new Float64Array(5 * 3);
+  // A quadratic phase: cos(linear phase) would have rank 2, leaving Q's last column to rounding.
+  for (let i = 0; i < y.length; i++) y[i] = Math.cos(i * i * 0.7 + 0.3);
+  const qr = k.qr!(y, 5, 3);
+  const qrWant = qrHouseholder(y, 5, 3);
+  check('qr q', qr.q, qrWant.q);
+  check('qr r', qr.r, qrWant.r);
 }
 
 /**
