@@ -1,14 +1,15 @@
 /**
- * The `wasm` kernel backend: GEMM in C compiled to WebAssembly SIMD128 (src/kernels/wasm/gemm.c,
+ * The `wasm` kernel backend: C compiled to WebAssembly SIMD128 — GEMM (gemm.c), im2col/col2im
+ * (conv.c), fused optimizer loops (fused.c), dense eigh/QR (linalg.c), all in src/kernels/wasm/ —
  * built by `npm run build:wasm` into the committed src/kernels/wasm/kernels.wasm, so installs need
- * no compiler).
+ * no compiler.
  *
  * The module is compiled and instantiated synchronously when `loadWasmKernels` is called. Operands
  * are copied into one scratch region of the module's memory (above `__heap_base`), which grows on
  * demand and is reused across calls, and C is copied back out. Products below SMALL_MACS
  * multiply-adds go to the js kernel instead: there the copies cost more than the SIMD saves.
- * im2col/col2im are pure data movement, so copying through wasm memory could only slow them down:
- * they are the js kernels. Dense float64 `eigh` and `qr` are src/kernels/wasm/linalg.c, ports of
+ * Even pure data movement (im2col/col2im) gains: the copies run at memcpy speed, while V8 moves
+ * typed-array elements one at a time (~2 ns each on the Zen 4 VMs measured). Dense float64 `eigh` and `qr` are src/kernels/wasm/linalg.c, ports of
  * src/linalg/dense.ts (same algorithms, conventions, input checks and error messages; results
  * agree to rounding).
  *
@@ -18,7 +19,7 @@
  * (and on which side of SMALL_MACS the product falls).
  */
 import { readFileSync } from 'node:fs';
-import type { AdamScalars, FloatArray, GemmArgs, Kernels } from './kernels.ts';
+import type { AdamScalars, FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
 import { jsKernels } from './js.ts';
 import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
@@ -51,6 +52,14 @@ type AdamFn = (
   b1: number, ob1: number, b2: number, ob2: number, c1: number, c2: number, eps: number,
 ) => void;
 
+type Im2colFn = (
+  x: number, out: number, n: number, c: number, h: number, w: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, pad: number,
+) => void;
+type Col2imFn = (
+  cols: number, out: number, n: number, c: number, h: number, w: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
+) => void;
 type ScaleFn = (n: number, x: number, out: number, s: number) => void;
 type AddFn = (n: number, a: number, b: number, out: number) => void;
 type QrFn = (m: number, n: number, a: number, q: number, r: number, work: number) => void;
@@ -59,6 +68,10 @@ type EighFn = (n: number, a: number, values: number, vectors: number, work: numb
 
 interface WasmExports {
   memory: WasmMemory;
+  im2col_f32: Im2colFn;
+  im2col_f64: Im2colFn;
+  col2im_f32: Col2imFn;
+  col2im_f64: Col2imFn;
   scale_f32: ScaleFn;
   scale_f64: ScaleFn;
   add_f32: AddFn;
@@ -91,7 +104,7 @@ export function instantiate(bytes: Uint8Array): WasmModule {
   const mod = new WA.Module(bytes);
   const inst = new WA.Instance(mod, {});
   const ex = inst.exports as unknown as WasmExports;
-  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'qr_f64', 'eigh_f64', '__heap_base'] as const) {
+  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'qr_f64', 'eigh_f64', '__heap_base'] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
   }
   return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
@@ -277,7 +290,50 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     };
   }
 
-  const kernels: Kernels = { name: 'wasm', gemm, im2col: jsKernels.im2col, col2im: jsKernels.col2im, adam, scale, add, qr, eigh };
+  /**
+   * im2col/col2im (conv2d forward and both backward passes feed GEMM through these): the js
+   * traversal in C (conv.c), so the same bits; the input is copied in and the result out at
+   * memcpy speed, where a JS loop moves one element at a time.
+   */
+  function im2col(x: FloatArray, out: FloatArray, g: PatchGeometry, padValue: number): void {
+    const cols = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+    const isF32 = x instanceof Float32Array;
+    if ((out instanceof Float32Array) !== isF32 || x.length < g.n * g.c * g.h * g.w || out.length < cols) {
+      throw new Error(`wasm im2col: x and out must be the same float type with ${g.n * g.c * g.h * g.w} and ${cols} elements`);
+    }
+    const shift = isF32 ? 2 : 3;
+    const inLen = g.n * g.c * g.h * g.w;
+    const outAt = heapBase + align16(inLen << shift);
+    if (!reserve(outAt - heapBase + (cols << shift))) {
+      jsKernels.im2col(x, out, g, padValue);
+      return;
+    }
+    const view = isF32 ? f32 : f64;
+    view.set(x.length > inLen ? x.subarray(0, inLen) : x, heapBase >>> shift);
+    (isF32 ? ex.im2col_f32 : ex.im2col_f64)(heapBase, outAt, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow, padValue);
+    out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + cols));
+  }
+
+  function col2im(colsIn: FloatArray, out: FloatArray, g: PatchGeometry): void {
+    const cols = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+    const outLen = g.n * g.c * g.h * g.w;
+    const isF32 = colsIn instanceof Float32Array;
+    if ((out instanceof Float32Array) !== isF32 || colsIn.length < cols || out.length < outLen) {
+      throw new Error(`wasm col2im: cols and out must be the same float type with ${cols} and ${outLen} elements`);
+    }
+    const shift = isF32 ? 2 : 3;
+    const outAt = heapBase + align16(cols << shift);
+    if (!reserve(outAt - heapBase + (outLen << shift))) {
+      jsKernels.col2im(colsIn, out, g);
+      return;
+    }
+    const view = isF32 ? f32 : f64;
+    view.set(colsIn.length > cols ? colsIn.subarray(0, cols) : colsIn, heapBase >>> shift);
+    (isF32 ? ex.col2im_f32 : ex.col2im_f64)(heapBase, outAt, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow);
+    out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + outLen));
+  }
+
+  const kernels: Kernels = { name: 'wasm', gemm, im2col, col2im, adam, scale, add, qr, eigh };
   selfTest(ex, heapBase, reserve, () => memory.buffer);
   selfTestLinalg(kernels);
   return kernels;
