@@ -301,3 +301,44 @@ test('fused scale/add: every backend that has them gives the JS loops\' exact bi
   }
   assert.ok(checked > 0, 'no backend has fused scale/add');
 });
+
+test('binary: every backend that has it gives the JS expressions\' bits (every op and form)', async () => {
+  const { BINARY_OPS } = await import('../src/kernels/kernels.ts');
+  const ref: Record<string, (a: number, b: number) => number> = {
+    add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
+    maximum: (a, b) => (a !== a || b !== b ? NaN : a >= b ? a : b),
+    minimum: (a, b) => (a !== a || b !== b ? NaN : a <= b ? a : b),
+    maskPositive: (a, b) => (a > 0 ? b : 0),
+  };
+  const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -3e38, 5e-324, 1, -1];
+  const forms: Array<[string, number, number]> = [
+    ['same', 37, 37], ['same empty', 0, 0], ['scalar right', 33, 1], ['scalar left', 1, 33],
+    ['bias right', 8 * 20, 20], ['bias left', 6, 6 * 9], ['one', 1, 1], ['long', 4099, 4099],
+  ];
+  let checked = 0;
+  for (const [name, kern] of BACKENDS) {
+    if (!kern.binary) continue;
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [form, nx, ny] of forms) {
+        const rand = lcg(nx * 7 + ny);
+        const x = randomArray(dtype, nx, rand);
+        const y = randomArray(dtype, ny, rand);
+        for (let i = 0; i < Math.min(nx, specials.length); i++) x[i] = specials[i]!;
+        for (let i = 0; i < Math.min(ny, specials.length); i++) y[(i * 3) % ny] = specials[(i + 3) % specials.length]!;
+        const n = Math.max(nx, ny);
+        for (const op of BINARY_OPS) {
+          const want = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+          for (let i = 0; i < n; i++) want[i] = ref[op]!(x[i % nx]!, y[i % ny]!);
+          const got = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+          kern.binary(op, x, y, got);
+          for (let i = 0; i < n; i++) {
+            const same = Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i]));
+            if (!same) assert.fail(`${name} ${dtype} ${op} ${form}: out[${i}] = ${got[i]}, JS gives ${want[i]} (a ${x[i % nx]}, b ${y[i % ny]})`);
+          }
+        }
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 0, 'no backend has binary');
+});

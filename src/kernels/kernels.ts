@@ -37,6 +37,16 @@ export interface AdamScalars {
   b1: number; ob1: number; b2: number; ob2: number; c1: number; c2: number; eps: number;
 }
 
+/**
+ * Elementwise binary ops a backend may implement (see `Kernels.binary`), with exactly these JS
+ * semantics per element (a from x, b from y; NaN results may differ only in NaN payload):
+ *   add a + b · sub a − b · mul a·b · div a / b
+ *   maximum (a ≠ a or b ≠ b) ? NaN : a ≥ b ? a : b · minimum (… NaN) : a ≤ b ? a : b
+ *   maskPositive a > 0 ? b : 0
+ */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'maskPositive'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
 export interface Kernels {
   readonly name: string;
   /** C[b] = op(A[b]) · op(B[b]); C is batch×m×n contiguous and fully overwritten. */
@@ -65,6 +75,14 @@ export interface Kernels {
    * (IEEE single ops for float32: computing in double and rounding once per op gives the same
    * bits.) Outputs are distinct fresh arrays; inputs are never written.
    */
+  /**
+   * Optional elementwise binary op (BINARY_OPS semantics), bit-identical to the JS loops of
+   * src/tensor/primitives.ts: out has max(nx, ny) elements, where nx = x.length, ny = y.length,
+   * and the shorter operand repeats (x.length === y.length; or ny divides nx and element i reads
+   * y[i % ny]; or nx divides ny and element i reads x[i % nx]) — a scalar or a bias. Every
+   * array is the same float type; float32 results are the IEEE single-precision ops.
+   */
+  binary?(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void;
   adam?(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void;
   scale?(x: FloatArray, out: FloatArray, s: number): void;
   add?(a: FloatArray, b: FloatArray, out: FloatArray): void;

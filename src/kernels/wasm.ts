@@ -1,6 +1,7 @@
 /**
  * The `wasm` kernel backend: C compiled to WebAssembly SIMD128 — GEMM (gemm.c), im2col/col2im
- * (conv.c), fused optimizer loops (fused.c), dense eigh/QR (linalg.c), all in src/kernels/wasm/ —
+ * (conv.c), elementwise binary ops (elementwise.c), fused optimizer loops (fused.c), dense
+ * eigh/QR (linalg.c), all in src/kernels/wasm/ —
  * built by `npm run build:wasm` into the committed src/kernels/wasm/kernels.wasm, so installs need
  * no compiler.
  *
@@ -19,7 +20,7 @@
  * (and on which side of SMALL_MACS the product falls).
  */
 import { readFileSync } from 'node:fs';
-import type { AdamScalars, FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
+import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { jsKernels } from './js.ts';
 import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
@@ -61,6 +62,7 @@ type Col2imFn = (
   sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
 ) => void;
 type ScaleFn = (n: number, x: number, out: number, s: number) => void;
+type BinaryFn = (op: number, nx: number, x: number, ny: number, y: number, out: number) => void;
 type AddFn = (n: number, a: number, b: number, out: number) => void;
 type QrFn = (m: number, n: number, a: number, q: number, r: number, work: number) => void;
 /** Returns 0, or 1 when the QL iteration did not converge. */
@@ -68,6 +70,8 @@ type EighFn = (n: number, a: number, values: number, vectors: number, work: numb
 
 interface WasmExports {
   memory: WasmMemory;
+  binary_f32: BinaryFn;
+  binary_f64: BinaryFn;
   im2col_f32: Im2colFn;
   im2col_f64: Im2colFn;
   col2im_f32: Col2imFn;
@@ -104,7 +108,7 @@ export function instantiate(bytes: Uint8Array): WasmModule {
   const mod = new WA.Module(bytes);
   const inst = new WA.Instance(mod, {});
   const ex = inst.exports as unknown as WasmExports;
-  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'qr_f64', 'eigh_f64', '__heap_base'] as const) {
+  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'qr_f64', 'eigh_f64', '__heap_base'] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
   }
   return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
@@ -333,7 +337,31 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + outLen));
   }
 
-  const kernels: Kernels = { name: 'wasm', gemm, im2col, col2im, adam, scale, add, qr, eigh };
+  /** Elementwise binary op (contract in kernels.ts): x and y in, out out, through the scratch region. */
+  function binary(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void {
+    const code = BINARY_OPS.indexOf(op);
+    const nx = x.length, ny = y.length;
+    const n = Math.max(nx, ny);
+    const isF32 = x instanceof Float32Array;
+    if (code < 0) throw new Error(`wasm binary: unknown op '${String(op)}' (expected one of ${BINARY_OPS.join(', ')})`);
+    if ((y instanceof Float32Array) !== isF32 || (out instanceof Float32Array) !== isF32) {
+      throw new Error('wasm binary: x, y and out must all be Float32Array or all Float64Array');
+    }
+    if (out.length !== n || (nx !== ny && (Math.min(nx, ny) === 0 || n % Math.min(nx, ny) !== 0))) {
+      throw new Error(`wasm binary: lengths x ${nx}, y ${ny}, out ${out.length} do not fit (equal, or the shorter divides the longer and out has the longer)`);
+    }
+    const shift = isF32 ? 2 : 3;
+    const yAt = heapBase + align16(nx << shift);
+    const outAt = yAt + align16(ny << shift);
+    if (!reserve(outAt - heapBase + (n << shift))) throw new Error(`wasm binary: cannot grow memory for ${n} elements`);
+    const view = isF32 ? f32 : f64;
+    view.set(x, heapBase >>> shift);
+    view.set(y, yAt >>> shift);
+    (isF32 ? ex.binary_f32 : ex.binary_f64)(code, nx, heapBase, ny, yAt, outAt);
+    out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + n));
+  }
+
+  const kernels: Kernels = { name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh };
   selfTest(ex, heapBase, reserve, () => memory.buffer);
   selfTestLinalg(kernels);
   return kernels;

@@ -11,7 +11,7 @@ import { allocateOutput as allocate } from './arena.ts';
 import { fmt, sizeOf, stridesOf } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { kernels } from '../kernels/backend.ts';
-import type { FloatArray, PatchGeometry } from '../kernels/kernels.ts';
+import type { BinaryOp, FloatArray, PatchGeometry } from '../kernels/kernels.ts';
 import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
 
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
@@ -108,12 +108,19 @@ function unary(expr: string): Impl<Prim> {
 }
 
 /**
+ * Elementwise outputs at least this long go to the kernel backend's `binary` when it has one
+ * (same bits as the loops here; wasm SIMD after copies, native in place). Below it a JS loop
+ * beats the call.
+ */
+const BINARY_KERNEL_MIN = 2048;
+
+/**
  * Binary elementwise: equal shapes, or a short operand whose shape is the other's trailing
  * dimensions (a bias [n] against [batch, n]) or a single element (a scalar) — read in place,
  * rather than broadcast to a full array first: `x * 0.5` and `xW + b` are one pass, not two.
  * The output has the shape of the larger operand.
  */
-function binary(expr: string, outDType?: DType): Impl<Prim> {
+function binary(expr: string, outDType?: DType, kernelOp?: BinaryOp): Impl<Prim> {
   const loops = perDType(() => ({
     same: loop(expr),
     scalarLeft: loop(expr, 'scalarLeft'),
@@ -127,7 +134,9 @@ function binary(expr: string, outDType?: DType): Impl<Prim> {
     const nx = x!.size, ny = y!.size;
     const big = nx >= ny ? x! : y!;
     const out = allocate(dtype, big.size);
-    if (nx === ny) same(x!.data, y!.data, out, nx);
+    const k = kernelOp && big.size >= BINARY_KERNEL_MIN && (dtype === 'float32' || dtype === 'float64') ? kernels().binary : undefined;
+    if (k) k(kernelOp!, x!.data as FloatArray, y!.data as FloatArray, out as FloatArray);
+    else if (nx === ny) same(x!.data, y!.data, out, nx);
     else if (ny === 1) scalarRight(x!.data, y!.data, out, nx);
     else if (nx === 1) scalarLeft(x!.data, y!.data, out, ny);
     else if (ny < nx) blockRight(x!.data, y!.data, out, nx, ny);
@@ -225,13 +234,13 @@ export const impls: { [P in Prim]: Impl<P> } = {
   sqrt: unary('Math.sqrt(a)'),
   abs: unary('Math.abs(a)'),
   sign: unary('a > 0 ? 1 : a < 0 ? -1 : a'), // sign(±0) = ±0, sign(NaN) = NaN
-  add: binary('a + b'),
-  sub: binary('a - b'),
-  mul: binary('a * b'),
-  div: binary('a / b'),
+  add: binary('a + b', undefined, 'add'),
+  sub: binary('a - b', undefined, 'sub'),
+  mul: binary('a * b', undefined, 'mul'),
+  div: binary('a / b', undefined, 'div'),
   pow: binary('Math.pow(a, b)'),
-  maximum: binary('a !== a || b !== b ? NaN : a >= b ? a : b'),
-  minimum: binary('a !== a || b !== b ? NaN : a <= b ? a : b'),
+  maximum: binary('a !== a || b !== b ? NaN : a >= b ? a : b', undefined, 'maximum'),
+  minimum: binary('a !== a || b !== b ? NaN : a <= b ? a : b', undefined, 'minimum'),
   compare: (inputs, { op }) => compareImpls[op](inputs, {} as never),
   select: ([c, x, y]) => {
     const cond = c!.data;
@@ -241,7 +250,7 @@ export const impls: { [P in Prim]: Impl<P> } = {
     for (let i = 0; i < a.length; i++) out[i] = cond[i] ? a[i]! : b[i]!;
     return new Tensor(out, x!.shape, x!.dtype);
   },
-  maskPositive: binary('a > 0 ? b : 0'),
+  maskPositive: binary('a > 0 ? b : 0', undefined, 'maskPositive'),
   softmaxCrossEntropy: ([logits, labels]) => {
     const [rows, cols] = logits!.shape as [number, number];
     const x = logits!.data;
