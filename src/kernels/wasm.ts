@@ -22,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { jsKernels } from './js.ts';
-import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
+import { checkArray, checkSize, eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 /
@@ -365,21 +365,6 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
   selfTest(ex, heapBase, reserve, () => memory.buffer);
   selfTestLinalg(kernels);
   return kernels;
-}
-
-/** dense.ts's size check, with its message. */
-function checkSize(fn: string, name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${fn}: ${name} must be a non-negative integer, got ${value}`);
-}
-
-/** dense.ts's array check (exact length, every value finite), with its messages. */
-function checkArray(fn: string, name: string, arr: Float64Array, expected: number, sizes: string): void {
-  if (arr.length !== expected) {
-    throw new Error(`${fn}: ${name} has length ${arr.length}, expected ${expected} (${sizes})`);
-  }
-  for (let i = 0; i < arr.length; i++) {
-    if (!Number.isFinite(arr[i])) throw new Error(`${fn}: ${name} contains a non-finite value (${arr[i]}) at index ${i}`);
-  }
 }
 
 /**

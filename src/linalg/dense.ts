@@ -7,12 +7,13 @@
  * routines work on a transposed copy internally.
  */
 
-function checkSize(fn: string, name: string, value: number): void {
+/** The argument checks, shared with the wasm port (same messages whichever backend runs). */
+export function checkSize(fn: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) throw new Error(`${fn}: ${name} must be a non-negative integer, got ${value}`);
 }
 
 /** Throws unless `arr` holds exactly `expected` finite numbers. */
-function checkArray(fn: string, name: string, arr: Float64Array, expected: number, sizes: string): void {
+export function checkArray(fn: string, name: string, arr: Float64Array, expected: number, sizes: string): void {
   if (arr.length !== expected) {
     throw new Error(`${fn}: ${name} has length ${arr.length}, expected ${expected} (${sizes})`);
   }

@@ -222,6 +222,15 @@ function fromF64(data: Float64Array, shape: readonly number[], dtype: DType): Te
 }
 
 
+/** A logits row's max m and Σ exp(x − m): the stable softmax normalizer, shared by the CE pair. */
+function rowMaxAndExpSum(x: TypedArray, offset: number, cols: number): [number, number] {
+  let m = -Infinity;
+  for (let j = 0; j < cols; j++) if (x[offset + j]! > m) m = x[offset + j]!;
+  let s = 0;
+  for (let j = 0; j < cols; j++) s += Math.exp(x[offset + j]! - m);
+  return [m, s];
+}
+
 export const impls: { [P in Prim]: Impl<P> } = {
   neg: unary('-a'),
   exp: unary('Math.exp(a)'),
@@ -258,12 +267,8 @@ export const impls: { [P in Prim]: Impl<P> } = {
     // Row by row in float64, in a fixed order: reproducible, and exact to float32 rounding once.
     let total = 0;
     for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      let m = -Infinity;
-      for (let j = 0; j < cols; j++) if (x[o + j]! > m) m = x[o + j]!;
-      let s = 0;
-      for (let j = 0; j < cols; j++) s += Math.exp(x[o + j]! - m);
-      total += Math.log(s) + m - x[o + y[r]!]!;
+      const [m, s] = rowMaxAndExpSum(x, r * cols, cols);
+      total += Math.log(s) + m - x[r * cols + y[r]!]!;
     }
     const out = allocate(logits!.dtype, 1);
     out[0] = total / rows;
@@ -276,10 +281,7 @@ export const impls: { [P in Prim]: Impl<P> } = {
     const out = allocate(logits!.dtype, rows * cols);
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
-      let m = -Infinity;
-      for (let j = 0; j < cols; j++) if (x[o + j]! > m) m = x[o + j]!;
-      let s = 0;
-      for (let j = 0; j < cols; j++) s += Math.exp(x[o + j]! - m);
+      const [m, s] = rowMaxAndExpSum(x, o, cols);
       const scale = 1 / (s * rows);
       for (let j = 0; j < cols; j++) out[o + j] = Math.exp(x[o + j]! - m) * scale;
       out[o + y[r]!] -= 1 / rows;
