@@ -12,23 +12,9 @@ import { jsKernels, patchGeometry } from '../src/kernels/js.ts';
 import { loadWasmKernels } from '../src/kernels/wasm.ts';
 import { loadNativeKernels } from '../src/kernels/native.ts';
 import { availableBackends, backendInfo, kernels, setBackend } from '../src/kernels/backend.ts';
+import { lcg, randomArray } from '../src/kernels/test-data.ts';
 
 type DType = 'float32' | 'float64';
-
-/** Deterministic test data: a 32-bit LCG mapped to [-1, 1). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
-
-function randomArray(dtype: DType, size: number, rand: () => number): FloatArray {
-  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  for (let i = 0; i < size; i++) out[i] = rand();
-  return out;
-}
 
 function backendsUnderTest(): Array<[string, Kernels]> {
   const list: Array<[string, Kernels]> = [];

@@ -2,23 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FloatArray, GemmArgs, PatchGeometry } from './kernels.ts';
 import { convOutputSize, jsKernels, patchGeometry } from './js.ts';
+import { lcg, randomArray } from './test-data.ts';
 
 type DType = 'float32' | 'float64';
-
-/** Deterministic test data: a 32-bit LCG mapped to [-1, 1). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
-
-function randomArray(dtype: DType, size: number, rand: () => number): FloatArray {
-  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  for (let i = 0; i < size; i++) out[i] = rand();
-  return out;
-}
 
 /** Naive reference in float64: C[b] = op(A[b]) · op(B[b]). */
 function naiveGemm(a: FloatArray, b: FloatArray, args: GemmArgs): Float64Array {

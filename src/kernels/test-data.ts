@@ -1,0 +1,22 @@
+/**
+ * Deterministic test data for the kernel tests (not part of the library): a 32-bit LCG mapped
+ * to [-1, 1), and arrays filled from it. Plain arithmetic, no PRNG keys: the kernel tests must
+ * not depend on the engine they test.
+ */
+import type { FloatArray } from './kernels.ts';
+
+export type FloatDType = 'float32' | 'float64';
+
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
+}
+
+export function randomArray(dtype: FloatDType, size: number, rand: () => number): FloatArray {
+  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  for (let i = 0; i < size; i++) out[i] = rand();
+  return out;
+}
