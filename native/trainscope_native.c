@@ -1,7 +1,7 @@
 /*
  * trainscope's optional native kernels: GEMM through OpenBLAS (cblas_sgemm/dgemm), QR/eigh
- * through LAPACKE, and im2col/col2im and fused optimizer (adam/scale/add) loops, as a plain-C
- * N-API addon. src/kernels/native.ts wraps it as a Kernels backend.
+ * through LAPACKE, and im2col/col2im, fused optimizer (adam/scale/add) and elementwise binary
+ * loops, as a plain-C N-API addon. src/kernels/native.ts wraps it as a Kernels backend.
  *
  * Typed arrays are used in place (no copies) and every call is synchronous on the JS thread:
  * OpenBLAS may fan a large GEMM out to its own threads (set_threads), but the call returns only
@@ -534,6 +534,160 @@ static napi_value add(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Elementwise binary ops (the optional Kernels.binary): the loops of src/tensor/primitives.ts'
+ * `binary`, bit for bit. Ops by index, in BINARY_OPS order (src/kernels/kernels.ts):
+ *   0 add a+b · 1 sub a−b · 2 mul a·b · 3 div a/b
+ *   4 maximum (a or b NaN) ? NaN : a ≥ b ? a : b   (ties keep a: max(+0, −0) = +0, max(−0, +0) = −0)
+ *   5 minimum (a or b NaN) ? NaN : a ≤ b ? a : b
+ *   6 maskPositive a > 0 ? b : +0
+ * float32 arrays are computed in float: one IEEE single op equals the js double op rounded once
+ * on the store (the same argument as the fused loops above; the selects are exact). Five forms,
+ * each its own loop so every one vectorizes: same length, scalar right (y[0]), scalar left (x[0]),
+ * and a short operand repeated every `block` elements (a bias) on the right or the left.
+ * x and y may alias each other (they are only read); out may not overlap either.
+ * ------------------------------------------------------------------------------------------- */
+
+#define BIN_ADD(T, a, b) ((a) + (b))
+#define BIN_SUB(T, a, b) ((a) - (b))
+#define BIN_MUL(T, a, b) ((a) * (b))
+#define BIN_DIV(T, a, b) ((a) / (b))
+#define BIN_MAX(T, a, b) (isunordered(a, b) ? (T)NAN : (a) >= (b) ? (a) : (b))
+#define BIN_MIN(T, a, b) (isunordered(a, b) ? (T)NAN : (a) <= (b) ? (a) : (b))
+#define BIN_MASK(T, a, b) ((a) > 0 ? (b) : (T)0)
+
+#define DEFINE_BINARY_OP(T, SUFFIX, NAME, OP)                                                             \
+  static FUSED void NAME##_same_##SUFFIX(size_t n, size_t block, const T *restrict x, const T *restrict y, \
+                                         T *restrict out) {                                               \
+    (void)block;                                                                                          \
+    for (size_t i = 0; i < n; i++) {                                                                      \
+      const T a = x[i], b = y[i];                                                                         \
+      out[i] = OP(T, a, b);                                                                               \
+    }                                                                                                     \
+  }                                                                                                       \
+  static FUSED void NAME##_scalar_right_##SUFFIX(size_t n, size_t block, const T *restrict x,             \
+                                                 const T *restrict y, T *restrict out) {                  \
+    (void)block;                                                                                          \
+    const T b = y[0];                                                                                     \
+    for (size_t i = 0; i < n; i++) {                                                                      \
+      const T a = x[i];                                                                                   \
+      out[i] = OP(T, a, b);                                                                               \
+    }                                                                                                     \
+  }                                                                                                       \
+  static FUSED void NAME##_scalar_left_##SUFFIX(size_t n, size_t block, const T *restrict x,              \
+                                                const T *restrict y, T *restrict out) {                   \
+    (void)block;                                                                                          \
+    const T a = x[0];                                                                                     \
+    for (size_t i = 0; i < n; i++) {                                                                      \
+      const T b = y[i];                                                                                   \
+      out[i] = OP(T, a, b);                                                                               \
+    }                                                                                                     \
+  }                                                                                                       \
+  static FUSED void NAME##_block_right_##SUFFIX(size_t n, size_t block, const T *restrict x,              \
+                                                const T *restrict y, T *restrict out) {                   \
+    for (size_t o = 0; o < n; o += block) {                                                               \
+      for (size_t j = 0; j < block; j++) {                                                                \
+        const T a = x[o + j], b = y[j];                                                                   \
+        out[o + j] = OP(T, a, b);                                                                         \
+      }                                                                                                   \
+    }                                                                                                     \
+  }                                                                                                       \
+  static FUSED void NAME##_block_left_##SUFFIX(size_t n, size_t block, const T *restrict x,               \
+                                               const T *restrict y, T *restrict out) {                    \
+    for (size_t o = 0; o < n; o += block) {                                                               \
+      for (size_t j = 0; j < block; j++) {                                                                \
+        const T a = x[j], b = y[o + j];                                                                   \
+        out[o + j] = OP(T, a, b);                                                                         \
+      }                                                                                                   \
+    }                                                                                                     \
+  }
+
+#define DEFINE_BINARY(T, SUFFIX)                   \
+  DEFINE_BINARY_OP(T, SUFFIX, badd, BIN_ADD)       \
+  DEFINE_BINARY_OP(T, SUFFIX, bsub, BIN_SUB)       \
+  DEFINE_BINARY_OP(T, SUFFIX, bmul, BIN_MUL)       \
+  DEFINE_BINARY_OP(T, SUFFIX, bdiv, BIN_DIV)       \
+  DEFINE_BINARY_OP(T, SUFFIX, bmax, BIN_MAX)       \
+  DEFINE_BINARY_OP(T, SUFFIX, bmin, BIN_MIN)       \
+  DEFINE_BINARY_OP(T, SUFFIX, bmask, BIN_MASK)
+
+DEFINE_BINARY(float, f32)
+DEFINE_BINARY(double, f64)
+
+#define BINARY_OP_COUNT 7
+#define BINARY_FORMS 5
+enum { FORM_SAME, FORM_SCALAR_RIGHT, FORM_SCALAR_LEFT, FORM_BLOCK_RIGHT, FORM_BLOCK_LEFT };
+
+typedef void (*BinaryF32)(size_t, size_t, const float *restrict, const float *restrict, float *restrict);
+typedef void (*BinaryF64)(size_t, size_t, const double *restrict, const double *restrict, double *restrict);
+
+#define BINARY_ROW(NAME, SUFFIX) \
+  {NAME##_same_##SUFFIX, NAME##_scalar_right_##SUFFIX, NAME##_scalar_left_##SUFFIX, NAME##_block_right_##SUFFIX, NAME##_block_left_##SUFFIX}
+#define BINARY_TABLE(SUFFIX)                                                                                  \
+  {BINARY_ROW(badd, SUFFIX), BINARY_ROW(bsub, SUFFIX), BINARY_ROW(bmul, SUFFIX), BINARY_ROW(bdiv, SUFFIX), \
+   BINARY_ROW(bmax, SUFFIX), BINARY_ROW(bmin, SUFFIX), BINARY_ROW(bmask, SUFFIX)}
+
+static const BinaryF32 BINARY_F32[BINARY_OP_COUNT][BINARY_FORMS] = BINARY_TABLE(f32);
+static const BinaryF64 BINARY_F64[BINARY_OP_COUNT][BINARY_FORMS] = BINARY_TABLE(f64);
+
+static const char *const BINARY_NAMES[BINARY_OP_COUNT] = {"add", "sub", "mul", "div", "maximum", "minimum", "maskPositive"};
+
+/* True when [p, p + bytes) and [q, q + qbytes) share a byte. */
+static bool overlaps(const void *p, size_t bytes, const void *q, size_t qbytes) {
+  const uintptr_t lo = (uintptr_t)p, li = (uintptr_t)q;
+  return bytes > 0 && qbytes > 0 && li < lo + bytes && lo < li + qbytes;
+}
+
+/*
+ * binary(op, x, y, out): out[i] = op(x[i], y[i]) with the shorter of x and y repeating — nx = ny;
+ * or ny divides nx (y[i % ny]: ny = 1 a scalar, else a bias); or nx divides ny (x[i % nx]). out
+ * has max(nx, ny) elements. One float type throughout.
+ */
+static napi_value binary(napi_env env, napi_callback_info info) {
+  const char *fn = "binary";
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
+  if (argc < 4) return fail(env, "%s: expected 4 arguments (op, x, y, out), got %zu", fn, argc);
+  int64_t op;
+  if (!get_count(env, argv[0], fn, "op", BINARY_OP_COUNT - 1, &op)) return NULL;
+  Array x, y, out;
+  napi_typedarray_type t;
+  if (napi_get_typedarray_info(env, argv[1], &t, &x.length, &x.data, NULL, NULL) != napi_ok ||
+      (t != napi_float32_array && t != napi_float64_array)) {
+    return fail(env, "%s: x must be a Float32Array or Float64Array", fn);
+  }
+  static const char *const names[] = {"y", "out"};
+  Array *rest[] = {&y, &out};
+  for (int i = 0; i < 2; i++) {
+    napi_typedarray_type ti;
+    if (napi_get_typedarray_info(env, argv[2 + i], &ti, &rest[i]->length, &rest[i]->data, NULL, NULL) != napi_ok) {
+      return fail(env, "%s: %s must be a %s like x", fn, names[i], type_name(t));
+    }
+    if (ti != t) {
+      return fail(env, "%s: every operand must have one array type: x is a %s, %s a %s", fn, type_name(t), names[i], type_name(ti));
+    }
+  }
+  const size_t nx = x.length, ny = y.length, n = nx >= ny ? nx : ny, short_len = nx >= ny ? ny : nx;
+  if (out.length != n || (nx != ny && (short_len == 0 || n % short_len != 0))) {
+    return fail(env, "%s %s: lengths x %zu, y %zu, out %zu do not fit (equal, or the shorter divides the longer and out has the longer)",
+                fn, BINARY_NAMES[op], nx, ny, out.length);
+  }
+  const size_t size = t == napi_float32_array ? sizeof(float) : sizeof(double);
+  if (overlaps(out.data, n * size, x.data, nx * size)) return fail(env, "%s: output out shares memory with x", fn);
+  if (overlaps(out.data, n * size, y.data, ny * size)) return fail(env, "%s: output out shares memory with y", fn);
+  if (n == 0) return NULL;
+  int form;
+  if (nx == ny) form = FORM_SAME;
+  else if (ny == 1) form = FORM_SCALAR_RIGHT;
+  else if (nx == 1) form = FORM_SCALAR_LEFT;
+  else if (ny < nx) form = FORM_BLOCK_RIGHT;
+  else form = FORM_BLOCK_LEFT;
+  if (t == napi_float32_array) BINARY_F32[op][form](n, short_len, x.data, y.data, out.data);
+  else BINARY_F64[op][form](n, short_len, x.data, y.data, out.data);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * QR and eigh
  * ------------------------------------------------------------------------------------------- */
 
@@ -833,6 +987,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
     {"scale", NULL, scale, NULL, NULL, NULL, napi_enumerable, NULL},
     {"add", NULL, add, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
     {"qr_f64", NULL, qr_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"eigh_f64", NULL, eigh_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"set_threads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},

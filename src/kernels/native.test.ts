@@ -1,7 +1,8 @@
 /**
  * The native (OpenBLAS/LAPACK) backend against the js reference: GEMM over shapes, transposes,
  * batch strides and both precisions; im2col/col2im and the fused optimizer loops (adam/scale/add,
- * against src/optim/fused.ts) bit for bit; QR and eigh against src/linalg/dense.ts, conventions
+ * against src/optim/fused.ts) and the elementwise binary ops (every op and form, against the
+ * BINARY_OPS expressions) bit for bit; QR and eigh against src/linalg/dense.ts, conventions
  * included; argument errors; thread control. Skipped when the
  * optional addon is not built (no OpenBLAS/LAPACKE headers at install).
  */
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { AdamScalars, FloatArray, GemmArgs, Kernels } from './kernels.ts';
+import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels } from './kernels.ts';
 import { jsKernels, patchGeometry } from './js.ts';
 import {
   NATIVE_PATH, SMALL_MACS, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
@@ -631,4 +632,160 @@ test('fused loops: mixed types, lengths, non-float arrays, shared output memory 
   assert.throws(() => call(addon.adam, f64(2), f64(2), f64(2), f64(2), f64(2), f64(2), 0.9, 0.1, 0.9, 0.1, 1, 1, '1e-8'), /adam: eps must be a number/);
   assert.throws(() => call(addon.scale, f64(2), f64(2), 2n), /scale: s must be a number/);
   assert.throws(() => call(addon.add, f64(2), f64(2)), /add: expected 3 arguments \(a, b, out\), got 2/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise binary ops: bit-identical to the BINARY_OPS expressions (src/tensor/primitives.ts).
+
+/** The js expressions of kernels.ts / primitives.ts, per element. */
+const BINARY_REF: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  maximum: (a, b) => (a !== a || b !== b ? Number.NaN : a >= b ? a : b),
+  minimum: (a, b) => (a !== a || b !== b ? Number.NaN : a <= b ? a : b),
+  maskPositive: (a, b) => (a > 0 ? b : 0),
+};
+
+/** The js loop of primitives.ts: computed in double, stored (so rounded once) into the output's type. */
+function binaryRef(op: BinaryOp, x: FloatArray, y: FloatArray): FloatArray {
+  const nx = x.length, ny = y.length, n = Math.max(nx, ny);
+  const out = x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+  const f = BINARY_REF[op];
+  for (let i = 0; i < n; i++) out[i] = f(x[i % nx]!, y[i % ny]!);
+  return out;
+}
+
+/**
+ * fusedData's mix (specials, subnormals, long mantissas over ±30 decades), and for `partner` one in
+ * four elements tied to it: equal, negated or the other signed zero (the max/min tie rules).
+ */
+function binaryData(dtype: DType, size: number, rand: () => number, partner?: FloatArray): FloatArray {
+  const out = fusedData(dtype, size, rand);
+  if (partner) {
+    for (let i = 0; i < size; i++) {
+      const pick = rand();
+      const p = partner[i % partner.length]!;
+      if (pick < -0.75) out[i] = p;
+      else if (pick < -0.6) out[i] = -p;
+      else if (pick < -0.5) out[i] = Object.is(p, 0) ? -0 : Object.is(p, -0) ? 0 : out[i]!;
+    }
+  }
+  return out;
+}
+
+/** [nx, ny]: empty, unit, odd, past the vector widths; same, scalar, and bias forms both ways. */
+const BINARY_SHAPES: Array<[string, number, number]> = [
+  ['same', 0, 0], ['same', 1, 1], ['same', 7, 7], ['same', 4099, 4099],
+  ['scalar right', 7, 1], ['scalar right', 4099, 1],
+  ['scalar left', 1, 7], ['scalar left', 1, 4099],
+  ['block right', 160, 20], ['block right', 21, 7], ['block right', 4098, 2], ['block right', 4101, 3], ['block right', 3 * 4099, 4099],
+  ['block left', 20, 160], ['block left', 7, 21], ['block left', 2, 4098], ['block left', 3, 4101], ['block left', 4099, 3 * 4099],
+];
+
+/** Scalars the scalar forms must get right on either side (maskPositive(s, y) is y or +0 wholesale). */
+const BINARY_SCALARS = [0, -0, Number.NaN, Infinity, -Infinity, 1, -1, 1e-40, -5e-324, 2.5, 3.4028235e38, 1e-20];
+
+for (const dtype of ['float32', 'float64'] as const) {
+  test(`binary ${dtype}: every op and form bit-identical to the js expressions (specials, ties, lengths 0…12297)`, { skip }, () => {
+    const { raw: nat } = native();
+    const rand = lcg(dtype === 'float32' ? 31 : 32);
+    const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
+    for (const [form, nx, ny] of BINARY_SHAPES) {
+      const long = binaryData(dtype, Math.max(nx, ny), rand);
+      const pairs: Array<[FloatArray, FloatArray]> = [];
+      if (form.startsWith('scalar')) {
+        for (const s of BINARY_SCALARS) {
+          const sc = Ctor.of(s);
+          pairs.push(nx === 1 ? [sc, long] : [long, sc]);
+        }
+      } else {
+        const short = binaryData(dtype, Math.min(nx, ny), rand, long);
+        const tied = binaryData(dtype, Math.max(nx, ny), rand, short); // the long side tied to the repeating short one
+        pairs.push(nx >= ny ? [long, short] : [short, long], nx >= ny ? [tied, short] : [short, tied]);
+      }
+      for (const [x, y] of pairs) {
+        const copies = [x.slice(), y.slice()];
+        for (const op of BINARY_OPS) {
+          const label = `binary ${op} ${dtype} ${form} nx=${nx} ny=${ny}${nx === 1 && ny > 1 ? ` x=${x[0]}` : ny === 1 && nx > 1 ? ` y=${y[0]}` : ''}`;
+          const out = fresh(nx >= ny ? x : y);
+          nat.binary!(op, x, y, out);
+          assertSameBits(out, binaryRef(op, x, y), label);
+        }
+        assertUnchanged(x, copies[0]!, 'x');
+        assertUnchanged(y, copies[1]!, 'y');
+      }
+    }
+  });
+
+  test(`binary ${dtype}: x and y may be one array (relu is maskPositive(x, x)) or views at odd offsets`, { skip }, () => {
+    const { raw: nat } = native();
+    const rand = lcg(dtype === 'float32' ? 41 : 42);
+    const n = 1001;
+    const x = binaryData(dtype, n, rand);
+    for (const op of BINARY_OPS) {
+      const out = fresh(x);
+      nat.binary!(op, x, x, out);
+      assertSameBits(out, binaryRef(op, x, x), `binary ${op} ${dtype} (x, x)`);
+    }
+    // Unaligned views of one buffer: x, y and a bias overlap each other (inputs may), out is disjoint.
+    const pool = binaryData(dtype, 3 * n + 64, rand);
+    const a = pool.subarray(1, n + 1), b = pool.subarray(n - 2, 2 * n - 2), bias = pool.subarray(3, 3 + 77);
+    const outPool = (dtype === 'float32' ? new Float32Array(n + 3) : new Float64Array(n + 3)).fill(Number.NaN);
+    const out = outPool.subarray(3, n + 3);
+    const big = pool.subarray(5, 5 + 77 * 13);
+    const out2 = outPool.subarray(1, 1 + 77 * 13);
+    for (const op of BINARY_OPS) {
+      nat.binary!(op, a, b, out);
+      assertSameBits(out, binaryRef(op, a, b), `binary ${op} ${dtype} views`);
+      nat.binary!(op, big, bias, out2);
+      assertSameBits(out2, binaryRef(op, big, bias), `binary ${op} ${dtype} bias views`);
+      nat.binary!(op, bias, big, out2);
+      assertSameBits(out2, binaryRef(op, bias, big), `binary ${op} ${dtype} bias-left views`);
+    }
+  });
+}
+
+test('binary: unknown ops, mixed types, lengths that do not fit and out overlapping an input throw clear errors', { skip }, () => {
+  const { raw: nat } = native();
+  const addon = loadNativeAddon();
+  const f64 = (n: number): Float64Array => new Float64Array(n);
+  const f32 = (n: number): Float32Array => new Float32Array(n);
+  assert.throws(() => nat.binary!('pow' as BinaryOp, f64(2), f64(2), f64(2)), /native binary: unknown op 'pow' \(expected one of add, sub, mul, div, maximum, minimum, maskPositive\)/);
+  assert.throws(() => addon.binary(7, f64(2), f64(2), f64(2)), /binary: op must be an integer in \[0, 6\], got 7/);
+  assert.throws(() => addon.binary(-1, f64(2), f64(2), f64(2)), /binary: op must be an integer in \[0, 6\], got -1/);
+  assert.throws(() => addon.binary(0.5, f64(2), f64(2), f64(2)), /binary: op must be an integer/);
+  assert.throws(() => (addon.binary as unknown as (...a: unknown[]) => void)('add', f64(2), f64(2), f64(2)), /binary: op must be a number/);
+  assert.throws(() => (addon.binary as unknown as (...a: unknown[]) => void)(0, f64(2), f64(2)), /binary: expected 4 arguments \(op, x, y, out\), got 3/);
+  assert.throws(() => nat.binary!('add', f32(4), f64(4), f32(4)), /binary: every operand must have one array type: x is a Float32Array, y a Float64Array/);
+  assert.throws(() => nat.binary!('mul', f64(4), f64(4), f32(4)), /binary: every operand must have one array type: x is a Float64Array, out a Float32Array/);
+  assert.throws(() => nat.binary!('add', f64(1), f32(4), f32(4)), /binary: every operand must have one array type: x is a Float64Array, y a Float32Array/);
+  assert.throws(() => nat.binary!('add', new Int32Array(4) as unknown as Float64Array, f64(4), f64(4)), /binary: x must be a Float32Array or Float64Array/);
+  assert.throws(() => nat.binary!('add', [1, 2] as unknown as Float64Array, f64(2), f64(2)), /binary: x must be a Float32Array or Float64Array/);
+  assert.throws(() => nat.binary!('add', f64(2), {} as unknown as Float64Array, f64(2)), /binary: y must be a Float64Array like x/);
+  assert.throws(() => nat.binary!('add', f64(2), f64(2), new Uint8Array(2) as unknown as Float64Array), /binary: every operand must have one array type: x is a Float64Array, out a Uint8Array/);
+  // Lengths: neither divides the other, out not the longer length, or an empty operand against a non-empty one.
+  const fit = /do not fit \(equal, or the shorter divides the longer and out has the longer\)/;
+  assert.throws(() => nat.binary!('add', f64(5), f64(3), f64(5)), /binary add: lengths x 5, y 3, out 5 do not fit/);
+  assert.throws(() => nat.binary!('maskPositive', f64(3), f64(5), f64(5)), /binary maskPositive: lengths x 3, y 5, out 5 do not fit/);
+  assert.throws(() => nat.binary!('sub', f64(4), f64(4), f64(3)), /binary sub: lengths x 4, y 4, out 3/);
+  assert.throws(() => nat.binary!('sub', f64(8), f64(4), f64(4)), fit);
+  assert.throws(() => nat.binary!('sub', f64(4), f64(8), f64(16)), fit);
+  assert.throws(() => nat.binary!('add', f32(0), f32(4), f32(4)), /binary add: lengths x 0, y 4, out 4/);
+  assert.throws(() => nat.binary!('add', f32(4), f32(0), f32(4)), /binary add: lengths x 4, y 0, out 4/);
+  assert.throws(() => nat.binary!('add', f32(4), f32(0), f32(0)), fit);
+  // out may not overlap x or y (the loops assume no aliasing); adjacent views are fine.
+  const buf = f64(12);
+  assert.throws(() => nat.binary!('add', buf.subarray(0, 4), f64(4), buf.subarray(3, 7)), /binary: output out shares memory with x/);
+  assert.throws(() => nat.binary!('add', f64(4), buf.subarray(0, 4), buf.subarray(2, 6)), /binary: output out shares memory with y/);
+  const x = f32(8);
+  assert.throws(() => nat.binary!('maskPositive', x, x, x), /binary: output out shares memory with x/);
+  assert.throws(() => nat.binary!('add', buf.subarray(0, 8), buf.subarray(7, 8), buf.subarray(4, 12)), /binary: output out shares memory with x/);
+  assert.throws(() => nat.binary!('add', f64(8), buf.subarray(7, 8), buf.subarray(4, 12)), /binary: output out shares memory with y/);
+  nat.binary!('add', buf.subarray(0, 4), buf.subarray(0, 4), buf.subarray(4, 8));
+  nat.binary!('add', buf.subarray(0, 4), buf.subarray(3, 4), buf.subarray(4, 8));
+  // Empty operands: nothing to do, but still checked.
+  nat.binary!('div', f64(0), f64(0), f64(0));
+  assert.throws(() => nat.binary!('div', f64(0), f32(0), f64(0)), /binary: every operand must have one array type/);
 });

@@ -9,8 +9,10 @@
  * visiting order, so their results are bit-identical to js (8-19× faster on conv-sized inputs).
  * The fused optimizer loops (adam/scale/add; contract in kernels.ts) are C loops with the js
  * loops' operation order and rounding, vectorized (SSE2, or AVX2 picked at load time) but never
- * contracted into FMAs, so they too are bit-identical to src/optim/fused.ts. They have no small-size
- * hand-off here: the caller (optim/fused.ts) decides when a leaf is large enough to be worth a call.
+ * contracted into FMAs, so they too are bit-identical to src/optim/fused.ts. So is `binary` (the
+ * elementwise add/sub/mul/div/maximum/minimum/maskPositive of src/tensor/primitives.ts, same-length,
+ * scalar and bias forms). None of these has a small-size hand-off here: the caller (optim/fused.ts,
+ * tensor/primitives.ts) decides when an array is large enough to be worth a call.
  *
  * Threads: OpenBLAS's thread count comes from TRAINSCOPE_THREADS when the addon loads (default 1:
  * extra threads only pay for large GEMMs and fight with anything else running); OPENBLAS_NUM_THREADS
@@ -21,7 +23,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AdamScalars, FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
+import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { jsKernels, patchGeometry } from './js.ts';
 import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
@@ -62,6 +64,11 @@ export interface NativeAddon {
   ): void;
   scale(x: FloatArray, out: FloatArray, s: number): void;
   add(a: FloatArray, b: FloatArray, out: FloatArray): void;
+  /**
+   * Kernels.binary with the op as its index in BINARY_OPS. All three arrays one type; out has
+   * max(x.length, y.length) elements, the shorter input's length divides it, out shares no memory with x or y.
+   */
+  binary(op: number, x: FloatArray, y: FloatArray, out: FloatArray): void;
   qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
   eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
   set_threads(n: number): void;
@@ -82,7 +89,7 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'qr_f64', 'eigh_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'set_threads', 'get_threads', 'info'] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -194,9 +201,16 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
 
   // Mixed array types or lengths, and outputs sharing memory with another operand, are refused
   // by the addon with an error naming the operands.
-  const { adam: adamC, scale: scaleC, add: addC } = addon;
+  const { adam: adamC, scale: scaleC, add: addC, binary: binaryC } = addon;
   function adam(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void {
     adamC(g, m, v, mOut, vOut, uOut, s.b1, s.ob1, s.b2, s.ob2, s.c1, s.c2, s.eps);
+  }
+
+  /** Elementwise binary op (contract in kernels.ts); lengths, types and overlap are checked in C. */
+  function binary(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void {
+    const code = BINARY_OPS.indexOf(op);
+    if (code < 0) throw new Error(`native binary: unknown op '${String(op)}' (expected one of ${BINARY_OPS.join(', ')})`);
+    binaryC(code, x, y, out);
   }
 
   const kernels: Kernels = {
@@ -207,6 +221,7 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
     adam,
     scale: (x, out, s) => scaleC(x, out, s),
     add: (a, b, out) => addC(a, b, out),
+    binary,
     qr: (a, m, n) => addon.qr_f64(a, m, n),
     eigh: (a, n) => addon.eigh_f64(a, n),
   };
@@ -246,6 +261,53 @@ function selfTestFused(addon: NativeAddon): void {
         if (!Object.is(got[j], want[j])) {
           const what = ['adam mOut', 'adam vOut', 'adam uOut', 'scale', 'add'][j];
           throw new Error(`native self-test failed (${isF32 ? 'f32' : 'f64'} ${what}[${i}] = ${got[j]}, want ${want[j]})`);
+        }
+      }
+    }
+  }
+}
+
+/** The BINARY_OPS semantics of kernels.ts, element by element (primitives.ts's expressions). */
+const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  maximum: (a, b) => (a !== a || b !== b ? Number.NaN : a >= b ? a : b),
+  minimum: (a, b) => (a !== a || b !== b ? Number.NaN : a <= b ? a : b),
+  maskPositive: (a, b) => (a > 0 ? b : 0),
+};
+
+/**
+ * Every binary op, same-length and bias forms, on signed zeros (max/min ties keep the first
+ * operand), NaN, ±Inf, subnormals and long mantissas, against the js expressions: a build that
+ * flushes subnormals, or turns a select into a max instruction with other tie or NaN rules, fails.
+ */
+function selfTestBinary(addon: NativeAddon): void {
+  const base = [0, -0, -0, 0, 0.5, Number.NaN, 1, Infinity, -Infinity, 1e-40, -1e-310, 3, -2.5, Math.PI, 1 / 3, -7e30, 2e-45, 1e300];
+  const n = 37; // past any vector width, with a scalar tail
+  for (const isF32 of [true, false]) {
+    const Ctor = isF32 ? Float32Array : Float64Array;
+    const x = new Ctor(n), y = new Ctor(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = base[i % base.length]!;
+      y[i] = base[(i * 5 + 3) % base.length]! * (i % 3 === 0 ? -1 : 1);
+    }
+    const bias = y.subarray(0, 4).slice();
+    for (let code = 0; code < BINARY_OPS.length; code++) {
+      const op = BINARY_OPS[code]!;
+      const f = BINARY_REFERENCE[op];
+      for (const [form, yy] of [['same', y], ['bias', bias]] as const) {
+        const len = form === 'same' ? n : 36;
+        const xx = x.subarray(0, len);
+        const got = new Ctor(len);
+        addon.binary(code, xx, yy, got);
+        const want = new Ctor(len);
+        for (let i = 0; i < len; i++) want[i] = f(xx[i]!, yy[i % yy.length]!);
+        for (let i = 0; i < len; i++) {
+          if (Number.isNaN(want[i]) ? !Number.isNaN(got[i]) : !Object.is(got[i], want[i])) {
+            throw new Error(`native self-test failed (${isF32 ? 'f32' : 'f64'} binary ${op} ${form}[${i}] = ${got[i]}, want ${want[i]})`);
+          }
         }
       }
     }
@@ -295,6 +357,7 @@ function selfTest(addon: NativeAddon): void {
     }
   }
   selfTestFused(addon);
+  selfTestBinary(addon);
   // A lower triangle that is not the upper one (garbage there) catches a layout or uplo mix-up.
   const s = 5;
   const x = new Float64Array(s * s);
