@@ -5,18 +5,13 @@
 import type { FloatArray, GemmArgs } from '../src/kernels/kernels.ts';
 import { jsKernels } from '../src/kernels/js.ts';
 import { medianMs } from './timing.ts';
+import { lcg, randomArray } from '../src/kernels/test-data.ts';
 
 type DType = 'float32' | 'float64';
 
-/** Deterministic fill in [-1, 1) from a 32-bit LCG. */
+/** Deterministic fill in [-1, 1) (the kernel tests' LCG). */
 function filled(dtype: DType, size: number, seed: number): FloatArray {
-  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
+  return randomArray(dtype, size, lcg(seed));
 }
 
 

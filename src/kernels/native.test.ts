@@ -18,26 +18,12 @@ import {
 } from './native.ts';
 import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from '../optim/fused.ts';
+import { lcg, randomArray } from './test-data.ts';
 
 const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 type DType = 'float32' | 'float64';
-
-/** Deterministic test data: a 32-bit LCG mapped to [-1, 1). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
-
-function randomArray(dtype: DType, size: number, rand: () => number): FloatArray {
-  const out = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  for (let i = 0; i < size; i++) out[i] = rand();
-  return out;
-}
 
 function randomF64(size: number, seed: number): Float64Array {
   return randomArray('float64', size, lcg(seed)) as Float64Array;

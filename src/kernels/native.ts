@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
+import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels, patchGeometry } from './js.ts';
 import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
@@ -319,13 +320,9 @@ function selfTestBinary(addon: NativeAddon): void {
  * QR and eigh, against the js reference: a mis-built or mis-linked addon must not become the default backend.
  */
 function selfTest(addon: NativeAddon): void {
-  const m = 13, n = 11, k = 37;
   for (const isF32 of [true, false]) {
     const Ctor = isF32 ? Float32Array : Float64Array;
-    const a = new Ctor(m * k);
-    const b = new Ctor(k * n);
-    for (let i = 0; i < a.length; i++) a[i] = ((i * 7919) % 23) / 8 - 1.375;
-    for (let i = 0; i < b.length; i++) b[i] = ((i * 104729) % 19) / 4 - 2.25;
+    const { a, b, m, n, k } = dyadicGemmOperands(isF32);
     for (let t = 0; t < 4; t++) {
       const args: GemmArgs = { batch: 1, m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2, aBatchStride: 0, bBatchStride: 0 };
       const want = new Ctor(m * n);

@@ -21,6 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
+import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels } from './js.ts';
 import { checkArray, checkSize, eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
 
@@ -401,14 +402,10 @@ function selfTestLinalg(k: Kernels): void {
  * the default backend.
  */
 function selfTest(ex: WasmExports, heapBase: number, reserve: (bytes: number) => boolean, buffer: () => ArrayBuffer): void {
-  const m = 13, n = 11, k = 37;
   if (!reserve(4 * 4096 * 8)) throw new Error('kernels.wasm: cannot reserve scratch memory');
   for (const isF32 of [true, false]) {
     const Ctor = isF32 ? Float32Array : Float64Array;
-    const a = new Ctor(m * k);
-    const b = new Ctor(k * n);
-    for (let i = 0; i < a.length; i++) a[i] = ((i * 7919) % 23) / 8 - 1.375;
-    for (let i = 0; i < b.length; i++) b[i] = ((i * 104729) % 19) / 4 - 2.25;
+    const { a, b, m, n, k } = dyadicGemmOperands(isF32);
     for (let t = 0; t < 4; t++) {
       const args: GemmArgs = { batch: 1, m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2, aBatchStride: 0, bBatchStride: 0 };
       const want = new Ctor(m * n);
