@@ -5,14 +5,16 @@
  * Workloads: GEMM GFLOPS (f32/f64, 512 and 1024); an MLP 784-256-256-10 ReLU training step
  * (batch 128, softmax-CE, forward + backward + the library's `optim.adam`, float32); a tiny MLP
  * 256-20-10 ReLU step (batch 8, `optim.sgd`, float32); HVP time over gradient time (784-256-256-10 tanh MLP, float64,
- * batch 128); eigh 256 and QR 1024×64 in float64.
+ * batch 128); eigh 256 and QR 1024×64 in float64. Times are the best of several runs after a
+ * warm-up (bench/timing.ts bestMs; bench/torch.py reports the same statistic).
+ * BENCH_BACKENDS=wasm,native runs only those backends.
  */
 import {
   Tensor, add, availableBackends, kernels, linalg, matmul, mul, optim, random, setBackend, softmaxCrossEntropy,
   tanh, relu, valueAndGrad, hvp, grad, treeMap, transpose, type GradientTransformation,
 } from '../src/index.ts';
 import type { FloatArray } from '../src/kernels/kernels.ts';
-import { medianMs as time } from './timing.ts';
+import { bestMs as time } from './timing.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -51,7 +53,7 @@ function batch(sizes: number[], n: number, dtype: 'float32' | 'float64'): { x: T
 }
 
 /** Median ms of one training step (value-and-grad, the optimizer's update, applyUpdates). */
-function stepMs(sizes: number[], batchSize: number, opt: GradientTransformation, seed: number, reps: number, samples: number): number {
+function stepMs(sizes: number[], batchSize: number, opt: GradientTransformation, seed: number, reps: number, samples: number, warmup = 3): number {
   let p = initMlp(sizes, 'float32', seed);
   let state = opt.init(p);
   const { x, y } = batch(sizes, batchSize, 'float32');
@@ -63,12 +65,13 @@ function stepMs(sizes: number[], batchSize: number, opt: GradientTransformation,
     state = next;
     p = optim.applyUpdates(p, updates);
   };
-  return time(() => { for (let i = 0; i < reps; i++) once(); }, samples, 3) / reps;
+  return time(() => { for (let i = 0; i < reps; i++) once(); }, samples, warmup) / reps;
 }
 
 const mlpStepMs = (): number => stepMs([784, 256, 256, 10], 128, optim.adam(1e-3), 0, 1, 15);
 // Many steps per sample: a single tiny step is far below timer-resolution noise.
-const tinyMlpStepMs = (): number => stepMs([256, 20, 10], 8, optim.sgd(0.1), 1, 200, 9);
+// Steady state: 10 × 200 warm-up steps first, so every path is optimized by the JIT.
+const tinyMlpStepMs = (): number => stepMs([256, 20, 10], 8, optim.sgd(0.1), 1, 200, 9, 10);
 
 function hvpOverGrad(): number {
   const sizes = [784, 256, 256, 10];
@@ -95,7 +98,10 @@ function qrMs(): number {
 }
 
 const results: Record<string, Record<string, number>> = {};
-for (const name of availableBackends()) {
+// BENCH_BACKENDS=wasm,native runs a subset (default: every available backend).
+const wanted = process.env['BENCH_BACKENDS']?.split(',').map((s) => s.trim()).filter(Boolean);
+for (const name of wanted ?? availableBackends()) {
+  if (!availableBackends().includes(name)) throw new Error(`BENCH_BACKENDS: '${name}' is not available (have ${availableBackends().join(', ')})`);
   setBackend(name);
   log(`bench: backend ${name}`);
   const r: Record<string, number> = {};
