@@ -87,5 +87,14 @@ export interface Kernels {
   scale?(x: FloatArray, out: FloatArray, s: number): void;
   add?(a: FloatArray, b: FloatArray, out: FloatArray): void;
   qr?(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
+  /**
+   * Optional, with dense.ts's semantics, argument checks and error messages: `cholesky` returns
+   * the lower L (strict upper triangle 0) with A = LLᵀ reading only A's lower triangle, and
+   * throws "cholesky: matrix is not positive definite …" otherwise; `solveTriangular` returns X
+   * (n×nrhs, row-major) with op(T)·X = B, reading only T's `lower` (or upper) triangle, op(T) = Tᵀ
+   * when `transpose`, the diagonal taken as 1 with `unitDiagonal`.
+   */
+  cholesky?(a: Float64Array, n: number): Float64Array;
+  solveTriangular?(t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean }): Float64Array;
   eigh?(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
 }

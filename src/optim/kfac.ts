@@ -38,7 +38,7 @@ import { treeFlatten, type Tree } from '../tensor/tree.ts';
 import { fmt, shapesEqual } from '../tensor/shape.ts';
 import { kernels } from '../kernels/backend.ts';
 import { patchGeometry } from '../kernels/js.ts';
-import { cholesky, solveTriangular } from '../linalg/dense.ts';
+import { cholesky, solveTriangular } from '../linalg/accelerated.ts';
 import type { GradientTransformation, LayerStat } from './transform.ts';
 import { checkDecay, checkNonNegative, checkPositiveInt } from './validate.ts';
 

@@ -12,7 +12,7 @@ import { fmt, sizeOf, stridesOf } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { kernels } from '../kernels/backend.ts';
 import type { BinaryOp, FloatArray, PatchGeometry } from '../kernels/kernels.ts';
-import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
+import * as linalgKernels from '../linalg/accelerated.ts';
 
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 type None = Record<string, never>;
@@ -487,9 +487,8 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   qr: ([a]) => {
     const [m, n] = a!.shape as [number, number];
-    // A LAPACK-backed kernel (native) when there is one, with the same conventions as dense.ts.
-    const k = kernels();
-    const { q, r } = k.qr ? k.qr(matrixData(a!), m, n) : qrHouseholder(matrixData(a!), m, n);
+    // Through the kernel backend (LAPACK, wasm) when it has QR; same conventions as dense.ts.
+    const { q, r } = linalgKernels.qr(matrixData(a!), m, n);
     const packed = new Float64Array((m + n) * n);
     packed.set(q);
     packed.set(r, m * n);
@@ -497,8 +496,7 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   eigh: ([a]) => {
     const n = a!.shape[0]!;
-    const k = kernels();
-    const { values, vectors } = k.eigh ? k.eigh(symmetrized(a!), n) : eighSymmetric(symmetrized(a!), n);
+    const { values, vectors } = linalgKernels.eigh(symmetrized(a!), n);
     const packed = new Float64Array((n + 1) * n);
     packed.set(values);
     packed.set(vectors, n);
@@ -506,12 +504,12 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   cholesky: ([a]) => {
     const n = a!.shape[0]!;
-    return fromF64(denseCholesky(symmetrized(a!), n), [n, n], a!.dtype);
+    return fromF64(linalgKernels.cholesky(symmetrized(a!), n), [n, n], a!.dtype);
   },
   solveTriangular: ([t, b], { lower, transpose }) => {
     const n = t!.shape[0]!;
     const nrhs = b!.shape[1]!;
-    const x = denseSolveTriangular(matrixData(t!), matrixData(b!), n, nrhs, { lower, transpose });
+    const x = linalgKernels.solveTriangular(matrixData(t!), matrixData(b!), n, nrhs, { lower, transpose });
     return fromF64(x, [n, nrhs], b!.dtype);
   },
 };
