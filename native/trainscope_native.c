@@ -1,7 +1,8 @@
 /*
- * trainscope's optional native kernels: GEMM through OpenBLAS (cblas_sgemm/dgemm), QR/eigh
- * through LAPACKE, and im2col/col2im, fused optimizer (adam/scale/add) and elementwise binary
- * loops, as a plain-C N-API addon. src/kernels/native.ts wraps it as a Kernels backend.
+ * trainscope's optional native kernels: GEMM and triangular solves through OpenBLAS
+ * (cblas_sgemm/dgemm/dtrsm), QR/eigh/Cholesky through LAPACKE, and im2col/col2im, fused optimizer
+ * (adam/scale/add) and elementwise binary loops, as a plain-C N-API addon. src/kernels/native.ts
+ * wraps it as a Kernels backend.
  *
  * Typed arrays are used in place (no copies) and every call is synchronous on the JS thread:
  * OpenBLAS may fan a large GEMM out to its own threads (set_threads), but the call returns only
@@ -10,8 +11,9 @@
  *
  * LAPACK is column-major and the callers are row-major. A row-major n×n buffer read column-major
  * is its transpose, so eigh hands the buffer to dsyevd as is, with uplo = 'U' (the row-major
- * LOWER triangle). QR transposes A into a column-major copy (the factorization overwrites its
- * input anyway) and builds Qᵀ column-major, which is Q row-major.
+ * LOWER triangle), as Cholesky does to dpotrf (on a copy). QR transposes A into a column-major
+ * copy (the factorization overwrites its input anyway) and builds Qᵀ column-major, which is Q
+ * row-major.
  */
 #include <node_api.h>
 #include <cblas.h>
@@ -935,6 +937,100 @@ static napi_value eigh_f64(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Cholesky and triangular solves (src/linalg/dense.ts's cholesky and solveTriangular). native.ts
+ * runs dense.ts's checks (sizes, lengths, finiteness) first, so the messages match; the lengths
+ * are checked again here so that no call can read out of bounds.
+ * ------------------------------------------------------------------------------------------- */
+
+/* x as JavaScript prints it, near enough: NaN, ±Infinity, else the shortest %g that reads back as x. */
+static void format_number(double x, char *buf, size_t size) {
+  if (!isfinite(x)) {
+    snprintf(buf, size, "%s", isnan(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity");
+    return;
+  }
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, size, "%.*g", prec, x);
+    if (strtod(buf, NULL) == x) return;
+  }
+}
+
+static napi_value cholesky_f64(napi_env env, napi_callback_info info) {
+  const char *fn = "cholesky_f64";
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
+  if (argc < 2) return fail(env, "%s: expected 2 arguments (a, n), got %zu", fn, argc);
+  Array A;
+  int64_t n;
+  if (!get_array(env, argv[0], fn, "a", napi_float64_array, &A) || !get_count(env, argv[1], fn, "n", MAX_DIM, &n)) return NULL;
+  if ((uint64_t)(n * n) != A.length) {
+    return fail(env, "%s: a has length %zu, expected %lld (n=%lld)", fn, A.length, (long long)(n * n), (long long)n);
+  }
+  double *l;
+  napi_value lv = new_f64(env, (size_t)(n * n), &l);
+  if (!lv) return fail(env, "%s: out of memory (n=%lld)", fn, (long long)n);
+  if (n == 0) return lv;
+  /* The row-major buffer read column-major is Aᵀ, whose UPPER triangle is A's lower one; dpotrf
+   * 'U' factors it as UᵀU, and U column-major is L = Uᵀ row-major (its strict upper triangle, left
+   * alone by dpotrf, still holds A's and is cleared below). */
+  memcpy(l, A.data, (size_t)(n * n) * sizeof(double));
+  lapack_int status = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, l, (lapack_int)n);
+  if (status < 0) return fail(env, "%s: LAPACK dpotrf failed (info=%d, n=%lld)", fn, (int)status, (long long)n);
+  /* A failing pivot is left on the diagonal as computed (a_ii − Σ l_ik², summed in LAPACK's
+   * order). OpenBLAS tests `ajj <= 0`, so a NaN pivot (an overflowing sum) passes through as a NaN
+   * diagonal: dense.ts's `!(s > 0)` catches that too. */
+  int64_t pivot = status > 0 ? (int64_t)status - 1 : -1;
+  for (int64_t i = 0; pivot < 0 && i < n; i++) if (!(l[i * n + i] > 0)) pivot = i;
+  if (pivot >= 0) {
+    char s[32];
+    format_number(l[pivot * n + pivot], s, sizeof s);
+    return fail(env, "cholesky: matrix is not positive definite (pivot %lld is %s, n=%lld)", (long long)pivot, s, (long long)n);
+  }
+  for (int64_t i = 0; i + 1 < n; i++) memset(l + i * n + i + 1, 0, (size_t)(n - i - 1) * sizeof(double));
+  return lv;
+}
+
+#define TRSM_ARGC 7
+
+static napi_value trsm_f64(napi_env env, napi_callback_info info) {
+  const char *fn = "trsm_f64";
+  size_t argc = TRSM_ARGC;
+  napi_value argv[TRSM_ARGC];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
+  if (argc < TRSM_ARGC) return fail(env, "%s: expected 7 arguments (t, b, n, nrhs, lower, transpose, unitDiagonal), got %zu", fn, argc);
+  Array T, B;
+  int64_t n, nrhs;
+  bool lower, trans, unit;
+  if (!get_array(env, argv[0], fn, "t", napi_float64_array, &T) || !get_array(env, argv[1], fn, "b", napi_float64_array, &B) ||
+      !get_count(env, argv[2], fn, "n", MAX_DIM, &n) || !get_count(env, argv[3], fn, "nrhs", MAX_DIM, &nrhs) ||
+      !get_flag(env, argv[4], fn, "lower", &lower) || !get_flag(env, argv[5], fn, "transpose", &trans) ||
+      !get_flag(env, argv[6], fn, "unitDiagonal", &unit)) {
+    return NULL;
+  }
+  if ((uint64_t)(n * n) != T.length) {
+    return fail(env, "%s: t has length %zu, expected %lld (n=%lld)", fn, T.length, (long long)(n * n), (long long)n);
+  }
+  const int64_t size = mul_sat(n, nrhs);
+  if ((uint64_t)size != B.length) {
+    return fail(env, "%s: b has length %zu, expected %lld (n=%lld, nrhs=%lld)", fn, B.length, (long long)size, (long long)n, (long long)nrhs);
+  }
+  const double *t = T.data;
+  if (!unit) {
+    for (int64_t i = 0; i < n; i++) {
+      if (t[i * n + i] == 0) return fail(env, "solveTriangular: matrix is singular (zero diagonal at %lld, n=%lld)", (long long)i, (long long)n);
+    }
+  }
+  double *x;
+  napi_value xv = new_f64(env, (size_t)size, &x);
+  if (!xv) return fail(env, "%s: out of memory (n=%lld, nrhs=%lld)", fn, (long long)n, (long long)nrhs);
+  if (size == 0) return xv;
+  memcpy(x, B.data, (size_t)size * sizeof(double));
+  cblas_dtrsm(CblasRowMajor, CblasLeft, lower ? CblasLower : CblasUpper, trans ? CblasTrans : CblasNoTrans,
+              unit ? CblasUnit : CblasNonUnit, (int)n, (int)nrhs, 1.0, t, (int)n, x, (int)nrhs);
+  return xv;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Threads and configuration
  * ------------------------------------------------------------------------------------------- */
 
@@ -990,6 +1086,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
     {"qr_f64", NULL, qr_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"eigh_f64", NULL, eigh_f64, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"cholesky_f64", NULL, cholesky_f64, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"trsm_f64", NULL, trsm_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"set_threads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
     {"get_threads", NULL, get_threads, NULL, NULL, NULL, napi_enumerable, NULL},
     {"info", NULL, info_fn, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -2,8 +2,8 @@
  * The native (OpenBLAS/LAPACK) backend against the js reference: GEMM over shapes, transposes,
  * batch strides and both precisions; im2col/col2im and the fused optimizer loops (adam/scale/add,
  * against src/optim/fused.ts) and the elementwise binary ops (every op and form, against the
- * BINARY_OPS expressions) bit for bit; QR and eigh against src/linalg/dense.ts, conventions
- * included; argument errors; thread control. Skipped when the
+ * BINARY_OPS expressions) bit for bit; QR, eigh, Cholesky and triangular solves against
+ * src/linalg/dense.ts, conventions and error messages included; argument errors; thread control. Skipped when the
  * optional addon is not built (no OpenBLAS/LAPACKE headers at install).
  */
 import { test } from 'node:test';
@@ -16,7 +16,7 @@ import { jsKernels, patchGeometry } from './js.ts';
 import {
   NATIVE_PATH, SMALL_MACS, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
 } from './native.ts';
-import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
+import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
 import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from '../optim/fused.ts';
 import { lcg, randomArray } from './test-data.ts';
 
@@ -774,4 +774,169 @@ test('binary: unknown ops, mixed types, lengths that do not fit and out overlapp
   // Empty operands: nothing to do, but still checked.
   nat.binary!('div', f64(0), f64(0), f64(0));
   assert.throws(() => nat.binary!('div', f64(0), f32(0), f64(0)), /binary: every operand must have one array type/);
+});
+
+/** G·Gᵀ/n + shift·I (G uniform in [−1, 1)) with 1e3-scale garbage in the strict upper triangle. */
+function randomSpd(n: number, seed: number, shift = 0.2): Float64Array {
+  const g = randomF64(n * n, seed);
+  const junk = randomF64(n * n, seed + 1);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (j > i) {
+        a[i * n + j] = 1e3 * junk[i * n + j]!;
+        continue;
+      }
+      let s = 0;
+      for (let k = 0; k < n; k++) s += g[i * n + k]! * g[j * n + k]!;
+      a[i * n + j] = s / n + (i === j ? shift : 0);
+    }
+  }
+  return a;
+}
+
+/**
+ * A well-conditioned triangular T (`lower` or upper): diagonal ±[1, 2], off-diagonal entries of
+ * size ≤ 1/n, 1e6-scale garbage in the other triangle, and a zero diagonal when `unit` (which
+ * must then not be read either).
+ */
+function randomTriangular(n: number, lower: boolean, unit: boolean, seed: number): Float64Array {
+  const r = randomF64(n * n, seed);
+  return r.map((v, idx) => {
+    const i = Math.floor(idx / n), j = idx % n;
+    if (i === j) return unit ? 0 : (v < 0 ? -1 : 1) * (1 + Math.abs(v));
+    return (j < i) === lower ? v / n : 1e6 * v;
+  });
+}
+
+type TriOpts = { lower: boolean; transpose: boolean; unitDiagonal?: boolean };
+const TRI_COMBOS: TriOpts[] = [];
+for (const lower of [true, false]) for (const transpose of [false, true]) for (const unitDiagonal of [false, true]) TRI_COMBOS.push({ lower, transpose, unitDiagonal });
+const triLabel = (o: TriOpts): string => `lower=${o.lower} transpose=${o.transpose} unit=${o.unitDiagonal}`;
+
+test('cholesky: matches dense.ts on random SPD matrices (n = 1, 2, 5, 64, 300), reading only the lower triangle', { skip }, () => {
+  const { routed: nr } = native();
+  for (const n of [1, 2, 5, 64, 65, 300]) {
+    const a = randomSpd(n, 1100 + n);
+    const copy = a.slice();
+    const got = nr.cholesky!(a, n);
+    const want = denseCholesky(a, n);
+    assert.deepEqual(a, copy, `n=${n}: input modified`);
+    assert.ok(maxAbsDiff(got, want) <= 1e-12 * maxAbs(want), `n=${n}: L differs from dense.ts by ${maxAbsDiff(got, want)}`);
+    for (let i = 0; i < n; i++) {
+      assert.ok(got[i * n + i]! > 0, `n=${n}: diag(L)[${i}] = ${got[i * n + i]}`);
+      for (let j = i + 1; j < n; j++) assert.ok(Object.is(got[i * n + j], 0), `n=${n}: L[${i}][${j}] = ${got[i * n + j]} (strict upper triangle must be 0)`);
+    }
+  }
+  assert.equal(nr.cholesky!(new Float64Array(0), 0).length, 0);
+  assert.deepEqual(nr.cholesky!(Float64Array.of(9), 1), Float64Array.of(3));
+  // A view at an offset into a larger buffer is read in place.
+  const big = new Float64Array(20);
+  big.set(Float64Array.of(4, 99, 2, 5), 7);
+  assert.deepEqual(nr.cholesky!(big.subarray(7, 11), 2), denseCholesky(Float64Array.of(4, 99, 2, 5), 2));
+});
+
+test('cholesky: a matrix that is not positive definite throws with dense.ts\'s prefix and pivot', { skip }, () => {
+  const { routed: nr } = native();
+  const cases: Array<[string, Float64Array, number]> = [
+    ['negative 1×1', Float64Array.of(-1), 1],
+    ['zero matrix', new Float64Array(9), 3],
+    ['indefinite 2×2', Float64Array.of(1, 99, 2, 1), 2],
+    ['semidefinite 3×3', Float64Array.of(1, 0, 0, 1, 1, 0, 1, 1, 1), 3],
+    ['overflowing sum', Float64Array.of(1e-300, 0, 1e300, 1), 2],
+  ];
+  for (const n of [5, 64, 300]) {
+    for (const at of [0, Math.floor(n / 2), n - 1]) {
+      const a = randomSpd(n, 1200 + n + at);
+      a[at * n + at] -= 10;
+      cases.push([`n=${n}, pivot ${at}`, a, n]);
+    }
+  }
+  for (const [label, a, n] of cases) {
+    let want = '';
+    assert.throws(() => denseCholesky(a, n), (e: Error) => ((want = e.message), true), `${label}: dense.ts throws`);
+    const m = /^cholesky: matrix is not positive definite \(pivot (\d+) is (.*), n=(\d+)\)$/.exec(want);
+    assert.ok(m, `${label}: dense.ts message ${want}`);
+    const [, pivot, value] = m;
+    // The same pivot and n; the pivot's value as LAPACK summed it (equal to rounding).
+    const re = new RegExp(`^cholesky: matrix is not positive definite \\(pivot ${pivot} is (\\S+), n=${n}\\)$`);
+    assert.throws(() => nr.cholesky!(a, n), (e: Error) => {
+      const got = re.exec(e.message);
+      assert.ok(got, `${label}: native threw "${e.message}", dense.ts "${want}"`);
+      const v = Number(got[1]), w = Number(value);
+      assert.ok(v === w || Math.abs(v - w) <= 1e-9 * Math.max(1, Math.abs(w)), `${label}: pivot value ${got[1]} vs dense.ts ${value}`);
+      return true;
+    });
+  }
+});
+
+test('solveTriangular: every (lower, transpose, unitDiagonal) matches dense.ts (n = 1, 2, 5, 64, 300; nrhs = 1, 3, 300)', { skip }, () => {
+  const { routed: nr } = native();
+  let seed = 1300;
+  for (const n of [1, 2, 5, 64, 300]) {
+    for (const opts of TRI_COMBOS) {
+      const t = randomTriangular(n, opts.lower, opts.unitDiagonal!, seed++);
+      for (const nrhs of [1, 3, 300]) {
+        const b = randomF64(n * nrhs, seed++);
+        const tCopy = t.slice(), bCopy = b.slice();
+        const got = nr.solveTriangular!(t, b, n, nrhs, opts);
+        const want = denseSolveTriangular(t, b, n, nrhs, opts);
+        const label = `n=${n} nrhs=${nrhs} ${triLabel(opts)}`;
+        assert.deepEqual(t, tCopy, `${label}: t modified`);
+        assert.deepEqual(b, bCopy, `${label}: b modified`);
+        assert.equal(got.length, n * nrhs);
+        assert.ok(maxAbsDiff(got, want) <= 1e-12 * Math.max(1, maxAbs(want)), `${label}: differs from dense.ts by ${maxAbsDiff(got, want)}`);
+      }
+    }
+  }
+  // K-FAC's damped inverse: L⁻ᵀ·(L⁻¹·I).
+  const n = 150;
+  const l = nr.cholesky!(randomSpd(n, 1400, 1), n);
+  const eye = new Float64Array(n * n).map((_, i) => (i % (n + 1) === 0 ? 1 : 0));
+  const inv = nr.solveTriangular!(l, nr.solveTriangular!(l, eye, n, n, { lower: true, transpose: false }), n, n, { lower: true, transpose: true });
+  const want = denseSolveTriangular(l, denseSolveTriangular(l, eye, n, n, { lower: true, transpose: false }), n, n, { lower: true, transpose: true });
+  assert.ok(maxAbsDiff(inv, want) <= 1e-12 * maxAbs(want), `inverse differs from dense.ts by ${maxAbsDiff(inv, want)}`);
+});
+
+test('cholesky/solveTriangular: bad arguments throw dense.ts\'s errors (zero diagonal, lengths, non-finite values)', { skip }, () => {
+  const { routed: nr } = native();
+  const addon = loadNativeAddon();
+  const t = Float64Array.of(2, 0, 1, 3);
+  const lo = { lower: true, transpose: false };
+  const cases: Array<[string, () => unknown, () => unknown]> = [
+    ['cholesky NaN', () => nr.cholesky!(Float64Array.of(1, 0, Number.NaN, 1), 2), () => denseCholesky(Float64Array.of(1, 0, Number.NaN, 1), 2)],
+    ['cholesky Infinity above', () => nr.cholesky!(Float64Array.of(1, Infinity, 0, 1), 2), () => denseCholesky(Float64Array.of(1, Infinity, 0, 1), 2)],
+    ['cholesky length', () => nr.cholesky!(new Float64Array(5), 2), () => denseCholesky(new Float64Array(5), 2)],
+    ['cholesky size', () => nr.cholesky!(new Float64Array(1), 1.5), () => denseCholesky(new Float64Array(1), 1.5)],
+    ['solve t length', () => nr.solveTriangular!(new Float64Array(3), new Float64Array(2), 2, 1, lo), () => denseSolveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, lo)],
+    ['solve b length', () => nr.solveTriangular!(t, new Float64Array(5), 2, 3, lo), () => denseSolveTriangular(t, new Float64Array(5), 2, 3, lo)],
+    ['solve b NaN', () => nr.solveTriangular!(t, Float64Array.of(1, Number.NaN), 2, 1, lo), () => denseSolveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, lo)],
+    ['solve t -Infinity unread', () => nr.solveTriangular!(Float64Array.of(2, -Infinity, 1, 3), new Float64Array(2), 2, 1, lo), () => denseSolveTriangular(Float64Array.of(2, -Infinity, 1, 3), new Float64Array(2), 2, 1, lo)],
+    ['solve nrhs', () => nr.solveTriangular!(t, new Float64Array(2), 2, -1, lo), () => denseSolveTriangular(t, new Float64Array(2), 2, -1, lo)],
+  ];
+  for (const opts of TRI_COMBOS.filter((o) => !o.unitDiagonal)) {
+    for (const nrhs of [0, 1, 4]) {
+      const z = randomTriangular(9, opts.lower, false, 1500 + nrhs);
+      z[5 * 9 + 5] = -0;
+      const b = randomF64(9 * nrhs, 1501);
+      cases.push([`singular ${triLabel(opts)} nrhs=${nrhs}`, () => nr.solveTriangular!(z, b, 9, nrhs, opts), () => denseSolveTriangular(z, b, 9, nrhs, opts)]);
+    }
+  }
+  for (const [label, gotFn, wantFn] of cases) {
+    let want = '';
+    assert.throws(wantFn, (e: Error) => ((want = e.message), true), `${label}: dense.ts throws`);
+    assert.throws(gotFn, (e: Error) => e.message === want, `${label}: native throws "${want}"`);
+  }
+  // A zero diagonal is fine with unitDiagonal (never read); empty sizes give empty results.
+  assert.deepEqual(nr.solveTriangular!(Float64Array.of(0, 0, 2, 0), Float64Array.of(1, 1), 2, 1, { lower: true, transpose: false, unitDiagonal: true }), Float64Array.of(1, -1));
+  assert.equal(nr.solveTriangular!(new Float64Array(0), new Float64Array(0), 0, 3, lo).length, 0);
+  assert.equal(nr.solveTriangular!(t, new Float64Array(0), 2, 0, lo).length, 0);
+  // The addon's own checks (never an out-of-bounds read, whatever the caller passes).
+  assert.throws(() => addon.cholesky_f64(new Float64Array(3), 2), /cholesky_f64: a has length 3, expected 4 \(n=2\)/);
+  assert.throws(() => addon.cholesky_f64(new Float32Array(4) as unknown as Float64Array, 2), /cholesky_f64: a must be a Float64Array, got a Float32Array/);
+  assert.throws(() => addon.trsm_f64(t, new Float64Array(3), 2, 2, 1, 0, 0), /trsm_f64: b has length 3, expected 4 \(n=2, nrhs=2\)/);
+  assert.throws(() => addon.trsm_f64(new Float64Array(5), new Float64Array(2), 2, 1, 1, 0, 0), /trsm_f64: t has length 5, expected 4 \(n=2\)/);
+  assert.throws(() => addon.trsm_f64(t, new Float64Array(2), 2, 1.5, 1, 0, 0), /trsm_f64: nrhs must be an integer/);
+  assert.throws(() => (addon.trsm_f64 as unknown as (...x: unknown[]) => void)(t, new Float64Array(2), 2, 1), /trsm_f64: expected 7 arguments/);
+  assert.throws(() => addon.trsm_f64(t, new Float64Array(2 * 2 ** 20), 2, 2 ** 20 + 1, 1, 0, 0), /trsm_f64: b has length/);
 });

@@ -1,7 +1,8 @@
 /**
- * The `native` kernel backend: GEMM through OpenBLAS and QR/eigh through LAPACK, via the optional
- * N-API addon in native/ (plain C; built at install by scripts/build-native.mjs when the OpenBLAS
- * and LAPACKE headers are present, skipped otherwise, so nothing here is ever required).
+ * The `native` kernel backend: GEMM and triangular solves through OpenBLAS and QR/eigh/Cholesky
+ * through LAPACK, via the optional N-API addon in native/ (plain C; built at install by
+ * scripts/build-native.mjs when the OpenBLAS and LAPACKE headers are present, skipped otherwise,
+ * so nothing here is ever required).
  *
  * Typed arrays go to the addon in place: no copies, unlike wasm. Products below SMALL_MACS
  * multiply-adds still go to the js kernel, since there the N-API call (≈0.2 µs, mostly reading
@@ -26,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels, patchGeometry } from './js.ts';
-import { eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
+import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 / Node 20 /
@@ -72,6 +73,10 @@ export interface NativeAddon {
   binary(op: number, x: FloatArray, y: FloatArray, out: FloatArray): void;
   qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
   eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  /** Kernels.cholesky without the finiteness check (LAPACK dpotrf); throws dense.ts's "not positive definite" prefix. */
+  cholesky_f64(a: Float64Array, n: number): Float64Array;
+  /** Kernels.solveTriangular without the finiteness check (cblas_dtrsm); flags as numbers (0/1) or booleans. */
+  trsm_f64(t: Float64Array, b: Float64Array, n: number, nrhs: number, lower: number | boolean, transpose: number | boolean, unitDiagonal: number | boolean): Float64Array;
   set_threads(n: number): void;
   get_threads(): number;
   info(): { blas: string; corename: string; threads: number; procs: number; parallel: number };
@@ -90,7 +95,7 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -214,6 +219,28 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
     binaryC(code, x, y, out);
   }
 
+  /**
+   * Cholesky (LAPACK dpotrf) and triangular solves (cblas_dtrsm): dense.ts's size, length and
+   * finiteness checks here, so the messages are its own; the addon checks the lengths again, the
+   * zero diagonal, and the pivots (its "not positive definite" error reports LAPACK's pivot value).
+   */
+  function cholesky(a: Float64Array, n: number): Float64Array {
+    checkSize('cholesky', 'n', n);
+    checkArray('cholesky', 'a', a, n * n, `n=${n}`);
+    return addon.cholesky_f64(a, n);
+  }
+
+  function solveTriangular(
+    t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
+  ): Float64Array {
+    const fn = 'solveTriangular';
+    checkSize(fn, 'n', n);
+    checkSize(fn, 'nrhs', nrhs);
+    checkArray(fn, 't', t, n * n, `n=${n}`);
+    checkArray(fn, 'b', b, n * nrhs, `n=${n}, nrhs=${nrhs}`);
+    return addon.trsm_f64(t, b, n, nrhs, opts.lower ? 1 : 0, opts.transpose ? 1 : 0, opts.unitDiagonal ? 1 : 0);
+  }
+
   const kernels: Kernels = {
     name: 'native',
     gemm,
@@ -225,6 +252,8 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
     binary,
     qr: (a, m, n) => addon.qr_f64(a, m, n),
     eigh: (a, n) => addon.eigh_f64(a, n),
+    cholesky,
+    solveTriangular,
   };
   selfTest(addon);
   return kernels;
@@ -317,7 +346,8 @@ function selfTestBinary(addon: NativeAddon): void {
 
 /**
  * Every transpose in both precisions through the raw GEMM entry points, im2col/col2im, and a small
- * QR and eigh, against the js reference: a mis-built or mis-linked addon must not become the default backend.
+ * QR, eigh, Cholesky and triangular solve, against the js reference: a mis-built or mis-linked
+ * addon must not become the default backend.
  */
 function selfTest(addon: NativeAddon): void {
   for (const isF32 of [true, false]) {
@@ -373,4 +403,19 @@ function selfTest(addon: NativeAddon): void {
   const eigWant = eighSymmetric(x, s);
   check('eigh values', eig.values, eigWant.values);
   check('eigh vectors', eig.vectors, eigWant.vectors);
+  // A 4×4 SPD matrix (diagonally dominant; garbage above the diagonal, which must not be read),
+  // then a 4×3 solve with L (lower) and Lᵀ (upper), garbage in the other triangle, every transpose.
+  const c = 4;
+  const spd = new Float64Array(c * c);
+  for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) spd[i * c + j] = j > i ? 1e3 : 0.3 * x[i * s + j]! + (i === j ? 1 : 0);
+  const l = addon.cholesky_f64(spd, c);
+  check('cholesky', l, denseCholesky(spd, c));
+  const rhs = x.subarray(0, c * 3);
+  for (let f = 0; f < 4; f++) {
+    const opts = { lower: (f & 1) === 1, transpose: (f & 2) === 2 };
+    const t = new Float64Array(c * c);
+    for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) t[i * c + j] = (j > i) === opts.lower ? -1e3 : opts.lower ? l[i * c + j]! : l[j * c + i]!;
+    const got = addon.trsm_f64(t, rhs, c, 3, f & 1, (f >> 1) & 1, 0);
+    check(`solveTriangular lower=${opts.lower} transpose=${opts.transpose}`, got, denseSolveTriangular(t, rhs, c, 3, opts));
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * The `wasm` kernel backend: C compiled to WebAssembly SIMD128 — GEMM (gemm.c), im2col/col2im
  * (conv.c), elementwise binary ops (elementwise.c), fused optimizer loops (fused.c), dense
- * eigh/QR (linalg.c), all in src/kernels/wasm/ —
+ * eigh/QR/Cholesky/triangular solves (linalg.c), all in src/kernels/wasm/ —
  * built by `npm run build:wasm` into the committed src/kernels/wasm/kernels.wasm, so installs need
  * no compiler.
  *
@@ -10,9 +10,10 @@
  * demand and is reused across calls, and C is copied back out. Products below SMALL_MACS
  * multiply-adds go to the js kernel instead: there the copies cost more than the SIMD saves.
  * Even pure data movement (im2col/col2im) gains: the copies run at memcpy speed, while V8 moves
- * typed-array elements one at a time (~2 ns each on the Zen 4 VMs measured). Dense float64 `eigh` and `qr` are src/kernels/wasm/linalg.c, ports of
+ * typed-array elements one at a time (~2 ns each on the Zen 4 VMs measured). Dense float64 `eigh`,
+ * `qr`, `cholesky` and `solveTriangular` are src/kernels/wasm/linalg.c, ports of
  * src/linalg/dense.ts (same algorithms, conventions, input checks and error messages; results
- * agree to rounding).
+ * agree to rounding; Cholesky and forward substitution bit for bit, up to the sign of a zero).
  *
  * Summation order: each C entry is summed in increasing p within blocks of 256, each block in a
  * fresh accumulator of the array's own precision (f32 for Float32Array, unlike the js kernel,
@@ -23,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels } from './js.ts';
-import { checkArray, checkSize, eighSymmetric, qrHouseholder } from '../linalg/dense.ts';
+import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 /
@@ -68,6 +69,9 @@ type AddFn = (n: number, a: number, b: number, out: number) => void;
 type QrFn = (m: number, n: number, a: number, q: number, r: number, work: number) => void;
 /** Returns 0, or 1 when the QL iteration did not converge. */
 type EighFn = (n: number, a: number, values: number, vectors: number, work: number) => number;
+/** In place over a; returns −1, or the failing pivot (its value in work[0]). */
+type CholeskyFn = (n: number, a: number, work: number) => number;
+type TrsmFn = (n: number, nrhs: number, lower: number, transpose: number, unit: number, t: number, x: number, work: number) => void;
 
 interface WasmExports {
   memory: WasmMemory;
@@ -87,6 +91,8 @@ interface WasmExports {
   adam_f64: AdamFn;
   qr_f64: QrFn;
   eigh_f64: EighFn;
+  cholesky_f64: CholeskyFn;
+  trsm_f64: TrsmFn;
   __heap_base: WasmGlobal;
 }
 
@@ -109,7 +115,7 @@ export function instantiate(bytes: Uint8Array): WasmModule {
   const mod = new WA.Module(bytes);
   const inst = new WA.Instance(mod, {});
   const ex = inst.exports as unknown as WasmExports;
-  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'qr_f64', 'eigh_f64', '__heap_base'] as const) {
+  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'qr_f64', 'eigh_f64', 'cholesky_f64', 'trsm_f64', '__heap_base'] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
   }
   return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
@@ -296,6 +302,57 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
   }
 
   /**
+   * Cholesky (linalg.c's cholesky_f64: dense.ts's loop in register blocks, the same bits), in
+   * place over a copy of A in the scratch region; dense.ts's checks and messages.
+   */
+  function cholesky(a: Float64Array, n: number): Float64Array {
+    const fn = 'cholesky';
+    checkSize(fn, 'n', n);
+    checkArray(fn, 'a', a, n * n, `n=${n}`);
+    if (n === 0) return new Float64Array(0);
+    const aOff = heapBase;
+    const workOff = align16(aOff + n * n * 8);
+    if (!reserve(workOff + 4 * n * 8 - heapBase)) return denseCholesky(a, n);
+    f64.set(a, aOff >>> 3);
+    const pivot = ex.cholesky_f64(n, aOff, workOff);
+    if (pivot >= 0) {
+      throw new Error(`cholesky: matrix is not positive definite (pivot ${pivot} is ${f64[workOff >>> 3]}, n=${n})`);
+    }
+    return f64.slice(aOff >>> 3, (aOff >>> 3) + n * n);
+  }
+
+  /**
+   * X with op(T)·X = B (linalg.c's trsm_f64), in place over a copy of B in the scratch region;
+   * dense.ts's checks and messages, the zero-diagonal check included.
+   */
+  function solveTriangular(
+    t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
+  ): Float64Array {
+    const fn = 'solveTriangular';
+    checkSize(fn, 'n', n);
+    checkSize(fn, 'nrhs', nrhs);
+    checkArray(fn, 't', t, n * n, `n=${n}`);
+    checkArray(fn, 'b', b, n * nrhs, `n=${n}, nrhs=${nrhs}`);
+    const unit = opts.unitDiagonal ?? false;
+    if (!unit) {
+      for (let i = 0; i < n; i++) {
+        if (t[i * n + i] === 0) throw new Error(`solveTriangular: matrix is singular (zero diagonal at ${i}, n=${n})`);
+      }
+    }
+    if (n === 0 || nrhs === 0) return new Float64Array(n * nrhs);
+    const tOff = heapBase;
+    const xOff = align16(tOff + n * n * 8);
+    const workOff = align16(xOff + n * nrhs * 8);
+    const groups = Math.ceil(nrhs / 4);
+    const end = workOff + (4 * n + 4 + 4 * n * groups) * 8 + groups * 4;
+    if (!reserve(end - heapBase)) return denseSolveTriangular(t, b, n, nrhs, opts);
+    f64.set(t, tOff >>> 3);
+    f64.set(b, xOff >>> 3);
+    ex.trsm_f64(n, nrhs, opts.lower ? 1 : 0, opts.transpose ? 1 : 0, unit ? 1 : 0, tOff, xOff, workOff);
+    return f64.slice(xOff >>> 3, (xOff >>> 3) + n * nrhs);
+  }
+
+  /**
    * im2col/col2im (conv2d forward and both backward passes feed GEMM through these): the js
    * traversal in C (conv.c), so the same bits; the input is copied in and the result out at
    * memcpy speed, where a JS loop moves one element at a time.
@@ -362,15 +419,16 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + n));
   }
 
-  const kernels: Kernels = { name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh };
+  const kernels: Kernels = { name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh, cholesky, solveTriangular };
   selfTest(ex, heapBase, reserve, () => memory.buffer);
   selfTestLinalg(kernels);
   return kernels;
 }
 
 /**
- * A 4×4 eigh (garbage in the strict upper triangle, which must be ignored) and a 5×3 QR against
- * dense.ts: a mis-built linalg.c must not become the default backend.
+ * A 4×4 eigh and Cholesky (garbage in the strict upper triangle, which must be ignored), a 5×3
+ * QR and 4×3 triangular solves against dense.ts: a mis-built linalg.c must not become the
+ * default backend.
  */
 function selfTestLinalg(k: Kernels): void {
   const check = (what: string, got: Float64Array, want: Float64Array): void => {
@@ -394,6 +452,15 @@ function selfTestLinalg(k: Kernels): void {
   const qrWant = qrHouseholder(y, 5, 3);
   check('qr q', qr.q, qrWant.q);
   check('qr r', qr.r, qrWant.r);
+  // 0.3·x + I is positive definite (garbage above the diagonal): a 4×4 Cholesky, then 4×3 solves
+  // with it as T (garbage in the unread triangle), forwards and backwards.
+  const spd = x.map((v, i) => 0.3 * v + (i % (s + 1) === 0 ? 1 : 0));
+  check('cholesky', k.cholesky!(spd, s), denseCholesky(spd, s));
+  const b = y.subarray(0, s * 3);
+  for (const transpose of [false, true]) {
+    const opts = { lower: true, transpose };
+    check(`solveTriangular transpose=${transpose}`, k.solveTriangular!(spd, b, s, 3, opts), denseSolveTriangular(spd, b, s, 3, opts));
+  }
 }
 
 /**

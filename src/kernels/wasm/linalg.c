@@ -2,7 +2,8 @@
  * Dense float64 linear algebra for the wasm backend: the symmetric eigendecomposition and the
  * thin Householder QR of src/linalg/dense.ts (eighSymmetric, qrHouseholder), ported loop for loop
  * so that results agree with the js reference to rounding and the conventions are identical
- * (see the `qr`/`eigh` contract in src/kernels/kernels.ts). The scalar recurrences run in the
+ * (see the `qr`/`eigh` contract in src/kernels/kernels.ts); and its cholesky and
+ * solveTriangular, register-blocked (see their section below). The scalar recurrences run in the
  * same order as dense.ts; the O(n³) inner loops use f64x2 lanes. Element-wise updates (axpys,
  * the rank-2 update, Givens rotations) therefore give the same bits as the JS loops; only the
  * dot products sum in a different order (two lanes, then the tail).
@@ -545,4 +546,248 @@ int eigh_f64(int n, const double *restrict a, double *restrict values, double *r
     for (int i = 0; i < n; i++) vectors[i * n + j] = sign * row[i];
   }
   return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Cholesky and triangular solves                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Both are dense.ts's loops (cholesky, solveTriangular) reorganized into register blocks of four
+ * rows of the result (and, for the solve, four right-hand sides): the block's coefficients are
+ * packed k-major in `p` (p[4k + q] is entry k of block row q), so that a coefficient is one
+ * load64_splat or one f64x2 holds two rows' entries, and the pass over k keeps 8 f64x2
+ * accumulators in registers. Every entry is still formed as in dense.ts: its initial value minus
+ * the products in increasing k, one multiply and one subtract each (no FMA in SIMD128), then
+ * divided (or square-rooted). Cholesky and the forward triangular solve therefore give dense.ts's
+ * bits; the backward solve subtracts the same products in another order (rounding-level
+ * differences), and skipped zero rows (trsm_f64) can change the sign of a zero.
+ */
+
+#define LD_SPLAT(p) wasm_v128_load64_splat(p)
+#define VDIV wasm_f64x2_div
+#define INLINE static inline __attribute__((always_inline))
+
+/*
+ * Columns j..j+JB−1 (all left of the block) of the RB block rows i0..: acc[c] holds column j+c
+ * for rows (0, 1) and (2, 3). The products with columns k < j in one pass over the rows of L,
+ * then the JB×JB triangle, then the division by L[j+c][j+c].
+ */
+INLINE void chol_panel(double *restrict l, double *restrict p, int n, int i0, int rb, int j, int jb) {
+  V acc[4][2];
+  for (int c = 0; c < jb; c++) {
+    double a[4] = {0, 0, 0, 0};
+    for (int q = 0; q < rb; q++) a[q] = l[(i0 + q) * n + j + c];
+    acc[c][0] = wasm_f64x2_make(a[0], a[1]);
+    acc[c][1] = wasm_f64x2_make(a[2], a[3]);
+  }
+  const double *lj = l + j * n;
+  for (int k = 0; k < j; k++) {
+    const V p0 = LD(p + 4 * k), p1 = LD(p + 4 * k + 2);
+    for (int c = 0; c < jb; c++) {
+      const V s = LD_SPLAT(lj + c * n + k);
+      acc[c][0] = VSUB(acc[c][0], VMUL(p0, s));
+      acc[c][1] = VSUB(acc[c][1], VMUL(p1, s));
+    }
+  }
+  for (int c = 0; c < jb; c++) {
+    for (int e = 0; e < c; e++) {
+      const V s = LD_SPLAT(lj + c * n + j + e);
+      acc[c][0] = VSUB(acc[c][0], VMUL(acc[e][0], s));
+      acc[c][1] = VSUB(acc[c][1], VMUL(acc[e][1], s));
+    }
+    const V d = LD_SPLAT(lj + c * n + j + c);
+    acc[c][0] = VDIV(acc[c][0], d);
+    acc[c][1] = VDIV(acc[c][1], d);
+    ST(p + 4 * (j + c), acc[c][0]);
+    ST(p + 4 * (j + c) + 2, acc[c][1]);
+    for (int q = 0; q < rb; q++) l[(i0 + q) * n + j + c] = p[4 * (j + c) + q];
+  }
+}
+
+NOINLINE static void chol_panel4(double *restrict l, double *restrict p, int n, int i0, int rb, int j) { chol_panel(l, p, n, i0, rb, j, 4); }
+NOINLINE static void chol_panel1(double *restrict l, double *restrict p, int n, int i0, int rb, int j) { chol_panel(l, p, n, i0, rb, j, 1); }
+
+/*
+ * Lower-triangular L with A = LLᵀ, in place: on entry a holds the row-major n×n A (only its lower
+ * triangle is read), on exit L (strict upper triangle zero). dense.ts's cholesky, same bits.
+ * work holds 4n doubles. Returns −1, or the first pivot i whose value s = a_ii − Σ l_ik² is not
+ * positive (or NaN), with s in work[0]; a is then partly overwritten.
+ */
+EXPORT("cholesky_f64")
+int cholesky_f64(int n, double *restrict a, double *restrict work) {
+  double *p = work;
+  for (int i0 = 0; i0 < n; i0 += 4) {
+    const int rb = n - i0 < 4 ? n - i0 : 4;
+    zero(p + 4 * i0, 4 * rb);
+    int j = 0;
+    for (; j + 4 <= i0; j += 4) chol_panel4(a, p, n, i0, rb, j);
+    for (; j < i0; j++) chol_panel1(a, p, n, i0, rb, j);
+    /* The diagonal block, row by row as in dense.ts (so the first failing pivot is dense.ts's). */
+    for (int q = 0; q < rb; q++) {
+      const int i = i0 + q;
+      for (int c = 0; c <= q; c++) {
+        double s = a[i * n + i0 + c];
+        for (int k = 0; k < i0 + c; k++) s -= p[4 * k + q] * p[4 * k + c];
+        if (c < q) {
+          s /= p[4 * (i0 + c) + c];
+        } else {
+          if (!(s > 0)) {
+            work[0] = s;
+            return i;
+          }
+          s = sqrt_(s);
+        }
+        p[4 * (i0 + c) + q] = s;
+        a[i * n + i0 + c] = s;
+      }
+      zero(a + i * n + i + 1, n - i - 1);
+    }
+  }
+  return -1;
+}
+
+/*
+ * The next RB steps of the substitution (block rows q < RB, rows rows[q]) in one n×4 panel of X
+ * (row i at x + 4i), its first W columns (4, 2 or 1; the rest is zero padding): minus the
+ * products with the rows of steps lo..s0−1 (solved; steps before lo are zero in this panel), then
+ * the RB×RB triangle and the diagonal. p holds op(T)'s entries k-major by step
+ * (p[4k + q] = op(T)[rows[q]][row of step k]).
+ */
+INLINE void trsm_block(double *restrict x, const double *restrict p, const double *restrict diag, const int *rows,
+                       int lo, int s0, int first, int step, int unit, int rb, int w) {
+  V acc[4][2];
+  for (int q = 0; q < rb; q++) {
+    const double *xq = x + 4 * rows[q];
+    if (w == 1) {
+      acc[q][0] = wasm_v128_load64_zero(xq);
+    } else {
+      acc[q][0] = LD(xq);
+      if (w == 4) acc[q][1] = LD(xq + 2);
+    }
+  }
+  const double *xk = x + 4 * (first + lo * step);
+  const int stride = 4 * step;
+  for (int k = lo; k < s0; k++, xk += stride) {
+    V x0, x1 = SPLAT(0);
+    if (w == 1) {
+      x0 = wasm_v128_load64_zero(xk);
+    } else {
+      x0 = LD(xk);
+      if (w == 4) x1 = LD(xk + 2);
+    }
+    for (int q = 0; q < rb; q++) {
+      const V c = LD_SPLAT(p + 4 * k + q);
+      acc[q][0] = VSUB(acc[q][0], VMUL(c, x0));
+      if (w == 4) acc[q][1] = VSUB(acc[q][1], VMUL(c, x1));
+    }
+  }
+  for (int q = 0; q < rb; q++) {
+    for (int e = 0; e < q; e++) {
+      const V c = LD_SPLAT(p + 4 * (s0 + e) + q);
+      acc[q][0] = VSUB(acc[q][0], VMUL(c, acc[e][0]));
+      if (w == 4) acc[q][1] = VSUB(acc[q][1], VMUL(c, acc[e][1]));
+    }
+    if (!unit) {
+      const V d = LD_SPLAT(diag + q);
+      acc[q][0] = VDIV(acc[q][0], d);
+      if (w == 4) acc[q][1] = VDIV(acc[q][1], d);
+    }
+    double *xq = x + 4 * rows[q];
+    if (w == 1) {
+      wasm_v128_store64_lane(xq, acc[q][0], 0);
+    } else {
+      ST(xq, acc[q][0]);
+      if (w == 4) ST(xq + 2, acc[q][1]);
+    }
+  }
+}
+
+#define TRSM_ARGS double *restrict x, const double *restrict p, const double *restrict diag, const int *rows, int lo, int s0, int first, int step, int unit
+#define TRSM_PASS x, p, diag, rows, lo, s0, first, step, unit
+NOINLINE static void trsm_block4(TRSM_ARGS, int w) {
+  if (w == 4) trsm_block(TRSM_PASS, 4, 4);
+  else if (w == 2) trsm_block(TRSM_PASS, 4, 2);
+  else trsm_block(TRSM_PASS, 4, 1);
+}
+NOINLINE static void trsm_block_tail(TRSM_ARGS, int rb, int w) {
+  switch (rb * 8 + w) {
+    case 3 * 8 + 4: trsm_block(TRSM_PASS, 3, 4); break;
+    case 3 * 8 + 2: trsm_block(TRSM_PASS, 3, 2); break;
+    case 3 * 8 + 1: trsm_block(TRSM_PASS, 3, 1); break;
+    case 2 * 8 + 4: trsm_block(TRSM_PASS, 2, 4); break;
+    case 2 * 8 + 2: trsm_block(TRSM_PASS, 2, 2); break;
+    case 2 * 8 + 1: trsm_block(TRSM_PASS, 2, 1); break;
+    case 1 * 8 + 4: trsm_block(TRSM_PASS, 1, 4); break;
+    case 1 * 8 + 2: trsm_block(TRSM_PASS, 1, 2); break;
+    default: trsm_block(TRSM_PASS, 1, 1); break;
+  }
+}
+
+/*
+ * X with op(T)·X = B, in place over x (on entry the row-major n×nrhs B), dense.ts's
+ * solveTriangular: op(T) = Tᵀ when `transpose`; only T's `lower` (else upper) triangle is read,
+ * and not its diagonal when `unit`. The caller has checked for zero diagonals. Substitution runs
+ * forwards (rows 0, 1, …) when op(T) is lower triangular, else backwards; step s is row
+ * first + s·step. X is solved in groups of four columns, each copied into a contiguous n×4 panel
+ * (so that the pass over the solved rows streams through memory instead of striding across
+ * pages); a group's rows before its first nonzero of B (in substitution order) are zero in X and
+ * skipped (a solve against I does half the work). work holds 4n + 4 + 4n·⌈nrhs/4⌉ doubles and
+ * ⌈nrhs/4⌉ ints.
+ */
+EXPORT("trsm_f64")
+void trsm_f64(int n, int nrhs, int lower, int transpose, int unit, const double *restrict t, double *restrict x, double *restrict work) {
+  const int forward = lower != transpose;
+  const int first = forward ? 0 : n - 1, step = forward ? 1 : -1;
+  const int groups = (nrhs + 3) / 4;
+  double *p = work;
+  double *diag = p + 4 * n;
+  double *panels = diag + 4;
+  int *lo = (int *)(panels + 4 * n * groups);
+  for (int g = 0; g < groups; g++) {
+    const int col = 4 * g, w = nrhs - col < 4 ? nrhs - col : 4;
+    double *panel = panels + 4 * n * g;
+    lo[g] = n;
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < 4; c++) panel[4 * i + c] = c < w ? x[i * nrhs + col + c] : 0;
+    }
+    for (int s = 0; s < n; s++) {
+      const double *xr = panel + 4 * (first + s * step);
+      if (xr[0] != 0 || xr[1] != 0 || xr[2] != 0 || xr[3] != 0) {
+        lo[g] = s;
+        break;
+      }
+    }
+  }
+  for (int s0 = 0; s0 < n; s0 += 4) {
+    const int rb = n - s0 < 4 ? n - s0 : 4;
+    int rows[4];
+    for (int q = 0; q < 4; q++) {
+      rows[q] = first + (s0 + (q < rb ? q : 0)) * step;
+      diag[q] = q < rb ? t[rows[q] * n + rows[q]] : 1;
+    }
+    /* p[4k + q] = op(T)[rows[q]][row of step k] for the steps k < s0 + q; zero elsewhere. */
+    for (int k = 0; k < s0 + rb; k++) {
+      const int rk = first + k * step;
+      for (int q = 0; q < 4; q++) {
+        double v = 0;
+        if (q < rb && k < s0 + q) v = transpose ? t[rk * n + rows[q]] : t[rows[q] * n + rk];
+        p[4 * k + q] = v;
+      }
+    }
+    for (int g = 0; g < groups; g++) {
+      const int lg = lo[g] < s0 ? lo[g] : s0;
+      const int w = nrhs - 4 * g >= 3 ? 4 : nrhs - 4 * g; /* a third column takes the zero fourth along */
+      double *panel = panels + 4 * n * g;
+      if (rb == 4) trsm_block4(panel, p, diag, rows, lg, s0, first, step, unit, w);
+      else trsm_block_tail(panel, p, diag, rows, lg, s0, first, step, unit, rb, w);
+    }
+  }
+  for (int g = 0; g < groups; g++) {
+    const int col = 4 * g, w = nrhs - col < 4 ? nrhs - col : 4;
+    const double *panel = panels + 4 * n * g;
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < w; c++) x[i * nrhs + col + c] = panel[4 * i + c];
+    }
+  }
 }
