@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels, patchGeometry } from './js.ts';
-import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
+import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular, checkSolveTriangularArgs } from '../linalg/dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 / Node 20 /
@@ -233,11 +233,7 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
   function solveTriangular(
     t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
   ): Float64Array {
-    const fn = 'solveTriangular';
-    checkSize(fn, 'n', n);
-    checkSize(fn, 'nrhs', nrhs);
-    checkArray(fn, 't', t, n * n, `n=${n}`);
-    checkArray(fn, 'b', b, n * nrhs, `n=${n}, nrhs=${nrhs}`);
+    checkSolveTriangularArgs(t, b, n, nrhs);
     return addon.trsm_f64(t, b, n, nrhs, opts.lower ? 1 : 0, opts.transpose ? 1 : 0, opts.unitDiagonal ? 1 : 0);
   }
 

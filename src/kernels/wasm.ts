@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels } from './js.ts';
-import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
+import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular, checkSolveTriangularArgs } from '../linalg/dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 /
@@ -328,11 +328,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
   function solveTriangular(
     t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
   ): Float64Array {
-    const fn = 'solveTriangular';
-    checkSize(fn, 'n', n);
-    checkSize(fn, 'nrhs', nrhs);
-    checkArray(fn, 't', t, n * n, `n=${n}`);
-    checkArray(fn, 'b', b, n * nrhs, `n=${n}, nrhs=${nrhs}`);
+    checkSolveTriangularArgs(t, b, n, nrhs);
     const unit = opts.unitDiagonal ?? false;
     if (!unit) {
       for (let i = 0; i < n; i++) {

@@ -481,6 +481,15 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
   return l;
 }
 
+/** solveTriangular's argument checks (sizes, lengths, finiteness), shared with the kernel ports. */
+export function checkSolveTriangularArgs(t: Float64Array, b: Float64Array, n: number, nrhs: number): void {
+  const fn = 'solveTriangular';
+  checkSize(fn, 'n', n);
+  checkSize(fn, 'nrhs', nrhs);
+  checkArray(fn, 't', t, n * n, `n=${n}`);
+  checkArray(fn, 'b', b, n * nrhs, `n=${n}, nrhs=${nrhs}`);
+}
+
 /**
  * X with op(T)·X = B, where T is n×n triangular (only its `lower` or upper triangle is read,
  * and with `unitDiagonal` not its diagonal either), op(T) = Tᵀ if `transpose`, and B is n×nrhs.
@@ -492,11 +501,7 @@ export function solveTriangular(
   nrhs: number,
   opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
 ): Float64Array {
-  const fn = 'solveTriangular';
-  checkSize(fn, 'n', n);
-  checkSize(fn, 'nrhs', nrhs);
-  checkArray(fn, 't', t, n * n, `n=${n}`);
-  checkArray(fn, 'b', b, n * nrhs, `n=${n}, nrhs=${nrhs}`);
+  checkSolveTriangularArgs(t, b, n, nrhs);
   const { lower, transpose } = opts;
   const unit = opts.unitDiagonal ?? false;
   if (!unit) {
