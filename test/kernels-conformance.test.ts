@@ -12,7 +12,7 @@ import { jsKernels, patchGeometry } from '../src/kernels/js.ts';
 import { loadWasmKernels } from '../src/kernels/wasm.ts';
 import { loadNativeKernels } from '../src/kernels/native.ts';
 import { availableBackends, backendInfo, kernels, setBackend } from '../src/kernels/backend.ts';
-import { lcg, randomArray } from '../src/kernels/test-data.ts';
+import { lcg, randomArray, runGemm } from '../src/kernels/test-data.ts';
 
 type DType = 'float32' | 'float64';
 
@@ -72,14 +72,6 @@ const SHAPES: Array<[number, number, number]> = [
   [0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [1, 7, 1], [7, 1, 9], [1, 1, 300], [2, 3, 2], [5, 3, 2],
   [13, 11, 37], [4, 8, 256], [17, 9, 257], [65, 33, 300], [129, 70, 513], [3, 1030, 5], [2, 2050, 3],
 ];
-
-function runGemm(kern: Kernels, a: FloatArray, b: FloatArray, dtype: DType, args: GemmArgs): FloatArray {
-  const size = args.batch * args.m * args.n;
-  const c = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  c.fill(Number.NaN); // must be overwritten, never accumulated into
-  kern.gemm(a, b, c, args);
-  return c;
-}
 
 /**
  * got vs the js reference: the backends may sum in another order and, for f32, in f32 rather
@@ -289,13 +281,7 @@ test('fused scale/add: every backend that has them gives the JS loops\' exact bi
 });
 
 test('binary: every backend that has it gives the JS expressions\' bits (every op and form)', async () => {
-  const { BINARY_OPS } = await import('../src/kernels/kernels.ts');
-  const ref: Record<string, (a: number, b: number) => number> = {
-    add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
-    maximum: (a, b) => (a !== a || b !== b ? NaN : a >= b ? a : b),
-    minimum: (a, b) => (a !== a || b !== b ? NaN : a <= b ? a : b),
-    maskPositive: (a, b) => (a > 0 ? b : 0),
-  };
+  const { BINARY_OPS, BINARY_REFERENCE: ref } = await import('../src/kernels/kernels.ts');
   const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -3e38, 5e-324, 1, -1];
   const forms: Array<[string, number, number]> = [
     ['same', 37, 37], ['same empty', 0, 0], ['scalar right', 33, 1], ['scalar left', 1, 33],

@@ -47,6 +47,17 @@ export interface AdamScalars {
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'maskPositive'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+/** The BINARY_OPS semantics element by element: the reference backends' self-tests and tests check against. */
+export const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  maximum: (a, b) => (a !== a || b !== b ? Number.NaN : a >= b ? a : b),
+  minimum: (a, b) => (a !== a || b !== b ? Number.NaN : a <= b ? a : b),
+  maskPositive: (a, b) => (a > 0 ? b : 0),
+};
+
 export interface Kernels {
   readonly name: string;
   /** C[b] = op(A[b]) · op(B[b]); C is batch×m×n contiguous and fully overwritten. */

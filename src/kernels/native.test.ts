@@ -11,14 +11,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels } from './kernels.ts';
+import { BINARY_OPS, BINARY_REFERENCE, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels } from './kernels.ts';
 import { jsKernels, patchGeometry } from './js.ts';
 import {
   NATIVE_PATH, SMALL_MACS, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
 } from './native.ts';
 import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
 import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from '../optim/fused.ts';
-import { lcg, randomArray } from './test-data.ts';
+import { lcg, randomArray, runGemm } from './test-data.ts';
 
 const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -68,14 +68,6 @@ function gemmCases(): Array<{ label: string; args: GemmArgs }> {
     }
   }
   return cases;
-}
-
-function runGemm(kern: Kernels, a: FloatArray, b: FloatArray, dtype: DType, args: GemmArgs): FloatArray {
-  const size = args.batch * args.m * args.n;
-  const c = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-  c.fill(Number.NaN); // must be overwritten, never accumulated into
-  kern.gemm(a, b, c, args);
-  return c;
 }
 
 /** |got − want| ≤ rtol · (|A|·|B|) entrywise: a relative bound that holds however the sum is ordered. */
@@ -623,22 +615,12 @@ test('fused loops: mixed types, lengths, non-float arrays, shared output memory 
 // ---------------------------------------------------------------------------------------------
 // Elementwise binary ops: bit-identical to the BINARY_OPS expressions (src/tensor/primitives.ts).
 
-/** The js expressions of kernels.ts / primitives.ts, per element. */
-const BINARY_REF: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  maximum: (a, b) => (a !== a || b !== b ? Number.NaN : a >= b ? a : b),
-  minimum: (a, b) => (a !== a || b !== b ? Number.NaN : a <= b ? a : b),
-  maskPositive: (a, b) => (a > 0 ? b : 0),
-};
 
 /** The js loop of primitives.ts: computed in double, stored (so rounded once) into the output's type. */
 function binaryRef(op: BinaryOp, x: FloatArray, y: FloatArray): FloatArray {
   const nx = x.length, ny = y.length, n = Math.max(nx, ny);
   const out = x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
-  const f = BINARY_REF[op];
+  const f = BINARY_REFERENCE[op];
   for (let i = 0; i < n; i++) out[i] = f(x[i % nx]!, y[i % ny]!);
   return out;
 }

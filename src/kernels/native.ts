@@ -24,7 +24,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
+import { BINARY_OPS, BINARY_REFERENCE, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels, patchGeometry } from './js.ts';
 import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular, checkSolveTriangularArgs } from '../linalg/dense.ts';
@@ -293,16 +293,6 @@ function selfTestFused(addon: NativeAddon): void {
   }
 }
 
-/** The BINARY_OPS semantics of kernels.ts, element by element (primitives.ts's expressions). */
-const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  maximum: (a, b) => (a !== a || b !== b ? Number.NaN : a >= b ? a : b),
-  minimum: (a, b) => (a !== a || b !== b ? Number.NaN : a <= b ? a : b),
-  maskPositive: (a, b) => (a > 0 ? b : 0),
-};
 
 /**
  * Every binary op, same-length and bias forms, on signed zeros (max/min ties keep the first

@@ -55,14 +55,6 @@ const fr = Math.fround;
  * native C); shorter ones stay in JS, where a call and its copies would cost more.
  */
 const KERNEL_MIN_LENGTH = 256;
-let useKernels = true;
-
-/** @internal Route fused updates through the kernel backend (default) or the JS loops only; returns the previous setting. */
-export function setFusedKernels(on: boolean): boolean {
-  const prev = useKernels;
-  useKernels = on;
-  return prev;
-}
 
 /**
  * A JS number as an operand of dtype `dtype`, exactly as ops.ts turns it into a scalar tensor:
@@ -128,7 +120,7 @@ export function fusedAdamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: n
  */
 export function adamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, c1: number, c2: number, eps: number): { u: FloatArray; m: FloatArray; v: FloatArray } {
   const k = kernels();
-  if (!k.adam || !useKernels || g.length < KERNEL_MIN_LENGTH) return fusedAdamLeaf(g, m, v, b1, b2, c1, c2, eps);
+  if (!k.adam || g.length < KERNEL_MIN_LENGTH) return fusedAdamLeaf(g, m, v, b1, b2, c1, c2, eps);
   const u = alloc(g);
   const mo = alloc(g);
   const vo = alloc(g);
@@ -143,7 +135,7 @@ export function adamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number
 /** fusedScaleLeaf through the kernel backend when it can (see adamLeaf). */
 export function scaleLeaf(x: FloatArray, s: number): FloatArray {
   const k = kernels();
-  if (!k.scale || !useKernels || x.length < KERNEL_MIN_LENGTH) return fusedScaleLeaf(x, s);
+  if (!k.scale || x.length < KERNEL_MIN_LENGTH) return fusedScaleLeaf(x, s);
   const out = alloc(x);
   k.scale(x, out, scalarAs(s, x instanceof Float32Array ? 'float32' : 'float64'));
   return out;
@@ -152,7 +144,7 @@ export function scaleLeaf(x: FloatArray, s: number): FloatArray {
 /** fusedAddLeaf through the kernel backend when it can (see adamLeaf). */
 export function addLeaf(p: FloatArray, u: FloatArray): FloatArray {
   const k = kernels();
-  if (!k.add || !useKernels || p.length < KERNEL_MIN_LENGTH) return fusedAddLeaf(p, u);
+  if (!k.add || p.length < KERNEL_MIN_LENGTH) return fusedAddLeaf(p, u);
   const out = alloc(p);
   k.add(p, u, out);
   return out;

@@ -44,7 +44,7 @@ function elementwise(op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mi
   const [x, y] = coercePair(op, a, b);
   if (op !== 'add' && op !== 'sub' && op !== 'mul' && op !== 'maximum' && op !== 'minimum') requireFloat(op, x);
   const shape = broadcastShapes(op, x.shape, y.shape);
-  if (isScalarOperand(x, y, shape) || isScalarOperand(y, x, shape)) return bind(op, [x, y], {});
+  if (isInPlaceOperand(x, y, shape) || isInPlaceOperand(y, x, shape)) return bind(op, [x, y], {});
   return bind(op, [broadcastTo(x, shape), broadcastTo(y, shape)], {});
 }
 
@@ -53,7 +53,7 @@ function elementwise(op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mi
  * `other` already has the broadcast shape and `s` is a single element, or exactly `other`'s
  * trailing dimensions (a bias). The VJP then sums its cotangent down to `s`'s shape.
  */
-function isScalarOperand(s: Tensor, other: Tensor, shape: readonly number[]): boolean {
+function isInPlaceOperand(s: Tensor, other: Tensor, shape: readonly number[]): boolean {
   if (s.size >= other.size || s.rank > other.rank || !shapesEqual(other.shape, shape)) return false;
   if (s.size === 1) return true;
   const lead = other.rank - s.rank;
@@ -88,7 +88,7 @@ function comparison(op: CompareOp): (a: TensorLike, b: TensorLike) => Tensor {
   return (a, b) => {
     const [x, y] = coercePair(op, a, b);
     const shape = broadcastShapes(op, x.shape, y.shape);
-    if (isScalarOperand(x, y, shape) || isScalarOperand(y, x, shape)) return bind('compare', [x, y], { op });
+    if (isInPlaceOperand(x, y, shape) || isInPlaceOperand(y, x, shape)) return bind('compare', [x, y], { op });
     return bind('compare', [broadcastTo(x, shape), broadcastTo(y, shape)], { op });
   };
 }

@@ -94,7 +94,7 @@ export function bind<P extends Prim>(prim: P, inputs: readonly Tensor[], params:
     });
     if (!any) continue;
     const t = withCeiling(stack.indexOf(level), () => jvpRules[prim](tangents, inputs, out, params));
-    if (t) (out._tan ??= new Map()).set(level.id, checkRuleOutput('JVP', prim, expandScalar(t, out), out));
+    if (t) (out._tan ??= new Map()).set(level.id, checkRuleOutput('JVP', prim, expandToOutput(t, out), out));
   }
   return out;
 }
@@ -105,11 +105,11 @@ export function bind<P extends Prim>(prim: P, inputs: readonly Tensor[], params:
  * only the short operand's tangent was non-zero) or full-shaped where the input is short (VJP):
  * broadcast or sum it here.
  */
-function expandScalar(t: Tensor, out: Tensor): Tensor {
+function expandToOutput(t: Tensor, out: Tensor): Tensor {
   return t.size !== out.size ? broadcastTo(t, out.shape) : t;
 }
 
-function reduceToScalar(g: Tensor, x: Tensor): Tensor {
+function reduceToInput(g: Tensor, x: Tensor): Tensor {
   return g.size !== x.size ? sumToShape(g, x.shape) : g;
 }
 
@@ -213,7 +213,7 @@ export function backward(level: Level, y: Tensor, seed: Tensor, inputs: readonly
     const grads = rule(ct, node.inputs, node.out, node.params, needs);
     node.inputs.forEach((x, i) => {
       const g = grads[i];
-      if (needs[i] && g) accumulate(x._node!, checkRuleOutput('VJP', prim, reduceToScalar(g, x), x));
+      if (needs[i] && g) accumulate(x._node!, checkRuleOutput('VJP', prim, reduceToInput(g, x), x));
     });
   }
   return inputs.map((x) => (x._node ? cotangents.get(x._node) ?? null : null));
