@@ -16,3 +16,5 @@ export {
   downsampleImages, pca, featureStats, standardize,
 } from './loader.ts';
 export type { Batch, Pca, FeatureStats } from './loader.ts';
+export { stepBatches, rowRange } from './step-batches.ts';
+export type { StepBatch, StepBatcher } from './step-batches.ts';

@@ -13,3 +13,6 @@ export { scaleByKfac, layerFactors, type KfacOptions, type KfacState, type KfacL
 export { sgd, momentum, nesterov, adam, adamw, rmsprop, langevin, kfac } from './aliases.ts';
 export * as schedules from './schedules.ts';
 export type { Schedule, ScalarOrSchedule } from './schedules.ts';
+export { masked, nonBiasMask, type MaskTree } from './masked.ts';
+export { multiSteps, type MultiStepsState } from './multi-steps.ts';
+export { injectHyperparams, injectedHyperparams, type InjectedState } from './inject-hyperparams.ts';

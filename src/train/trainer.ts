@@ -1,32 +1,38 @@
 /**
- * The trainer: keyed minibatch SGD-style training with evaluation, train-to-accuracy stopping,
- * a NaN/Inf guard, atomic checkpoints and exact resume.
+ * The trainer: a loop of `makeTrainStep` steps over keyed batches, with evaluation, stopping,
+ * checkpoints and logging as a small list of hooks.
  *
- * Determinism: every random choice derives from the run key — epoch e's order from
- * foldIn(dataKey, e), step s's dropout/optimizer noise from foldIn(stepKey, s) — so a resumed
- * run replays exactly what an uninterrupted one would have done. Metrics hold no timings.
+ * Determinism: every random choice derives from the run key — [init, data, step] = split(key, 3);
+ * epoch e's order is permutation(foldIn(data, e), n), step s's dropout/optimizer noise comes from
+ * foldIn(step, s) — and the step counter lives in the state. So a run continued from a state
+ * (`train(…, { state })`) or from a checkpoint (`resume: true`) replays exactly what an
+ * uninterrupted run would have done. Metrics hold no timings.
+ *
+ * `step` in every record means the same thing: the number of optimizer updates applied to the
+ * parameters the record was measured at. A loss record at step s is the minibatch loss that the
+ * (s+1)-th update descended; an evaluation at step s is measured after s updates.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { Tensor, zeros } from '../tensor/tensor.ts';
-import { add, argmax, equal, gather, sum, cast } from '../tensor/ops.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { argmax, cast, equal, sum } from '../tensor/ops.ts';
 import { softmaxCrossEntropy } from '../tensor/composed.ts';
-import { hvp, stopGradient, valueAndGrad } from '../tensor/transforms.ts';
-import { treeFlatten, treeMap, type Tree } from '../tensor/tree.ts';
+import { treeFlatten, type Tree } from '../tensor/tree.ts';
 import * as random from '../tensor/random.ts';
 import type { Key } from '../tensor/prng.ts';
-import { fmt, shapesEqual } from '../tensor/shape.ts';
-import type { ApplyCtx, Layer, ModelState, TapSite } from '../nn/layer.ts';
-import type { GradientTransformation, LayerStat, UpdateCtx } from '../optim/transform.ts';
+import type { ModelState } from '../nn/layer.ts';
+import type { GradientTransformation } from '../optim/transform.ts';
+import { injectedHyperparams } from '../optim/inject-hyperparams.ts';
+import { rowRange, stepBatches } from '../data/step-batches.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { structureMismatch } from './state-check.ts';
+import { loopControl, type LoopProgress } from './loop-control.ts';
+import {
+  makeTrainStep, NonFiniteLossError, type Examples, type LossFn, type Model, type Regularizer, type TrainState,
+} from './train-step.ts';
 
-export interface Examples {
-  readonly x: Tensor;
-  readonly y: Tensor;
-}
-
-/** A model: a layer, optionally with buffers (BatchNorm running stats). */
-export type Model<P extends Tree = Tree> = Layer<P> & { initState?(): ModelState };
+export { NonFiniteLossError } from './train-step.ts';
+export type { Examples, Model, TrainState } from './train-step.ts';
 
 export interface MetricRecord {
   step: number;
@@ -34,12 +40,40 @@ export interface MetricRecord {
   [metric: string]: number;
 }
 
-export interface StepInfo {
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  loss: number;
+/** What hooks and `onStep` see after a step: read-only views of the run (tensors are immutable). */
+export interface StepView<P extends Tree = Tree> {
+  /** Updates applied so far (the state's step). */
+  readonly step: number;
+  /** The step this call runs to. */
+  readonly totalSteps: number;
+  readonly epoch: number;
+  /** The minibatch objective that this step descended. */
+  readonly loss: number;
+  readonly params: P;
+  /** Gradients of the objective at the parameters before this step. */
+  readonly grads: P;
+  readonly optState: unknown;
+  readonly modelState: ModelState;
+  readonly state: TrainState<P>;
+  /** Adds a record `{ step, epoch, ...metrics }` to the run's metrics (stopAt sees it too). */
+  log(metrics: Record<string, number>): void;
 }
+
+/** @deprecated alias kept for existing callers: `onStep` now receives a full StepView. */
+export type StepInfo = StepView;
+
+/** A step hook: `afterStep` runs after every `every`-th step; returning 'stop' ends the run after this step. */
+export interface TrainHook<P extends Tree = Tree> {
+  readonly name: string;
+  readonly every?: number;
+  /** Metric names this hook logs, so `stopAt` may name them. */
+  readonly metrics?: readonly string[];
+  afterStep?(view: StepView<P>): unknown;
+  afterEval?(record: MetricRecord, view: StepView<P> | undefined): unknown;
+}
+
+/** Stop once a recorded metric reaches a value: `{ metric: 'testAccuracy', atLeast: 0.9 }`, `{ metric: 'loss', atMost: 0.05 }`. */
+export type StopAt = { metric: string; atLeast: number; atMost?: undefined } | { metric: string; atMost: number; atLeast?: undefined };
 
 export interface TrainerOptions<P extends Tree = Tree> {
   model: Model<P>;
@@ -48,113 +82,162 @@ export interface TrainerOptions<P extends Tree = Tree> {
   /** Held-out data for evaluation (test accuracy / loss). */
   test?: Examples;
   /** Loss of the model output against targets; mean over the batch. Default: softmax cross-entropy. */
-  loss?: (output: Tensor, targets: Tensor) => Tensor;
+  loss?: LossFn;
+  /** A parameter-aware term added to the loss every step (see makeTrainStep). */
+  regularizer?: Regularizer<P>;
   batchSize: number;
-  /** Total optimizer steps (each epoch has ⌊n / batchSize⌋ steps; the last partial batch is dropped). */
+  /** Optimizer steps this call runs (from the starting state's step). Each epoch has ⌊n / batchSize⌋ steps. */
   steps: number;
+  /** The run key (default: random.key(seed)). */
+  key?: Key;
+  /** Sugar for `key: random.key(seed)`; default 0. */
   seed?: number;
-  /** Starting parameters (default: model.init of a key derived from the seed). */
+  /** Starting parameters (default: model.init of the run key's init part). */
   params?: P;
-  /** Evaluate every this many steps (and always at the end). 0: only at the end. */
+  /** Continue from this state (params, optimizer state, model buffers, step), e.g. an earlier call's `result.state`. */
+  state?: TrainState<P>;
+  /** Parameter and feature dtype. Default float64 (the reference); float32 uses the fused float kernels. */
+  dtype?: 'float64' | 'float32';
+  /** Evaluate every this many steps (and at the end unless `evalAtEnd: false`). 0: only at the end. */
   evalEvery?: number;
+  evalAtEnd?: boolean;
   /** Also evaluate on the full training set at each evaluation. */
   evalTrain?: boolean;
   evalBatchSize?: number;
-  /** Record the training loss every this many steps (default 1). */
+  /** Record the training loss every this many steps (default 1; 0: never). */
   logEvery?: number;
-  /** Stop once an evaluated metric reaches a value (train-to-accuracy protocols). */
-  stopAt?: { metric: 'trainAccuracy' | 'testAccuracy'; atLeast: number };
-  /** Write a checkpoint to `path` every `every` steps, at the end, and when aborted. */
+  stopAt?: StopAt | readonly StopAt[];
+  /** Write a checkpoint to `path` every `every` steps, at the end, and when aborted or stopped. */
   checkpoint?: { path: string; every: number };
   /** Continue from `checkpoint.path` when it exists. */
   resume?: boolean;
   /** Mixed into the configuration hash that a checkpoint must match to be resumed. */
   configKey?: string;
   signal?: AbortSignal;
-  onStep?: (info: StepInfo) => void;
+  /** Called after every `onStepEvery`-th step (default every step). Returning 'stop' ends the run (any other value is ignored). */
+  onStep?: (view: StepView<P>) => unknown;
+  onStepEvery?: number;
   onEval?: (record: MetricRecord) => void;
+  /** Every record (loss, evaluation, hook-logged) as it is made: stream it to disk, a terminal, … */
+  onRecord?: (record: MetricRecord) => void;
+  hooks?: readonly TrainHook<P>[];
 }
 
 export interface TrainResult<P extends Tree = Tree> {
   params: P;
   optState: unknown;
   modelState: ModelState;
+  /** Hand this to a later `train` call (`state`) to continue exactly. */
+  state: TrainState<P>;
+  /** Records made by this call (plus, after a checkpoint resume, those made before the interruption). */
   metrics: MetricRecord[];
   step: number;
-  stoppedBy: 'steps' | 'target' | 'abort';
+  stoppedBy: 'steps' | 'target' | 'hook' | 'abort';
 }
 
-/** Raised by the NaN/Inf guard; the last good checkpoint (if any) is left in place. */
-export class NonFiniteLossError extends Error {
-  constructor(message: string, readonly step: number) {
-    super(message);
-    this.name = 'NonFiniteLossError';
-  }
-}
+const fail = (msg: string): never => {
+  throw new Error(`trainer: ${msg}`);
+};
 
 function checkOptions(o: TrainerOptions<any>): void {
-  const n = o.train?.x?.shape[0];
-  if (!(o.train?.x instanceof Tensor) || !(o.train?.y instanceof Tensor)) throw new Error('trainer: train must be { x: Tensor, y: Tensor }');
-  if (o.train.y.shape[0] !== n) throw new Error(`trainer: train.x has ${n} examples but train.y has ${o.train.y.shape[0]}`);
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error(`trainer: batchSize must be a positive integer, got ${o.batchSize}`);
-  if (o.batchSize > n!) throw new Error(`trainer: batchSize ${o.batchSize} is larger than the training set (${n} examples)`);
-  if (!Number.isInteger(o.steps) || o.steps < 0) throw new Error(`trainer: steps must be a non-negative integer, got ${o.steps}`);
-  if (o.checkpoint && (!Number.isInteger(o.checkpoint.every) || o.checkpoint.every < 1)) throw new Error(`trainer: checkpoint.every must be a positive integer, got ${o.checkpoint.every}`);
+  if (!(o.train?.x instanceof Tensor) || !(o.train?.y instanceof Tensor)) fail('train must be { x: Tensor, y: Tensor }');
+  const n = o.train.x.shape[0]!;
+  if (o.train.y.shape[0] !== n) fail(`train.x has ${n} examples but train.y has ${o.train.y.shape[0]}`);
+  if (o.test && (!(o.test.x instanceof Tensor) || !(o.test.y instanceof Tensor) || o.test.x.shape[0] !== o.test.y.shape[0])) fail('test must be { x: Tensor, y: Tensor } with as many targets as examples');
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) fail(`batchSize must be a positive integer, got ${o.batchSize}`);
+  if (o.batchSize > n) fail(`batchSize ${o.batchSize} is larger than the training set (${n} examples)`);
+  if (!Number.isInteger(o.steps) || o.steps < 0) fail(`steps must be a non-negative integer, got ${o.steps}`);
+  for (const [name, v] of [['evalEvery', o.evalEvery], ['logEvery', o.logEvery]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) fail(`${name} must be a non-negative integer, got ${v}`);
+  }
+  if (o.onStepEvery !== undefined && (!Number.isInteger(o.onStepEvery) || o.onStepEvery < 1)) fail(`onStepEvery must be a positive integer, got ${o.onStepEvery}`);
+  if (o.checkpoint && (!Number.isInteger(o.checkpoint.every) || o.checkpoint.every < 1)) fail(`checkpoint.every must be a positive integer, got ${o.checkpoint.every}`);
+  if (o.params && o.state) fail('give either params (a fresh start from them) or state (a continuation), not both');
+  if (o.seed !== undefined && o.key !== undefined) fail('give either key or seed, not both');
+  if (o.dtype !== undefined && o.dtype !== 'float64' && o.dtype !== 'float32') fail(`dtype must be 'float64' or 'float32', got ${String(o.dtype)}`);
+  for (const h of o.hooks ?? []) {
+    if (!h || typeof h.name !== 'string') fail('every hook needs a name');
+    if (h.every !== undefined && (!Number.isInteger(h.every) || h.every < 1)) fail(`hook '${h.name}': every must be a positive integer, got ${h.every}`);
+  }
   for (const [name, ds] of [['train', o.train], ['test', o.test]] as const) {
     if (ds && ds.y.dtype === 'int32' && !o.loss) {
       const d = ds.y.data;
-      for (let i = 0; i < d.length; i++) if (d[i]! < 0) throw new Error(`trainer: ${name} label ${d[i]} at index ${i} is negative`);
+      for (let i = 0; i < d.length; i++) if (d[i]! < 0) fail(`${name} label ${d[i]} at index ${i} is negative`);
     }
   }
 }
 
-function configHash(o: TrainerOptions<any>, initParams: Tree): string {
-  const { paths, leaves } = treeFlatten(initParams);
+const stopConditions = (o: TrainerOptions<any>): readonly StopAt[] => (o.stopAt === undefined ? [] : Array.isArray(o.stopAt) ? o.stopAt : [o.stopAt as StopAt]);
+
+/** The metric names this run will record, so a `stopAt` naming anything else fails before the first step. */
+function recordedMetrics(o: TrainerOptions<any>, optState: unknown): Set<string> {
+  const names = new Set<string>();
+  if ((o.logEvery ?? 1) > 0) {
+    names.add('loss');
+    if (o.regularizer) names.add('dataLoss');
+    for (const k of Object.keys(injectedHyperparams(optState) ?? {})) names.add(k);
+  }
+  const evaluates = (o.evalEvery ?? 0) > 0 || o.evalAtEnd !== false;
+  if (evaluates) {
+    for (const [prefix, ds] of [['train', o.evalTrain ? o.train : undefined], ['test', o.test]] as const) {
+      if (!ds) continue;
+      names.add(`${prefix}Loss`);
+      if (ds.y.dtype === 'int32') names.add(`${prefix}Accuracy`);
+    }
+  }
+  for (const h of o.hooks ?? []) for (const m of h.metrics ?? []) names.add(m);
+  return names;
+}
+
+function checkStopAt(o: TrainerOptions<any>, recorded: Set<string>): void {
+  for (const c of stopConditions(o)) {
+    if (!c || typeof c.metric !== 'string') fail('stopAt needs { metric, atLeast } or { metric, atMost }');
+    const hasLeast = typeof c.atLeast === 'number';
+    const hasMost = typeof c.atMost === 'number';
+    if (hasLeast === hasMost) fail(`stopAt '${c.metric}': give exactly one of atLeast and atMost`);
+    if (!Number.isFinite(hasLeast ? c.atLeast : c.atMost)) fail(`stopAt '${c.metric}': the threshold must be a finite number`);
+    if (!recorded.has(c.metric)) {
+      fail(`stopAt: metric '${c.metric}' is never recorded by this run (it records: ${[...recorded].sort().join(', ') || 'nothing'}; evaluation metrics need test data or evalTrain, hook metrics a hook that declares them)`);
+    }
+  }
+}
+
+function configHash(o: TrainerOptions<any>, key: Key, initial: TrainState<any>): string {
+  const { paths, leaves } = treeFlatten(initial.params);
   const desc = {
-    model: o.model.name, optimizer: o.optimizer.name, batchSize: o.batchSize, seed: o.seed ?? 0,
+    model: o.model.name, optimizer: o.optimizer.name, batchSize: o.batchSize, key: [...key], origin: initial.step, dtype: o.dtype ?? 'float64',
     train: [o.train.x.shape, o.train.y.shape], params: paths.map((p, i) => `${p}:${leaves[i]!.shape.join('x')}`),
     extra: o.configKey ?? '',
   };
   return createHash('sha256').update(JSON.stringify(desc)).digest('hex').slice(0, 16);
 }
 
-function checkSameStructure(path: string, loaded: Tree, expected: Tree): void {
-  const a = treeFlatten(loaded);
-  const b = treeFlatten(expected);
-  if (a.paths.join('|') !== b.paths.join('|')) {
-    throw new Error(`checkpoint ${path}: parameters do not match this model (has ${a.paths.length} tensors: ${a.paths.slice(0, 4).join(', ')}…; model has ${b.paths.join(', ').slice(0, 120)})`);
-  }
-  a.leaves.forEach((t, i) => {
-    if (!shapesEqual(t.shape, b.leaves[i]!.shape) || t.dtype !== b.leaves[i]!.dtype) {
-      throw new Error(`checkpoint ${path}: parameter ${a.paths[i]} is ${t.dtype} ${fmt(t.shape)}, the model expects ${b.leaves[i]!.dtype} ${fmt(b.leaves[i]!.shape)}`);
-    }
-  });
-}
+const asDtype = (e: Examples, dtype: 'float64' | 'float32'): Examples =>
+  e.x.dtype === dtype || (e.x.dtype !== 'float64' && e.x.dtype !== 'float32') ? e : { x: cast(e.x, dtype), y: e.y };
 
-const isFiniteTree = (t: Tree): boolean => treeFlatten(t).leaves.every((x) => x.data.every((v) => Number.isFinite(v)));
-
-/** Classification accuracy and mean loss over a dataset, in eval mode, in fixed-order batches. */
+/** Classification accuracy and mean loss over a dataset, in eval mode, in contiguous fixed-order batches. */
 export function evaluate<P extends Tree>(
-  model: Model<P>, params: P, data: Examples, opts: { loss?: (o: Tensor, y: Tensor) => Tensor; batchSize?: number; state?: ModelState } = {},
+  model: Model<P>, params: P, data: Examples, opts: { loss?: LossFn; batchSize?: number; state?: ModelState } = {},
 ): { loss: number; accuracy?: number } {
   const n = data.x.shape[0]!;
   const bs = opts.batchSize ?? 1000;
+  if (!Number.isInteger(bs) || bs < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${bs}`);
   const lossFn = opts.loss ?? softmaxCrossEntropy;
   let lossSum = 0;
   let correct = 0;
   const classify = data.y.dtype === 'int32';
   for (let start = 0; start < n; start += bs) {
-    const idx = new Tensor(Int32Array.from({ length: Math.min(bs, n - start) }, (_, i) => start + i), [Math.min(bs, n - start)], 'int32');
-    const xb = gather(data.x, idx, 0);
-    const yb = gather(data.y, idx, 0);
+    const end = Math.min(start + bs, n);
+    const xb = rowRange(data.x, start, end);
+    const yb = rowRange(data.y, start, end);
     const out = model.apply(params, xb, { training: false, state: opts.state });
-    lossSum += lossFn(out, yb).item() * idx.size;
+    lossSum += lossFn(out, yb).item() * (end - start);
     if (classify && out.rank === 2) correct += sum(cast(equal(argmax(out, 1), yb), 'int32')).item();
   }
   return classify ? { loss: lossSum / n, accuracy: correct / n } : { loss: lossSum / n };
 }
 
-/** Run (or resume) a training run to completion, synchronously. */
+/** Run (or continue, or resume) a training run to completion, synchronously. */
 export function train<P extends Tree>(o: TrainerOptions<P>): TrainResult<P> {
   const steps = trainSteps(o);
   for (;;) {
@@ -164,191 +247,135 @@ export function train<P extends Tree>(o: TrainerOptions<P>): TrainResult<P> {
 }
 
 /**
- * The same run, yielding to the event loop every ~50 ms so that signals (Ctrl-C → `signal`),
- * timers and progress output are served during long runs.
+ * The same run, yielding to the event loop every ~50 ms (loopControl) so that signals (Ctrl-C →
+ * `signal`), timers and progress output are served during long runs.
  */
 export async function trainAsync<P extends Tree>(o: TrainerOptions<P>): Promise<TrainResult<P>> {
   const steps = trainSteps(o);
-  let last = performance.now();
+  const control = loopControl({ budgetMs: 50 });
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
-    if (performance.now() - last > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
-      last = performance.now();
-    }
+    await control.tick();
   }
 }
 
 /** The training loop as a generator that yields after every step. */
-function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, TrainResult<P>> {
+function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgress, TrainResult<P>> {
   checkOptions(o);
-  const lossOf = o.loss ?? softmaxCrossEntropy;
-  const n = o.train.x.shape[0]!;
-  const stepsPerEpoch = Math.floor(n / o.batchSize);
-  const [initKey, dataKey, stepKey] = random.split(random.key(o.seed ?? 0), 3) as [Key, Key, Key];
-  const initial = o.params ?? o.model.init(initKey);
-  const hash = configHash(o, initial);
-  const needs = new Set(o.optimizer.needs ?? []);
+  const dtype = o.dtype ?? 'float64';
+  const trainData = asDtype(o.train, dtype);
+  const testData = o.test ? asDtype(o.test, dtype) : undefined;
+  const runKey = o.key ?? random.key(o.seed ?? 0);
+  const [initKey, dataKey, stepKey] = random.split(runKey, 3) as [Key, Key, Key];
+  const step = makeTrainStep({ model: o.model, optimizer: o.optimizer, loss: o.loss, regularizer: o.regularizer, dtype });
+  if (o.state) step.check(o.state, 'trainer');
+  const initial = o.state ?? step.init(o.params ? { params: o.params } : initKey);
+  const batcher = stepBatches(trainData, o.batchSize, dataKey);
+  const epochOf = (s: number): number => Math.floor(s / batcher.stepsPerEpoch);
+  const endStep = initial.step + o.steps;
+  const hash = configHash(o, runKey, initial);
 
-  let params = initial;
-  let optState: unknown = o.optimizer.init(params);
-  let modelState: ModelState = o.model.initState?.() ?? {};
+  let state = initial;
   let metrics: MetricRecord[] = [];
-  let step = 0;
   let lastCheckpointStep: number | undefined;
-
   const cp = o.checkpoint;
   if (o.resume && cp && existsSync(cp.path)) {
     const c = loadCheckpoint(cp.path);
     if (c['configHash'] !== hash) {
       throw new Error(`checkpoint ${cp.path}: written by a different configuration (hash ${String(c['configHash'])}, this run ${hash}); refusing to resume`);
     }
-    checkSameStructure(cp.path, c['params'] as Tree, initial);
-    params = c['params'] as P;
-    optState = c['optState'];
-    modelState = (c['modelState'] ?? {}) as ModelState;
+    const mismatch = structureMismatch(initial.params, c['params'], { exact: true });
+    if (mismatch) throw new Error(`checkpoint ${cp.path}: parameters do not match this model: ${mismatch}`);
+    state = { params: c['params'] as P, optState: c['optState'], modelState: (c['modelState'] ?? {}) as ModelState, step: c['step'] as number };
     metrics = c['metrics'] as MetricRecord[];
-    step = c['step'] as number;
-    lastCheckpointStep = step;
+    lastCheckpointStep = state.step;
   }
+  checkStopAt(o, recordedMetrics(o, state.optState));
 
   const save = (): void => {
     if (!cp) return;
-    saveCheckpoint(cp.path, { configHash: hash, step, params, optState, modelState, metrics });
-    lastCheckpointStep = step;
+    saveCheckpoint(cp.path, { configHash: hash, step: state.step, params: state.params, optState: state.optState, modelState: state.modelState, metrics });
+    lastCheckpointStep = state.step;
   };
 
-  let order: Int32Array | undefined;
-  let orderEpoch = -1;
-  const batchAt = (s: number): { xb: Tensor; yb: Tensor; epoch: number } => {
-    const epoch = Math.floor(s / stepsPerEpoch);
-    if (epoch !== orderEpoch) {
-      order = random.permutation(random.foldIn(dataKey, epoch), n).data as Int32Array;
-      orderEpoch = epoch;
-    }
-    const start = (s % stepsPerEpoch) * o.batchSize;
-    const idx = new Tensor(order!.slice(start, start + o.batchSize), [o.batchSize], 'int32');
-    return { xb: gather(o.train.x, idx, 0), yb: gather(o.train.y, idx, 0), epoch };
-  };
-
-  const runEval = (epoch: number): MetricRecord => {
-    const rec: MetricRecord = { step, epoch };
-    if (o.evalTrain) {
-      const r = evaluate(o.model, params, o.train, { loss: o.loss, batchSize: o.evalBatchSize, state: modelState });
-      rec['trainLoss'] = r.loss;
-      if (r.accuracy !== undefined) rec['trainAccuracy'] = r.accuracy;
-    }
-    if (o.test) {
-      const r = evaluate(o.model, params, o.test, { loss: o.loss, batchSize: o.evalBatchSize, state: modelState });
-      rec['testLoss'] = r.loss;
-      if (r.accuracy !== undefined) rec['testAccuracy'] = r.accuracy;
-    }
-    metrics.push(rec);
-    o.onEval?.(rec);
-    return rec;
-  };
-
+  const stops = stopConditions(o);
   let stoppedBy: TrainResult['stoppedBy'] = 'steps';
+  const record = (rec: MetricRecord): void => {
+    metrics.push(rec);
+    o.onRecord?.(rec);
+    for (const c of stops) {
+      const v = rec[c.metric];
+      if (v === undefined) continue;
+      if (c.atLeast !== undefined ? v >= c.atLeast : v <= c.atMost!) stoppedBy = 'target';
+    }
+  };
+
+  const runEval = (view: StepView<P> | undefined): void => {
+    const rec: MetricRecord = { step: state.step, epoch: epochOf(state.step) };
+    for (const [prefix, ds] of [['train', o.evalTrain ? trainData : undefined], ['test', testData]] as const) {
+      if (!ds) continue;
+      const r = evaluate(o.model, state.params, ds, { loss: o.loss, batchSize: o.evalBatchSize, state: state.modelState });
+      rec[`${prefix}Loss`] = r.loss;
+      if (r.accuracy !== undefined) rec[`${prefix}Accuracy`] = r.accuracy;
+    }
+    record(rec);
+    o.onEval?.(rec);
+    for (const h of hooks) if (h.afterEval?.(rec, view) === 'stop' && stoppedBy === 'steps') stoppedBy = 'hook';
+  };
+
+  const hooks: TrainHook<P>[] = [...(o.hooks ?? [])];
+  if (o.onStep) hooks.unshift({ name: 'onStep', every: o.onStepEvery ?? 1, afterStep: o.onStep });
+  const evalEvery = o.evalEvery ?? 0;
   const logEvery = o.logEvery ?? 1;
-  while (step < o.steps) {
+  const evaluates = Boolean(testData || o.evalTrain);
+  let lastEvalStep = -1;
+
+  while (state.step < endStep && stoppedBy === 'steps') {
     if (o.signal?.aborted) {
       stoppedBy = 'abort';
       break;
     }
-    const { xb, yb, epoch } = batchAt(step);
-    const [dropKey, optKey] = random.split(random.foldIn(stepKey, step)) as [Key, Key];
-    const state: ModelState = { ...modelState };
-    const ctx: ApplyCtx = { training: true, key: dropKey, state };
-    const { value, grads, layerStats } = needs.has('layerStats')
-      ? gradientsWithLayerStats(o.model, params, xb, yb, lossOf, ctx)
-      : { ...valueAndGrad((p: P) => lossOf(o.model.apply(p, xb, ctx), yb))(params), layerStats: undefined };
-    const loss = value.item();
-    if (!Number.isFinite(loss)) {
-      const where = lastCheckpointStep !== undefined ? `last good checkpoint: ${cp!.path} (step ${lastCheckpointStep})` : 'no checkpoint was written yet';
-      throw new NonFiniteLossError(`training stopped: loss is ${loss} at step ${step} (epoch ${epoch}); parameters left at their last finite values; ${where}`, step);
-    }
-    const updateCtx: UpdateCtx = {
-      params, step, key: optKey,
-      loss: needs.has('loss') ? value : undefined,
-      // A scratch copy of the buffers, so HVP passes do not update BatchNorm statistics again.
-      hvp: needs.has('hvp') ? (v: Tree) => hvp((p: P) => lossOf(o.model.apply(p, xb, { ...ctx, state: { ...modelState } }), yb), params, v as P) : undefined,
-      layerStats,
-    };
-    const [updates, nextOptState] = o.optimizer.update(grads, optState, updateCtx);
-    const next = treeMap((p, u) => add(p, u), params, updates);
-    if (!isFiniteTree(next)) {
-      const where = lastCheckpointStep !== undefined ? `last good checkpoint: ${cp!.path} (step ${lastCheckpointStep})` : 'no checkpoint was written yet';
-      throw new NonFiniteLossError(`training stopped: the update at step ${step} made parameters non-finite (loss was ${loss}); ${where}`, step);
-    }
-    params = next;
-    optState = nextOptState;
-    modelState = stopGradient(state as Tree) as ModelState;
-    if (step % logEvery === 0) metrics.push({ step, epoch, loss });
-    step++;
-    o.onStep?.({ step, totalSteps: o.steps, epoch, loss });
-
-    const evalNow = (o.evalEvery ?? 0) > 0 && step % o.evalEvery! === 0;
-    if (evalNow) {
-      const rec = runEval(Math.floor(step / stepsPerEpoch));
-      if (o.stopAt && (rec[o.stopAt.metric] ?? -Infinity) >= o.stopAt.atLeast) {
-        stoppedBy = 'target';
-        break;
+    const s = state.step;
+    const batch = batcher.at(s);
+    let r;
+    try {
+      r = step(state, batch, random.foldIn(stepKey, s));
+    } catch (e) {
+      if (e instanceof NonFiniteLossError) {
+        const where = lastCheckpointStep !== undefined ? `last good checkpoint: ${cp!.path} (step ${lastCheckpointStep})` : 'no checkpoint was written yet';
+        throw new NonFiniteLossError(`${e.message.replace(/; the state before this step is unchanged$/, '')} (epoch ${batch.epoch}); parameters left at their last finite values; ${where}`, e.step);
       }
+      throw e;
     }
-    if (cp && step % cp.every === 0) save();
-    yield;
-  }
-  const last = metrics[metrics.length - 1];
-  const endedOnEval = last !== undefined && last.step === step && ('testLoss' in last || 'trainLoss' in last);
-  if (stoppedBy !== 'abort' && !endedOnEval && (o.test || o.evalTrain)) {
-    const rec = runEval(Math.floor(step / stepsPerEpoch));
-    if (o.stopAt && (rec[o.stopAt.metric] ?? -Infinity) >= o.stopAt.atLeast) stoppedBy = 'target';
-  }
-  if (cp && lastCheckpointStep !== step) save();
-  return { params, optState, modelState, metrics, step, stoppedBy };
-}
-
-/**
- * Gradients plus K-FAC layer statistics. Each tapped layer's pre-activation s gets a zero
- * "probe" added; ∂loss/∂probe = ∂loss/∂s comes out of the same backward pass as the weight
- * gradients. Probe shapes come from a recording forward pass (cached per batch shape).
- */
-const probeShapeCache = new WeakMap<object, Map<string, Map<string, readonly number[]>>>();
-
-function gradientsWithLayerStats<P extends Tree>(
-  model: Model<P>, params: P, xb: Tensor, yb: Tensor, lossOf: (o: Tensor, y: Tensor) => Tensor, ctx: ApplyCtx,
-): { value: Tensor; grads: P; layerStats: Map<string, LayerStat> } {
-  let byModel = probeShapeCache.get(model);
-  if (!byModel) probeShapeCache.set(model, (byModel = new Map()));
-  const shapeKey = xb.shape.join('x');
-  let shapes = byModel.get(shapeKey);
-  if (!shapes) {
-    const found = new Map<string, readonly number[]>();
-    model.apply(params, xb, { ...ctx, state: { ...ctx.state }, tap: (site) => (found.set(site.name, site.preActivation.shape), site.preActivation) });
-    byModel.set(shapeKey, (shapes = found));
-  }
-  const probes: Record<string, Tensor> = {};
-  for (const [name, shape] of shapes) probes[name] = zeros(shape, xb.dtype);
-
-  const sites = new Map<string, { site: TapSite; weightPath: string; biasPath?: string }>();
-  const lossWithProbes = (t: { params: P; probes: Record<string, Tensor> }): Tensor => {
-    const { leaves, paths } = treeFlatten(t.params);
-    const pathOf = (x: Tensor | undefined): string | undefined => (x ? paths[leaves.indexOf(x)] : undefined);
-    const tap = (site: TapSite): Tensor => {
-      const probe = t.probes[site.name];
-      if (!probe) throw new Error(`trainer: layer ${site.name} appeared only after the probe pass (layer names must be stable)`);
-      const weightPath = pathOf(site.weight);
-      if (weightPath === undefined) throw new Error(`trainer: layer ${site.name} tapped a weight that is not in the params tree`);
-      sites.set(site.name, { site: { ...site, input: stopGradient(site.input) }, weightPath, biasPath: pathOf(site.bias) });
-      return add(site.preActivation, probe);
+    state = r.state;
+    if (logEvery > 0 && s % logEvery === 0) {
+      const rec: MetricRecord = { step: s, epoch: batch.epoch, loss: r.loss };
+      if (r.dataLoss !== undefined) rec['dataLoss'] = r.dataLoss;
+      Object.assign(rec, injectedHyperparams(state.optState));
+      record(rec);
+    }
+    const current = state;
+    const view: StepView<P> = {
+      step: current.step, totalSteps: endStep, epoch: epochOf(current.step), loss: r.loss,
+      params: current.params, grads: r.grads, optState: current.optState, modelState: current.modelState, state: current,
+      log: (m) => record({ step: current.step, epoch: epochOf(current.step), ...m }),
     };
-    return lossOf(model.apply(t.params, xb, { ...ctx, tap }), yb);
-  };
-  const { value, grads } = valueAndGrad(lossWithProbes)({ params, probes });
-  const layerStats = new Map<string, LayerStat>();
-  for (const [name, { site, weightPath, biasPath }] of sites) {
-    layerStats.set(name, { kind: site.kind, input: site.input, outputGrad: grads.probes[name]!, weightPath, biasPath });
+    for (const h of hooks) {
+      if (h.afterStep && current.step % (h.every ?? 1) === 0 && h.afterStep(view) === 'stop' && stoppedBy === 'steps') stoppedBy = 'hook';
+    }
+    if (evaluates && evalEvery > 0 && current.step % evalEvery === 0) {
+      runEval(view);
+      lastEvalStep = current.step;
+    }
+    if (cp && current.step % cp.every === 0) save();
+    yield { step: current.step, total: endStep, loss: r.loss };
   }
-  return { value, grads: grads.params, layerStats };
+  if (stoppedBy !== 'abort' && evaluates && o.evalAtEnd !== false && lastEvalStep !== state.step) {
+    const last = metrics[metrics.length - 1];
+    const endedOnEval = last !== undefined && last.step === state.step && ('testLoss' in last || 'trainLoss' in last);
+    if (!endedOnEval) runEval(undefined);
+  }
+  if (cp && lastCheckpointStep !== state.step) save();
+  return { params: state.params, optState: state.optState, modelState: state.modelState, state, metrics, step: state.step, stoppedBy };
 }
