@@ -61,7 +61,7 @@ export interface TrainStepOptions<P extends Tree = Tree> {
   /** Default: softmax cross-entropy on integer labels. */
   loss?: LossFn;
   regularizer?: Regularizer<P>;
-  /** Parameter dtype: `init` casts the model's (float64) params to it. Default float64. */
+  /** Parameter dtype: `init` casts the model's float params to it. Default: keep what `model.init` makes (float64 unless the model says otherwise). */
   dtype?: 'float64' | 'float32';
 }
 
@@ -73,7 +73,7 @@ export interface TrainStep<P extends Tree = Tree> {
   check(state: TrainState<P>, where?: string): void;
   readonly model: Model<P>;
   readonly optimizer: GradientTransformation<any>;
-  readonly dtype: 'float64' | 'float32';
+  readonly dtype: 'float64' | 'float32' | undefined;
 }
 
 /** Raised by the NaN/Inf guard; the state handed to the failing step is left untouched. */
@@ -100,9 +100,9 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
   if (!optimizer || typeof optimizer.init !== 'function' || typeof optimizer.update !== 'function') throw new Error('makeTrainStep: optimizer must be a GradientTransformation { init, update }');
   const lossOf = o.loss ?? softmaxCrossEntropy;
   const needs = new Set(optimizer.needs ?? []);
-  const dtype = o.dtype ?? 'float64';
-  if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`makeTrainStep: dtype must be 'float64' or 'float32', got ${String(dtype)}`);
-  const castParams = (p: P): P => (treeFlatten(p).leaves.every((t) => t.dtype === dtype) ? p : (treeMap((t) => (isFloat(t.dtype) ? cast(t, dtype) : t), p) as P));
+  const dtype = o.dtype;
+  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32') throw new Error(`makeTrainStep: dtype must be 'float64' or 'float32', got ${String(dtype)}`);
+  const castParams = (p: P): P => (dtype === undefined || treeFlatten(p).leaves.every((t) => t.dtype === dtype) ? p : (treeMap((t) => (isFloat(t.dtype) ? cast(t, dtype!) : t), p) as P));
   let skeleton: P | undefined;
   const skeletonParams = (): P => (skeleton ??= castParams(model.init(random.key(0))));
 

@@ -263,9 +263,9 @@ export async function trainAsync<P extends Tree>(o: TrainerOptions<P>): Promise<
 /** The training loop as a generator that yields after every step. */
 function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgress, TrainResult<P>> {
   checkOptions(o);
-  const dtype = o.dtype ?? 'float64';
-  const trainData = asDtype(o.train, dtype);
-  const testData = o.test ? asDtype(o.test, dtype) : undefined;
+  const dtype = o.dtype;
+  const trainData = dtype ? asDtype(o.train, dtype) : o.train;
+  const testData = o.test && dtype ? asDtype(o.test, dtype) : o.test;
   const runKey = o.key ?? random.key(o.seed ?? 0);
   const [initKey, dataKey, stepKey] = random.split(runKey, 3) as [Key, Key, Key];
   const step = makeTrainStep({ model: o.model, optimizer: o.optimizer, loss: o.loss, regularizer: o.regularizer, dtype });
