@@ -11,6 +11,8 @@ import { addDecayedWeights } from './weight-decay.ts';
 import { addNoise } from './noise.ts';
 import { scaleByKfac, type KfacOptions } from './kfac.ts';
 import { scheduleOf, checkDecay } from './validate.ts';
+import { masked, type MaskTree } from './masked.ts';
+import type { Tree } from '../tensor/tree.ts';
 import type { ScalarOrSchedule } from './schedules.ts';
 import type { Key } from '../tensor/prng.ts';
 import type { GradientTransformation } from './transform.ts';
@@ -19,9 +21,13 @@ type GT = GradientTransformation<unknown[]>;
 const lrName = (lr: ScalarOrSchedule): string => (typeof lr === 'number' ? String(lr) : 'schedule');
 const named = (name: string, t: GT): GT => ({ ...t, name });
 
+/** Which leaves weight decay applies to (optax's `mask`): a boolean tree or a function of the params, e.g. `nonBiasMask`. */
+export type DecayMask = MaskTree | ((params: Tree) => MaskTree);
+const decay = (wd: number, mask?: DecayMask) => (mask === undefined || wd === 0 ? addDecayedWeights(wd) : masked(addDecayedWeights(wd), mask));
+
 /** θ ← θ − η(g + wd·θ)  (PyTorch SGD's weight_decay, i.e. L2). */
-export const sgd = (lr: ScalarOrSchedule, opts: { weightDecay?: number } = {}): GT =>
-  named(`sgd(lr=${lrName(lr)}${opts.weightDecay ? `, wd=${opts.weightDecay}` : ''})`, chain(addDecayedWeights(opts.weightDecay ?? 0), scaleByLearningRate(lr)));
+export const sgd = (lr: ScalarOrSchedule, opts: { weightDecay?: number; decayMask?: DecayMask } = {}): GT =>
+  named(`sgd(lr=${lrName(lr)}${opts.weightDecay ? `, wd=${opts.weightDecay}` : ''})`, chain(decay(opts.weightDecay ?? 0, opts.decayMask), scaleByLearningRate(lr)));
 
 /** PyTorch momentum: v ← μv + g; θ ← θ − ηv. */
 export const momentum = (lr: ScalarOrSchedule, mu = 0.9): GT =>
@@ -36,8 +42,8 @@ export const adam = (lr: ScalarOrSchedule, opts: AdamOptions & { weightDecay?: n
   named(`adam(lr=${lrName(lr)})`, chain(addDecayedWeights(opts.weightDecay ?? 0), scaleByAdam(opts), scaleByLearningRate(lr)));
 
 /** AdamW: θ ← θ − η(m̂/(√v̂+ε) + wd·θ), decay decoupled from the moments. PyTorch default wd = 0.01. */
-export const adamw = (lr: ScalarOrSchedule, opts: AdamOptions & { weightDecay?: number } = {}): GT =>
-  named(`adamw(lr=${lrName(lr)}, wd=${opts.weightDecay ?? 0.01})`, chain(scaleByAdam(opts), addDecayedWeights(opts.weightDecay ?? 0.01), scaleByLearningRate(lr)));
+export const adamw = (lr: ScalarOrSchedule, opts: AdamOptions & { weightDecay?: number; decayMask?: DecayMask } = {}): GT =>
+  named(`adamw(lr=${lrName(lr)}, wd=${opts.weightDecay ?? 0.01})`, chain(scaleByAdam(opts), decay(opts.weightDecay ?? 0.01, opts.decayMask), scaleByLearningRate(lr)));
 
 /** RMSprop (PyTorch: α .99, ε 1e-8; with `momentum` μ: buf ← μ·buf + g/(√v+ε), θ ← θ − η·buf). */
 export const rmsprop = (lr: ScalarOrSchedule, opts: RmsOptions & { momentum?: number } = {}): GT =>
