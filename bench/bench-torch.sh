@@ -19,5 +19,7 @@ if [[ -n "${BENCH_JSON:-}" ]]; then
 else
   npx tsx bench/bench.ts >"$tmp/ours.json"
 fi
-"$py" bench/torch.py >"$tmp/torch.json"
+# The end-to-end MLP run trains on the same MNIST digits on both sides.
+npx tsx bench/e2e.ts --export "$tmp/mnist.bin"
+BENCH_MNIST="$tmp/mnist.bin" "$py" bench/torch.py >"$tmp/torch.json"
 npx tsx bench/compare-torch.ts "$tmp/ours.json" "$tmp/torch.json"

@@ -5,7 +5,8 @@
  * Workloads: GEMM GFLOPS (f32/f64, 512 and 1024); an MLP 784-256-256-10 ReLU training step
  * (batch 128, softmax-CE, forward + backward + the library's `optim.adam`, float32); a tiny MLP
  * 256-20-10 ReLU step (batch 8, `optim.sgd`, float32); HVP time over gradient time (784-256-256-10 tanh MLP, float64,
- * batch 128); eigh 256 and QR 1024×64 in float64. Times are the best of several runs after a
+ * batch 128); eigh 256 and QR 1024×64 in float64; end-to-end `train()` of the README's MNIST MLP in
+ * float64 and float32 (bench/e2e.ts; e2e_mlp_f64_s / e2e_mlp_f32_s, seconds). Times are the best of several runs after a
  * warm-up (bench/timing.ts bestMs; bench/torch.py reports the same statistic).
  * BENCH_BACKENDS=wasm,native runs only those backends.
  */
@@ -15,6 +16,7 @@ import {
 } from '../src/index.ts';
 import type { FloatArray } from '../src/kernels/kernels.ts';
 import { bestMs as time } from './timing.ts';
+import { e2eMlpSeconds } from './e2e.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -117,6 +119,12 @@ for (const name of wanted ?? availableBackends()) {
   r['hvp_over_grad'] = round(hvpOverGrad());
   r['eigh256_f64_ms'] = round(eighMs());
   r['qr1024x64_f64_ms'] = round(qrMs());
+  // BENCH_E2E=0 skips the end-to-end runs (≈ 10–30 s per backend).
+  if (process.env['BENCH_E2E'] !== '0') {
+    r['e2e_mlp_f64_s'] = round(e2eMlpSeconds('float64'));
+    r['e2e_mlp_f32_s'] = round(e2eMlpSeconds('float32'));
+    log(`  e2e train(): float64 ${r['e2e_mlp_f64_s']} s, float32 ${r['e2e_mlp_f32_s']} s`);
+  }
   results[name] = r;
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -2,7 +2,7 @@
  * Prints trainscope's bench JSON (one object per backend) beside PyTorch's (bench/torch.py) with
  * ratios, then one JSON line { backends, torch, ratios } on stdout.
  * Ratio per field, backend over torch: for *_gflops, ours/torch (≥ 1 is as fast); for *_ms,
- * our time / torch's time (≤ 1 is as fast); hvp_over_grad is the plain quotient of the two ratios.
+ * and *_s, our time / torch's time (≤ 1 is as fast); hvp_over_grad is the plain quotient of the two ratios.
  * Usage: tsx bench/compare-torch.ts ours.json torch.json
  */
 import { readFileSync } from 'node:fs';
@@ -39,6 +39,6 @@ for (const f of fields) {
   lines.push(row.join(' '));
 }
 process.stderr.write(`PyTorch ${String(torchOut.meta['torch'])}, ${String(torchOut.meta['threads'])} thread(s), BLAS ${String(torchOut.meta['blas'])}\n`);
-process.stderr.write('ratios: *_gflops ours/torch (higher is better); *_ms and hvp_over_grad ours/torch (lower is better)\n');
+process.stderr.write('ratios: *_gflops ours/torch (higher is better); *_ms, *_s and hvp_over_grad ours/torch (lower is better)\n');
 process.stderr.write(`${lines.join('\n')}\n`);
 process.stdout.write(`${JSON.stringify({ backends: ours, torch: torchOut, ratios })}\n`);

@@ -134,6 +134,69 @@ def qr_ms():
     return timed(lambda: torch.linalg.qr(a, mode="reduced"), 9, 2)
 
 
+def e2e_mlp_s(dtype):
+    """bench/e2e.ts's loop in PyTorch: MLP 784-128-10 ReLU on the same 8000/2000 digits (file from
+    `tsx bench/e2e.ts --export`, BENCH_MNIST; random data of the same shapes without it), batch 100,
+    Adam 2e-3, 1600 steps, a fresh permutation each epoch, the loss read every step (as the NaN
+    guard does), evaluation (loss + accuracy, batches of 1000) every 400 steps and at the end."""
+    path = os.environ.get("BENCH_MNIST")
+    if path:
+        with open(path, "rb") as f:
+            header = json.loads(f.readline())
+            rest = f.read()
+        import numpy as np
+        arrays, off = [], 0
+        for shape in (header["train"], header["test"]):
+            n = shape[0] * shape[1]
+            x = np.frombuffer(rest, dtype=np.float64, count=n, offset=off).reshape(shape)
+            off += 8 * n
+            y = np.frombuffer(rest, dtype=np.int32, count=shape[0], offset=off)
+            off += 4 * shape[0]
+            arrays.append((torch.from_numpy(x.copy()).to(dtype), torch.from_numpy(y.astype(np.int64))))
+        (xtr, ytr), (xte, yte) = arrays
+    else:
+        log("  e2e: BENCH_MNIST not set, using random data of the same shapes")
+        xtr, ytr = torch.rand(8000, 784, dtype=dtype, generator=gen), torch.randint(0, 10, (8000,), generator=gen)
+        xte, yte = torch.rand(2000, 784, dtype=dtype, generator=gen), torch.randint(0, 10, (2000,), generator=gen)
+
+    def run(steps):
+        net = mlp([784, 128, 10], torch.nn.ReLU, dtype)
+        opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+        n, bs = xtr.shape[0], 100
+        per_epoch = n // bs
+        order = None
+
+        def evaluate():
+            with torch.no_grad():
+                loss, correct = 0.0, 0
+                for s in range(0, xte.shape[0], 1000):
+                    out = net(xte[s:s + 1000])
+                    loss += torch.nn.functional.cross_entropy(out, yte[s:s + 1000], reduction="sum").item()
+                    correct += (out.argmax(1) == yte[s:s + 1000]).sum().item()
+            return loss / xte.shape[0], correct / xte.shape[0]
+
+        for step in range(steps):
+            if step % per_epoch == 0:
+                order = torch.randperm(n, generator=gen)
+            idx = order[(step % per_epoch) * bs:(step % per_epoch + 1) * bs]
+            xb, yb = xtr[idx], ytr[idx]
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(xb), yb)
+            loss.backward()
+            if not torch.isfinite(loss).item():
+                raise RuntimeError("non-finite loss")
+            opt.step()
+            if (step + 1) % 400 == 0:
+                evaluate()
+        if steps % 400 != 0:
+            evaluate()
+
+    run(50)
+    t0 = time.perf_counter()
+    run(1600)
+    return time.perf_counter() - t0
+
+
 def blas_library():
     """The libblas.so.3 this process loaded (reference BLAS vs OpenBLAS), from /proc/self/maps."""
     try:
@@ -162,6 +225,11 @@ def main():
         r["hvp_over_grad"] = rnd(hvp_over_grad())
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
+    if os.environ.get("BENCH_E2E") != "0":
+        with torch.enable_grad():
+            r["e2e_mlp_f64_s"] = rnd(e2e_mlp_s(torch.float64))
+            r["e2e_mlp_f32_s"] = rnd(e2e_mlp_s(torch.float32))
+        log(f"  e2e: float64 {r['e2e_mlp_f64_s']} s, float32 {r['e2e_mlp_f32_s']} s")
     print(json.dumps({"torch": r, "meta": {"torch": torch.__version__, "threads": int(_threads), "blas": blas_library()}}))
 
 
