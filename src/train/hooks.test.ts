@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sub, sum, mul } from '../tensor/ops.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { train, trainAsync, type MetricRecord, type StepView } from './trainer.ts';
+import { train, trainAsync, NonFiniteLossError, type MetricRecord, type StepView } from './trainer.ts';
+import { allFinite, makeTrainStep } from './train-step.ts';
+import { treeMap, type Tree } from '../tensor/tree.ts';
+import * as random from '../tensor/random.ts';
+import type { GradientTransformation } from '../optim/transform.ts';
 import { loopControl } from './loop-control.ts';
 import { tinyOptions } from '../../test/fixtures/tiny-training.ts';
 
@@ -124,4 +128,24 @@ test('trainAsync gives the same metrics as train and stops at an abort', async (
   const c = await trainAsync(tinyOptions({ steps: 30, signal: ac.signal, onStep: (v) => v.step === 11 && ac.abort() }));
   assert.equal(c.stoppedBy, 'abort');
   assert.equal(c.step, 11);
+});
+
+test('NaN guard: an update that makes parameters non-finite is caught, and the error carries the last finite state', () => {
+  const poison = (at: number): GradientTransformation<Record<string, never>> => ({
+    name: 'poison', init: () => ({}),
+    update: (g: Tree, s, ctx) => [treeMap((x) => mul(x, ctx.step === at ? NaN : -0.1), g), s],
+  });
+  for (const [at, steps] of [[5, 20], [19, 20]] as const) {
+    assert.throws(() => train(tinyOptions({ optimizer: poison(at), steps })), (e: Error) => {
+      assert.ok(e instanceof NonFiniteLossError, String(e));
+      assert.match(e.message, new RegExp(`the update at step ${at} made parameters non-finite .*last finite values \\(step ${at}\\)`));
+      assert.equal(e.state?.step, at);
+      assert.ok(allFinite(e.state!.params), 'the attached state is finite');
+      return true;
+    });
+  }
+  // The standalone step checks the parameters itself by default.
+  const step = makeTrainStep({ model: tinyOptions().model, optimizer: poison(0) });
+  const batch = { x: tinyOptions().train.x, y: tinyOptions().train.y };
+  assert.throws(() => step(step.init(random.key(0)), batch, random.key(1)), /the update at step 0 made parameters non-finite/);
 });

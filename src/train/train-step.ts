@@ -61,6 +61,13 @@ export interface TrainStepOptions<P extends Tree = Tree> {
   /** Default: softmax cross-entropy on integer labels. */
   loss?: LossFn;
   regularizer?: Regularizer<P>;
+  /**
+   * What the NaN/Inf guard checks after each step: 'loss+params' (default) also scans the updated
+   * parameters; 'loss' only the loss — a caller that keeps the previous state can check the
+   * parameters itself when the next loss comes out non-finite (the trainer does, saving a pass
+   * over every parameter per step).
+   */
+  guard?: 'loss' | 'loss+params';
   /** Parameter dtype: `init` casts the model's float params to it. Default: keep what `model.init` makes (float64 unless the model says otherwise). */
   dtype?: 'float64' | 'float32';
 }
@@ -78,13 +85,15 @@ export interface TrainStep<P extends Tree = Tree> {
 
 /** Raised by the NaN/Inf guard; the state handed to the failing step is left untouched. */
 export class NonFiniteLossError extends Error {
-  constructor(message: string, readonly step: number) {
+  /** The trainer attaches the last state with finite parameters. */
+  constructor(message: string, readonly step: number, readonly state?: TrainState) {
     super(message);
     this.name = 'NonFiniteLossError';
   }
 }
 
-function allFinite(tree: Tree): boolean {
+/** True when every element of every leaf is finite. */
+export function allFinite(tree: Tree): boolean {
   for (const t of treeFlatten(tree).leaves) {
     const d = t.data;
     for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return false;
@@ -99,6 +108,8 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
   if (!model || typeof model.init !== 'function' || typeof model.apply !== 'function') throw new Error('makeTrainStep: model must be a layer { name, init(key), apply(params, x, ctx) }');
   if (!optimizer || typeof optimizer.init !== 'function' || typeof optimizer.update !== 'function') throw new Error('makeTrainStep: optimizer must be a GradientTransformation { init, update }');
   const lossOf = o.loss ?? softmaxCrossEntropy;
+  if (o.guard !== undefined && o.guard !== 'loss' && o.guard !== 'loss+params') throw new Error(`makeTrainStep: guard must be 'loss' or 'loss+params', got ${String(o.guard)}`);
+  const checkParams = o.guard !== 'loss';
   const needs = new Set(optimizer.needs ?? []);
   const dtype = o.dtype;
   if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32') throw new Error(`makeTrainStep: dtype must be 'float64' or 'float32', got ${String(dtype)}`);
@@ -157,7 +168,7 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
     };
     const [updates, optState] = optimizer.update(grads, state.optState, updateCtx);
     const params = applyUpdates(state.params, updates);
-    if (!allFinite(params)) throw new NonFiniteLossError(`training stopped: the update at step ${s} made parameters non-finite (loss was ${loss}); the state before this step is unchanged`, s);
+    if (checkParams && !allFinite(params)) throw new NonFiniteLossError(`training stopped: the update at step ${s} made parameters non-finite (loss was ${loss}); the state before this step is unchanged`, s);
     const modelState = Object.keys(buffers).length === 0 ? buffers : (stopGradient(buffers as Tree) as ModelState);
     return {
       state: { params, optState, modelState, step: s + 1 },

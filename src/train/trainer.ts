@@ -28,7 +28,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { structureMismatch } from './state-check.ts';
 import { loopControl, type LoopProgress } from './loop-control.ts';
 import {
-  makeTrainStep, NonFiniteLossError, type Examples, type LossFn, type Model, type Regularizer, type TrainState,
+  allFinite, makeTrainStep, NonFiniteLossError, type Examples, type LossFn, type Model, type Regularizer, type TrainState,
 } from './train-step.ts';
 
 export { NonFiniteLossError } from './train-step.ts';
@@ -268,7 +268,8 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   const testData = o.test && dtype ? asDtype(o.test, dtype) : o.test;
   const runKey = o.key ?? random.key(o.seed ?? 0);
   const [initKey, dataKey, stepKey] = random.split(runKey, 3) as [Key, Key, Key];
-  const step = makeTrainStep({ model: o.model, optimizer: o.optimizer, loss: o.loss, regularizer: o.regularizer, dtype });
+  // The guard scans parameters only when a loss comes out non-finite (below), not after every step.
+  const step = makeTrainStep({ model: o.model, optimizer: o.optimizer, loss: o.loss, regularizer: o.regularizer, dtype, guard: 'loss' });
   if (o.state) step.check(o.state, 'trainer');
   const initial = o.state ?? step.init(o.params ? { params: o.params } : initKey);
   const batcher = stepBatches(trainData, o.batchSize, dataKey);
@@ -277,6 +278,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   const hash = configHash(o, runKey, initial);
 
   let state = initial;
+  let previous: TrainState<P> | undefined;
   let metrics: MetricRecord[] = [];
   let lastCheckpointStep: number | undefined;
   const cp = o.checkpoint;
@@ -293,8 +295,25 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   }
   checkStopAt(o, recordedMetrics(o, state.optState));
 
+  /**
+   * The guard's error, once a loss came out non-finite or before anything is saved or returned:
+   * if the current parameters are themselves non-finite, the previous update made them so and the
+   * state before it is the last finite one.
+   */
+  const where = (): string => (lastCheckpointStep !== undefined ? `last good checkpoint: ${cp!.path} (step ${lastCheckpointStep})` : 'no checkpoint was written yet');
+  const nonFinite = (lossMessage: string, at: number): NonFiniteLossError => {
+    if (previous && !allFinite(state.params)) {
+      return new NonFiniteLossError(`training stopped: the update at step ${previous.step} made parameters non-finite (epoch ${epochOf(previous.step)}); parameters left at their last finite values (step ${previous.step}); ${where()}`, previous.step, previous);
+    }
+    return new NonFiniteLossError(`${lossMessage}; parameters left at their last finite values; ${where()}`, at, state);
+  };
+  const checkFiniteParams = (): void => {
+    if (previous && !allFinite(state.params)) throw nonFinite('', state.step);
+  };
+
   const save = (): void => {
     if (!cp) return;
+    checkFiniteParams();
     saveCheckpoint(cp.path, { configHash: hash, step: state.step, params: state.params, optState: state.optState, modelState: state.modelState, metrics });
     lastCheckpointStep = state.step;
   };
@@ -342,12 +361,10 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
     try {
       r = step(state, batch, random.foldIn(stepKey, s));
     } catch (e) {
-      if (e instanceof NonFiniteLossError) {
-        const where = lastCheckpointStep !== undefined ? `last good checkpoint: ${cp!.path} (step ${lastCheckpointStep})` : 'no checkpoint was written yet';
-        throw new NonFiniteLossError(`${e.message.replace(/; the state before this step is unchanged$/, '')} (epoch ${batch.epoch}); parameters left at their last finite values; ${where}`, e.step);
-      }
-      throw e;
+      if (!(e instanceof NonFiniteLossError)) throw e;
+      throw nonFinite(`${e.message.replace(/; the state before this step is unchanged$/, '')} (epoch ${batch.epoch})`, e.step);
     }
+    previous = state;
     state = r.state;
     if (logEvery > 0 && s % logEvery === 0) {
       const rec: MetricRecord = { step: s, epoch: batch.epoch, loss: r.loss };
@@ -376,6 +393,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
     const endedOnEval = last !== undefined && last.step === state.step && ('testLoss' in last || 'trainLoss' in last);
     if (!endedOnEval) runEval(undefined);
   }
+  checkFiniteParams();
   if (cp && lastCheckpointStep !== state.step) save();
   return { params: state.params, optState: state.optState, modelState: state.modelState, state, metrics, step: state.step, stoppedBy };
 }
