@@ -33,13 +33,28 @@ function checkDs(where: string, ds: Dataset): Dataset {
 export function takeRows(t: Tensor, indices: ArrayLike<number>, where = 'takeRows'): Tensor {
   const n = t.shape[0]!;
   const row = n === 0 ? 0 : t.size / n;
-  const out = allocate(t.dtype, indices.length * row);
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i]!;
     if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`${where}: index ${r} at position ${i} is outside [0, ${n})`);
-    out.set(t.data.subarray(r * row, (r + 1) * row), i * row);
   }
+  const out = allocate(t.dtype, indices.length * row);
+  copyRows(t.data, out, indices, row);
   return new Tensor(out, [indices.length, ...t.shape.slice(1)], t.dtype);
+}
+
+// Rows of one element (labels) are copied element by element: a subarray view per row would cost
+// more than the copy. Long rows go through set(), which is a memcpy.
+function copyRows(src: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, out: { set(a: ArrayLike<number>, at: number): void; [i: number]: number }, indices: ArrayLike<number>, row: number): void {
+  if (row === 1) {
+    for (let i = 0; i < indices.length; i++) out[i] = src[indices[i]!]!;
+  } else if (row < 32) {
+    for (let i = 0; i < indices.length; i++) {
+      const from = indices[i]! * row;
+      for (let j = 0; j < row; j++) out[i * row + j] = src[from + j]!;
+    }
+  } else {
+    for (let i = 0; i < indices.length; i++) out.set(src.subarray(indices[i]! * row, (indices[i]! + 1) * row), i * row);
+  }
 }
 
 function indexArray(where: string, indices: Tensor | ArrayLike<number>): ArrayLike<number> {
