@@ -3,13 +3,19 @@
  * tables and claims. Plain data, so a report can be re-rendered from summary.json later.
  */
 
-/** A paper's claim turned into a check, reported honestly whether it passes or fails. */
+/**
+ * A paper's claim turned into a check, reported honestly whether it passes or fails. A claim
+ * whose inputs are missing (observed undefined, null or NaN, or pass null) is reported as
+ * 'not evaluated', never dropped: see claimStatus and checkClaim in claims.ts.
+ */
 export interface Claim {
   id: string;
   statement: string;
   expected: string;
-  observed: string;
-  pass: boolean;
+  /** What this run measured; undefined, null or NaN when it could not be measured. */
+  observed?: string | number | null;
+  /** null when the claim could not be evaluated. */
+  pass: boolean | null;
 }
 
 export interface FigureSpec {

@@ -4,14 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tensor } from '../tensor/tensor.ts';
+import { tensor, type Tensor } from '../tensor/tensor.ts';
 import * as random from '../tensor/random.ts';
 import { encodeTree } from './serialize.ts';
 import { loadTree, saveTree } from './tree-io.ts';
 import { decodeSafetensors, encodeSafetensors, loadSafetensors, readSafetensors, saveSafetensors } from './safetensors.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-tree-'));
-const params = () => ({
+type Params = { layers: [{ w: Tensor; b: Tensor }, { w: Tensor; mask: Tensor }] };
+const params = (): Params => ({
   layers: [
     { w: tensor([[1.5, -0, NaN], [Infinity, 1e-310, -2]]), b: tensor([0.1, 0.2, 0.3], { dtype: 'float32' }) },
     { w: tensor([[7], [8], [9]], { dtype: 'int32' }), mask: tensor([true, false, true], { dtype: 'bool' }) },
@@ -107,7 +108,7 @@ test('safetensors: save → read → load round-trips, and the reader checks the
   assert.deepEqual(bits(back.layers[0]!.w), bits(p.layers[0]!.w));
   assert.deepEqual(bits(back.layers[1]!.mask), bits(p.layers[1]!.mask));
   assert.throws(() => loadSafetensors(path, { ...p, extra: tensor([1]) }), /no tensor 'extra' in the file/);
-  assert.throws(() => loadSafetensors(path, { layers: [p.layers[0]!, { ...p.layers[1]!, w: tensor([[1], [2], [3]]) }] }), /at layers\[1\]\.w: dtype int32, expected float64/);
+  assert.throws(() => loadSafetensors(path, { layers: [p.layers[0], { ...p.layers[1], w: tensor([[1], [2], [3]]) }] }), /at layers\[1\]\.w: dtype int32, expected float64/);
 
   const good = readFileSync(path);
   const withHeader = (h: unknown, data: number[]): Uint8Array => {
