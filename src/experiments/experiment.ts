@@ -58,7 +58,7 @@ export interface Experiment<C extends Record<string, unknown> = Record<string, u
  * `export const myExp = defineExperiment({ config: z.object({...}).strict(), ... })`.
  */
 export function defineExperiment<S extends z.ZodType<Record<string, unknown>, z.ZodTypeDef, any>, R>(
-  exp: Experiment<z.output<S>, R> & { readonly config: S },
+  exp: Omit<Experiment<z.output<S>, R>, 'config'> & { readonly config: S },
 ): Experiment<z.output<S>, R> {
   return exp;
 }
