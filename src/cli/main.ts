@@ -10,6 +10,7 @@ import { PRESETS, type PresetName } from '../experiments/experiment.ts';
 import { resolveConfig, allowedKeys } from '../experiments/config.ts';
 import { executeRun, initRunDir, newRunDir, readRun, readSummary, type Manifest, type Summary } from '../experiments/run-folder.ts';
 import { reproduce } from '../experiments/reproduce.ts';
+import { watchRun } from '../experiments/watch.ts';
 import { claimCountText, claimStatus, observedText } from '../report/claims.ts';
 import { progressReporter } from '../experiments/progress.ts';
 import { writeReport } from '../report/index.ts';
@@ -27,6 +28,7 @@ Commands:
   run --resume <runDir>     continue an interrupted run
   report <runDir>           re-render a run's report from its summary
   reproduce                 run every experiment and write index.html
+  watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
 
 Options: --help on any command, --version. Data is never downloaded.
@@ -42,6 +44,11 @@ Options: --help on any command, --version. Data is never downloaded.
   reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--json]
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
   and writes DIR/index.html linking every report with its claims.
+`,
+  watch: `Usage: trainscope watch <runDir> [--interval MS]
+  Follows a run folder that another process is running: prints each record of metrics.partial.jsonl
+  as it arrives (step first, then key=value) and the progress when it moves; exits when the manifest
+  says complete (0), failed (1) or incomplete (130), or on Ctrl-C (0; the run keeps going).
 `,
   doctor: 'Usage: trainscope doctor [--json]\n  Print Node version, the kernel backend (and why a faster one is unavailable), SIMD, BLAS, threads, default dtype.\n',
 };
@@ -183,6 +190,23 @@ async function cmdReproduce(argv: readonly string[]): Promise<number> {
   }
 }
 
+async function cmdWatch(argv: readonly string[]): Promise<number> {
+  const p = parseArgs('watch', argv, ['interval'], []);
+  if (p.positional.length !== 1) throw new UsageError('trainscope watch: expected one run folder');
+  const raw = flag(p, 'interval');
+  const intervalMs = raw === undefined ? 500 : Number(raw);
+  if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new UsageError(`--interval must be a number of milliseconds ≥ 10, got '${raw}'`);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    const r = await watchRun(resolve(p.positional[0]!), { intervalMs, signal: controller.signal });
+    return r.status === 'failed' ? 1 : r.status === 'incomplete' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 async function cmdReport(argv: readonly string[]): Promise<number> {
   const p = parseArgs('report', argv, [], []);
   if (p.positional.length !== 1) throw new UsageError('trainscope report: expected one run folder');
@@ -221,7 +245,7 @@ function cmdDoctor(argv: readonly string[]): number {
 }
 
 const COMMANDS: Record<string, (argv: readonly string[]) => number | Promise<number>> = {
-  list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor,
+  list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor, watch: cmdWatch,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
