@@ -2,6 +2,7 @@
  * What an experiment hands to the report writer: figures (vega-lite specs with inline data),
  * tables and claims. Plain data, so a report can be re-rendered from summary.json later.
  */
+import type { TopLevelSpec } from 'vega-lite';
 
 /**
  * A paper's claim turned into a check, reported honestly whether it passes or fails. A claim
@@ -22,9 +23,17 @@ export interface FigureSpec {
   /** File stem: figures/<id>.svg and figures/<id>.png. */
   id: string;
   title: string;
-  /** A vega-lite spec with its data inline (`data: { values: [...] }`). */
-  vegaLite: Record<string, unknown>;
+  /**
+   * A vega-lite spec with its data inline (`data: { values: [...] }`): vega-lite's own
+   * `TopLevelSpec` (what the helpers in charts.ts build, checked by the compiler) or a plain object.
+   */
+  vegaLite: TopLevelSpec | Record<string, unknown>;
   caption?: string;
+  /**
+   * What a log axis does with values ≤ 0 in this figure: 'fail' (throw, naming the figure, field
+   * and count) or 'drop' (filter them out, with a note). Overrides the renderer's default.
+   */
+  nonPositiveLog?: 'fail' | 'drop';
 }
 
 export interface TableSpec {
