@@ -19,3 +19,7 @@ export { train, trainAsync, evaluate, NonFiniteLossError } from './train/trainer
 export type { TrainerOptions, TrainResult, MetricRecord, Model, Examples, StepInfo } from './train/trainer.ts';
 export type { Layer, ApplyCtx, ModelState } from './nn/layer.ts';
 export type { GradientTransformation, UpdateCtx } from './optim/transform.ts';
+export { saveTree, loadTree, treeMismatch } from './train/tree-io.ts';
+export { saveSafetensors, readSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors } from './train/safetensors.ts';
+export type { SafetensorsContents } from './train/safetensors.ts';
+export { encodeTree, decodeTree } from './train/serialize.ts';
