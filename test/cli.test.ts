@@ -22,7 +22,7 @@ function oneLineError(r: ReturnType<typeof cli>, ...parts: RegExp[]): void {
 
 test('--version, --help everywhere, list and doctor', () => {
   assert.match(cli('--version').stdout, /^\d+\.\d+\.\d+\n$/);
-  for (const cmd of ['list', 'run', 'report', 'reproduce', 'doctor']) {
+  for (const cmd of ['list', 'run', 'report', 'reproduce', 'doctor', 'watch']) {
     const r = cli(cmd, '--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^Usage: trainscope/);
