@@ -90,3 +90,23 @@ test('trainscope watch follows a CLI run of the baseline to its end; a non-run f
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^trainscope watch: .* is not a run folder \(no manifest\.json\)\n$/);
 });
+
+test('a run killed with SIGKILL: watch says its process is gone instead of waiting forever; resume is refused only while it lives', async () => {
+  const { executeRun } = await import('../src/experiments/run-folder.ts');
+  const { countingExperiment } = await import('../src/experiments/test-experiments.ts');
+  const dir = join(tmp(), 'run');
+  const child = spawnRun(dir, 'countingExperiment', { steps: 40, delayMs: 50 });
+  await waitFor(join(dir, 'runner.json'), child);
+  const exp = countingExperiment('test/watched');
+  await assert.rejects(executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal }), /is being run by process \d+; follow it with trainscope watch/);
+  const out: string[] = [];
+  const watching = watchRun(dir, { intervalMs: 40, write: (t) => out.push(t) });
+  while (!out.some((l) => l.startsWith('step='))) await sleep(20);
+  child.kill('SIGKILL');
+  await exited(child);
+  const r = await watching;
+  assert.equal(r.status, 'incomplete');
+  assert.match(out.at(-1)!, /its process is gone and the folder was left 'running'; continue it with trainscope run --resume/);
+  const resumed = await executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal });
+  assert.equal(resumed.manifest.status, 'complete');
+});

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../train/checkpoint.ts';
 import { encodeTree, decodeTree } from '../train/serialize.ts';
@@ -60,6 +61,28 @@ export interface ResumeRecord {
 /** Files a running run writes for `trainscope watch`. */
 export const PARTIAL_METRICS = 'metrics.partial.jsonl';
 export const PROGRESS_FILE = 'progress.json';
+/** { pid, host } of the process running the folder; present only while it runs. */
+export const RUNNER_FILE = 'runner.json';
+
+/**
+ * The process that runs `dir`, from its runner.json: 'alive' or 'gone' when it names a pid on
+ * this host, 'unknown' otherwise (no runner file, another host).
+ */
+export function runnerState(dir: string): { state: 'alive' | 'gone' | 'unknown'; pid?: number } {
+  let r: { pid?: unknown; host?: unknown };
+  try {
+    r = JSON.parse(readFileSync(join(dir, RUNNER_FILE), 'utf8')) as typeof r;
+  } catch {
+    return { state: 'unknown' };
+  }
+  if (typeof r.pid !== 'number' || r.host !== hostname()) return { state: 'unknown' };
+  try {
+    process.kill(r.pid, 0);
+    return { state: 'alive', pid: r.pid };
+  } catch (e) {
+    return { state: (e as NodeJS.ErrnoException).code === 'ESRCH' ? 'gone' : 'alive', pid: r.pid };
+  }
+}
 /** progress.json is rewritten at most this often (ms), so progress costs the training loop nothing. */
 const PROGRESS_WRITE_MS = 250;
 
@@ -161,6 +184,8 @@ export function readRun(dir: string): { manifest: Manifest; config: Record<strin
 export async function executeRun(dir: string, exp: Experiment<any, any>, opts: ExecuteOptions): Promise<{ manifest: Manifest; summary?: Summary }> {
   const { manifest: stored, config } = readRun(dir);
   if (stored.status === 'complete') throw new Error(`run ${dir} is already complete`);
+  const runner = runnerState(dir);
+  if (runner.state === 'alive' && runner.pid !== process.pid) throw new Error(`run ${dir} is being run by process ${runner.pid}; follow it with trainscope watch`);
   const parsed = exp.config.safeParse(config);
   if (!parsed.success) throw new Error(`run ${dir}: its config.json no longer matches ${exp.id}'s schema (${parsed.error.issues[0]?.message})`);
   // A folder that has started before is being resumed: record when, on which backend, from where.
@@ -230,6 +255,8 @@ export async function executeRun(dir: string, exp: Experiment<any, any>, opts: E
     return m;
   };
   setStatus('running');
+  // Which process runs the folder, so `watch` can tell a run that died (kill -9) from a slow one.
+  writeFileSync(join(dir, RUNNER_FILE), `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
   try {
     const result = await exp.run(parsed.data, io);
     if (opts.signal.aborted) throw new RunInterrupted();
@@ -247,6 +274,8 @@ export async function executeRun(dir: string, exp: Experiment<any, any>, opts: E
     if (e instanceof RunInterrupted || opts.signal.aborted) return { manifest: setStatus('incomplete') };
     setStatus('failed', { error: (e as Error).message });
     throw e;
+  } finally {
+    rmSync(join(dir, RUNNER_FILE), { force: true });
   }
 }
 

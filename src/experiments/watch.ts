@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { PARTIAL_METRICS, readProgress, readRun, type Manifest, type RunStatus } from './run-folder.ts';
+import { PARTIAL_METRICS, readProgress, readRun, runnerState, type Manifest, type RunStatus } from './run-folder.ts';
 
 export interface WatchOptions {
   /** Where lines go (a newline ends each); default stdout. */
@@ -19,7 +19,7 @@ export interface WatchOptions {
 }
 
 export interface WatchResult {
-  /** The run's status when watching ended ('running' when stopped by the signal). */
+  /** The run's status when watching ended ('running' when stopped by the signal; 'incomplete' when its process died). */
   status: RunStatus;
   /** Records printed. */
   records: number;
@@ -122,6 +122,11 @@ export async function watchRun(dir: string, opts: WatchOptions = {}): Promise<Wa
     drain();
     if (FINAL.has(manifest.status)) break;
     showProgress();
+    if (runnerState(dir).state === 'gone' && readRun(dir).manifest.status === 'running') {
+      // Killed without a chance to mark the folder (SIGKILL, power loss): waiting would be forever.
+      write(`run stopped: its process is gone and the folder was left 'running'; continue it with trainscope run --resume ${dir}\n`);
+      return { status: 'incomplete', records, manifest };
+    }
     if (opts.signal?.aborted) return { status: manifest.status, records, manifest };
     await sleep(interval, opts.signal);
   }
