@@ -122,6 +122,17 @@ describe('scatterChart, heatMap, histogram', () => {
     assert.ok(bins.every((b) => b.count === 10), JSON.stringify(bins.map((b) => b.count)));
     const { svg } = await renderFigure(fig);
     assert.equal(markPaths(svg, 'rect').length, 10);
+    // Bars stand on the x axis (y + height = plot height), on a linear and on a log count axis.
+    const barsStand = (svgText: string, n: number): void => {
+      const bars = markPaths(svgText, 'rect').map((d) => d.match(/^M[-\d.e]+,([-\d.e]+)h[-\d.e]+v([-\d.e]+)/)!.slice(1).map(Number) as [number, number]);
+      assert.equal(bars.length, n);
+      for (const [y, h] of bars) {
+        assert.ok(h > 1, `bar height ${h}`);
+        assert.ok(Math.abs(y + h - 300) < 1e-6, `bar bottom at ${y + h}`);
+      }
+    };
+    barsStand(svg, 10);
+    barsStand((await renderFigure(histogram({ id: 'h1', title: 't', data: [1, 2, 2, 3, 3, 3], bins: 3, logY: true }))).svg, 3);
 
     const spectrum = [1e-4, 1e-3, 1e-3, 1e-2, 1e-1, 1, 10, 0, -5].map((v, i) => ({ lambda: v, model: i % 2 ? 'a' : 'b' }));
     assert.throws(() => histogram({ id: 'eig', title: 't', data: spectrum, field: 'lambda', logX: true }), /figure 'eig': 2 of 9 values of field 'lambda' are ≤ 0/);

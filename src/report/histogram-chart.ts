@@ -59,13 +59,17 @@ export function histogram(o: HistogramOptions): ChartFigure {
       });
     }
   }
+  const height = o.height ?? 300;
   const spec: TopLevelSpec = {
-    $schema: SCHEMA, width: o.width ?? 560, height: o.height ?? 300, data: { values: bins.map((b) => ({ ...b })) },
+    $schema: SCHEMA, width: o.width ?? 560, height, data: { values: bins.map((b) => ({ ...b })) },
     mark: { type: 'bar', ...(o.series === undefined ? {} : { opacity: 0.6 }) },
     encoding: {
       x: { field: 'start', type: 'quantitative', title: o.xTitle ?? field, scale: o.logX ? { type: 'log' } : { zero: false } },
       x2: { field: 'end' },
-      y: { field: 'count', type: 'quantitative', title: o.yTitle ?? 'count', stack: null, ...(o.logY ? { scale: { type: 'log' } } : {}) },
+      y: { field: 'count', type: 'quantitative', title: o.yTitle ?? 'count', stack: null, scale: o.logY ? { type: 'log', domainMin: 0.5 } : { zero: true } },
+      // Bars grow from the plot's bottom edge (a log axis has no zero; series overlap, unstacked);
+      // on a log axis the domain starts below 1 so a bin holding one value still has a height.
+      y2: { value: height },
       ...(o.series === undefined ? {} : { color: { field: 'series', type: 'nominal', title: o.series } }),
     },
   };
