@@ -23,3 +23,7 @@ export { loopControl } from './train/loop-control.ts';
 export type { LoopControl, LoopControlOptions, LoopProgress } from './train/loop-control.ts';
 export type { Layer, ApplyCtx, ModelState } from './nn/layer.ts';
 export type { GradientTransformation, UpdateCtx } from './optim/transform.ts';
+export { saveTree, loadTree, treeMismatch } from './train/tree-io.ts';
+export { saveSafetensors, readSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors } from './train/safetensors.ts';
+export type { SafetensorsContents } from './train/safetensors.ts';
+export { encodeTree, decodeTree } from './train/serialize.ts';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ function oneLineError(r: ReturnType<typeof cli>, ...parts: RegExp[]): void {
 
 test('--version, --help everywhere, list and doctor', () => {
   assert.match(cli('--version').stdout, /^\d+\.\d+\.\d+\n$/);
-  for (const cmd of ['list', 'run', 'report', 'reproduce', 'doctor']) {
+  for (const cmd of ['list', 'run', 'report', 'reproduce', 'doctor', 'watch']) {
     const r = cli(cmd, '--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^Usage: trainscope/);
@@ -99,4 +99,20 @@ test('reproduce --preset smoke runs every registered experiment and writes index
   }
   const again = cli('reproduce', '--preset', 'smoke', '--out', out);
   assert.equal(again.status, 0, 'a second reproduce reuses the complete runs');
+});
+
+test('reproduce: an experiment that fails is marked failed in index.html and the exit code is non-zero', () => {
+  const out = join(tmp(), 'repro-fail');
+  // A folder holding a run of another config makes baselines/mnist-mlp fail without running it.
+  const dir = join(out, 'baselines', 'mnist-mlp');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ experiment: 'baselines/mnist-mlp', seed: 0, status: 'complete' }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ steps: 1 }));
+  const r = cli('reproduce', '--preset', 'smoke', '--out', out);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /baselines\/mnist-mlp failed: .*holds a run with a different config or seed/);
+  assert.match(r.stdout, /1 experiments \(1 failed\)/);
+  const index = readFileSync(join(out, 'index.html'), 'utf8');
+  assert.match(index, /badge status ">failed</);
+  assert.match(index, /holds a run with a different config or seed/);
 });

@@ -2,16 +2,18 @@
  * The `trainscope` command line: thin parsing over experiments/ and report/. Every failure is
  * one line on stderr and a non-zero exit (2 for usage errors), never a stack trace.
  */
-import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { VERSION } from '../version.ts';
 import { availableBackends, backendInfo } from '../kernels/backend.ts';
 import { EXPERIMENTS, getExperiment } from '../experiments/registry.ts';
 import { PRESETS, type PresetName } from '../experiments/experiment.ts';
 import { resolveConfig, allowedKeys } from '../experiments/config.ts';
-import { ensureWritableDir, executeRun, initRunDir, newRunDir, readRun, readSummary, type Manifest } from '../experiments/run-folder.ts';
+import { executeRun, initRunDir, newRunDir, readRun, readSummary, type Manifest, type Summary } from '../experiments/run-folder.ts';
+import { reproduce } from '../experiments/reproduce.ts';
+import { watchRun } from '../experiments/watch.ts';
+import { claimCountText, claimStatus, observedText } from '../report/claims.ts';
 import { progressReporter } from '../experiments/progress.ts';
-import { writeIndex, writeReport } from '../report/index.ts';
+import { writeReport } from '../report/index.ts';
 
 class UsageError extends Error {}
 
@@ -26,6 +28,7 @@ Commands:
   run --resume <runDir>     continue an interrupted run
   report <runDir>           re-render a run's report from its summary
   reproduce                 run every experiment and write index.html
+  watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
 
 Options: --help on any command, --version. Data is never downloaded.
@@ -41,6 +44,11 @@ Options: --help on any command, --version. Data is never downloaded.
   reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--json]
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
   and writes DIR/index.html linking every report with its claims.
+`,
+  watch: `Usage: trainscope watch <runDir> [--interval MS]
+  Follows a run folder that another process is running: prints each record of metrics.partial.jsonl
+  as it arrives (step first, then key=value) and the progress when it moves; exits when the manifest
+  says complete (0), failed (1) or incomplete (130), or on Ctrl-C (0; the run keeps going).
 `,
   doctor: 'Usage: trainscope doctor [--json]\n  Print Node version, the kernel backend (and why a faster one is unavailable), SIMD, BLAS, threads, default dtype.\n',
 };
@@ -101,7 +109,7 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
-async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean): Promise<Manifest> {
+async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean): Promise<{ manifest: Manifest; summary?: Summary }> {
   const exp = getExperiment(id);
   const progress = progressReporter();
   try {
@@ -111,12 +119,11 @@ async function runOne(dir: string, id: string, signal: AbortSignal, json: boolea
     if (manifest.status === 'incomplete') {
       process.stderr.write(`${id}: interrupted; the run folder is marked incomplete. Continue with: trainscope run --resume ${rel}\n`);
     } else if (!json) {
-      const passed = summary!.claims.filter((c) => c.pass).length;
-      process.stdout.write(`${id}: complete in ${manifest.wallSec}s, claims ${passed}/${summary!.claims.length} passed\n`);
-      for (const c of summary!.claims) process.stdout.write(`  ${c.pass ? 'PASS' : 'FAIL'}  ${c.statement} — ${c.observed}\n`);
+      process.stdout.write(`${id}: complete in ${manifest.wallSec}s, claims ${claimCountText(summary!.claims)}\n`);
+      for (const c of summary!.claims) process.stdout.write(`  ${claimStatus(c).toUpperCase().padEnd(13)} ${c.statement} — ${observedText(c)}\n`);
       process.stdout.write(`  report: ${join(rel, 'report.html')}\n`);
     }
-    return manifest;
+    return { manifest, summary };
   } finally {
     progress.done();
   }
@@ -148,7 +155,7 @@ async function cmdRun(argv: readonly string[]): Promise<number> {
       dir = flag(p, 'out') !== undefined ? resolve(flag(p, 'out')!) : newRunDir('runs', id, { config, seed });
       initRunDir(dir, exp, config, preset, seed);
     }
-    const manifest = await runOne(dir, id, signal, json);
+    const { manifest } = await runOne(dir, id, signal, json);
     if (json) process.stdout.write(`${JSON.stringify({ runDir: dir, status: manifest.status, ...(manifest.status === 'complete' ? { claims: readSummary(dir).claims } : {}) })}\n`);
     return manifest.status === 'incomplete' ? 130 : 0;
   } finally {
@@ -161,41 +168,42 @@ async function cmdReproduce(argv: readonly string[]): Promise<number> {
   if (p.positional.length) throw new UsageError(`trainscope reproduce: unexpected argument '${p.positional[0]}'`);
   const preset = parsePreset(flag(p, 'preset'), 'small');
   const seed = parseSeed(flag(p, 'seed'));
+  const json = p.flags.has('json');
   const out = resolve(flag(p, 'out') ?? join('runs', `reproduce-${preset}`));
-  ensureWritableDir(out);
   const { signal, dispose } = interruptSignal();
-  const entries = [];
   try {
-    for (const exp of EXPERIMENTS) {
-      const config = resolveConfig(exp, { preset: exp.presets[preset] ? preset : 'small' });
-      const dir = join(out, exp.id);
-      // Reuse a finished or interrupted run of the same config; start afresh otherwise.
-      let status: string | undefined;
-      if (existsSync(join(dir, 'manifest.json'))) {
-        const { manifest, config: old } = readRun(dir);
-        if (JSON.stringify(old) === JSON.stringify(config) && manifest.seed === seed) status = manifest.status;
-        else throw new Error(`${dir} holds a run with a different config or seed; choose another --out`);
-      } else {
-        initRunDir(dir, exp, config, preset, seed);
-      }
-      if (status !== 'complete') {
-        process.stderr.write(`reproduce: ${exp.id} (${preset})\n`);
-        const m = await runOne(dir, exp.id, signal, p.flags.has('json'));
-        if (m.status === 'incomplete') {
-          process.stderr.write(`reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${flag(p, 'out') ? ` --out ${flag(p, 'out')}` : ''} again to continue\n`);
-          return 130;
-        }
-      }
-      entries.push({ id: exp.id, title: exp.title, paper: exp.paper, reportHref: `${exp.id}/report.html`, status: 'complete' as const, claims: readSummary(dir).claims });
+    const r = await reproduce({
+      out, preset, seed, signal,
+      runOne: (dir, exp) => runOne(dir, exp.id, signal, json),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (r.interrupted) {
+      process.stderr.write(`reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${flag(p, 'out') ? ` --out ${flag(p, 'out')}` : ''} again to continue\n`);
+      return 130;
     }
-    writeIndex(out, entries);
-    const passed = entries.reduce((n, e) => n + e.claims.filter((c) => c.pass).length, 0);
-    const total = entries.reduce((n, e) => n + e.claims.length, 0);
-    if (p.flags.has('json')) process.stdout.write(`${JSON.stringify({ out, index: join(out, 'index.html'), experiments: entries })}\n`);
-    else process.stdout.write(`reproduce: ${entries.length} experiments, claims ${passed}/${total} passed; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`);
-    return 0;
+    const claims = r.entries.flatMap((e) => e.claims);
+    if (json) process.stdout.write(`${JSON.stringify({ out, index: r.index, failed: r.failed, experiments: r.entries })}\n`);
+    else process.stdout.write(`reproduce: ${r.entries.length} experiments${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`);
+    return r.failed ? 1 : 0;
   } finally {
     dispose();
+  }
+}
+
+async function cmdWatch(argv: readonly string[]): Promise<number> {
+  const p = parseArgs('watch', argv, ['interval'], []);
+  if (p.positional.length !== 1) throw new UsageError('trainscope watch: expected one run folder');
+  const raw = flag(p, 'interval');
+  const intervalMs = raw === undefined ? 500 : Number(raw);
+  if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new UsageError(`--interval must be a number of milliseconds ≥ 10, got '${raw}'`);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    const r = await watchRun(resolve(p.positional[0]!), { intervalMs, signal: controller.signal });
+    return r.status === 'failed' ? 1 : r.status === 'incomplete' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }
 
@@ -237,7 +245,7 @@ function cmdDoctor(argv: readonly string[]): number {
 }
 
 const COMMANDS: Record<string, (argv: readonly string[]) => number | Promise<number>> = {
-  list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor,
+  list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor, watch: cmdWatch,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -17,9 +17,28 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/**
+ * The z.object inside a config schema: `.refine`/`.superRefine`/`.transform` wrap it in
+ * ZodEffects, `.pipe` in ZodPipeline, `.optional()`/`.default()`/`.readonly()` in others; unwrap
+ * them so the allowed keys (and the typo hints) still come from the object's shape.
+ */
+export function configObject(schema: z.ZodTypeAny): z.AnyZodObject | null {
+  let s: z.ZodTypeAny = schema;
+  for (let depth = 0; depth < 32; depth++) {
+    if (s instanceof z.ZodObject) return s;
+    if (s instanceof z.ZodEffects) s = s.innerType();
+    else if (s instanceof z.ZodPipeline) s = s._def.in as z.ZodTypeAny;
+    else if (s instanceof z.ZodLazy) s = s.schema as z.ZodTypeAny;
+    else if (s._def && typeof s._def === 'object' && 'innerType' in s._def) s = (s._def as { innerType: z.ZodTypeAny }).innerType;
+    else return null;
+  }
+  return null;
+}
+
 export function allowedKeys(exp: Experiment<any, any>): string[] {
-  const shape = (exp.config as unknown as z.ZodObject<z.ZodRawShape>).shape;
-  return Object.keys(shape ?? {}).sort();
+  const obj = configObject(exp.config);
+  if (!obj) throw new Error(`${exp.id}: its config schema must be a z.object (optionally wrapped in .refine, .superRefine or .transform)`);
+  return Object.keys(obj.shape).sort();
 }
 
 function unknownKeyError(exp: Experiment<any, any>, key: string, source: string): Error {
@@ -76,6 +95,8 @@ export function resolveConfig<C extends Record<string, unknown>>(exp: Experiment
     const issue = result.error.issues[0]!;
     const key = issue.path.join('.');
     if (issue.code === 'unrecognized_keys') throw unknownKeyError(exp, issue.keys[0]!, 'config');
+    // A refinement over the whole config (no path) names no key: say so, with its message.
+    if (issue.path.length === 0) throw new Error(`invalid config for ${exp.id}: ${issue.message}`);
     throw new Error(`invalid config value for '${key}' (${JSON.stringify(merged[issue.path[0] as string])}): ${issue.message}`);
   }
   return result.data;

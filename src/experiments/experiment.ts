@@ -41,11 +41,26 @@ export interface Experiment<C extends Record<string, unknown> = Record<string, u
   /** Citation of the paper (or 'baseline'). */
   readonly paper: string;
   readonly description: string;
-  /** Strict schema; its defaults are the 'small' preset. */
-  readonly config: z.ZodType<C>;
+  /**
+   * Strict schema; its defaults are the 'small' preset. Any zod schema whose *output* is C: a
+   * `z.object({...}).strict()`, with `.default()`s (its input differs from C, hence the `any`),
+   * or wrapped in `.refine`/`.superRefine` for checks across keys. No cast is needed.
+   */
+  readonly config: z.ZodType<C, z.ZodTypeDef, any>;
   readonly presets: { smoke: Partial<C>; small: Partial<C>; paper?: Partial<C> };
   run(cfg: C, io: RunIO): Promise<R>;
   report(result: R, cfg: C): ReportSpec;
+}
+
+/**
+ * Declare an experiment with its config type inferred from the schema, so `run(cfg)` and
+ * `report(r, cfg)` see the parsed config's exact type without writing it out:
+ * `export const myExp = defineExperiment({ config: z.object({...}).strict(), ... })`.
+ */
+export function defineExperiment<S extends z.ZodType<Record<string, unknown>, z.ZodTypeDef, any>, R>(
+  exp: Omit<Experiment<z.output<S>, R>, 'config'> & { readonly config: S },
+): Experiment<z.output<S>, R> {
+  return exp;
 }
 
 /** Raised when a run was interrupted (Ctrl-C); the run folder stays marked incomplete. */

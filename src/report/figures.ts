@@ -16,7 +16,8 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { FigureSpec } from './spec.ts';
 import { describeLogScaleProblem, dropNonPositiveLogValues, findLogScaleProblems } from './log-scale-check.ts';
 
-export type NonPositiveLogPolicy = 'error' | 'drop';
+/** 'fail' and 'error' mean the same: throw a FigureError. */
+export type NonPositiveLogPolicy = 'error' | 'fail' | 'drop';
 
 export interface RenderOptions {
   /** What to do with values ≤ 0 on a log scale: throw (default) or drop them with a warning. */
@@ -155,19 +156,20 @@ export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
 
 /** Render one figure to SVG and PNG. Throws FigureError naming the figure when it cannot. */
 export async function renderFigure(fig: FigureSpec, opts: RenderOptions = {}): Promise<RenderedFigure> {
-  const policy = opts.nonPositiveLog ?? 'error';
+  const policy = fig.nonPositiveLog ?? opts.nonPositiveLog ?? 'error';
   if (!fig.vegaLite || typeof fig.vegaLite !== 'object') throw new FigureError(fig.id, `figure '${fig.id}': vegaLite must be a vega-lite spec object`);
-  const url = findDataUrl(fig.vegaLite);
+  const vl = fig.vegaLite as Record<string, unknown>;
+  const url = findDataUrl(vl);
   if (url !== null) throw new FigureError(fig.id, `figure '${fig.id}': data must be inline (data: { values: [...] }), not loaded from '${url}'`);
 
-  let result = await vegaLiteToSvg(fig, fig.vegaLite);
+  let result = await vegaLiteToSvg(fig, vl);
   const dropped: string[] = [];
   if (result.problems.length) {
     const lines = result.problems.map((p) => describeLogScaleProblem(fig.id, p));
-    if (policy === 'error') {
+    if (policy !== 'drop') {
       throw new FigureError(fig.id, `${lines.join('; ')}. A log axis cannot show them (vega would draw a blank plot): filter or clip them in the experiment's report(), use scale type 'symlog', or render with nonPositiveLog: 'drop'`);
     }
-    result = await vegaLiteToSvg(fig, dropNonPositiveLogValues(fig.vegaLite));
+    result = await vegaLiteToSvg(fig, dropNonPositiveLogValues(vl));
     if (result.problems.length) {
       throw new FigureError(fig.id, `${result.problems.map((p) => describeLogScaleProblem(fig.id, p)).join('; ')} (even after dropping non-positive values of log-scaled fields)`);
     }

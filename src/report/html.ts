@@ -47,7 +47,8 @@ function figureHtml(f: FigureForPage): string {
 }
 
 export function renderReportHtml(spec: ReportSpec, meta: ReportMeta, figures: readonly FigureForPage[]): string {
-  const { passed, total } = passCount(spec.claims);
+  const { passed, total, notEvaluated } = passCount(spec.claims);
+  const notEval = notEvaluated ? `, ${notEvaluated} not evaluated` : '';
   const banner =
     meta.status === 'complete'
       ? ''
@@ -58,7 +59,7 @@ export function renderReportHtml(spec: ReportSpec, meta: ReportMeta, figures: re
     .join('\n');
   const sections = [
     `<section id="summary"><h2>Summary</h2>\n${markdownToHtml(spec.summary)}\n</section>`,
-    `<section id="claims"><h2>Claims<span class="count">${passed}/${total} pass</span></h2>\n${claimsTableHtml(spec.claims)}\n</section>`,
+    `<section id="claims"><h2>Claims<span class="count">${passed}/${total} pass${notEval}</span></h2>\n${claimsTableHtml(spec.claims)}\n</section>`,
     figures.length ? `<section id="figures"><h2>Figures</h2>\n${figures.map(figureHtml).join('\n')}\n</section>` : '',
     spec.tables.length
       ? `<section id="tables"><h2>Tables</h2>\n${spec.tables.map((t) => `<h3>${escapeHtml(t.title)}</h3>\n${tableHtml(t)}`).join('\n')}\n</section>`
@@ -83,7 +84,7 @@ ${PAGE_CSS}
 <h1>${escapeHtml(spec.title)}</h1>
 ${subtitle}
 <p class="facts">Paper: ${escapeHtml(meta.paper)}</p>
-<p class="facts">preset <strong>${escapeHtml(meta.preset)}</strong> · seed <strong>${escapeHtml(meta.seed)}</strong> · ${statusBadgeHtml(meta.status)} · claims ${passed}/${total} pass</p>
+<p class="facts">preset <strong>${escapeHtml(meta.preset)}</strong> · seed <strong>${escapeHtml(meta.seed)}</strong> · ${statusBadgeHtml(meta.status)} · claims ${passed}/${total} pass${notEval}</p>
 </header>
 ${banner}
 ${sections.join('\n')}

@@ -41,7 +41,7 @@ describe('writeIndex', () => {
     assert.match(html, /<a href="nqm\/critical-batch-size\/report\.html">Critical batch size &lt;em&gt;<\/a>/);
     assert.match(html, /MNIST MLP baselines<\/a><span class="count">1\/2 claims pass<\/span>/);
     assert.match(html, /claims <strong>2\/3<\/strong> pass/);
-    assert.match(html, /3 experiments \(1 complete\)/);
+    assert.match(html, /3 experiments \(1 complete, 1 failed\)/);
     assert.equal((html.match(/<table class="claims">/g) ?? []).length, 2);
     assert.match(html, /<span class="badge fail">FAIL<\/span><\/td><td>Adam reaches 95 %/);
     assert.match(html, /out of memory &lt;oops&gt;/);

@@ -35,12 +35,12 @@ export function reportHrefFor(outDir: string, reportPath: string): string {
 }
 
 function entryHtml(e: IndexEntry): string {
-  const { passed, total } = passCount(e.claims);
+  const { passed, total, notEvaluated } = passCount(e.claims);
   const href = e.reportHref === null ? null : safeHref(e.reportHref);
   const title = href === null ? escapeHtml(e.title) : `<a href="${escapeHtml(href)}">${escapeHtml(e.title)}</a>`;
   return [
     `<section class="entry" id="${escapeHtml(`exp-${e.id}`)}">`,
-    `<h2>${title}<span class="count">${passed}/${total} claims pass</span></h2>`,
+    `<h2>${title}<span class="count">${passed}/${total} claims pass${notEvaluated ? `, ${notEvaluated} not evaluated` : ''}</span></h2>`,
     `<p class="facts"><code>${escapeHtml(e.id)}</code> · ${statusBadgeHtml(e.status)}${href === null ? '' : ` · <a href="${escapeHtml(href)}">report</a>`}</p>`,
     `<p class="facts">Paper: ${escapeHtml(e.paper)}</p>`,
     e.error ? `<div class="banner">${escapeHtml(e.error)}</div>` : '',
@@ -52,13 +52,14 @@ function entryHtml(e: IndexEntry): string {
 export function renderIndexHtml(entries: readonly IndexEntry[], opts: IndexOptions = {}): string {
   const title = opts.title ?? 'trainscope: reproduced experiments';
   const all = entries.flatMap((e) => e.claims);
-  const { passed, total } = passCount(all);
+  const { passed, total, notEvaluated } = passCount(all);
+  const failed = entries.filter((e) => e.status === 'failed').length;
   const complete = entries.filter((e) => e.status === 'complete').length;
   const overview = entries.length
     ? `<table class="overview"><thead><tr><th>Experiment</th><th>Status</th><th class="num">Claims passed</th></tr></thead><tbody>\n${entries
         .map((e) => {
           const c = passCount(e.claims);
-          return `<tr><td><a href="#${escapeHtml(`exp-${e.id}`)}">${escapeHtml(e.title)}</a> <span class="claim-id">${escapeHtml(e.id)}</span></td><td>${statusBadgeHtml(e.status)}</td><td class="num">${c.passed}/${c.total}</td></tr>`;
+          return `<tr><td><a href="#${escapeHtml(`exp-${e.id}`)}">${escapeHtml(e.title)}</a> <span class="claim-id">${escapeHtml(e.id)}</span></td><td>${statusBadgeHtml(e.status)}</td><td class="num">${c.passed}/${c.total}${c.notEvaluated ? ` (${c.notEvaluated} not evaluated)` : ''}</td></tr>`;
         })
         .join('\n')}\n</tbody></table>`
     : '<p class="muted">No experiments were run.</p>';
@@ -78,7 +79,7 @@ ${PAGE_CSS}
 <p class="crumb">trainscope</p>
 <h1>${escapeHtml(title)}</h1>
 ${opts.subtitle ? `<p class="facts">${escapeHtml(opts.subtitle)}</p>` : ''}
-<p class="facts">${entries.length} ${entries.length === 1 ? 'experiment' : 'experiments'} (${complete} complete) · claims <strong>${passed}/${total}</strong> pass</p>
+<p class="facts">${entries.length} ${entries.length === 1 ? 'experiment' : 'experiments'} (${complete} complete${failed ? `, ${failed} failed` : ''}) · claims <strong>${passed}/${total}</strong> pass${notEvaluated ? ` · ${notEvaluated} not evaluated` : ''}</p>
 </header>
 ${overview}
 ${entries.map(entryHtml).join('\n')}

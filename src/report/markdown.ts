@@ -25,7 +25,8 @@ function fence(content: string, lang: string): string {
 }
 
 export function renderReportMarkdown(spec: ReportSpec, meta: ReportMeta, figures: readonly FigureForPage[]): string {
-  const { passed, total } = passCount(spec.claims);
+  const { passed, total, notEvaluated } = passCount(spec.claims);
+  const notEval = notEvaluated ? `, ${notEvaluated} not evaluated` : '';
   const out: string[] = [];
   out.push(`# ${escapeMarkdownText(spec.title)}`, '');
   if (meta.title && meta.title !== spec.title) out.push(`${escapeMarkdownText(meta.title)}`, '');
@@ -33,12 +34,12 @@ export function renderReportMarkdown(spec: ReportSpec, meta: ReportMeta, figures
     `- **Experiment:** \`${meta.experiment.replace(/`/g, "'")}\``,
     `- **Paper:** ${escapeMarkdownText(meta.paper)}`,
     `- **Preset:** ${escapeMarkdownText(meta.preset)} · **Seed:** ${escapeMarkdownText(meta.seed)} · **Status:** ${escapeMarkdownText(meta.status)}`,
-    `- **Claims:** ${passed}/${total} pass`,
+    `- **Claims:** ${passed}/${total} pass${notEval}`,
     '',
   );
   if (meta.status !== 'complete') out.push(`> **This run is ${escapeMarkdownText(meta.status)}**: its results and claims may be partial.`, '');
   out.push('## Summary', '', spec.summary.trim(), '');
-  out.push(`## Claims (${passed}/${total} pass)`, '', claimsTableMarkdown(spec.claims), '');
+  out.push(`## Claims (${passed}/${total} pass${notEval})`, '', claimsTableMarkdown(spec.claims), '');
   if (figures.length) {
     out.push('## Figures', '');
     for (const f of figures) {

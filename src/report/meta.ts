@@ -3,6 +3,7 @@
  * manifest.json plus its parsed config, so a caller can pass `{ ...manifest, config }`; unknown
  * manifest fields are kept and listed too.
  */
+import { claimCounts } from './claims.ts';
 import type { Claim } from './spec.ts';
 
 export type ReportStatus = 'complete' | 'incomplete' | 'running' | 'failed';
@@ -71,6 +72,8 @@ export function formatCell(v: string | number | null): string {
   return String(Number(v.toPrecision(6)));
 }
 
-export function passCount(claims: readonly Claim[]): { passed: number; total: number } {
-  return { passed: claims.filter((c) => c.pass).length, total: claims.length };
+/** Passed claims out of those that could be evaluated; 'not evaluated' ones are counted apart (claims.ts). */
+export function passCount(claims: readonly Claim[]): { passed: number; total: number; notEvaluated: number } {
+  const c = claimCounts(claims);
+  return { passed: c.passed, total: c.evaluated, notEvaluated: c.notEvaluated };
 }

@@ -26,6 +26,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0.1em 0.6em; border-radius: 999px; font-size: 0.8em; font-weight: 700; letter-spacing: 0.03em; white-space: nowrap; }
 .badge.pass { color: var(--pass); background: var(--pass-bg); }
 .badge.fail { color: var(--fail); background: var(--fail-bg); }
+.badge.not-evaluated { color: var(--muted); background: var(--bg-soft); border: 1px dashed var(--line); }
 .badge.status { color: var(--warn); background: var(--warn-bg); }
 .badge.status.complete { color: var(--pass); background: var(--pass-bg); }
 .count { font-size: 0.75em; font-weight: 600; color: var(--muted); margin-left: 0.5em; }

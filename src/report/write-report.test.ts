@@ -77,8 +77,7 @@ describe('writeReport', () => {
   it('gives each inlined figure its own SVG ids', async () => {
     const clipped = (id: string) => {
       const f = lineFigure(id, 5);
-      f.vegaLite.mark = { type: 'line', clip: true };
-      return f;
+      return { ...f, vegaLite: { ...f.vegaLite, mark: { type: 'line', clip: true } } };
     };
     const dir = join(tmp, 'run3');
     await writeReport(dir, reportSpec({ figures: [clipped('a'), clipped('b')] }), reportMeta());

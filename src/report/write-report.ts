@@ -41,7 +41,8 @@ export function validateReportSpec(spec: ReportSpec): void {
   for (const c of spec.claims) {
     if (claims.has(c.id)) throw new Error(`claim id '${c.id}' is used twice`);
     claims.add(c.id);
-    if (typeof c.pass !== 'boolean') throw new Error(`claim '${c.id}': pass must be true or false`);
+    // null (or a missing observation) is allowed: the claim is reported as 'not evaluated'.
+    if (typeof c.pass !== 'boolean' && c.pass !== null) throw new Error(`claim '${c.id}': pass must be true, false or null (not evaluated)`);
   }
 }
 

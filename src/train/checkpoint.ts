@@ -11,14 +11,15 @@ import { decodeTree, encodeTree, type Json } from './serialize.ts';
 export const CHECKPOINT_FORMAT = 'trainscope.checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
-/** Write `text` to `path` atomically (temp file + fsync + rename). */
-export function writeFileAtomic(path: string, text: string): void {
+/** Write `text` (or bytes) to `path` atomically (temp file + fsync + rename). */
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, text);
+      if (typeof text === 'string') writeSync(fd, text);
+      else for (let off = 0; off < text.byteLength; ) off += writeSync(fd, text, off);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

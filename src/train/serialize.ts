@@ -9,7 +9,25 @@ import { Tensor } from '../tensor/tensor.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** What `encodeTree` refuses, named for the error: things JSON would silently drop or flatten. */
+function unsupportedKind(value: object): string | null {
+  if (value instanceof Map) return 'a Map';
+  if (value instanceof Set) return 'a Set';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} (wrap it in a Tensor)`;
+  if (value instanceof ArrayBuffer) return 'an ArrayBuffer';
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto !== null && proto !== Object.prototype && !Array.isArray(value)) return `an instance of ${(value.constructor as { name?: string } | undefined)?.name || 'a class'} (only plain objects, arrays and Tensors)`;
+  return null;
+}
+
+/**
+ * Plain data → JSON, refusing what would not come back the same from `decodeTree` (Map, Set,
+ * typed arrays, class instances other than Tensor, functions, `undefined` inside arrays): a
+ * checkpoint that silently loses part of a state resumes to different numbers. `undefined`
+ * object fields are skipped, as JSON.stringify does.
+ */
 export function encodeTree(value: unknown, path = ''): Json {
+  const where = path || '(root)';
   if (value instanceof Tensor) {
     const bytes = new Uint8Array(value.data.buffer, value.data.byteOffset, value.data.byteLength);
     return { $tensor: { dtype: value.dtype, shape: [...value.shape], data: Buffer.from(bytes).toString('base64') } };
@@ -19,7 +37,17 @@ export function encodeTree(value: unknown, path = ''): Json {
     // JSON cannot hold NaN/Infinity; encode them explicitly rather than silently as null.
     return Number.isFinite(value) ? value : { $number: String(value) };
   }
-  if (Array.isArray(value)) return value.map((v, i) => encodeTree(v, `${path}[${i}]`));
+  if (typeof value === 'object') {
+    const kind = unsupportedKind(value);
+    if (kind) throw new Error(`encodeTree: cannot serialize ${kind} at ${where}`);
+  }
+  if (Array.isArray(value)) {
+    // Array.from visits holes too (map would skip them and JSON would write null).
+    return Array.from(value as unknown[], (v, i) => {
+      if (v === undefined) throw new Error(`encodeTree: cannot serialize undefined at ${path}[${i}] (an array hole or undefined element would come back as null)`);
+      return encodeTree(v, `${path}[${i}]`);
+    });
+  }
   if (typeof value === 'object') {
     const out: Record<string, Json> = {};
     for (const k of Object.keys(value as object)) {
@@ -28,7 +56,7 @@ export function encodeTree(value: unknown, path = ''): Json {
     }
     return out;
   }
-  throw new Error(`encodeTree: cannot serialize ${typeof value} at ${path || '(root)'}`);
+  throw new Error(`encodeTree: cannot serialize a ${typeof value} at ${where}`);
 }
 
 export function decodeTree(json: unknown, path = ''): unknown {

@@ -1,0 +1,76 @@
+/**
+ * reproduce: run every experiment (one preset, one seed) into out/<id>/ and write out/index.html.
+ * A failing experiment does not stop the others: its folder is marked failed, the index shows it
+ * as failed with its error, and the result counts it, so the caller can exit non-zero at the end.
+ * Complete runs of the same config and seed are reused; an interrupted one continues where it
+ * stopped.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeIndex, type IndexEntry } from '../report/index-page.ts';
+import { resolveConfig } from './config.ts';
+import type { Experiment, PresetName } from './experiment.ts';
+import { EXPERIMENTS } from './registry.ts';
+import { ensureWritableDir, executeRun, initRunDir, readRun, readSummary, type Manifest, type Summary } from './run-folder.ts';
+
+export interface ReproduceOptions {
+  out: string;
+  preset: PresetName;
+  seed: number;
+  signal: AbortSignal;
+  /** Default: every registered experiment. */
+  experiments?: readonly Experiment<any, any>[];
+  /** Runs (or resumes) one experiment in its folder; default executeRun without progress output. */
+  runOne?: (dir: string, exp: Experiment<any, any>) => Promise<{ manifest: Manifest; summary?: Summary }>;
+  /** One line per event (starting, failed), for the terminal. */
+  log?: (line: string) => void;
+}
+
+export interface ReproduceResult {
+  out: string;
+  /** out/index.html, or null when interrupted before every experiment was run. */
+  index: string | null;
+  entries: IndexEntry[];
+  failed: number;
+  interrupted: boolean;
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
+  const experiments = opts.experiments ?? EXPERIMENTS;
+  const log = opts.log ?? (() => {});
+  const runOne = opts.runOne ?? ((dir, exp) => executeRun(dir, exp, { progress: () => {}, signal: opts.signal }));
+  ensureWritableDir(opts.out);
+  const entries: IndexEntry[] = [];
+  for (const exp of experiments) {
+    const base = { id: exp.id, title: exp.title, paper: exp.paper };
+    const dir = join(opts.out, exp.id);
+    try {
+      const preset = exp.presets[opts.preset] ? opts.preset : 'small';
+      const config = resolveConfig(exp, { preset });
+      // Reuse a finished or interrupted run of the same config; start afresh otherwise.
+      let status: string | undefined;
+      if (existsSync(join(dir, 'manifest.json'))) {
+        const { manifest, config: old } = readRun(dir);
+        if (JSON.stringify(old) !== JSON.stringify(config) || manifest.seed !== opts.seed) throw new Error(`${dir} holds a run with a different config or seed; choose another --out`);
+        status = manifest.status;
+      } else {
+        initRunDir(dir, exp, config, preset, opts.seed);
+      }
+      if (status !== 'complete') {
+        log(`reproduce: ${exp.id} (${preset})`);
+        const { manifest } = await runOne(dir, exp);
+        if (manifest.status === 'incomplete') return { out: opts.out, index: null, entries, failed: entries.filter((e) => e.status === 'failed').length, interrupted: true };
+      }
+      entries.push({ ...base, reportHref: `${exp.id}/report.html`, status: 'complete', claims: readSummary(dir).claims });
+    } catch (e) {
+      if (opts.signal.aborted) return { out: opts.out, index: null, entries, failed: entries.filter((x) => x.status === 'failed').length, interrupted: true };
+      log(`reproduce: ${exp.id} failed: ${errorText(e)}`);
+      entries.push({ ...base, reportHref: null, status: 'failed', claims: [], error: errorText(e) });
+    }
+  }
+  const failed = entries.filter((e) => e.status === 'failed').length;
+  const index = writeIndex(opts.out, entries, { subtitle: `preset ${opts.preset} · seed ${opts.seed}${failed ? ` · ${failed} failed` : ''}` });
+  return { out: opts.out, index, entries, failed, interrupted: false };
+}
