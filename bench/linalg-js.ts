@@ -2,7 +2,7 @@
  * `npx tsx bench/linalg-js.ts`: median wall time (ms) of the raw float64 dense routines on
  * fixed-seed inputs: eighSymmetric at n = 256 and qrHouseholder at 1024×64.
  */
-import { eighSymmetric, qrHouseholder } from '../src/linalg/dense.ts';
+import { eighSymmetric, qrHouseholder } from '../src/kernels/dense.ts';
 import { medianMs as time } from './timing.ts';
 
 /** Deterministic standard normals (32-bit LCG + Box–Muller). */

@@ -19,7 +19,7 @@ function filled(dtype: DType, size: number, seed: number): FloatArray {
 }
 
 setNativeThreads(1);
-const native = loadNativeKernels({ smallMacs: 0 });
+const native = loadNativeKernels({ raw: true });
 
 /** Median µs per call, timing batches of calls (one tiny call is below performance.now()'s resolution). */
 function usPerCall(fn: () => void, calls: number): number {

@@ -15,7 +15,7 @@ import { bind } from '../src/tensor/trace.ts';
 import { vjpRules } from '../src/tensor/vjp-rules.ts';
 import { jvpRules } from '../src/tensor/jvp-rules.ts';
 import type { Prim } from '../src/tensor/primitives.ts';
-import { patchGeometry } from '../src/kernels/js.ts';
+import { patchGeometry } from '../src/kernels/kernels.ts';
 
 type Gen = (k: random.Key) => Tensor;
 interface Case {

@@ -1,6 +1,6 @@
 /**
  * The wasm backend's dense float64 eigh, QR, Cholesky and triangular solves
- * (src/kernels/wasm/linalg.c) against the js reference they port (src/linalg/dense.ts): same
+ * (src/kernels/wasm/linalg.c) against the js reference they port (src/kernels/dense.ts): same
  * conventions (ascending eigenvalues, eigenvector columns, sign of the largest component, lower
  * triangle only; thin QR with diag(R) ≥ 0; L lower with a zero strict upper triangle; only T's
  * own triangle read), results equal to rounding (Cholesky and forward substitution bit for bit),
@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWasmKernels } from '../src/kernels/wasm.ts';
 import { availableBackends, kernels, setBackend } from '../src/kernels/backend.ts';
-import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../src/linalg/dense.ts';
+import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../src/kernels/dense.ts';
 
 const wasm = loadWasmKernels();
 const eigh = (a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } => wasm.eigh!(a, n);

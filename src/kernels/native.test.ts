@@ -3,21 +3,23 @@
  * batch strides and both precisions; im2col/col2im and the fused optimizer loops (adam/scale/add,
  * against src/optim/fused.ts) and the elementwise binary ops (every op and form, against the
  * BINARY_OPS expressions) bit for bit; QR, eigh, Cholesky and triangular solves against
- * src/linalg/dense.ts, conventions and error messages included; argument errors; thread control. Skipped when the
+ * src/kernels/dense.ts, conventions and error messages included; argument errors; thread control. Skipped when the
  * optional addon is not built (no OpenBLAS/LAPACKE headers at install).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BINARY_OPS, BINARY_REFERENCE, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels } from './kernels.ts';
-import { jsKernels, patchGeometry } from './js.ts';
+import { jsKernels } from './js.ts';
+import { patchGeometry } from './kernels.ts';
 import {
-  NATIVE_PATH, SMALL_MACS, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
+  NATIVE_PATH, SMALL_MACS, THREAD_MIN_MACS, nativeThreadPolicy, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
 } from './native.ts';
-import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../linalg/dense.ts';
-import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from '../optim/fused.ts';
+import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from './dense.ts';
+import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from './fused.ts';
 import { lcg, randomArray, runGemm } from './test-data.ts';
 
 const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
@@ -33,7 +35,7 @@ function randomF64(size: number, seed: number): Float64Array {
 let raw: Kernels | undefined;
 let routed: Kernels | undefined;
 function native(): { raw: Kernels; routed: Kernels } {
-  raw ??= loadNativeKernels({ smallMacs: 0 });
+  raw ??= loadNativeKernels({ raw: true });
   routed ??= loadNativeKernels();
   return { raw, routed };
 }
@@ -427,11 +429,40 @@ test('threads: set/get round trip; a multi-threaded product matches the 1-thread
   assert.ok(info.procs >= 1);
 });
 
-test('TRAINSCOPE_THREADS sets the thread count at load (default 1) and leaves no OPENBLAS_NUM_THREADS behind', { skip }, () => {
+test('automatic threads: one for a mid-size product, every core for a big one and for LAPACK; a forced count stays', { skip: skip || (availableParallelism() < 2 && 'one core') }, () => {
+  const { routed: nr } = native();
+  const cores = availableParallelism();
+  const product = (n: number): void => {
+    const a = new Float64Array(n * n).fill(0.5);
+    nr.gemm(a, a, new Float64Array(n * n), { batch: 1, m: n, n, k: n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 });
+  };
+  try {
+    setNativeThreads('auto');
+    assert.match(nativeThreadPolicy(), /automatic/);
+    product(128); // 128³ < THREAD_MIN_MACS
+    assert.equal(nativeThreads(), 1);
+    product(Math.ceil(Math.cbrt(THREAD_MIN_MACS)));
+    assert.equal(nativeThreads(), cores);
+    product(128);
+    nr.eigh(Float64Array.of(2, 1, 1, 2), 2);
+    assert.equal(nativeThreads(), cores);
+    product(48); // ≤ 64³: OpenBLAS runs it on one thread itself, and the setting is left alone
+    assert.equal(nativeThreads(), cores);
+    setNativeThreads(1);
+    product(512);
+    assert.equal(nativeThreads(), 1);
+    assert.match(nativeThreadPolicy(), /1 for every call/);
+  } finally {
+    setNativeThreads('auto');
+  }
+});
+
+test('TRAINSCOPE_THREADS sets the thread count at load (default: every core) and leaves no OPENBLAS_NUM_THREADS behind', { skip }, () => {
+  const cores = availableParallelism();
   const probe =
     "import('./src/kernels/native.ts').then((m) => { m.loadNativeKernels(); " +
     'console.log(JSON.stringify({ threads: m.nativeThreads(), env: process.env.OPENBLAS_NUM_THREADS ?? null })); })';
-  for (const [value, want] of [[undefined, 1], ['2', 2], ['lots', 1]] as const) {
+  for (const [value, want] of [[undefined, cores], ['1', 1], ['2', 2], ['lots', cores]] as const) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env['OPENBLAS_NUM_THREADS'];
     delete env['GOTO_NUM_THREADS'];

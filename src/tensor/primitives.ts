@@ -12,7 +12,6 @@ import { fmt, sizeOf, stridesOf } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { kernels } from '../kernels/backend.ts';
 import type { BinaryOp, FloatArray, PatchGeometry } from '../kernels/kernels.ts';
-import * as linalgKernels from '../linalg/accelerated.ts';
 
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 type None = Record<string, never>;
@@ -108,13 +107,6 @@ function unary(expr: string): Impl<Prim> {
 }
 
 /**
- * Elementwise outputs at least this long go to the kernel backend's `binary` when it has one
- * (same bits as the loops here; wasm SIMD after copies, native in place). Below it a JS loop
- * beats the call.
- */
-const BINARY_KERNEL_MIN = 2048;
-
-/**
  * Binary elementwise: equal shapes, or a short operand whose shape is the other's trailing
  * dimensions (a bias [n] against [batch, n]) or a single element (a scalar) — read in place,
  * rather than broadcast to a full array first: `x * 0.5` and `xW + b` are one pass, not two.
@@ -134,8 +126,8 @@ function binary(expr: string, outDType?: DType, kernelOp?: BinaryOp): Impl<Prim>
     const nx = x!.size, ny = y!.size;
     const big = nx >= ny ? x! : y!;
     const out = allocate(dtype, big.size);
-    const k = kernelOp && big.size >= BINARY_KERNEL_MIN && (dtype === 'float32' || dtype === 'float64') ? kernels().binary : undefined;
-    if (k) k(kernelOp!, x!.data as FloatArray, y!.data as FloatArray, out as FloatArray);
+    // Float ops with a kernel: the backend's loop (it hands small arrays to the js loops itself).
+    if (kernelOp && (dtype === 'float32' || dtype === 'float64')) kernels().binary(kernelOp, x!.data as FloatArray, y!.data as FloatArray, out as FloatArray);
     else if (nx === ny) same(x!.data, y!.data, out, nx);
     else if (ny === 1) scalarRight(x!.data, y!.data, out, nx);
     else if (nx === 1) scalarLeft(x!.data, y!.data, out, ny);
@@ -487,8 +479,7 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   qr: ([a]) => {
     const [m, n] = a!.shape as [number, number];
-    // Through the kernel backend (LAPACK, wasm) when it has QR; same conventions as dense.ts.
-    const { q, r } = linalgKernels.qr(matrixData(a!), m, n);
+    const { q, r } = kernels().qr(matrixData(a!), m, n);
     const packed = new Float64Array((m + n) * n);
     packed.set(q);
     packed.set(r, m * n);
@@ -496,7 +487,7 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   eigh: ([a]) => {
     const n = a!.shape[0]!;
-    const { values, vectors } = linalgKernels.eigh(symmetrized(a!), n);
+    const { values, vectors } = kernels().eigh(symmetrized(a!), n);
     const packed = new Float64Array((n + 1) * n);
     packed.set(values);
     packed.set(vectors, n);
@@ -504,12 +495,12 @@ export const impls: { [P in Prim]: Impl<P> } = {
   },
   cholesky: ([a]) => {
     const n = a!.shape[0]!;
-    return fromF64(linalgKernels.cholesky(symmetrized(a!), n), [n, n], a!.dtype);
+    return fromF64(kernels().cholesky(symmetrized(a!), n), [n, n], a!.dtype);
   },
   solveTriangular: ([t, b], { lower, transpose }) => {
     const n = t!.shape[0]!;
     const nrhs = b!.shape[1]!;
-    const x = linalgKernels.solveTriangular(matrixData(t!), matrixData(b!), n, nrhs, { lower, transpose });
+    const x = kernels().solveTriangular(matrixData(t!), matrixData(b!), n, nrhs, { lower, transpose });
     return fromF64(x, [n, nrhs], b!.dtype);
   },
 };

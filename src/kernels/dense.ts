@@ -1,7 +1,8 @@
 /**
  * Raw float64 dense linear algebra on row-major Float64Arrays: Householder QR, symmetric
  * eigendecomposition (tridiagonalization + implicit QL), Cholesky and triangular solves.
- * No tensors, no autodiff: linalg/index.ts and tensor/primitives.ts wrap these as primitives.
+ * No tensors, no autodiff: the js backend's qr/eigh/cholesky/solveTriangular (js.ts), and the
+ * reference (with its argument checks and messages) that the wasm and native ports follow.
  *
  * Inputs are never modified. Hot loops run over contiguous memory, which is why several
  * routines work on a transposed copy internally.
