@@ -18,7 +18,7 @@ function randn(length: number, seed: number): Float64Array {
 
 const n = 256;
 const g = randn(n * n, 1);
-const sym = g.map((_, k) => 0.5 * (g[k] + g[(k % n) * n + Math.floor(k / n)]));
+const sym = g.map((_, k) => 0.5 * (g[k]! + g[(k % n) * n + Math.floor(k / n)]!));
 const tall = randn(1024 * 64, 2);
 
 const eighMs = time(() => eighSymmetric(sym, n), 15, 5);

@@ -37,7 +37,7 @@ function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: numbe
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
       const aip = transA ? a[p * m + i]! : a[i * k + p]!;
-      for (let j = 0; j < n; j++) c[i * n + j] += aip * b[p * n + j]!;
+      for (let j = 0; j < n; j++) c[i * n + j]! += aip * b[p * n + j]!;
     }
   }
   return c;
@@ -347,7 +347,7 @@ test('cholesky: matrices that are not positive definite throw dense.ts\'s messag
     // inside a 4×4 diagonal block) goes negative.
     for (const at of [0, Math.floor(n / 2), n - 1]) {
       const a = randSpd(n, 300 + n + at);
-      a[at * n + at] -= 10 + n;
+      a[at * n + at]! -= 10 + n;
       cases.push([`n=${n}, pivot ${at}`, a, n]);
     }
   }

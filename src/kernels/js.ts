@@ -218,7 +218,7 @@ function storeTile(c: FloatArray, cOff: number, ldc: number, mr: number, nr: num
     const row = cOff + i * ldc;
     const t = i * NR;
     if (first) for (let j = 0; j < nr; j++) c[row + j] = tile[t + j]!;
-    else for (let j = 0; j < nr; j++) c[row + j] += tile[t + j]!;
+    else for (let j = 0; j < nr; j++) c[row + j]! += tile[t + j]!;
   }
 }
 
@@ -281,7 +281,7 @@ function col2im(cols: FloatArray, out: FloatArray, g: PatchGeometry): void {
   out.fill(0, 0, g.n * g.c * g.h * g.w);
   forEachPatchRow(g, (col, src, lo, hi, ix0) => {
     if (src < 0) return;
-    for (let ox = lo, ix = src + ix0; ox < hi; ox++, ix += sw) out[ix] += cols[col + ox]!;
+    for (let ox = lo, ix = src + ix0; ox < hi; ox++, ix += sw) out[ix]! += cols[col + ox]!;
   });
 }
 

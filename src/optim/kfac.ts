@@ -197,7 +197,7 @@ function dampedInverses(A: Tensor, G: Tensor, damping: number, piDamping: boolea
 function spdInverse(m: Tensor, shift: number, which: string): Tensor {
   const n = m.shape[0]!;
   const a = Float64Array.from(m.data as ArrayLike<number>);
-  for (let i = 0; i < n; i++) a[i * n + i] += shift;
+  for (let i = 0; i < n; i++) a[i * n + i]! += shift;
   let l: Float64Array;
   try {
     l = kernels().cholesky(a, n);

@@ -103,7 +103,7 @@ export const layoutImpls: FamilyTable<LayoutParams, 'impl'> = {
         if (j < 0 || j >= len) throw new Error(`scatterAdd: index ${j} is out of range for axis ${axis} of size ${len}`);
         const dst = (o * len + j) * inner;
         const src = (o * ids.length + k) * inner;
-        for (let i = 0; i < inner; i++) out[dst + i] += a[src + i]!;
+        for (let i = 0; i < inner; i++) out[dst + i]! += a[src + i]!;
       }
     }
     return new Tensor(out, shape, u!.dtype);

@@ -57,7 +57,7 @@ export const reduceImpls: FamilyTable<ReduceParams, 'impl'> = {
       const [m, s] = rowMaxAndExpSum(x, o, cols);
       const scale = 1 / (s * rows);
       for (let j = 0; j < cols; j++) out[o + j] = Math.exp(x[o + j]! - m) * scale;
-      out[o + y[r]!] -= 1 / rows;
+      out[o + y[r]!]! -= 1 / rows;
     }
     return new Tensor(out, logits!.shape, logits!.dtype);
   },
@@ -73,12 +73,12 @@ export const reduceImpls: FamilyTable<ReduceParams, 'impl'> = {
         for (let r = 0; r < red; r++) {
           const src = (o * red + r) * inner;
           const dst = o * inner;
-          for (let i = 0; i < inner; i++) acc[dst + i] += a[src + i]!;
+          for (let i = 0; i < inner; i++) acc[dst + i]! += a[src + i]!;
         }
       }
     } else {
       const map = reduceIndex(x!.shape, axes);
-      for (let i = 0; i < a.length; i++) acc[map[i]!] += a[i]!;
+      for (let i = 0; i < a.length; i++) acc[map[i]!]! += a[i]!;
     }
     return fromF64(acc, outShape, x!.dtype);
   },
