@@ -49,10 +49,10 @@ export const FUSED_MIN = 256;
 
 /**
  * Automatic threads: a product of at least this many multiply-adds (m·n·k) runs on every core,
- * a smaller one on one. OpenBLAS itself keeps products up to 64³ single-threaded, but on the
- * 2-core Zen 4 VM measured (bench/native-crossover.ts --threads) two threads still lose at 128³
- * (sgemm 99 → 86 GFLOPS, dgemm 48 → 46) and win from 192³ (sgemm 104 → 112, dgemm 50 → 62;
- * 1024³: sgemm 100 → 162): the crossover lies between, so 160³.
+ * a smaller one on one. OpenBLAS itself keeps products up to 64³ single-threaded; above that, on
+ * the 2-core Zen 4 VM measured (`npx tsx bench/native-crossover.ts --threads`, 1 → 2 threads),
+ * 96³ gains nothing, 128³ loses for sgemm (98 → 85 GFLOPS) though dgemm gains (48 → 74), and from
+ * 160³ both gain (sgemm 103 → 144, dgemm 49 → 78; 512³: 105 → 199 and 51 → 99). So 160³.
  */
 export const THREAD_MIN_MACS = 160 ** 3;
 /** OpenBLAS's own single-thread limit (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65536 · 4). */
