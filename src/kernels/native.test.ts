@@ -16,7 +16,7 @@ import { BINARY_OPS, BINARY_REFERENCE, type AdamScalars, type BinaryOp, type Flo
 import { jsKernels } from './js.ts';
 import { patchGeometry } from './kernels.ts';
 import {
-  NATIVE_PATH, SMALL_MACS, THREAD_MIN_MACS, nativeThreadPolicy, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
+  NATIVE_PATH, SMALL_MACS, THREAD_MIN_MACS, EIGH_THREAD_MIN_N, nativeThreadPolicy, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
 } from './native.ts';
 import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from './dense.ts';
 import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from './fused.ts';
@@ -429,7 +429,7 @@ test('threads: set/get round trip; a multi-threaded product matches the 1-thread
   assert.ok(info.procs >= 1);
 });
 
-test('automatic threads: one for a mid-size product, every core for a big one and for LAPACK; a forced count stays', { skip: skip || (availableParallelism() < 2 && 'one core') }, () => {
+test('automatic threads: one for a mid-size product or a small eigh, every core for a big one; a forced count stays', { skip: skip || (availableParallelism() < 2 && 'one core') }, () => {
   const { routed: nr } = native();
   const cores = availableParallelism();
   const product = (n: number): void => {
@@ -443,8 +443,10 @@ test('automatic threads: one for a mid-size product, every core for a big one an
     assert.equal(nativeThreads(), 1);
     product(Math.ceil(Math.cbrt(THREAD_MIN_MACS)));
     assert.equal(nativeThreads(), cores);
-    product(128);
-    nr.eigh(Float64Array.of(2, 1, 1, 2), 2);
+    nr.eigh(Float64Array.of(2, 1, 1, 2), 2); // small eigh: one thread
+    assert.equal(nativeThreads(), 1);
+    const big = new Float64Array(EIGH_THREAD_MIN_N * EIGH_THREAD_MIN_N).map((_, i) => (i % (EIGH_THREAD_MIN_N + 1) === 0 ? 2 : 0));
+    nr.eigh(big, EIGH_THREAD_MIN_N);
     assert.equal(nativeThreads(), cores);
     product(48); // ≤ 64³: OpenBLAS runs it on one thread itself, and the setting is left alone
     assert.equal(nativeThreads(), cores);
@@ -461,7 +463,7 @@ test('TRAINSCOPE_THREADS sets the thread count at load (default: every core) and
   const cores = availableParallelism();
   const probe =
     "import('./src/kernels/native.ts').then((m) => { m.loadNativeKernels(); " +
-    'console.log(JSON.stringify({ threads: m.nativeThreads(), env: process.env.OPENBLAS_NUM_THREADS ?? null })); })';
+    'console.log(JSON.stringify({ threads: m.nativeInfo().maxThreads, env: process.env.OPENBLAS_NUM_THREADS ?? null })); })';
   for (const [value, want] of [[undefined, cores], ['1', 1], ['2', 2], ['lots', cores]] as const) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env['OPENBLAS_NUM_THREADS'];

@@ -15,8 +15,9 @@
  * Arrays shorter than BINARY_MIN / FUSED_MIN go to the js loops here (same bits), so callers never
  * decide. Everything else (momentum, axpy) is the js set's.
  *
- * Threads: by default every core for GEMMs of at least THREAD_MIN_MACS multiply-adds and for
- * LAPACK calls, one thread below (measured: small products only lose to the hand-off);
+ * Threads: by default every core for GEMMs (and QR, Cholesky, triangular solves) of at least
+ * THREAD_MIN_MACS multiply-adds and for eigh from EIGH_THREAD_MIN_N, one thread below (measured:
+ * smaller calls only lose to the hand-off between threads);
  * TRAINSCOPE_THREADS=n forces n for every call; OPENBLAS_NUM_THREADS only sizes OpenBLAS's initial
  * pool, so one knob decides for every backend. Summation order is OpenBLAS's (f32 products
  * accumulate in f32, unlike the js kernel); deterministic for a given thread count and CPU.
@@ -55,6 +56,13 @@ export const FUSED_MIN = 256;
  * 160³ both gain (sgemm 103 → 144, dgemm 49 → 78; 512³: 105 → 199 and 51 → 99). So 160³.
  */
 export const THREAD_MIN_MACS = 160 ** 3;
+/**
+ * eigh (LAPACK dsyevd) is mostly its memory-bound tridiagonalization: measured 1 → 2 threads,
+ * n = 64: 0.28 → 0.38 ms, 128: 1.2 → 1.4 ms, 256: 5.8 → 5.8 ms, 512: 33 → 28–36 ms. So it runs on
+ * one thread below n = 512. QR, Cholesky and triangular solves follow the GEMM rule on their
+ * multiply-add count (QR 1024×64: 0.87–1.37 → 0.76 ms on 2 threads).
+ */
+export const EIGH_THREAD_MIN_N = 512;
 /** OpenBLAS's own single-thread limit (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65536 · 4). */
 const OPENBLAS_SINGLE_MACS = 64 ** 3;
 
@@ -199,12 +207,12 @@ export function setNativeThreads(n: number | 'auto'): void {
 export function nativeThreadPolicy(): string {
   if (policy.forced !== undefined) return `${policy.forced} for every call (forced by TRAINSCOPE_THREADS or setNativeThreads)`;
   if (policy.max === 1) return '1 (one core seen)';
-  return `automatic: ${policy.max} (every core) for GEMMs of at least ${THREAD_MIN_MACS} multiply-adds (160³) and LAPACK calls, 1 below; TRAINSCOPE_THREADS=n forces n`;
+  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (160³) and eigh from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
 }
 
-/** Automatic threads: every core for a big product (or LAPACK call), one for a smaller one. */
+/** Automatic threads: every core for a call of at least THREAD_MIN_MACS multiply-adds, one below. */
 function pickThreads(addon: NativeAddon, macs: number): void {
-  if (policy.forced !== undefined || policy.max === 1 || macs <= OPENBLAS_SINGLE_MACS) return;
+  if (policy.forced !== undefined || policy.max === 1) return;
   const want = macs >= THREAD_MIN_MACS ? policy.max : 1;
   if (want !== policy.current) {
     addon.set_threads(want);
@@ -236,6 +244,7 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
       c.fill(0, 0, batch * m * n);
       return;
     }
+    // ≤ 64³ OpenBLAS runs on one thread itself: leave the setting alone (no extra call on tiny steps).
     if (m * n * k > OPENBLAS_SINGLE_MACS) pickThreads(addon, m * n * k);
     if (c instanceof Float64Array) {
       if (batch * m * n * k >= smallMacs && a instanceof Float64Array && b instanceof Float64Array) {
@@ -287,7 +296,7 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
   function cholesky(a: Float64Array, n: number): Float64Array {
     checkSize('cholesky', 'n', n);
     checkArray('cholesky', 'a', a, n * n, `n=${n}`);
-    pickThreads(addon, Infinity);
+    pickThreads(addon, (n * n * n) / 3);
     return addon.cholesky_f64(a, n);
   }
 
@@ -295,7 +304,7 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
   ): Float64Array {
     checkSolveTriangularArgs(t, b, n, nrhs);
-    pickThreads(addon, Infinity);
+    pickThreads(addon, n * n * nrhs);
     return addon.trsm_f64(t, b, n, nrhs, opts.lower ? 1 : 0, opts.transpose ? 1 : 0, opts.unitDiagonal ? 1 : 0);
   }
 
@@ -311,11 +320,11 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     add: (a, b, out) => (a.length < fusedMin ? jsKernels.add(a, b, out) : addC(a, b, out)),
     binary,
     qr: (a, m, n) => {
-      pickThreads(addon, Infinity);
+      pickThreads(addon, m * n * n);
       return addon.qr_f64(a, m, n);
     },
     eigh: (a, n) => {
-      pickThreads(addon, Infinity);
+      pickThreads(addon, n >= EIGH_THREAD_MIN_N ? Infinity : 0);
       return addon.eigh_f64(a, n);
     },
     cholesky,
