@@ -1,4 +1,7 @@
-/** Linear-algebra primitives: batched matmul, im2col/col2im, QR, eigh, Cholesky, triangular solves — all through the kernel backend. Rules: linalg-rules.ts. */
+/**
+ * Linear-algebra primitives: batched matmul, im2col/col2im, QR, eigh, Cholesky, triangular
+ * solves, all through the kernel backend. Rules: linalg-rules.ts.
+ */
 import { allocateOutput as allocate } from './arena.ts';
 import { sizeOf } from './shape.ts';
 import { Tensor } from './tensor.ts';
