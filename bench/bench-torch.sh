@@ -3,7 +3,7 @@
 # PyTorch side by side, with ratios. PyTorch runs under Debian's system python3 (/usr/bin/python3
 # with `apt-get install -y python3-torch`; add libopenblas0-pthread or torch uses the slow
 # reference BLAS). If that python cannot import torch, says so and exits 0.
-# Env: TORCH_THREADS (default 1), PYTHON (default /usr/bin/python3),
+# Env: TORCH_THREADS (default 1; the *_default_threads GEMM fields use PyTorch's own default), PYTHON (default /usr/bin/python3),
 #      BENCH_JSON=file to reuse a saved `npm run bench` output instead of rerunning it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,6 +3,8 @@
  * ratios, then one JSON line { backends, torch, ratios } on stdout.
  * Ratio per field, backend over torch: for *_gflops, ours/torch (≥ 1 is as fast); for *_ms,
  * and *_s, our time / torch's time (≤ 1 is as fast); hvp_over_grad is the plain quotient of the two ratios.
+ * A torch field `<f>_default_threads` (GEMM at PyTorch's own default thread count) is set beside
+ * our `<f>`, measured at trainscope's defaults (native: automatic threads).
  * Usage: tsx bench/compare-torch.ts ours.json torch.json
  */
 import { readFileSync } from 'node:fs';
@@ -26,19 +28,19 @@ const fields = Object.keys(torch);
 
 const ratios: Record<string, Record<string, number>> = {};
 const fmt = (x: number | undefined, w = 10): string => (x === undefined ? '—' : String(Math.round(x * 1000) / 1000)).padStart(w);
-const header = ['field'.padEnd(20), 'torch'.padStart(10), ...backends.flatMap((b) => [b.padStart(10), `${b}/torch`.padStart(12)])].join(' ');
+const header = ['field'.padEnd(34), 'torch'.padStart(10), ...backends.flatMap((b) => [b.padStart(10), `${b}/torch`.padStart(12)])].join(' ');
 const lines = [header];
 for (const f of fields) {
-  const row = [f.padEnd(20), fmt(torch[f])];
+  const row = [f.padEnd(34), fmt(torch[f])];
   for (const b of backends) {
-    const v = ours[b]?.[f];
+    const v = ours[b]?.[f] ?? ours[b]?.[f.replace(/_default_threads$/, '')];
     const r = v === undefined || !torch[f] ? undefined : v / torch[f]!;
     if (r !== undefined) (ratios[b] ??= {})[f] = Math.round(r * 1000) / 1000;
     row.push(fmt(v), fmt(r, 12));
   }
   lines.push(row.join(' '));
 }
-process.stderr.write(`PyTorch ${String(torchOut.meta['torch'])}, ${String(torchOut.meta['threads'])} thread(s), BLAS ${String(torchOut.meta['blas'])}\n`);
+process.stderr.write(`PyTorch ${String(torchOut.meta['torch'])}, ${String(torchOut.meta['threads'])} thread(s) (*_default_threads: ${String(torchOut.meta['default_threads'] ?? '?')}), BLAS ${String(torchOut.meta['blas'])}\n`);
 process.stderr.write('ratios: *_gflops ours/torch (higher is better); *_ms, *_s and hvp_over_grad ours/torch (lower is better)\n');
 process.stderr.write(`${lines.join('\n')}\n`);
 process.stdout.write(`${JSON.stringify({ backends: ours, torch: torchOut, ratios })}\n`);

@@ -2,7 +2,7 @@
  * `npx tsx bench/linalg-js.ts`: median wall time (ms) of the raw float64 dense routines on
  * fixed-seed inputs: eighSymmetric at n = 256 and qrHouseholder at 1024×64.
  */
-import { eighSymmetric, qrHouseholder } from '../src/linalg/dense.ts';
+import { eighSymmetric, qrHouseholder } from '../src/kernels/dense.ts';
 import { medianMs as time } from './timing.ts';
 
 /** Deterministic standard normals (32-bit LCG + Box–Muller). */
@@ -18,7 +18,7 @@ function randn(length: number, seed: number): Float64Array {
 
 const n = 256;
 const g = randn(n * n, 1);
-const sym = g.map((_, k) => 0.5 * (g[k] + g[(k % n) * n + Math.floor(k / n)]));
+const sym = g.map((_, k) => 0.5 * (g[k]! + g[(k % n) * n + Math.floor(k / n)]!));
 const tall = randn(1024 * 64, 2);
 
 const eighMs = time(() => eighSymmetric(sym, n), 15, 5);

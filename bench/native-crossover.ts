@@ -1,14 +1,16 @@
 /**
- * `npx tsx bench/native-crossover.ts [--throughput]`: where the native (OpenBLAS) GEMM starts to
+ * `npx tsx bench/native-crossover.ts [--throughput] [--threads]`: where the native (OpenBLAS) GEMM starts to
  * beat the js kernel on tiny products, which sets SMALL_MACS in src/kernels/native.ts, and the
  * per-call overhead of a 1×1×1 product through the addon. With --throughput it also prints
  * single-threaded sgemm/dgemm GFLOPS at 512 and 1024, eigh 256 and QR 1024×64 (ms) through the
- * addon, the numbers bench/torch.py reports for PyTorch.
+ * addon, the numbers bench/torch.py reports for PyTorch. With --threads it prints square sgemm/dgemm
+ * GFLOPS on one thread and on every core from 64 to 1024, the crossover behind THREAD_MIN_MACS.
  */
 import type { FloatArray, GemmArgs } from '../src/kernels/kernels.ts';
 import { jsKernels } from '../src/kernels/js.ts';
+import { availableParallelism } from 'node:os';
 import { loadNativeAddon, loadNativeKernels, setNativeThreads } from '../src/kernels/native.ts';
-import { medianMs } from './timing.ts';
+import { bestMs, medianMs } from './timing.ts';
 import { lcg, randomArray } from '../src/kernels/test-data.ts';
 
 type DType = 'float32' | 'float64';
@@ -19,7 +21,7 @@ function filled(dtype: DType, size: number, seed: number): FloatArray {
 }
 
 setNativeThreads(1);
-const native = loadNativeKernels({ smallMacs: 0 });
+const native = loadNativeKernels({ raw: true });
 
 /** Median µs per call, timing batches of calls (one tiny call is below performance.now()'s resolution). */
 function usPerCall(fn: () => void, calls: number): number {
@@ -73,8 +75,30 @@ if (process.argv.includes('--throughput')) {
   const g = filled('float64', n * n, 3) as Float64Array;
   const sym = g.map((_, i) => 0.5 * (g[i]! + g[(i % n) * n + Math.floor(i / n)]!));
   const tall = filled('float64', 1024 * 64, 4) as Float64Array;
-  const eighMs = medianMs(() => native.eigh!(sym, n), 21, 5);
-  const qrMs = medianMs(() => native.qr!(tall, 1024, 64), 41, 10);
+  const eighMs = medianMs(() => native.eigh(sym, n), 21, 5);
+  const qrMs = medianMs(() => native.qr(tall, 1024, 64), 41, 10);
   console.log(`native eigh 256: ${eighMs.toFixed(2)} ms`);
   console.log(`native QR 1024×64: ${qrMs.toFixed(2)} ms`);
+}
+
+if (process.argv.includes('--threads')) {
+  const cores = availableParallelism();
+  console.log(`square GEMM GFLOPS, 1 thread vs ${cores} (best of several runs)`);
+  for (const size of [64, 96, 128, 160, 192, 256, 384, 512, 1024]) {
+    const row: string[] = [];
+    for (const dtype of ['float32', 'float64'] as const) {
+      const a = filled(dtype, size * size, 1);
+      const b = filled(dtype, size * size, 2);
+      const c = dtype === 'float32' ? new Float32Array(size * size) : new Float64Array(size * size);
+      const args: GemmArgs = { batch: 1, m: size, n: size, k: size, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+      const reps = Math.max(7, Math.min(200, Math.floor(4e9 / size ** 3)));
+      const gf = [1, cores].map((t) => {
+        setNativeThreads(t);
+        return (2 * size ** 3) / (bestMs(() => native.gemm(a, b, c, args), reps, 2) * 1e6);
+      });
+      row.push(`${dtype === 'float32' ? 's' : 'd'}gemm ${gf[0]!.toFixed(1).padStart(6)} → ${gf[1]!.toFixed(1).padStart(6)} (×${(gf[1]! / gf[0]!).toFixed(2)})`);
+    }
+    console.log(`${String(size).padStart(5)}³  ${row.join('   ')}`);
+  }
+  setNativeThreads('auto');
 }

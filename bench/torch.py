@@ -1,7 +1,9 @@
 """PyTorch twin of bench/bench.ts: the same workloads, same field names, one JSON object on stdout.
 
 Run by Debian's system python3 (/usr/bin/python3 with python3-torch), not whatever python3 is
-first on PATH. Threads: TORCH_THREADS (default 1, the thread count of trainscope's kernels). PyTorch's GEMM and
+first on PATH. Threads: TORCH_THREADS (default 1) for every field, plus sgemm/dgemm 1024 at PyTorch's own
+DEFAULT thread count (*_default_threads: a child process with no thread variables set), the
+numbers trainscope's default (automatic-thread) native GEMM is compared with. PyTorch's GEMM and
 LAPACK speed depend on which libblas.so.3 Debian's alternatives select: the reference BLAS that
 python3-torch pulls in by default is ~20x slower than OpenBLAS (apt-get install -y
 libopenblas0-pthread switches it); the meta field "blas" reports which one is loaded.
@@ -17,12 +19,17 @@ _here = os.path.dirname(os.path.abspath(__file__))
 sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _here]
 # Thread count, set before PyTorch loads its BLAS (OpenBLAS reads these at load, ignoring
 # torch.set_num_threads).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# --gemm-default-threads: only the 1024 GEMMs, at whatever thread count PyTorch picks by itself.
+_default_mode = "--gemm-default-threads" in sys.argv
 _threads = os.environ.get("TORCH_THREADS", "1")
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = _threads
+if not _default_mode:
+    for _var in _THREAD_VARS:
+        os.environ[_var] = _threads
 import torch  # noqa: E402
 
-torch.set_num_threads(int(_threads))
+if not _default_mode:
+    torch.set_num_threads(int(_threads))
 gen = torch.Generator().manual_seed(0)
 
 
@@ -210,7 +217,33 @@ def blas_library():
     return "unknown"
 
 
+def gemm_default_threads():
+    """sgemm/dgemm 1024 GFLOPS in a child process with no thread variables: PyTorch's default."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in _THREAD_VARS and k != "TORCH_THREADS"}
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--gemm-default-threads"], env=env,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def blas_threads():
+    """Threads the loaded OpenBLAS may use (PyTorch's own count covers only its intra-op pool)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(blas_library()).openblas_get_num_threads()
+    except (OSError, AttributeError):
+        return "?"
+
+
 def main():
+    if _default_mode:
+        rnd = lambda x: round(x, 3)
+        print(json.dumps({"sgemm1024_gflops_default_threads": rnd(gemm_gflops(1024, torch.float32)),
+                          "dgemm1024_gflops_default_threads": rnd(gemm_gflops(1024, torch.float64)),
+                          "default_threads": f"torch {torch.get_num_threads()}, BLAS {blas_threads()}"}))
+        return
     log(f"bench/torch.py: torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     r = {}
     rnd = lambda x: round(x, 3)
@@ -230,7 +263,12 @@ def main():
             r["e2e_mlp_f64_s"] = rnd(e2e_mlp_s(torch.float64))
             r["e2e_mlp_f32_s"] = rnd(e2e_mlp_s(torch.float32))
         log(f"  e2e: float64 {r['e2e_mlp_f64_s']} s, float32 {r['e2e_mlp_f32_s']} s")
-    print(json.dumps({"torch": r, "meta": {"torch": torch.__version__, "threads": int(_threads), "blas": blas_library()}}))
+    d = gemm_default_threads()
+    r["sgemm1024_gflops_default_threads"] = d["sgemm1024_gflops_default_threads"]
+    r["dgemm1024_gflops_default_threads"] = d["dgemm1024_gflops_default_threads"]
+    log(f"  gemm at PyTorch's default {d['default_threads']} thread(s): {json.dumps(d)}")
+    meta = {"torch": torch.__version__, "threads": int(_threads), "default_threads": d["default_threads"], "blas": blas_library()}
+    print(json.dumps({"torch": r, "meta": meta}))
 
 
 if __name__ == "__main__":

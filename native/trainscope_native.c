@@ -916,7 +916,7 @@ static napi_value eigh_f64(napi_env env, napi_callback_info info) {
     status = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', N, w, N, values, work, (lapack_int)lwork, iwork, (lapack_int)liwork);
   }
   if (status == 0) {
-    /* Sign convention of src/linalg/dense.ts: the largest-magnitude component (the first one on
+    /* Sign convention of src/kernels/dense.ts: the largest-magnitude component (the first one on
      * exact ties) of every eigenvector is positive. Row j of w is eigenvector j. */
     double *sign = work;
     for (int64_t j = 0; j < n; j++) {
@@ -937,7 +937,7 @@ static napi_value eigh_f64(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Cholesky and triangular solves (src/linalg/dense.ts's cholesky and solveTriangular). native.ts
+ * Cholesky and triangular solves (src/kernels/dense.ts's cholesky and solveTriangular). native.ts
  * runs dense.ts's checks (sizes, lengths, finiteness) first, so the messages match; the lengths
  * are checked again here so that no call can read out of bounds.
  * ------------------------------------------------------------------------------------------- */

@@ -8,7 +8,8 @@ export { grad, valueAndGrad, vjp, jvp, hvp, jacobian, stopGradient } from './ten
 export { treeFlatten, treeLeaves, treeMap } from './tensor/tree.ts';
 export type { Tree } from './tensor/tree.ts';
 export { setCheckFinite, getCheckFinite } from './tensor/trace.ts';
-export { kernels, setBackend, availableBackends, backendInfo, type BackendInfo } from './kernels/backend.ts';
+export { kernels, init, setBackend, availableBackends, backendInfo, type BackendInfo } from './kernels/backend.ts';
+export type { BackendName } from './kernels/kernels.ts';
 export * as linalg from './linalg/index.ts';
 export * as random from './tensor/random.ts';
 export { VERSION } from './version.ts';

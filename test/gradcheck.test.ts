@@ -12,10 +12,9 @@ import {
   avgPool2d, mean, variance, min, div, sub, abs, linalg, stack, where, greater, eye,
 } from '../src/index.ts';
 import { bind } from '../src/tensor/trace.ts';
-import { vjpRules } from '../src/tensor/vjp-rules.ts';
-import { jvpRules } from '../src/tensor/jvp-rules.ts';
+import { jvpRules, vjpRules } from '../src/tensor/rules.ts';
 import type { Prim } from '../src/tensor/primitives.ts';
-import { patchGeometry } from '../src/kernels/js.ts';
+import { patchGeometry } from '../src/kernels/kernels.ts';
 
 type Gen = (k: random.Key) => Tensor;
 interface Case {

@@ -1,6 +1,6 @@
 /**
  * The wasm backend's dense float64 eigh, QR, Cholesky and triangular solves
- * (src/kernels/wasm/linalg.c) against the js reference they port (src/linalg/dense.ts): same
+ * (src/kernels/wasm/linalg.c) against the js reference they port (src/kernels/dense.ts): same
  * conventions (ascending eigenvalues, eigenvector columns, sign of the largest component, lower
  * triangle only; thin QR with diag(R) ≥ 0; L lower with a zero strict upper triangle; only T's
  * own triangle read), results equal to rounding (Cholesky and forward substitution bit for bit),
@@ -11,15 +11,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWasmKernels } from '../src/kernels/wasm.ts';
 import { availableBackends, kernels, setBackend } from '../src/kernels/backend.ts';
-import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../src/linalg/dense.ts';
+import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from '../src/kernels/dense.ts';
 
 const wasm = loadWasmKernels();
-const eigh = (a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } => wasm.eigh!(a, n);
-const qr = (a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array } => wasm.qr!(a, m, n);
-const cholesky = (a: Float64Array, n: number): Float64Array => wasm.cholesky!(a, n);
+const eigh = (a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } => wasm.eigh(a, n);
+const qr = (a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array } => wasm.qr(a, m, n);
+const cholesky = (a: Float64Array, n: number): Float64Array => wasm.cholesky(a, n);
 type TriOpts = { lower: boolean; transpose: boolean; unitDiagonal?: boolean };
 const solveTriangular = (t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: TriOpts): Float64Array =>
-  wasm.solveTriangular!(t, b, n, nrhs, opts);
+  wasm.solveTriangular(t, b, n, nrhs, opts);
 
 /** Deterministic standard normals: 32-bit LCG + Box–Muller. */
 function randn(size: number, seed: number): Float64Array {
@@ -37,7 +37,7 @@ function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: numbe
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
       const aip = transA ? a[p * m + i]! : a[i * k + p]!;
-      for (let j = 0; j < n; j++) c[i * n + j] += aip * b[p * n + j]!;
+      for (let j = 0; j < n; j++) c[i * n + j]! += aip * b[p * n + j]!;
     }
   }
   return c;
@@ -268,13 +268,13 @@ test('eigh/qr: inputs are not modified and nothing leaks between calls through s
   // Small problems after big ones (stale scratch contents) equal the same problems in a fresh module.
   const fresh = loadWasmKernels();
   const s = randSym(7, 57);
-  assert.deepEqual(eigh(s, 7), fresh.eigh!(s, 7));
+  assert.deepEqual(eigh(s, 7), fresh.eigh(s, 7));
   const t = randn(15, 58);
-  assert.deepEqual(qr(t, 5, 3), fresh.qr!(t, 5, 3));
+  assert.deepEqual(qr(t, 5, 3), fresh.qr(t, 5, 3));
   // Results are fresh arrays, not views of wasm memory.
   const r1 = eigh(s, 7);
   eigh(randSym(7, 59), 7);
-  assert.deepEqual(r1, fresh.eigh!(s, 7));
+  assert.deepEqual(r1, fresh.eigh(s, 7));
   assert.ok(!(r1.values.buffer instanceof SharedArrayBuffer) && r1.values.byteOffset === 0 && r1.values.buffer.byteLength === 7 * 8);
 });
 
@@ -347,7 +347,7 @@ test('cholesky: matrices that are not positive definite throw dense.ts\'s messag
     // inside a 4×4 diagonal block) goes negative.
     for (const at of [0, Math.floor(n / 2), n - 1]) {
       const a = randSpd(n, 300 + n + at);
-      a[at * n + at] -= 10 + n;
+      a[at * n + at]! -= 10 + n;
       cases.push([`n=${n}, pivot ${at}`, a, n]);
     }
   }
@@ -497,14 +497,14 @@ test('cholesky/solveTriangular: results are fresh arrays; small calls after big 
   const fresh = loadWasmKernels();
   const a = randSpd(6, 902);
   const small = cholesky(a, 6);
-  assert.deepEqual(small, fresh.cholesky!(a, 6));
+  assert.deepEqual(small, fresh.cholesky(a, 6));
   const b = randn(6 * 3, 903);
   for (const opts of TRI_COMBOS) {
     const t = randTriangular(6, opts.lower, opts.unitDiagonal!, 904);
-    assert.deepEqual(solveTriangular(t, b, 6, 3, opts), fresh.solveTriangular!(t, b, 6, 3, opts));
+    assert.deepEqual(solveTriangular(t, b, 6, 3, opts), fresh.solveTriangular(t, b, 6, 3, opts));
   }
   const x1 = solveTriangular(small, b, 6, 3, { lower: true, transpose: false });
   solveTriangular(small, randn(18, 905), 6, 3, { lower: true, transpose: false });
-  assert.deepEqual(x1, fresh.solveTriangular!(small, b, 6, 3, { lower: true, transpose: false }));
+  assert.deepEqual(x1, fresh.solveTriangular(small, b, 6, 3, { lower: true, transpose: false }));
   assert.ok(small.byteOffset === 0 && small.buffer.byteLength === 36 * 8 && x1.buffer.byteLength === 18 * 8, 'results own their buffers');
 });

@@ -234,7 +234,7 @@ function cmdDoctor(argv: readonly string[]): number {
   const b = backendInfo();
   const info: Record<string, unknown> = {
     trainscope: VERSION, node: process.version, platform: `${process.platform}-${process.arch}`,
-    backend: b.name, availableBackends: availableBackends(), simd: b.simdKind, threads: b.threads, blas: b.blas,
+    backend: b.name, availableBackends: availableBackends(), simd: b.simdKind, threads: b.threads, threadPolicy: b.threadPolicy, blas: b.blas,
     defaultDtype: 'float64', forcedBackend: process.env['TRAINSCOPE_BACKEND'] ?? null,
   };
   if (b.nativeError !== undefined) info['nativeUnavailable'] = b.nativeError;

@@ -256,8 +256,8 @@ export function pca(x: Tensor, k: number): Pca {
   const x64 = cast(x, 'float64');
   const meanData = new Float64Array(d);
   const xd = x64.data;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) meanData[j] += xd[i * d + j]!;
-  for (let j = 0; j < d; j++) meanData[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) meanData[j]! += xd[i * d + j]!;
+  for (let j = 0; j < d; j++) meanData[j]! /= n;
   const mean = new Tensor(meanData, [d], 'float64');
   const centered = sub(x64, mean);
   const cov = mul(matmul(centered, centered, { transA: true }), 1 / (n - 1));
@@ -302,12 +302,12 @@ export function featureStats(ds: Dataset): FeatureStats {
   const d = x.size / n;
   const mean = new Float64Array(d);
   const m2 = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x.data[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x.data[i * d + j]!;
+  for (let j = 0; j < d; j++) mean[j]! /= n;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {
       const e = x.data[i * d + j]! - mean[j]!;
-      m2[j] += e * e;
+      m2[j]! += e * e;
     }
   }
   const shape = x.shape.slice(1);

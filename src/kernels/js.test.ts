@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FloatArray, GemmArgs, PatchGeometry } from './kernels.ts';
-import { convOutputSize, jsKernels, patchGeometry } from './js.ts';
+import { jsKernels } from './js.ts';
+import { convOutputSize, patchGeometry } from './kernels.ts';
 import { lcg, randomArray } from './test-data.ts';
 
 type DType = 'float32' | 'float64';

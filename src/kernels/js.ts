@@ -1,5 +1,6 @@
 /**
- * The reference kernel backend in plain JavaScript.
+ * The reference kernel backend in plain JavaScript: GEMM and im2col/col2im here, elementwise
+ * binary ops in js-binary.ts, the fused optimizer loops in fused.ts, dense linear algebra in dense.ts.
  *
  * GEMM follows the Goto/BLIS scheme: panels of op(A) and op(B) are packed into contiguous
  * Float64Array scratch (whatever the input dtype, so the hot micro-kernel only ever sees one
@@ -13,6 +14,9 @@
  * the same row computed alone or inside a larger batch is bit-identical.
  */
 import type { FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
+import { binaryInto } from './js-binary.ts';
+import { adamInto, addInto, axpyInto, momentumInto, scaleInto } from './fused.ts';
+import { cholesky, eighSymmetric, qrHouseholder, solveTriangular } from './dense.ts';
 
 /** Micro-tile height and width: 16 accumulators; wider tiles measured no faster in V8. */
 const MR = 4;
@@ -214,28 +218,8 @@ function storeTile(c: FloatArray, cOff: number, ldc: number, mr: number, nr: num
     const row = cOff + i * ldc;
     const t = i * NR;
     if (first) for (let j = 0; j < nr; j++) c[row + j] = tile[t + j]!;
-    else for (let j = 0; j < nr; j++) c[row + j] += tile[t + j]!;
+    else for (let j = 0; j < nr; j++) c[row + j]! += tile[t + j]!;
   }
-}
-
-/** Output size of a strided, padded, dilated window sweep along one axis. */
-export function convOutputSize(inSize: number, k: number, stride: number, pad: number, dilation: number): number {
-  return Math.floor((inSize + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
-}
-
-export function patchGeometry(
-  n: number, c: number, h: number, w: number, kh: number, kw: number,
-  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
-): PatchGeometry {
-  const oh = convOutputSize(h, kh, strideH, padH, dilationH);
-  const ow = convOutputSize(w, kw, strideW, padW, dilationW);
-  if (!(oh >= 1 && ow >= 1)) {
-    throw new Error(
-      `window does not fit: input ${h}×${w}, kernel ${kh}×${kw}, stride ${strideH}×${strideW}, ` +
-      `padding ${padH}×${padW}, dilation ${dilationH}×${dilationW} gives output ${oh}×${ow} (need ≥ 1×1)`,
-    );
-  }
-  return { n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, oh, ow };
 }
 
 /**
@@ -297,8 +281,24 @@ function col2im(cols: FloatArray, out: FloatArray, g: PatchGeometry): void {
   out.fill(0, 0, g.n * g.c * g.h * g.w);
   forEachPatchRow(g, (col, src, lo, hi, ix0) => {
     if (src < 0) return;
-    for (let ox = lo, ix = src + ix0; ox < hi; ox++, ix += sw) out[ix] += cols[col + ox]!;
+    for (let ox = lo, ix = src + ix0; ox < hi; ox++, ix += sw) out[ix]! += cols[col + ox]!;
   });
 }
 
-export const jsKernels: Kernels = { name: 'js', gemm, im2col, col2im };
+/** The reference backend: every method, in plain JavaScript; wasm and native start from it. */
+export const jsKernels: Kernels = {
+  name: 'js',
+  gemm,
+  im2col,
+  col2im,
+  binary: binaryInto,
+  adam: adamInto,
+  momentum: momentumInto,
+  scale: scaleInto,
+  axpy: axpyInto,
+  add: addInto,
+  qr: qrHouseholder,
+  eigh: eighSymmetric,
+  cholesky,
+  solveTriangular,
+};

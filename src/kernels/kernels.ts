@@ -1,5 +1,6 @@
 /**
- * The kernel layer: the few heavy loops behind the tensor primitives.
+ * The kernel layer's contract: every raw-array loop behind the tensor primitives, the dense
+ * linear algebra and the fused optimizer updates, and the geometry helpers their callers share.
  *
  * Autodiff never sees a kernel: primitives call these on plain typed arrays, so a faster
  * backend (wasm, native BLAS) can replace the `js` reference without touching derivative rules.
@@ -48,6 +49,17 @@ export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'ma
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** The BINARY_OPS semantics element by element: the reference backends' self-tests and tests check against. */
+/** The BINARY_OPS semantics as JS expressions of a and b, compiled into the js loops. */
+export const BINARY_EXPR: Record<BinaryOp, string> = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  maximum: 'a !== a || b !== b ? NaN : a >= b ? a : b',
+  minimum: 'a !== a || b !== b ? NaN : a <= b ? a : b',
+  maskPositive: 'a > 0 ? b : 0',
+};
+
 export const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
@@ -58,8 +70,19 @@ export const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number
   maskPositive: (a, b) => (a > 0 ? b : 0),
 };
 
+/** The kernel backends, fastest last. */
+export const BACKEND_NAMES = ['js', 'wasm', 'native'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface SolveTriangularOptions { lower: boolean; transpose: boolean; unitDiagonal?: boolean }
+
+/**
+ * Every method is required: `js` implements each with plain loops (the reference), and `wasm` and
+ * `native` start from the js set and override what they speed up, handing calls too small to pay
+ * for a copy or an N-API call back to js themselves. So callers always just call `kernels().x(…)`.
+ */
 export interface Kernels {
-  readonly name: string;
+  readonly name: BackendName;
   /** C[b] = op(A[b]) · op(B[b]); C is batch×m×n contiguous and fully overwritten. */
   gemm(a: FloatArray, b: FloatArray, c: FloatArray, args: GemmArgs): void;
   /**
@@ -70,42 +93,78 @@ export interface Kernels {
   /** col2im: the exact transpose of im2col (padding positions dropped); out is zeroed first. */
   col2im(cols: FloatArray, out: FloatArray, g: PatchGeometry): void;
   /**
-   * Optional LAPACK-class dense float64 linear algebra. When present, the `qr`/`eigh` primitives
-   * use it instead of the js reference (src/linalg/dense.ts), with exactly that file's
-   * conventions: `qr` is the thin QR of the m×n row-major A (m ≥ n), Q m×n, R n×n with
-   * diag(R) ≥ 0; `eigh` reads the LOWER triangle of the n×n A, eigenvalues ascending,
-   * eigenvector j is column j of `vectors` (vectors[i*n + j]), unit norm, its largest-magnitude
-   * component (the first on exact ties) positive.
+   * Elementwise binary op (BINARY_OPS semantics), bit-identical on every backend: out has
+   * max(nx, ny) elements, where nx = x.length, ny = y.length, and the shorter operand repeats
+   * (x.length === y.length; or ny divides nx and element i reads y[i % ny]; or nx divides ny and
+   * element i reads x[i % nx]) — a scalar or a bias. Every array is the same float type;
+   * float32 results are the IEEE single-precision ops.
    */
+  binary(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void;
   /**
-   * Optional fused optimizer loops, bit-identical to the per-op path of src/optim (see
-   * optim/fused.ts): every operand is the same array type, scalars are already in the arrays'
-   * precision, and each arithmetic step rounds to that precision in exactly this order:
-   *   adam:  mOut = m·b1 + g·ob1;  vOut = v·b2 + (g·g)·ob2;  uOut = (mOut·c1) / (√(vOut·c2) + eps)
-   *   scale: out = x·s            add: out = a + b
+   * Fused optimizer loops, bit-identical to the per-op path of src/optim (see optim/fused.ts):
+   * every operand is the same array type and length, scalars are already in the arrays'
+   * precision (`scalarIn`), and each arithmetic step rounds to that precision in exactly this order:
+   *   adam:     mOut = m·b1 + g·ob1;  vOut = v·b2 + (g·g)·ob2;  uOut = (mOut·c1) / (√(vOut·c2) + eps)
+   *   momentum: traceOut = b·mu + g;  uOut = g + traceOut·mu (Nesterov; skipped when uOut is null)
+   *   scale: out = x·s     axpy: out = y + x·a     add: out = a + b
    * (IEEE single ops for float32: computing in double and rounding once per op gives the same
    * bits.) Outputs are distinct fresh arrays; inputs are never written.
    */
+  adam(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void;
+  momentum(g: FloatArray, b: FloatArray, traceOut: FloatArray, uOut: FloatArray | null, mu: number): void;
+  scale(x: FloatArray, out: FloatArray, s: number): void;
+  axpy(y: FloatArray, x: FloatArray, out: FloatArray, a: number): void;
+  add(a: FloatArray, b: FloatArray, out: FloatArray): void;
   /**
-   * Optional elementwise binary op (BINARY_OPS semantics), bit-identical to the JS loops of
-   * src/tensor/primitives.ts: out has max(nx, ny) elements, where nx = x.length, ny = y.length,
-   * and the shorter operand repeats (x.length === y.length; or ny divides nx and element i reads
-   * y[i % ny]; or nx divides ny and element i reads x[i % nx]) — a scalar or a bias. Every
-   * array is the same float type; float32 results are the IEEE single-precision ops.
+   * Dense float64 linear algebra with the conventions, argument checks and error messages of
+   * src/kernels/dense.ts (the js reference): `qr` is the thin QR of the m×n row-major A (m ≥ n),
+   * Q m×n, R n×n with diag(R) ≥ 0; `eigh` reads the LOWER triangle of the n×n A, eigenvalues
+   * ascending, eigenvector j is column j of `vectors` (vectors[i*n + j]), unit norm, its
+   * largest-magnitude component (the first on exact ties) positive; `cholesky` returns the lower
+   * L (strict upper triangle 0) with A = LLᵀ reading only A's lower triangle, and throws
+   * "cholesky: matrix is not positive definite …" otherwise; `solveTriangular` returns X
+   * (n×nrhs, row-major) with op(T)·X = B, reading only T's `lower` (or upper) triangle,
+   * op(T) = Tᵀ when `transpose`, the diagonal taken as 1 with `unitDiagonal`.
    */
-  binary?(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void;
-  adam?(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void;
-  scale?(x: FloatArray, out: FloatArray, s: number): void;
-  add?(a: FloatArray, b: FloatArray, out: FloatArray): void;
-  qr?(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
-  /**
-   * Optional, with dense.ts's semantics, argument checks and error messages: `cholesky` returns
-   * the lower L (strict upper triangle 0) with A = LLᵀ reading only A's lower triangle, and
-   * throws "cholesky: matrix is not positive definite …" otherwise; `solveTriangular` returns X
-   * (n×nrhs, row-major) with op(T)·X = B, reading only T's `lower` (or upper) triangle, op(T) = Tᵀ
-   * when `transpose`, the diagonal taken as 1 with `unitDiagonal`.
-   */
-  cholesky?(a: Float64Array, n: number): Float64Array;
-  solveTriangular?(t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean }): Float64Array;
-  eigh?(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  qr(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
+  eigh(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  cholesky(a: Float64Array, n: number): Float64Array;
+  solveTriangular(t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: SolveTriangularOptions): Float64Array;
+}
+
+/**
+ * A JS number as an operand of an array of the given precision, exactly as ops.ts turns it into
+ * a scalar tensor: `full([], s, dtype)` fills a fresh zero array only when s !== 0 (so −0 becomes
+ * +0), and a Float32Array store rounds like Math.fround.
+ */
+export function scalarIn(s: number, isF32: boolean): number {
+  if (s === 0) return 0;
+  return isF32 ? Math.fround(s) : s;
+}
+
+/** Adam's raw constants (β₁, β₂, bias corrections c₁ = 1/(1−β₁ᵗ), c₂, ε) in the arrays' precision. */
+export function adamScalars(b1: number, b2: number, c1: number, c2: number, eps: number, isF32: boolean): AdamScalars {
+  const r = (x: number): number => scalarIn(x, isF32);
+  return { b1: r(b1), ob1: r(1 - b1), b2: r(b2), ob2: r(1 - b2), c1: r(c1), c2: r(c2), eps: r(eps) };
+}
+
+/** Output size of a strided, padded, dilated window sweep along one axis. */
+export function convOutputSize(inSize: number, k: number, stride: number, pad: number, dilation: number): number {
+  return Math.floor((inSize + 2 * pad - dilation * (k - 1) - 1) / stride) + 1;
+}
+
+/** The PatchGeometry of a window sweep; throws when the window does not fit. */
+export function patchGeometry(
+  n: number, c: number, h: number, w: number, kh: number, kw: number,
+  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
+): PatchGeometry {
+  const oh = convOutputSize(h, kh, strideH, padH, dilationH);
+  const ow = convOutputSize(w, kw, strideW, padW, dilationW);
+  if (!(oh >= 1 && ow >= 1)) {
+    throw new Error(
+      `window does not fit: input ${h}×${w}, kernel ${kh}×${kw}, stride ${strideH}×${strideW}, ` +
+      `padding ${padH}×${padW}, dilation ${dilationH}×${dilationW} gives output ${oh}×${ow} (need ≥ 1×1)`,
+    );
+  }
+  return { n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, oh, ow };
 }

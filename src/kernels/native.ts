@@ -11,23 +11,25 @@
  * The fused optimizer loops (adam/scale/add; contract in kernels.ts) are C loops with the js
  * loops' operation order and rounding, vectorized (SSE2, or AVX2 picked at load time) but never
  * contracted into FMAs, so they too are bit-identical to src/optim/fused.ts. So is `binary` (the
- * elementwise add/sub/mul/div/maximum/minimum/maskPositive of src/tensor/primitives.ts, same-length,
- * scalar and bias forms). None of these has a small-size hand-off here: the caller (optim/fused.ts,
- * tensor/primitives.ts) decides when an array is large enough to be worth a call.
+ * elementwise add/sub/mul/div/maximum/minimum/maskPositive, same-length, scalar and bias forms).
+ * Arrays shorter than BINARY_MIN / FUSED_MIN go to the js loops here (same bits), so callers never
+ * decide. Everything else (momentum, axpy) is the js set's.
  *
- * Threads: OpenBLAS's thread count comes from TRAINSCOPE_THREADS when the addon loads (default 1:
- * extra threads only pay for large GEMMs and fight with anything else running); OPENBLAS_NUM_THREADS
- * only sizes OpenBLAS's initial pool, so one knob decides for every backend. Summation order is
- * OpenBLAS's (f32 products accumulate in f32, unlike the js kernel); deterministic for a given
- * thread count and CPU.
+ * Threads: by default every core for GEMMs (and QR, Cholesky, triangular solves) of at least
+ * THREAD_MIN_MACS multiply-adds and for eigh from EIGH_THREAD_MIN_N, one thread below (measured:
+ * smaller calls only lose to the hand-off between threads);
+ * TRAINSCOPE_THREADS=n forces n for every call; OPENBLAS_NUM_THREADS only sizes OpenBLAS's initial
+ * pool, so one knob decides for every backend. Summation order is OpenBLAS's (f32 products
+ * accumulate in f32, unlike the js kernel); deterministic for a given thread count and CPU.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BINARY_OPS, BINARY_REFERENCE, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
-import { dyadicGemmOperands } from './self-test.ts';
-import { jsKernels, patchGeometry } from './js.ts';
-import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular, checkSolveTriangularArgs } from '../linalg/dense.ts';
+import { availableParallelism } from 'node:os';
+import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
+import { selfTest } from './self-test.ts';
+import { jsKernels } from './js.ts';
+import { checkArray, checkSize, checkSolveTriangularArgs } from './dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 / Node 20 /
@@ -37,8 +39,35 @@ import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHous
  */
 export const SMALL_MACS = 128;
 
-/** Where scripts/build-native.mjs puts the addon. */
-export const NATIVE_PATH = fileURLToPath(new URL('../../native/build/Release/trainscope_native.node', import.meta.url));
+/**
+ * Elementwise outputs shorter than this go to the js loops (same bits): below it a JS loop beats
+ * the N-API call. (Moved here from tensor/primitives.ts: the backend owns its hand-offs.)
+ */
+export const BINARY_MIN = 2048;
+
+/** Fused optimizer leaves shorter than this go to the js loops (same bits), for the same reason. */
+export const FUSED_MIN = 256;
+
+/**
+ * Automatic threads: a product of at least this many multiply-adds (m·n·k) runs on every core,
+ * a smaller one on one. OpenBLAS itself keeps products up to 64³ single-threaded; above that, on
+ * the 2-core Zen 4 VM measured (`npx tsx bench/native-crossover.ts --threads`, 1 → 2 threads),
+ * 96³ gains nothing, 128³ loses for sgemm (98 → 85 GFLOPS) though dgemm gains (48 → 74), and from
+ * 160³ both gain (sgemm 103 → 144, dgemm 49 → 78; 512³: 105 → 199 and 51 → 99). So 160³.
+ */
+export const THREAD_MIN_MACS = 160 ** 3;
+/**
+ * eigh (LAPACK dsyevd) is mostly its memory-bound tridiagonalization: measured 1 → 2 threads,
+ * n = 64: 0.28 → 0.38 ms, 128: 1.2 → 1.4 ms, 256: 5.8 → 5.8 ms, 512: 33 → 28–36 ms. So it runs on
+ * one thread below n = 512. QR, Cholesky and triangular solves follow the GEMM rule on their
+ * multiply-add count (QR 1024×64: 0.87–1.37 → 0.76 ms on 2 threads).
+ */
+export const EIGH_THREAD_MIN_N = 512;
+/** OpenBLAS's own single-thread limit (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65536 · 4). */
+const OPENBLAS_SINGLE_MACS = 64 ** 3;
+
+/** Where scripts/build-native.mjs puts the addon; TRAINSCOPE_NATIVE_ADDON points elsewhere (tests, diagnostics). */
+export const NATIVE_PATH = process.env['TRAINSCOPE_NATIVE_ADDON'] || fileURLToPath(new URL('../../native/build/Release/trainscope_native.node', import.meta.url));
 
 /** Transpose flags are numbers (0/1) or booleans; numbers are the cheaper read in C. */
 type GemmFn = (
@@ -91,6 +120,8 @@ export interface NativeInfo {
   corename: string;
   /** Threads a BLAS/LAPACK call may use now. */
   threads: number;
+  /** The most threads a call may use (automatic: every core; else the forced count). */
+  maxThreads: number;
   /** Processors OpenBLAS sees. */
   procs: number;
 }
@@ -100,16 +131,24 @@ const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'a
 const loaded = new Map<string, NativeAddon>();
 
 /**
- * The thread count TRAINSCOPE_THREADS asks for (a positive integer), else 1. A malformed value
- * warns rather than throws: it should not cost the whole backend.
+ * How many threads OpenBLAS may use. `forced`: TRAINSCOPE_THREADS (or setNativeThreads) fixed a
+ * count for every call. Otherwise automatic: `max` (every core) for GEMMs of at least
+ * THREAD_MIN_MACS multiply-adds and for LAPACK calls, one thread for smaller GEMMs.
  */
-function configuredThreads(): number {
+interface ThreadPolicy { forced: number | undefined; max: number; current: number }
+const policy: ThreadPolicy = { forced: undefined, max: 1, current: 1 };
+
+/**
+ * The thread count TRAINSCOPE_THREADS forces (a positive integer), else undefined (automatic).
+ * A malformed value warns rather than throws: it should not cost the whole backend.
+ */
+function forcedThreads(): number | undefined {
   const raw = process.env['TRAINSCOPE_THREADS'];
-  if (raw === undefined || raw === '') return 1;
+  if (raw === undefined || raw === '') return undefined;
   const t = Number(raw);
   if (Number.isInteger(t) && t >= 1 && t <= 4096) return t;
-  process.emitWarning(`TRAINSCOPE_THREADS=${raw} is not a positive integer; using 1 thread`);
-  return 1;
+  process.emitWarning(`TRAINSCOPE_THREADS=${raw} is not a positive integer; choosing threads automatically`);
+  return undefined;
 }
 
 /** Loads (once per path) and checks the addon; throws with a clear message when it cannot. */
@@ -121,10 +160,12 @@ export function loadNativeAddon(path: string = NATIVE_PATH): NativeAddon {
       `native addon not built (${path} is missing; install libopenblas-dev and liblapacke-dev, then run npm run build:native)`,
     );
   }
-  const threads = configuredThreads();
+  policy.forced = forcedThreads();
+  policy.max = policy.forced ?? Math.max(1, availableParallelism());
+  const threads = policy.max;
   // OpenBLAS starts its thread pool when the library loads, sized by OPENBLAS_NUM_THREADS or else
   // by the core count. Unless the user set a count, ask for ours for the duration of the load, so
-  // a 1-thread default does not leave a pool of idle threads behind. (set_threads can grow it later.)
+  // a forced 1 does not leave a pool of idle threads behind. (set_threads can grow it later.)
   const env = process.env;
   const pinPool = env['OPENBLAS_NUM_THREADS'] === undefined && env['GOTO_NUM_THREADS'] === undefined && env['OMP_NUM_THREADS'] === undefined;
   if (pinPool) env['OPENBLAS_NUM_THREADS'] = String(threads);
@@ -141,6 +182,7 @@ export function loadNativeAddon(path: string = NATIVE_PATH): NativeAddon {
   }
   const ok = mod as NativeAddon;
   ok.set_threads(threads);
+  policy.current = threads;
   loaded.set(path, ok);
   return ok;
 }
@@ -148,13 +190,34 @@ export function loadNativeAddon(path: string = NATIVE_PATH): NativeAddon {
 /** OpenBLAS version, core and threads of the (default) addon; throws if it is not available. */
 export function nativeInfo(): NativeInfo {
   const { blas, corename, threads, procs } = loadNativeAddon().info();
-  return { path: NATIVE_PATH, blas, corename, threads, procs };
+  return { path: NATIVE_PATH, blas, corename, threads, maxThreads: policy.forced ?? policy.max, procs };
 }
 
-/** Threads OpenBLAS may use per call (process-wide). */
-export function setNativeThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`setNativeThreads: threads must be a positive integer, got ${n}`);
-  loadNativeAddon().set_threads(n);
+/** Forces the threads OpenBLAS may use per call (process-wide), or 'auto' to choose by size again. */
+export function setNativeThreads(n: number | 'auto'): void {
+  if (n !== 'auto' && (!Number.isInteger(n) || n < 1)) throw new Error(`setNativeThreads: threads must be a positive integer or 'auto', got ${n}`);
+  const addon = loadNativeAddon();
+  policy.forced = n === 'auto' ? undefined : n;
+  if (n === 'auto') policy.max = Math.max(1, availableParallelism());
+  policy.current = n === 'auto' ? policy.max : n;
+  addon.set_threads(policy.current);
+}
+
+/** The thread choice in words, for `trainscope doctor`. */
+export function nativeThreadPolicy(): string {
+  if (policy.forced !== undefined) return `${policy.forced} for every call (forced by TRAINSCOPE_THREADS or setNativeThreads)`;
+  if (policy.max === 1) return '1 (one core seen)';
+  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (160³) and eigh from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
+}
+
+/** Automatic threads: every core for a call of at least THREAD_MIN_MACS multiply-adds, one below. */
+function pickThreads(addon: NativeAddon, macs: number): void {
+  if (policy.forced !== undefined || policy.max === 1) return;
+  const want = macs >= THREAD_MIN_MACS ? policy.max : 1;
+  if (want !== policy.current) {
+    addon.set_threads(want);
+    policy.current = want;
+  }
 }
 
 export function nativeThreads(): number {
@@ -162,13 +225,15 @@ export function nativeThreads(): number {
 }
 
 /**
- * Loads the addon and returns the backend. Throws if the addon is missing, fails to load, or a
- * self-test disagrees with the js reference. `opts.smallMacs` overrides SMALL_MACS (0 sends every
- * product through BLAS: tests use it to run the native code at sizes 0 and 1); `opts.path` loads
- * another build of the addon.
+ * Loads the addon and returns the backend: the js set with native's overrides. Throws if the
+ * addon is missing, fails to load, or the self-test disagrees with the js reference. `opts.raw`
+ * drops every hand-off to js (SMALL_MACS, BINARY_MIN, FUSED_MIN: tests use it to run the native
+ * code at sizes 0 and 1); `opts.path` loads another build of the addon.
  */
-export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = {}): Kernels {
-  const smallMacs = opts.smallMacs ?? SMALL_MACS;
+export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): Kernels {
+  const smallMacs = opts.raw ? 0 : SMALL_MACS;
+  const binaryMin = opts.raw ? 0 : BINARY_MIN;
+  const fusedMin = opts.raw ? 0 : FUSED_MIN;
   const addon = loadNativeAddon(opts.path);
   const { gemm_f32: gemmF32, gemm_f64: gemmF64, im2col: im2colC, col2im: col2imC } = addon;
 
@@ -179,6 +244,8 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
       c.fill(0, 0, batch * m * n);
       return;
     }
+    // ≤ 64³ OpenBLAS runs on one thread itself: leave the setting alone (no extra call on tiny steps).
+    if (m * n * k > OPENBLAS_SINGLE_MACS) pickThreads(addon, m * n * k);
     if (c instanceof Float64Array) {
       if (batch * m * n * k >= smallMacs && a instanceof Float64Array && b instanceof Float64Array) {
         gemmF64(a, b, c, batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, aBatchStride, bBatchStride);
@@ -209,12 +276,14 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
   // by the addon with an error naming the operands.
   const { adam: adamC, scale: scaleC, add: addC, binary: binaryC } = addon;
   function adam(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void {
+    if (g.length < fusedMin) return jsKernels.adam(g, m, v, mOut, vOut, uOut, s);
     adamC(g, m, v, mOut, vOut, uOut, s.b1, s.ob1, s.b2, s.ob2, s.c1, s.c2, s.eps);
   }
 
   /** Elementwise binary op (contract in kernels.ts); lengths, types and overlap are checked in C. */
   function binary(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void {
     const code = BINARY_OPS.indexOf(op);
+    if (Math.max(x.length, y.length) < binaryMin && code >= 0) return jsKernels.binary(op, x, y, out);
     if (code < 0) throw new Error(`native binary: unknown op '${String(op)}' (expected one of ${BINARY_OPS.join(', ')})`);
     binaryC(code, x, y, out);
   }
@@ -227,6 +296,7 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
   function cholesky(a: Float64Array, n: number): Float64Array {
     checkSize('cholesky', 'n', n);
     checkArray('cholesky', 'a', a, n * n, `n=${n}`);
+    pickThreads(addon, (n * n * n) / 3);
     return addon.cholesky_f64(a, n);
   }
 
@@ -234,174 +304,32 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
     t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
   ): Float64Array {
     checkSolveTriangularArgs(t, b, n, nrhs);
+    pickThreads(addon, n * n * nrhs);
     return addon.trsm_f64(t, b, n, nrhs, opts.lower ? 1 : 0, opts.transpose ? 1 : 0, opts.unitDiagonal ? 1 : 0);
   }
 
+  // momentum and axpy have no C port: the js loops.
   const kernels: Kernels = {
+    ...jsKernels,
     name: 'native',
     gemm,
     im2col,
     col2im,
     adam,
-    scale: (x, out, s) => scaleC(x, out, s),
-    add: (a, b, out) => addC(a, b, out),
+    scale: (x, out, s) => (x.length < fusedMin ? jsKernels.scale(x, out, s) : scaleC(x, out, s)),
+    add: (a, b, out) => (a.length < fusedMin ? jsKernels.add(a, b, out) : addC(a, b, out)),
     binary,
-    qr: (a, m, n) => addon.qr_f64(a, m, n),
-    eigh: (a, n) => addon.eigh_f64(a, n),
+    qr: (a, m, n) => {
+      pickThreads(addon, m * n * n);
+      return addon.qr_f64(a, m, n);
+    },
+    eigh: (a, n) => {
+      pickThreads(addon, n >= EIGH_THREAD_MIN_N ? Infinity : 0);
+      return addon.eigh_f64(a, n);
+    },
     cholesky,
     solveTriangular,
   };
-  selfTest(addon);
+  selfTest(kernels);
   return kernels;
-}
-
-/**
- * adam/scale/add on values with long mantissas against the js formulas (written out here, as in
- * optim/fused.ts: Math.fround after every float32 op): a build that contracts a multiply-add
- * into an FMA, flushes subnormals or approximates sqrt/division gets different bits.
- */
-function selfTestFused(addon: NativeAddon): void {
-  const n = 37; // past any vector width, with a scalar tail
-  const b1 = 0.9, b2 = 0.999, c1 = 1 / (1 - 0.9 ** 3), c2 = 1 / (1 - 0.999 ** 3), eps = 1e-8;
-  for (const isF32 of [true, false]) {
-    const Ctor = isF32 ? Float32Array : Float64Array;
-    const r: (x: number) => number = isF32 ? Math.fround : (x) => x;
-    const [B1, OB1, B2, OB2, C1, C2, E] = [b1, 1 - b1, b2, 1 - b2, c1, c2, eps].map(r) as [number, number, number, number, number, number, number];
-    const g = new Ctor(n), m = new Ctor(n), v = new Ctor(n);
-    for (let i = 0; i < n; i++) {
-      g[i] = Math.sin(i * 2.3 + 0.1) * (i % 5 === 0 ? 1e-40 : 1);
-      m[i] = Math.cos(i * 1.1) / 3;
-      v[i] = Math.sin(i * 0.7) ** 2 / 7;
-    }
-    const mo = new Ctor(n), vo = new Ctor(n), uo = new Ctor(n), so = new Ctor(n), ao = new Ctor(n);
-    addon.adam(g, m, v, mo, vo, uo, B1, OB1, B2, OB2, C1, C2, E);
-    addon.scale(g, so, C1);
-    addon.add(m, v, ao);
-    for (let i = 0; i < n; i++) {
-      const x = g[i]!;
-      const mm = r(r(m[i]! * B1) + r(x * OB1));
-      const vv = r(r(v[i]! * B2) + r(r(x * x) * OB2));
-      const want = [mm, vv, r(r(mm * C1) / r(r(Math.sqrt(r(vv * C2))) + E)), r(x * C1), r(m[i]! + v[i]!)];
-      const got = [mo[i]!, vo[i]!, uo[i]!, so[i]!, ao[i]!];
-      for (let j = 0; j < 5; j++) {
-        if (!Object.is(got[j], want[j])) {
-          const what = ['adam mOut', 'adam vOut', 'adam uOut', 'scale', 'add'][j];
-          throw new Error(`native self-test failed (${isF32 ? 'f32' : 'f64'} ${what}[${i}] = ${got[j]}, want ${want[j]})`);
-        }
-      }
-    }
-  }
-}
-
-
-/**
- * Every binary op, same-length and bias forms, on signed zeros (max/min ties keep the first
- * operand), NaN, ±Inf, subnormals and long mantissas, against the js expressions: a build that
- * flushes subnormals, or turns a select into a max instruction with other tie or NaN rules, fails.
- */
-function selfTestBinary(addon: NativeAddon): void {
-  const base = [0, -0, -0, 0, 0.5, Number.NaN, 1, Infinity, -Infinity, 1e-40, -1e-310, 3, -2.5, Math.PI, 1 / 3, -7e30, 2e-45, 1e300];
-  const n = 37; // past any vector width, with a scalar tail
-  for (const isF32 of [true, false]) {
-    const Ctor = isF32 ? Float32Array : Float64Array;
-    const x = new Ctor(n), y = new Ctor(n);
-    for (let i = 0; i < n; i++) {
-      x[i] = base[i % base.length]!;
-      y[i] = base[(i * 5 + 3) % base.length]! * (i % 3 === 0 ? -1 : 1);
-    }
-    const bias = y.subarray(0, 4).slice();
-    for (let code = 0; code < BINARY_OPS.length; code++) {
-      const op = BINARY_OPS[code]!;
-      const f = BINARY_REFERENCE[op];
-      for (const [form, yy] of [['same', y], ['bias', bias]] as const) {
-        const len = form === 'same' ? n : 36;
-        const xx = x.subarray(0, len);
-        const got = new Ctor(len);
-        addon.binary(code, xx, yy, got);
-        const want = new Ctor(len);
-        for (let i = 0; i < len; i++) want[i] = f(xx[i]!, yy[i % yy.length]!);
-        for (let i = 0; i < len; i++) {
-          if (Number.isNaN(want[i]) ? !Number.isNaN(got[i]) : !Object.is(got[i], want[i])) {
-            throw new Error(`native self-test failed (${isF32 ? 'f32' : 'f64'} binary ${op} ${form}[${i}] = ${got[i]}, want ${want[i]})`);
-          }
-        }
-      }
-    }
-  }
-}
-
-/**
- * Every transpose in both precisions through the raw GEMM entry points, im2col/col2im, and a small
- * QR, eigh, Cholesky and triangular solve, against the js reference: a mis-built or mis-linked
- * addon must not become the default backend.
- */
-function selfTest(addon: NativeAddon): void {
-  for (const isF32 of [true, false]) {
-    const Ctor = isF32 ? Float32Array : Float64Array;
-    const { a, b, m, n, k } = dyadicGemmOperands(isF32);
-    for (let t = 0; t < 4; t++) {
-      const args: GemmArgs = { batch: 1, m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2, aBatchStride: 0, bBatchStride: 0 };
-      const want = new Ctor(m * n);
-      jsKernels.gemm(a, b, want, args);
-      const got = new Ctor(m * n);
-      (isF32 ? addon.gemm_f32 : addon.gemm_f64)(a, b, got, 1, m, n, k, t & 1, (t >> 1) & 1, 0, 0);
-      for (let i = 0; i < want.length; i++) {
-        // Inputs are multiples of 1/8 and 1/4 with small magnitude: every partial sum is exact.
-        if (got[i] !== want[i]) {
-          throw new Error(`native self-test failed (${isF32 ? 'f32' : 'f64'} gemm, transA=${args.transA}, transB=${args.transB}): C[${i}] = ${got[i]}, want ${want[i]}`);
-        }
-      }
-    }
-  }
-  // A padded, strided, dilated window: im2col/col2im must match js exactly.
-  const g = patchGeometry(1, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 2);
-  const img = new Float64Array(g.n * g.c * g.h * g.w).map((_, i) => i / 4 - 3);
-  const colsWant = new Float64Array(g.n * g.c * g.kh * g.kw * g.oh * g.ow);
-  jsKernels.im2col(img, colsWant, g, -1);
-  const cols = new Float64Array(colsWant.length);
-  addon.im2col(img, cols, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow, -1);
-  const imgWant = new Float64Array(img.length);
-  jsKernels.col2im(colsWant, imgWant, g);
-  const imgGot = new Float64Array(img.length);
-  addon.col2im(colsWant, imgGot, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow);
-  for (const [what, got, want] of [['im2col', cols, colsWant], ['col2im', imgGot, imgWant]] as const) {
-    for (let i = 0; i < want.length; i++) {
-      if (!Object.is(got[i], want[i])) throw new Error(`native self-test failed (${what}[${i}] = ${got[i]}, want ${want[i]})`);
-    }
-  }
-  selfTestFused(addon);
-  selfTestBinary(addon);
-  // A lower triangle that is not the upper one (garbage there) catches a layout or uplo mix-up.
-  const s = 5;
-  const x = new Float64Array(s * s);
-  for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 1.7 + 0.3);
-  for (let i = 0; i < s; i++) x[i * s + i] += 2;
-  const check = (what: string, got: Float64Array, want: Float64Array): void => {
-    for (let i = 0; i < want.length; i++) {
-      if (!(Math.abs(got[i]! - want[i]!) <= 1e-12)) throw new Error(`native self-test failed (${what}[${i}] = ${got[i]}, want ${want[i]})`);
-    }
-  };
-  const qr = addon.qr_f64(x, s, s);
-  const qrWant = qrHouseholder(x, s, s);
-  check('qr q', qr.q, qrWant.q);
-  check('qr r', qr.r, qrWant.r);
-  const eig = addon.eigh_f64(x, s);
-  const eigWant = eighSymmetric(x, s);
-  check('eigh values', eig.values, eigWant.values);
-  check('eigh vectors', eig.vectors, eigWant.vectors);
-  // A 4×4 SPD matrix (diagonally dominant; garbage above the diagonal, which must not be read),
-  // then a 4×3 solve with L (lower) and Lᵀ (upper), garbage in the other triangle, every transpose.
-  const c = 4;
-  const spd = new Float64Array(c * c);
-  for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) spd[i * c + j] = j > i ? 1e3 : 0.3 * x[i * s + j]! + (i === j ? 1 : 0);
-  const l = addon.cholesky_f64(spd, c);
-  check('cholesky', l, denseCholesky(spd, c));
-  const rhs = x.subarray(0, c * 3);
-  for (let f = 0; f < 4; f++) {
-    const opts = { lower: (f & 1) === 1, transpose: (f & 2) === 2 };
-    const t = new Float64Array(c * c);
-    for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) t[i * c + j] = (j > i) === opts.lower ? -1e3 : opts.lower ? l[i * c + j]! : l[j * c + i]!;
-    const got = addon.trsm_f64(t, rhs, c, 3, f & 1, (f >> 1) & 1, 0);
-    check(`solveTriangular lower=${opts.lower} transpose=${opts.transpose}`, got, denseSolveTriangular(t, rhs, c, 3, opts));
-  }
 }

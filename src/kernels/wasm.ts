@@ -8,11 +8,13 @@
  * The module is compiled and instantiated synchronously when `loadWasmKernels` is called. Operands
  * are copied into one scratch region of the module's memory (above `__heap_base`), which grows on
  * demand and is reused across calls, and C is copied back out. Products below SMALL_MACS
- * multiply-adds go to the js kernel instead: there the copies cost more than the SIMD saves.
+ * multiply-adds, elementwise outputs below BINARY_MIN and optimizer leaves below FUSED_MIN go to
+ * the js set instead (same bits): there the copies cost more than the SIMD saves. The backend is
+ * the js set with these overrides, so momentum/axpy (no C port) are the js loops.
  * Even pure data movement (im2col/col2im) gains: the copies run at memcpy speed, while V8 moves
  * typed-array elements one at a time (~2 ns each on the Zen 4 VMs measured). Dense float64 `eigh`,
  * `qr`, `cholesky` and `solveTriangular` are src/kernels/wasm/linalg.c, ports of
- * src/linalg/dense.ts (same algorithms, conventions, input checks and error messages; results
+ * src/kernels/dense.ts (same algorithms, conventions, input checks and error messages; results
  * agree to rounding; Cholesky and forward substitution bit for bit, up to the sign of a zero).
  *
  * Summation order: each C entry is summed in increasing p within blocks of 256, each block in a
@@ -22,9 +24,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
-import { dyadicGemmOperands } from './self-test.ts';
+import { selfTest } from './self-test.ts';
 import { jsKernels } from './js.ts';
-import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular, checkSolveTriangularArgs } from '../linalg/dense.ts';
+import { checkArray, checkSize, checkSolveTriangularArgs } from './dense.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 /
@@ -32,6 +34,15 @@ import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHous
  * 0.27 vs 0.52 µs f64) and beyond (8×10×20: 0.5 vs 1.7–2.0 µs; 64³: 10× / 6× faster).
  */
 export const SMALL_MACS = 256;
+
+/**
+ * Elementwise outputs shorter than this go to the js loops (same bits): below it the copies in
+ * and out of wasm memory cost more than SIMD saves.
+ */
+export const BINARY_MIN = 2048;
+
+/** Fused optimizer leaves shorter than this go to the js loops (same bits), for the same reason. */
+export const FUSED_MIN = 256;
 
 type GemmFn = (
   batch: number, m: number, n: number, k: number, transA: number, transB: number,
@@ -122,13 +133,15 @@ export function instantiate(bytes: Uint8Array): WasmModule {
 }
 
 /**
- * Loads kernels.wasm (or `bytes`) and returns the backend. Throws if the file is missing, the
- * engine rejects it (no SIMD128), or a self-test product disagrees with the js kernel.
- * `opts.smallMacs` overrides SMALL_MACS (0 sends every product through wasm: the conformance
- * suite uses it to test the wasm code at sizes 0 and 1).
+ * Loads kernels.wasm (or `bytes`) and returns the backend: the js set with wasm's overrides.
+ * Throws if the file is missing, the engine rejects it (no SIMD128), or the self-test disagrees
+ * with the js reference. `opts.raw` drops every hand-off to js (SMALL_MACS, BINARY_MIN,
+ * FUSED_MIN): the conformance suite uses it to test the wasm code at sizes 0 and 1.
  */
-export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number } = {}): Kernels {
-  const smallMacs = opts.smallMacs ?? SMALL_MACS;
+export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}): Kernels {
+  const smallMacs = opts.raw ? 0 : SMALL_MACS;
+  const binaryMin = opts.raw ? 0 : BINARY_MIN;
+  const fusedMin = opts.raw ? 0 : FUSED_MIN;
   const { exports: ex, heapBase } = instantiate(bytes ?? readFileSync(WASM_PATH));
   const memory = ex.memory;
   let f32 = new Float32Array(memory.buffer);
@@ -201,6 +214,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
    */
   function adam(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void {
     const n = g.length;
+    if (n < fusedMin) return jsKernels.adam(g, m, v, mOut, vOut, uOut, s);
     const isF32 = sameArrays('adam', g, [['m', m], ['v', v], ['mOut', mOut], ['vOut', vOut], ['uOut', uOut]]);
     const size = isF32 ? 4 : 8;
     const shift = isF32 ? 2 : 3;
@@ -229,6 +243,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
   }
 
   function scale(x: FloatArray, out: FloatArray, s: number): void {
+    if (x.length < fusedMin) return jsKernels.scale(x, out, s);
     const isF32 = sameArrays('scale', x, [['out', out]]);
     const n = x.length;
     const shift = isF32 ? 2 : 3;
@@ -241,6 +256,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
   }
 
   function add(a: FloatArray, b: FloatArray, out: FloatArray): void {
+    if (a.length < fusedMin) return jsKernels.add(a, b, out);
     const isF32 = sameArrays('add', a, [['b', b], ['out', out]]);
     const n = a.length;
     const shift = isF32 ? 2 : 3;
@@ -270,7 +286,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     const rOff = align16(qOff + m * n * 8);
     const workOff = align16(rOff + n * n * 8);
     const end = workOff + (2 * m * n + n) * 8;
-    if (!reserve(end - heapBase)) return qrHouseholder(a, m, n);
+    if (!reserve(end - heapBase)) return jsKernels.qr(a, m, n);
     f64.set(a, aOff >>> 3);
     ex.qr_f64(m, n, aOff, qOff, rOff, workOff);
     return {
@@ -290,7 +306,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     const vecOff = align16(valOff + n * 8);
     const workOff = align16(vecOff + n * n * 8);
     const end = workOff + (n * n + 4 * n) * 8;
-    if (!reserve(end - heapBase)) return eighSymmetric(a, n);
+    if (!reserve(end - heapBase)) return jsKernels.eigh(a, n);
     f64.set(a, aOff >>> 3);
     if (ex.eigh_f64(n, aOff, valOff, vecOff, workOff) !== 0) {
       throw new Error(`${fn}: QL iteration did not converge (n=${n})`);
@@ -312,7 +328,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     if (n === 0) return new Float64Array(0);
     const aOff = heapBase;
     const workOff = align16(aOff + n * n * 8);
-    if (!reserve(workOff + 4 * n * 8 - heapBase)) return denseCholesky(a, n);
+    if (!reserve(workOff + 4 * n * 8 - heapBase)) return jsKernels.cholesky(a, n);
     f64.set(a, aOff >>> 3);
     const pivot = ex.cholesky_f64(n, aOff, workOff);
     if (pivot >= 0) {
@@ -341,7 +357,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     const workOff = align16(xOff + n * nrhs * 8);
     const groups = Math.ceil(nrhs / 4);
     const end = workOff + (4 * n + 4 + 4 * n * groups) * 8 + groups * 4;
-    if (!reserve(end - heapBase)) return denseSolveTriangular(t, b, n, nrhs, opts);
+    if (!reserve(end - heapBase)) return jsKernels.solveTriangular(t, b, n, nrhs, opts);
     f64.set(t, tOff >>> 3);
     f64.set(b, xOff >>> 3);
     ex.trsm_f64(n, nrhs, opts.lower ? 1 : 0, opts.transpose ? 1 : 0, unit ? 1 : 0, tOff, xOff, workOff);
@@ -397,6 +413,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     const nx = x.length, ny = y.length;
     const n = Math.max(nx, ny);
     const isF32 = x instanceof Float32Array;
+    if (n < binaryMin && code >= 0) return jsKernels.binary(op, x, y, out);
     if (code < 0) throw new Error(`wasm binary: unknown op '${String(op)}' (expected one of ${BINARY_OPS.join(', ')})`);
     if ((y instanceof Float32Array) !== isF32 || (out instanceof Float32Array) !== isF32) {
       throw new Error('wasm binary: x, y and out must all be Float32Array or all Float64Array');
@@ -415,75 +432,8 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { smallMacs?: number }
     out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + n));
   }
 
-  const kernels: Kernels = { name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh, cholesky, solveTriangular };
-  selfTest(ex, heapBase, reserve, () => memory.buffer);
-  selfTestLinalg(kernels);
+  // momentum and axpy have no wasm port: the js loops.
+  const kernels: Kernels = { ...jsKernels, name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh, cholesky, solveTriangular };
+  selfTest(kernels);
   return kernels;
-}
-
-/**
- * A 4×4 eigh and Cholesky (garbage in the strict upper triangle, which must be ignored), a 5×3
- * QR and 4×3 triangular solves against dense.ts: a mis-built linalg.c must not become the
- * default backend.
- */
-function selfTestLinalg(k: Kernels): void {
-  const check = (what: string, got: Float64Array, want: Float64Array): void => {
-    if (got.length !== want.length) throw new Error(`kernels.wasm self-test failed (${what}: length ${got.length}, want ${want.length})`);
-    for (let i = 0; i < want.length; i++) {
-      if (!(Math.abs(got[i]! - want[i]!) <= 1e-12)) throw new Error(`kernels.wasm self-test failed (${what}[${i}] = ${got[i]}, want ${want[i]})`);
-    }
-  };
-  const s = 4;
-  const x = new Float64Array(s * s);
-  for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 1.7 + 0.3);
-  for (let i = 0; i < s; i++) x[i * s + i] += 2;
-  const eig = k.eigh!(x, s);
-  const eigWant = eighSymmetric(x, s);
-  check('eigh values', eig.values, eigWant.values);
-  check('eigh vectors', eig.vectors, eigWant.vectors);
-  const y = new Float64Array(5 * 3);
-  // A quadratic phase: cos(linear phase) would have rank 2, leaving Q's last column to rounding.
-  for (let i = 0; i < y.length; i++) y[i] = Math.cos(i * i * 0.7 + 0.3);
-  const qr = k.qr!(y, 5, 3);
-  const qrWant = qrHouseholder(y, 5, 3);
-  check('qr q', qr.q, qrWant.q);
-  check('qr r', qr.r, qrWant.r);
-  // 0.3·x + I is positive definite (garbage above the diagonal): a 4×4 Cholesky, then 4×3 solves
-  // with it as T (garbage in the unread triangle), forwards and backwards.
-  const spd = x.map((v, i) => 0.3 * v + (i % (s + 1) === 0 ? 1 : 0));
-  check('cholesky', k.cholesky!(spd, s), denseCholesky(spd, s));
-  const b = y.subarray(0, s * 3);
-  for (const transpose of [false, true]) {
-    const opts = { lower: true, transpose };
-    check(`solveTriangular transpose=${transpose}`, k.solveTriangular!(spd, b, s, 3, opts), denseSolveTriangular(spd, b, s, 3, opts));
-  }
-}
-
-/**
- * A product of awkward shape through the raw wasm entry points, every transpose, both
- * precisions, compared with the js kernel: a miscompiled or mis-built module must not become
- * the default backend.
- */
-function selfTest(ex: WasmExports, heapBase: number, reserve: (bytes: number) => boolean, buffer: () => ArrayBuffer): void {
-  if (!reserve(4 * 4096 * 8)) throw new Error('kernels.wasm: cannot reserve scratch memory');
-  for (const isF32 of [true, false]) {
-    const Ctor = isF32 ? Float32Array : Float64Array;
-    const { a, b, m, n, k } = dyadicGemmOperands(isF32);
-    for (let t = 0; t < 4; t++) {
-      const args: GemmArgs = { batch: 1, m, n, k, transA: (t & 1) === 1, transB: (t & 2) === 2, aBatchStride: 0, bBatchStride: 0 };
-      const want = new Ctor(m * n);
-      jsKernels.gemm(a, b, want, args);
-      const aOff = heapBase, bOff = heapBase + 4096, cOff = heapBase + 8192;
-      new Ctor(buffer(), aOff, a.length).set(a);
-      new Ctor(buffer(), bOff, b.length).set(b);
-      (isF32 ? ex.gemm_f32 : ex.gemm_f64)(1, m, n, k, args.transA ? 1 : 0, args.transB ? 1 : 0, aOff, 0, bOff, 0, cOff);
-      const got = new Ctor(buffer(), cOff, m * n);
-      for (let i = 0; i < want.length; i++) {
-        // Inputs are multiples of 1/8 and 1/4 with small magnitude: every partial sum is exact.
-        if (got[i] !== want[i]) {
-          throw new Error(`kernels.wasm self-test failed (${isF32 ? 'f32' : 'f64'}, transA=${args.transA}, transB=${args.transB}): C[${i}] = ${got[i]}, want ${want[i]}`);
-        }
-      }
-    }
-  }
 }

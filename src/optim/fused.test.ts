@@ -16,7 +16,7 @@ import type { GradientTransformation } from './transform.ts';
 import {
   adam, adamw, applyUpdates, chain, momentum, nesterov, scale, scaleByAdam, scaleByLearningRate, schedules, sgd, traceMomentum,
 } from './index.ts';
-import { fusedAxpyLeaf, fusedCounts, fusedScaleLeaf, setFusedUpdates } from './fused.ts';
+import { axpyLeaf, fusedCounts, scaleLeaf, setFusedUpdates } from './fused.ts';
 
 type GT = GradientTransformation<any>;
 type FloatDType = 'float32' | 'float64';
@@ -213,8 +213,8 @@ test('fused kernels: scalar operands convert like ops.ts (±0, underflow, overfl
     const y = new Tensor(values(rng(18), 64, dtype, { specials: true }), [64], dtype);
     for (const s of scalars) {
       const name = `${dtype} scalar ${Object.is(s, -0) ? '-0' : s}`;
-      assertSame(new Tensor(fusedScaleLeaf(x.data as Float64Array, s), [64], dtype), mul(x, s), `${name}: x·s`);
-      assertSame(new Tensor(fusedAxpyLeaf(y.data as Float64Array, x.data as Float64Array, s), [64], dtype), addT(y, mul(x, s)), `${name}: y + x·s`);
+      assertSame(new Tensor(scaleLeaf(x.data as Float64Array, s), [64], dtype), mul(x, s), `${name}: x·s`);
+      assertSame(new Tensor(axpyLeaf(y.data as Float64Array, x.data as Float64Array, s), [64], dtype), addT(y, mul(x, s)), `${name}: y + x·s`);
     }
   }
 });

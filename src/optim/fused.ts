@@ -1,5 +1,7 @@
 /**
- * Fused optimizer updates (internal; not exported from the package).
+ * Fused optimizer updates (internal; not exported from the package): the orchestration —
+ * whether a tree update may take the fused path, and rebuilding the trees. The per-leaf loops
+ * are the kernel backend's (Kernels.adam/momentum/scale/axpy/add; the js ones in src/kernels/fused.ts).
  *
  * The transformations in adam.ts, momentum.ts, scale.ts, weight-decay.ts and `applyUpdates` are
  * written with tensor ops: Adam alone is ~10 elementwise ops per leaf, each allocating an array,
@@ -29,8 +31,7 @@ import { getCheckFinite } from '../tensor/trace.ts';
 import type { DType } from '../tensor/dtype.ts';
 import { allocateFloat32, allocateFloat64 } from '../tensor/arena.ts';
 import { kernels } from '../kernels/backend.ts';
-
-type FloatArray = Float64Array | Float32Array;
+import { adamScalars, scalarIn, type FloatArray } from '../kernels/kernels.ts';
 
 let enabled = true;
 
@@ -48,184 +49,50 @@ export function setFusedUpdates(on: boolean): boolean {
 /** @internal How many tree-level updates took the fused path, by kind (tests read these). */
 export const fusedCounts = { adam: 0, trace: 0, scale: 0, axpy: 0, add: 0 };
 
-const fr = Math.fround;
-
-/**
- * Leaves at least this long go to the kernel backend's fused loop when it has one (wasm SIMD,
- * native C); shorter ones stay in JS, where a call and its copies would cost more.
- */
-const KERNEL_MIN_LENGTH = 256;
-
-/**
- * A JS number as an operand of dtype `dtype`, exactly as ops.ts turns it into a scalar tensor:
- * `full([], s, dtype)` fills a fresh zero array only when s !== 0 (so −0 becomes +0), and a
- * Float32Array store rounds like Math.fround. (Inlined rather than calling `full` per leaf:
- * that allocation was a visible share of a step on small trees.)
- */
-function scalarAs(s: number, dtype: DType): number {
-  if (s === 0) return 0;
-  return dtype === 'float32' ? Math.fround(s) : s;
-}
-
 function alloc(like: FloatArray): FloatArray {
   return like instanceof Float32Array ? allocateFloat32(like.length) : allocateFloat64(like.length);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Leaf kernels: one loop per leaf, all outputs written in that loop. Inputs must have the same
-// length and array type; float32 and float64 get separate loops (monomorphic, and the float64
-// ones need no rounding: every intermediate is already a double).
+// Leaf level: fresh outputs from the arena, the loop from the kernel backend (the js loops in
+// src/kernels/fused.ts, or wasm/native's bit-identical ports for long leaves: the kernels.ts
+// contract), scalars rounded to the leaf's precision exactly as ops.ts does (`scalarIn`).
 
-/**
- * Adam's moments and update for one leaf, as scaleByAdam's ops compute them:
- *   m' = m·β₁ + g·(1−β₁),  v' = v·β₂ + (g·g)·(1−β₂),  u = (m'·c₁) / (√(v'·c₂) + ε).
- */
-export function fusedAdamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, c1: number, c2: number, eps: number): { u: FloatArray; m: FloatArray; v: FloatArray } {
-  const n = g.length;
-  const u = alloc(g);
-  const mo = alloc(g);
-  const vo = alloc(g);
-  if (g instanceof Float32Array) {
-    const B1 = scalarAs(b1, 'float32'), OB1 = scalarAs(1 - b1, 'float32');
-    const B2 = scalarAs(b2, 'float32'), OB2 = scalarAs(1 - b2, 'float32');
-    const C1 = scalarAs(c1, 'float32'), C2 = scalarAs(c2, 'float32'), E = scalarAs(eps, 'float32');
-    for (let i = 0; i < n; i++) {
-      const x = g[i]!;
-      const mm = fr(fr(m[i]! * B1) + fr(x * OB1));
-      const vv = fr(fr(v[i]! * B2) + fr(fr(x * x) * OB2));
-      mo[i] = mm;
-      vo[i] = vv;
-      u[i] = fr(mm * C1) / fr(fr(Math.sqrt(fr(vv * C2))) + E);
-    }
-  } else {
-    const B1 = scalarAs(b1, 'float64'), OB1 = scalarAs(1 - b1, 'float64');
-    const B2 = scalarAs(b2, 'float64'), OB2 = scalarAs(1 - b2, 'float64');
-    const C1 = scalarAs(c1, 'float64'), C2 = scalarAs(c2, 'float64'), E = scalarAs(eps, 'float64');
-    for (let i = 0; i < n; i++) {
-      const x = g[i]!;
-      const mm = m[i]! * B1 + x * OB1;
-      const vv = v[i]! * B2 + (x * x) * OB2;
-      mo[i] = mm;
-      vo[i] = vv;
-      u[i] = (mm * C1) / (Math.sqrt(vv * C2) + E);
-    }
-  }
-  return { u, m: mo, v: vo };
-}
+const isF32 = (x: FloatArray): boolean => x instanceof Float32Array;
 
-/**
- * fusedAdamLeaf's result through the kernel backend's fused loop when it has one and the leaf
- * is long enough (same operations, same order, same bits: the kernels.ts contract), else the
- * JS loop above, which stays the reference the kernels are tested against.
- */
+/** Adam's moments and update for one leaf (scaleByAdam's ops). */
 export function adamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, c1: number, c2: number, eps: number): { u: FloatArray; m: FloatArray; v: FloatArray } {
-  const k = kernels();
-  if (!k.adam || g.length < KERNEL_MIN_LENGTH) return fusedAdamLeaf(g, m, v, b1, b2, c1, c2, eps);
-  const u = alloc(g);
-  const mo = alloc(g);
-  const vo = alloc(g);
-  const d: DType = g instanceof Float32Array ? 'float32' : 'float64';
-  k.adam(g, m, v, mo, vo, u, {
-    b1: scalarAs(b1, d), ob1: scalarAs(1 - b1, d), b2: scalarAs(b2, d), ob2: scalarAs(1 - b2, d),
-    c1: scalarAs(c1, d), c2: scalarAs(c2, d), eps: scalarAs(eps, d),
-  });
+  const u = alloc(g), mo = alloc(g), vo = alloc(g);
+  kernels().adam(g, m, v, mo, vo, u, adamScalars(b1, b2, c1, c2, eps, isF32(g)));
   return { u, m: mo, v: vo };
 }
 
-/** fusedScaleLeaf through the kernel backend when it can (see adamLeaf). */
-export function scaleLeaf(x: FloatArray, s: number): FloatArray {
-  const k = kernels();
-  if (!k.scale || x.length < KERNEL_MIN_LENGTH) return fusedScaleLeaf(x, s);
-  const out = alloc(x);
-  k.scale(x, out, scalarAs(s, x instanceof Float32Array ? 'float32' : 'float64'));
-  return out;
-}
-
-/** fusedAddLeaf through the kernel backend when it can (see adamLeaf). */
-export function addLeaf(p: FloatArray, u: FloatArray): FloatArray {
-  const k = kernels();
-  if (!k.add || p.length < KERNEL_MIN_LENGTH) return fusedAddLeaf(p, u);
-  const out = alloc(p);
-  k.add(p, u, out);
-  return out;
-}
-
-/**
- * Heavy-ball trace for one leaf, as traceMomentum's ops compute it: b' = b·μ + g; with
- * `nesterov` also u = g + b'·μ (else u is b' itself, returned as undefined).
- */
-export function fusedTraceLeaf(g: FloatArray, b: FloatArray, mu: number, nesterov: boolean): { trace: FloatArray; u: FloatArray | undefined } {
-  const n = g.length;
+/** Heavy-ball trace b' = b·μ + g for one leaf; with `nesterov` also u = g + b'·μ (else undefined). */
+export function traceLeaf(g: FloatArray, b: FloatArray, mu: number, nesterov: boolean): { trace: FloatArray; u: FloatArray | undefined } {
   const to = alloc(g);
   const u = nesterov ? alloc(g) : undefined;
-  if (g instanceof Float32Array) {
-    const M = scalarAs(mu, 'float32');
-    if (u) {
-      for (let i = 0; i < n; i++) {
-        const x = g[i]!;
-        const t = fr(fr(b[i]! * M) + x);
-        to[i] = t;
-        u[i] = x + fr(t * M);
-      }
-    } else {
-      for (let i = 0; i < n; i++) to[i] = fr(b[i]! * M) + g[i]!;
-    }
-  } else {
-    const M = scalarAs(mu, 'float64');
-    if (u) {
-      for (let i = 0; i < n; i++) {
-        const x = g[i]!;
-        const t = b[i]! * M + x;
-        to[i] = t;
-        u[i] = x + t * M;
-      }
-    } else {
-      for (let i = 0; i < n; i++) to[i] = b[i]! * M + g[i]!;
-    }
-  }
+  kernels().momentum(g, b, to, u ?? null, scalarIn(mu, isF32(g)));
   return { trace: to, u };
 }
 
 /** x·s for one leaf (`mul(x, s)`). */
-export function fusedScaleLeaf(x: FloatArray, s: number): FloatArray {
-  const n = x.length;
-  // One op: the store does the float32 rounding. Two loops so each stays monomorphic.
-  if (x instanceof Float32Array) {
-    const out = allocateFloat32(n);
-    const S = scalarAs(s, 'float32');
-    for (let i = 0; i < n; i++) out[i] = x[i]! * S;
-    return out;
-  }
-  const out = allocateFloat64(n);
-  const S = scalarAs(s, 'float64');
-  for (let i = 0; i < n; i++) out[i] = x[i]! * S;
+export function scaleLeaf(x: FloatArray, s: number): FloatArray {
+  const out = alloc(x);
+  kernels().scale(x, out, scalarIn(s, isF32(x)));
   return out;
 }
 
-/** y + x·a for one leaf (`add(y, mul(x, a))`: weight decay, with y = u, x = θ, a = wd). */
-export function fusedAxpyLeaf(y: FloatArray, x: FloatArray, a: number): FloatArray {
-  const n = y.length;
+/** y + x·a for one leaf (`add(y, mul(x, a))`: weight decay). */
+export function axpyLeaf(y: FloatArray, x: FloatArray, a: number): FloatArray {
   const out = alloc(y);
-  if (y instanceof Float32Array) {
-    const A = scalarAs(a, 'float32');
-    for (let i = 0; i < n; i++) out[i] = y[i]! + fr(x[i]! * A);
-  } else {
-    const A = scalarAs(a, 'float64');
-    for (let i = 0; i < n; i++) out[i] = y[i]! + x[i]! * A;
-  }
+  kernels().axpy(y, x, out, scalarIn(a, isF32(y)));
   return out;
 }
 
 /** p + u for one leaf (`add(p, u)`: applyUpdates). */
-export function fusedAddLeaf(p: FloatArray, u: FloatArray): FloatArray {
-  const n = p.length;
-  if (p instanceof Float32Array) {
-    const out = allocateFloat32(n);
-    for (let i = 0; i < n; i++) out[i] = p[i]! + u[i]!;
-    return out;
-  }
-  const out = allocateFloat64(n);
-  for (let i = 0; i < n; i++) out[i] = p[i]! + u[i]!;
+export function addLeaf(p: FloatArray, u: FloatArray): FloatArray {
+  const out = alloc(p);
+  kernels().add(p, u, out);
   return out;
 }
 
@@ -351,7 +218,7 @@ export function fusedTrace(g: Tree, trace: Tree, mu: number, nesterov: boolean):
   const outs: Tensor[] = [];
   for (let i = 0; i < gs.length; i++) {
     const x = gs[i]!;
-    const r = fusedTraceLeaf(x.data as FloatArray, bs[i]!.data as FloatArray, mu, nesterov);
+    const r = traceLeaf(x.data as FloatArray, bs[i]!.data as FloatArray, mu, nesterov);
     traces.push(tensorLike(r.trace, x));
     if (r.u) outs.push(tensorLike(r.u, x));
   }
@@ -375,7 +242,7 @@ export function fusedAxpy(g: Tree, params: Tree, a: number): Tree | undefined {
   const z = zipPlain([g, params]);
   if (!z) return undefined;
   const gs = z.leaves[0]!, ps = z.leaves[1]!;
-  const outs = gs.map((x, i) => tensorLike(fusedAxpyLeaf(x.data as FloatArray, ps[i]!.data as FloatArray, a), x));
+  const outs = gs.map((x, i) => tensorLike(axpyLeaf(x.data as FloatArray, ps[i]!.data as FloatArray, a), x));
   fusedCounts.axpy++;
   return z.rebuild(outs);
 }

@@ -39,7 +39,7 @@ const blockDiag = (blocks: Mat[]): Mat => {
 const moment = (rows: number[][], scale: number): Mat => {
   const d = rows[0]!.length;
   const out = zerosM(d, d);
-  for (const r of rows) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i]![j] += r[i]! * r[j]! * scale;
+  for (const r of rows) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i]![j]! += r[i]! * r[j]! * scale;
   return out;
 };
 const damp = (A: Mat, G: Mat, lambda: number, pi: boolean): [Mat, Mat] => {
@@ -199,7 +199,7 @@ for (const geo of CONV_CASES) {
       });
       rowsA.push(a);
       rowsG.push(d.map((v) => n * v));
-      for (let oi = 0; oi < o; oi++) for (let ki = 0; ki <= k; ki++) grad[oi * (k + 1) + ki] += d[oi]! * a[ki]!;
+      for (let oi = 0; oi < o; oi++) for (let ki = 0; ki <= k; ki++) grad[oi * (k + 1) + ki]! += d[oi]! * a[ki]!;
     }
     // Autodiff gradient, in [W | b] row-major order, agrees with the hand one.
     const gw = [...grads.conv.w.data];

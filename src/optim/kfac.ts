@@ -37,8 +37,7 @@ import { add, cast, concat, matmul, mul, reshape, slice } from '../tensor/ops.ts
 import { treeFlatten, type Tree } from '../tensor/tree.ts';
 import { fmt, shapesEqual } from '../tensor/shape.ts';
 import { kernels } from '../kernels/backend.ts';
-import { patchGeometry } from '../kernels/js.ts';
-import { cholesky, solveTriangular } from '../linalg/accelerated.ts';
+import { patchGeometry } from '../kernels/kernels.ts';
 import type { GradientTransformation, LayerStat } from './transform.ts';
 import { checkDecay, checkNonNegative, checkPositiveInt } from './validate.ts';
 
@@ -198,17 +197,17 @@ function dampedInverses(A: Tensor, G: Tensor, damping: number, piDamping: boolea
 function spdInverse(m: Tensor, shift: number, which: string): Tensor {
   const n = m.shape[0]!;
   const a = Float64Array.from(m.data as ArrayLike<number>);
-  for (let i = 0; i < n; i++) a[i * n + i] += shift;
+  for (let i = 0; i < n; i++) a[i * n + i]! += shift;
   let l: Float64Array;
   try {
-    l = cholesky(a, n);
+    l = kernels().cholesky(a, n);
   } catch (e) {
     throw new Error(`scaleByKfac: damped factor ${which} (${n}×${n}) is not positive definite; increase damping (${(e as Error).message})`);
   }
   const eye = new Float64Array(n * n);
   for (let i = 0; i < n; i++) eye[i * n + i] = 1;
-  const linv = solveTriangular(l, eye, n, n, { lower: true, transpose: false });
-  const inv = solveTriangular(l, linv, n, n, { lower: true, transpose: true });
+  const linv = kernels().solveTriangular(l, eye, n, n, { lower: true, transpose: false });
+  const inv = kernels().solveTriangular(l, linv, n, n, { lower: true, transpose: true });
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
       const v = 0.5 * (inv[i * n + j]! + inv[j * n + i]!);

@@ -81,16 +81,16 @@ export function denseInverse(a: readonly number[] | Float64Array, n: number): Fl
     }
     const d = m[c * n + c]!;
     for (let k = 0; k < n; k++) {
-      m[c * n + k] /= d;
-      inv[c * n + k] /= d;
+      m[c * n + k]! /= d;
+      inv[c * n + k]! /= d;
     }
     for (let r = 0; r < n; r++) {
       if (r === c) continue;
       const f = m[r * n + c]!;
       if (f === 0) continue;
       for (let k = 0; k < n; k++) {
-        m[r * n + k] -= f * m[c * n + k]!;
-        inv[r * n + k] -= f * inv[c * n + k]!;
+        m[r * n + k]! -= f * m[c * n + k]!;
+        inv[r * n + k]! -= f * inv[c * n + k]!;
       }
     }
   }

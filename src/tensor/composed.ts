@@ -4,7 +4,7 @@
  */
 import { fmt } from './shape.ts';
 import { Tensor, arange } from './tensor.ts';
-import { stopGradient } from './transforms.ts';
+import { stopGradient } from './tree.ts';
 import { bind } from './trace.ts';
 import {
   abs, add, cast, equal, exp, greater, log, max, mean, mul, neg, pow, reshape, sub, sum, tanh, where,

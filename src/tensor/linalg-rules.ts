@@ -9,6 +9,8 @@
 import { Tensor, eye } from './tensor.ts';
 import { add, concat, div, equal, matmul, mT, mul, neg, reshape, slice, sub, sum, where } from './ops.ts';
 import { bind } from './trace.ts';
+import { linear, total, unbatch } from './rule-helpers.ts';
+import type { FamilyTable, LinalgParams } from './primitives.ts';
 
 const tri = (n: number, lower: boolean, strict: boolean, dtype: Tensor['dtype']): Tensor => {
   const data = dtype === 'float32' ? new Float32Array(n * n) : new Float64Array(n * n);
@@ -134,3 +136,32 @@ export function solveTriangularJvp(tT: Tensor | null, tB: Tensor | null, t: Tens
   }
   return solveTri(t, rhs!, lower, transpose);
 }
+
+/** The linalg family's rule tables (linalg-primitives.ts). */
+export const linalgVjp: FamilyTable<LinalgParams, 'vjp'> = {
+  matmul: (ct, [a, b], _o, { transA, transB }, needs) => [
+    needs[0]
+      ? unbatch(transA ? matmul(b!, ct, { transA: transB, transB: true }) : matmul(ct, b!, { transB: !transB }), a!)
+      : null,
+    needs[1]
+      ? unbatch(transB ? matmul(ct, a!, { transA: true, transB: transA }) : matmul(a!, ct, { transA: !transA }), b!)
+      : null,
+  ],
+  im2col: (ct, _x, _o, { g }) => [bind('col2im', [ct], { g })],
+  col2im: (ct, _x, _o, { g }) => [bind('im2col', [ct], { g, padValue: 0 })],
+  qr: (ct, [a], out) => [qrVjp(ct, a!, out)],
+  eigh: (ct, _x, out) => [eighVjp(ct, out)],
+  cholesky: (ct, _x, out) => [choleskyVjp(ct, out)],
+  solveTriangular: (ct, [t], out, { lower, transpose: tr }, needs) => solveTriangularVjp(ct, t!, out, lower, tr, needs),
+};
+
+export const linalgJvp: FamilyTable<LinalgParams, 'jvp'> = {
+  matmul: ([ta, tb], [a, b], _o, flags) => total(ta ? bind('matmul', [ta, b!], flags) : null, tb ? bind('matmul', [a!, tb], flags) : null),
+  // Padding positions are constants: their tangent is 0 whatever the pad value.
+  im2col: ([t], _x, _o, { g }) => bind('im2col', [t!], { g, padValue: 0 }),
+  col2im: linear('col2im'),
+  qr: ([t], [a], out) => qrJvp(t!, a!, out),
+  eigh: ([t], _x, out) => eighJvp(t!, out),
+  cholesky: ([t], _x, out) => choleskyJvp(t!, out),
+  solveTriangular: ([tT, tB], [t], out, { lower, transpose }) => solveTriangularJvp(tT ?? null, tB ?? null, t!, out, lower, transpose),
+};

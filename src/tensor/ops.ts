@@ -7,7 +7,7 @@ import { broadcastShapes, fmt, normalizeAxes, normalizeAxis, shapesEqual, sizeOf
 import { Tensor, full } from './tensor.ts';
 import { bind } from './trace.ts';
 import type { CompareOp } from './primitives.ts';
-import { patchGeometry } from '../kernels/js.ts';
+import { patchGeometry } from '../kernels/kernels.ts';
 
 export type TensorLike = Tensor | number;
 

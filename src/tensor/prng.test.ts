@@ -9,14 +9,14 @@ const N = 100_000;
 
 const mean = (xs: ArrayLike<number>): number => {
   let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i];
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return s / xs.length;
 };
 
 const variance = (xs: ArrayLike<number>): number => {
   const m = mean(xs);
   let s = 0;
-  for (let i = 0; i < xs.length; i++) s += (xs[i] - m) ** 2;
+  for (let i = 0; i < xs.length; i++) s += (xs[i]! - m) ** 2;
   return s / (xs.length - 1);
 };
 
@@ -27,9 +27,9 @@ function correlation(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+    syy += (ys[i]! - my) ** 2;
   }
   return sxy / Math.sqrt(sxx * syy);
 }
@@ -38,7 +38,7 @@ function correlation(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
 function chiSquare(counts: ArrayLike<number>, total: number): number {
   const expected = total / counts.length;
   let chi = 0;
-  for (let i = 0; i < counts.length; i++) chi += (counts[i] - expected) ** 2 / expected;
+  for (let i = 0; i < counts.length; i++) chi += (counts[i]! - expected) ** 2 / expected;
   return chi;
 }
 
@@ -76,7 +76,7 @@ test('key: high and low 32 bits of the seed; plain JSON data that round-trips th
   assert.deepEqual(key(42), [0, 42]);
   assert.deepEqual(key(2 ** 32 + 5), [1, 5]);
   assert.deepEqual(key(Number.MAX_SAFE_INTEGER), [2 ** 21 - 1, 2 ** 32 - 1]);
-  const k = split(key(3))[1];
+  const k = split(key(3))[1]!;
   const back = keyFromData(JSON.parse(JSON.stringify(k)));
   assert.ok(isKey(back));
   assert.deepEqual(back, k);
@@ -148,7 +148,7 @@ test('foldIn: different data give different keys; strings are hashed with FNV-1a
 });
 
 test('normal streams from split keys are uncorrelated', () => {
-  const [a, b] = split(key(11));
+  const [a, b] = split(key(11)) as [Key, Key];
   const r = correlation(normal(a, N), normal(b, N));
   assert.ok(Math.abs(r) < 4 / Math.sqrt(N), `r = ${r}`);
   // Neighbouring values within one stream (the cos/sin pair of Box–Muller) are uncorrelated too.
@@ -164,7 +164,7 @@ test('uniform: values in [0, 1), chi-square over 20 bins, mean; custom bounds', 
     const counts = new Array<number>(20).fill(0);
     for (const x of u) {
       assert.ok(x >= 0 && x < 1, `${x}`);
-      counts[Math.floor(x * 20)]++;
+      counts[Math.floor(x * 20)]!++;
     }
     const chi = chiSquare(counts, N);
     assert.ok(chi < CHI2_999.df19, `${dtype}: chi-square ${chi}`);
@@ -221,7 +221,7 @@ test('randint: within [low, high), roughly uniform; full int32 range; single val
   const counts = new Array<number>(10).fill(0);
   for (const x of r) {
     assert.ok(x >= -3 && x < 7);
-    counts[x + 3]++;
+    counts[x + 3]!++;
   }
   assert.ok(chiSquare(counts, N) < CHI2_999.df9, `chi-square ${chiSquare(counts, N)}`);
 
@@ -243,7 +243,7 @@ test('permutation: a permutation of 0..n-1 that depends on the key', () => {
   assert.notDeepEqual(permutation(key(23), 50), permutation(key(24), 50));
   // Each element is equally likely in each position: the first entry over many keys.
   const counts = new Array<number>(10).fill(0);
-  for (const k of split(key(25), 5000)) counts[permutation(k, 10)[0]]++;
+  for (const k of split(key(25), 5000)) counts[permutation(k, 10)[0]!]!++;
   assert.ok(chiSquare(counts, 5000) < CHI2_999.df9);
 });
 

@@ -125,7 +125,7 @@ export function threefry2x32(k: Key, c0: number, c1: number): [number, number] {
   checkKey('threefry2x32', k);
   if (!isUint32(c0) || !isUint32(c1)) throw new Error(`threefry2x32: counter words must be integers in [0, 2^32), got ${fmt(c0)}, ${fmt(c1)}`);
   hashBlock(k[0], k[1], c0, c1, scratch, 0);
-  return [scratch[0], scratch[1]];
+  return [scratch[0]!, scratch[1]!];
 }
 
 /**
@@ -146,7 +146,7 @@ export function threefry2x32Fill(k: Key, out: Uint32Array, firstBlock = 0): Uint
   if ((out.length & 1) === 1) {
     const ctr = firstBlock + pairs;
     hashBlock(k0, k1, (ctr / TWO_32) >>> 0, ctr >>> 0, scratch, 0);
-    out[out.length - 1] = scratch[0];
+    out[out.length - 1] = scratch[0]!;
   }
   return out;
 }
@@ -172,7 +172,7 @@ class WordStream {
       this.nextBlock += 512;
       this.pos = 0;
     }
-    return this.words[this.pos++];
+    return this.words[this.pos++]!;
   }
 
   /** Unbiased integer in [0, range) for 1 ≤ range ≤ 2^32: reject words ≥ the largest multiple of range. */
@@ -207,7 +207,7 @@ export function foldIn(k: Key, data: number | string): Key {
   else if (typeof data === 'number' && Number.isSafeInteger(data) && data >= 0) d = data;
   else throw new Error(`foldIn: data must be a non-negative safe integer or a string, got ${fmt(data)}`);
   hashBlock(k[0], k[1], Math.floor(d / TWO_32), d >>> 0, scratch, 0);
-  return makeKey(scratch[0], scratch[1]);
+  return makeKey(scratch[0]!, scratch[1]!);
 }
 
 /** `n` new keys; key i is foldIn(key, i), so split(k, n) is a prefix of split(k, m) for n ≤ m. */
@@ -216,7 +216,7 @@ export function split(k: Key, n = 2): Key[] {
   checkCount('split', 'n', n);
   const words = threefry2x32Fill(k, new Uint32Array(2 * n));
   const keys: Key[] = new Array(n);
-  for (let i = 0; i < n; i++) keys[i] = makeKey(words[2 * i], words[2 * i + 1]);
+  for (let i = 0; i < n; i++) keys[i] = makeKey(words[2 * i]!, words[2 * i + 1]!);
   return keys;
 }
 
@@ -242,7 +242,7 @@ const i32 = new Int32Array(f32.buffer);
 function nextDown64(x: number): number {
   if (x === 0) return -Number.MIN_VALUE;
   f64[0] = x;
-  i64[0] += x > 0 ? -1n : 1n;
+  i64[0]! += x > 0 ? -1n : 1n;
   return f64[0];
 }
 
@@ -250,7 +250,7 @@ function nextDown64(x: number): number {
 function nextFloat32(x: number, dir: 1 | -1): number {
   if (x === 0) return dir * 2 ** -149;
   f32[0] = x;
-  i32[0] += x > 0 ? dir : -dir;
+  i32[0]! += x > 0 ? dir : -dir;
   return f32[0];
 }
 
@@ -280,7 +280,7 @@ export function uniform(k: Key, count: number, opts: UniformOptions = {}): Float
     const bits = randomBits(k, 2 * count);
     const out = new Float64Array(count);
     const top = nextDown64(high);
-    for (let i = 0; i < count; i++) out[i] = Math.min(low + width * unit53(bits[2 * i], bits[2 * i + 1]), top);
+    for (let i = 0; i < count; i++) out[i] = Math.min(low + width * unit53(bits[2 * i]!, bits[2 * i + 1]!), top);
     return out;
   }
   if (dtype === 'float32') {
@@ -292,7 +292,7 @@ export function uniform(k: Key, count: number, opts: UniformOptions = {}): Float
     const bits = randomBits(k, count);
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) {
-      const v = Math.fround(low + width * ((bits[i] >>> 8) * TWO_NEG_24));
+      const v = Math.fround(low + width * ((bits[i]! >>> 8) * TWO_NEG_24));
       out[i] = v < lo32 ? lo32 : v > hi32 ? hi32 : v;
     }
     return out;
@@ -325,8 +325,8 @@ export function normal(k: Key, count: number, opts: NormalOptions = {}): Float64
   const out = dtype === 'float64' ? new Float64Array(count) : new Float32Array(count);
   for (let p = 0; p < pairs; p++) {
     const w = 4 * p;
-    const u1 = ((bits[w] >>> 11) * TWO_32 + bits[w + 1] + 1) * TWO_NEG_53;
-    const theta = 2 * Math.PI * unit53(bits[w + 2], bits[w + 3]);
+    const u1 = ((bits[w]! >>> 11) * TWO_32 + bits[w + 1]! + 1) * TWO_NEG_53;
+    const theta = 2 * Math.PI * unit53(bits[w + 2]!, bits[w + 3]!);
     const r = std * Math.sqrt(-2 * Math.log(u1));
     out[2 * p] = mean + r * Math.cos(theta);
     if (2 * p + 1 < count) out[2 * p + 1] = mean + r * Math.sin(theta);
@@ -341,7 +341,7 @@ export function bernoulli(k: Key, p: number, count: number): Uint8Array {
   const bits = randomBits(k, checkCount('bernoulli', 'count', count));
   const threshold = p * TWO_32;
   const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) out[i] = bits[i] < threshold ? 1 : 0;
+  for (let i = 0; i < count; i++) out[i] = bits[i]! < threshold ? 1 : 0;
   return out;
 }
 
@@ -376,8 +376,8 @@ export function permutation(k: Key, n: number): Int32Array {
   const stream = new WordStream(k, Math.max(n - 1, 0));
   for (let i = n - 1; i > 0; i--) {
     const j = stream.below(i + 1);
-    const t = out[i];
-    out[i] = out[j];
+    const t = out[i]!;
+    out[i] = out[j]!;
     out[j] = t;
   }
   return out;

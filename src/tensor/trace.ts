@@ -13,10 +13,7 @@
 import { isFloat } from './dtype.ts';
 import { fmt, shapesEqual } from './shape.ts';
 import { Tensor, type Node } from './tensor.ts';
-import { impls, type Prim, type PrimParams } from './primitives.ts';
-import { sumToShape, vjpRules } from './vjp-rules.ts';
-import { jvpRules } from './jvp-rules.ts';
-import { broadcastTo } from './ops.ts';
+import { impls, type JvpRule, type Prim, type PrimParams, type VjpRule } from './primitives.ts';
 
 type LevelKind = 'reverse' | 'forward';
 interface Level { readonly id: number; readonly kind: LevelKind }
@@ -28,6 +25,20 @@ let visibleFwd: Level[] = [];
 let nextLevelId = 1;
 let nextSeq = 0;
 let checkFiniteOn = false;
+
+/** The derivative rule tables, handed over by registerRules (transforms.ts does, on import). */
+interface RuleTables { vjp: { [P in Prim]: VjpRule<P> }; jvp: { [P in Prim]: JvpRule<P> } }
+let rules: RuleTables | undefined;
+
+/** Hands the tracer its rule tables (JAX registers rules beside primitives; ours are whole typed tables). */
+export function registerRules(vjp: RuleTables['vjp'], jvp: RuleTables['jvp']): void {
+  rules = { vjp, jvp };
+}
+
+function ruleTables(): RuleTables {
+  if (!rules) throw new Error('internal: no derivative rules registered (import tensor/transforms.ts, which registers tensor/rules.ts)');
+  return rules;
+}
 
 function refresh(): void {
   const shown = stack.slice(0, Math.min(stack.length, ceiling));
@@ -93,7 +104,7 @@ export function bind<P extends Prim>(prim: P, inputs: readonly Tensor[], params:
       return t ?? null;
     });
     if (!any) continue;
-    const t = withCeiling(stack.indexOf(level), () => jvpRules[prim](tangents, inputs, out, params));
+    const t = withCeiling(stack.indexOf(level), () => ruleTables().jvp[prim](tangents, inputs, out, params));
     if (t) (out._tan ??= new Map()).set(level.id, checkRuleOutput('JVP', prim, expandToOutput(t, out), out));
   }
   return out;
@@ -106,7 +117,15 @@ export function bind<P extends Prim>(prim: P, inputs: readonly Tensor[], params:
  * broadcast or sum it here.
  */
 function expandToOutput(t: Tensor, out: Tensor): Tensor {
-  return t.size !== out.size ? broadcastTo(t, out.shape) : t;
+  return t.size !== out.size ? bind('broadcastTo', [t], { shape: [...out.shape] }) : t;
+}
+
+/** Sum `ct` down to `shape` (the transpose of a NumPy broadcast), in primitives. */
+export function sumToShape(ct: Tensor, shape: readonly number[]): Tensor {
+  const lead = ct.rank - shape.length;
+  const axes = ct.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
+  const s = axes.length ? bind('sum', [ct], { axes }) : ct;
+  return shapesEqual(s.shape, shape) ? s : bind('reshape', [s], { shape: [...shape] });
 }
 
 function reduceToInput(g: Tensor, x: Tensor): Tensor {
@@ -209,7 +228,7 @@ export function backward(level: Level, y: Tensor, seed: Tensor, inputs: readonly
     }
     const needs = node.inputs.map(depends);
     const prim = node.prim as Prim;
-    const rule = vjpRules[prim] as (ct: Tensor, x: readonly Tensor[], out: Tensor, p: unknown, needs: boolean[]) => (Tensor | null)[];
+    const rule = ruleTables().vjp[prim] as (ct: Tensor, x: readonly Tensor[], out: Tensor, p: unknown, needs: boolean[]) => (Tensor | null)[];
     const grads = rule(ct, node.inputs, node.out, node.params, needs);
     node.inputs.forEach((x, i) => {
       const g = grads[i];

@@ -6,8 +6,13 @@
 import { isFloat } from './dtype.ts';
 import { fmt, shapesEqual } from './shape.ts';
 import { Tensor, full, zerosLike } from './tensor.ts';
-import { backward, forwardInput, popLevel, pushLevel, release, reverseInput, tangentAt } from './trace.ts';
+import { backward, forwardInput, popLevel, pushLevel, registerRules, release, reverseInput, tangentAt } from './trace.ts';
 import { treeFlatten, type Tree } from './tree.ts';
+import { jvpRules, vjpRules } from './rules.ts';
+
+// The tracer gets its rule tables here, where differentiation starts, rather than importing them.
+registerRules(vjpRules, jvpRules);
+export { stopGradient } from './tree.ts';
 import { reshape, stack } from './ops.ts';
 
 function differentiableLeaves(op: string, tree: Tree): ReturnType<typeof treeFlatten> {
@@ -122,8 +127,3 @@ export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
   return reshape(stack(rows), [...value.shape, ...x.shape]);
 }
 
-/** The same values with every trace removed: a constant for all enclosing transforms. */
-export function stopGradient<T extends Tree>(tree: T): T {
-  const { leaves, unflatten } = treeFlatten(tree);
-  return unflatten(leaves.map((x) => new Tensor(x.data, x.shape, x.dtype)));
-}

@@ -49,3 +49,9 @@ export function treeMap<T extends Tree>(f: (...xs: Tensor[]) => Tensor, tree: T,
   });
   return unflatten(leaves.map((x, i) => f(x, ...others.map((o) => o[i]!))));
 }
+
+/** The same values with every trace removed: a constant for all enclosing transforms. */
+export function stopGradient<T extends Tree>(tree: T): T {
+  const { leaves, unflatten } = treeFlatten(tree);
+  return unflatten(leaves.map((x) => new Tensor(x.data, x.shape, x.dtype)));
+}

@@ -1,6 +1,6 @@
 /*
  * Dense float64 linear algebra for the wasm backend: the symmetric eigendecomposition and the
- * thin Householder QR of src/linalg/dense.ts (eighSymmetric, qrHouseholder), ported loop for loop
+ * thin Householder QR of src/kernels/dense.ts (eighSymmetric, qrHouseholder), ported loop for loop
  * so that results agree with the js reference to rounding and the conventions are identical
  * (see the `qr`/`eigh` contract in src/kernels/kernels.ts); and its cholesky and
  * solveTriangular, register-blocked (see their section below). The scalar recurrences run in the

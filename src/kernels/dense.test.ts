@@ -23,8 +23,8 @@ function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: numbe
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
-      const aip = transA ? a[p * m + i] : a[i * k + p];
-      for (let j = 0; j < n; j++) c[i * n + j] += aip * b[p * n + j];
+      const aip = transA ? a[p * m + i]! : a[i * k + p]!;
+      for (let j = 0; j < n; j++) c[i * n + j]! += aip * b[p * n + j]!;
     }
   }
   return c;
@@ -32,7 +32,7 @@ function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: numbe
 
 function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
   const t = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j]!;
   return t;
 }
 
@@ -40,13 +40,13 @@ const toMatrix = (a: Float64Array, rows: number, cols: number): Matrix =>
   new Matrix(Array.from({ length: rows }, (_, i) => Array.from(a.subarray(i * cols, (i + 1) * cols))));
 
 const frob = (a: Float64Array): number => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
-const diffNorm = (a: Float64Array, b: Float64Array): number => frob(a.map((v, i) => v - b[i]));
+const diffNorm = (a: Float64Array, b: Float64Array): number => frob(a.map((v, i) => v - b[i]!));
 const eye = (n: number): Float64Array => Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
 
 /** Random symmetric matrix (G + Gᵀ)/2. */
 function randSym(n: number, seed: number): Float64Array {
   const g = randn(n, n, seed);
-  return g.map((_, idx) => 0.5 * (g[idx] + g[(idx % n) * n + Math.floor(idx / n)]));
+  return g.map((_, idx) => 0.5 * (g[idx]! + g[(idx % n) * n + Math.floor(idx / n)]!));
 }
 
 /** Random orthogonal n×n matrix (Q factor of a Gaussian matrix). */
@@ -56,7 +56,7 @@ const randOrthogonal = (n: number, seed: number): Float64Array => qrHouseholder(
 function withSpectrum(values: number[], seed: number): Float64Array {
   const n = values.length;
   const q = randOrthogonal(n, seed);
-  const qd = q.map((v, idx) => v * values[idx % n]);
+  const qd = q.map((v, idx) => v * values[idx % n]!);
   return matmul(qd, transpose(q, n, n), n, n, n);
 }
 
@@ -68,7 +68,7 @@ function checkQr(a: Float64Array, m: number, n: number): void {
   assert.ok(diffNorm(matmul(q, r, m, n, n), a) <= 1e-12 * scale, `QR reconstruction ${m}×${n}`);
   assert.ok(diffNorm(matmul(q, q, n, m, n, true), eye(n)) <= 1e-13, `QᵀQ = I ${m}×${n}`);
   for (let i = 0; i < n; i++) {
-    assert.ok(r[i * n + i] >= 0, `diag(R)[${i}] ≥ 0`);
+    assert.ok(r[i * n + i]! >= 0, `diag(R)[${i}] ≥ 0`);
     for (let j = 0; j < i; j++) assert.equal(r[i * n + j], 0, 'R upper triangular');
   }
 }
@@ -76,24 +76,24 @@ function checkQr(a: Float64Array, m: number, n: number): void {
 function checkEigh(a: Float64Array, n: number, label: string): { values: Float64Array; vectors: Float64Array } {
   const { values, vectors } = eighSymmetric(a, n);
   const scale = Math.max(frob(a), 1);
-  for (let j = 1; j < n; j++) assert.ok(values[j - 1] <= values[j], `${label}: eigenvalues ascending`);
+  for (let j = 1; j < n; j++) assert.ok(values[j - 1]! <= values[j]!, `${label}: eigenvalues ascending`);
   assert.ok(diffNorm(matmul(vectors, vectors, n, n, n, true), eye(n)) <= 1e-12, `${label}: VᵀV = I`);
   const av = matmul(a, vectors, n, n, n);
   for (let j = 0; j < n; j++) {
     let res = 0;
     let pivot = 0;
     for (let i = 0; i < n; i++) {
-      res += (av[i * n + j] - values[j] * vectors[i * n + j]) ** 2;
-      if (Math.abs(vectors[i * n + j]) > Math.abs(vectors[pivot * n + j])) pivot = i;
+      res += (av[i * n + j]! - values[j]! * vectors[i * n + j]!) ** 2;
+      if (Math.abs(vectors[i * n + j]!) > Math.abs(vectors[pivot * n + j]!)) pivot = i;
     }
     assert.ok(Math.sqrt(res) <= 1e-10 * scale, `${label}: residual of pair ${j} is ${Math.sqrt(res)}`);
-    assert.ok(vectors[pivot * n + j] > 0, `${label}: largest component of vector ${j} is positive`);
+    assert.ok(vectors[pivot * n + j]! > 0, `${label}: largest component of vector ${j} is positive`);
   }
   return { values, vectors };
 }
 
 test('qrHouseholder: tall, square, single-column and 1024×64 matrices', () => {
-  for (const [m, n, seed] of [[1, 1, 1], [5, 3, 2], [17, 17, 3], [64, 64, 4], [100, 7, 5], [1024, 64, 6], [9, 1, 7]]) {
+  for (const [m, n, seed] of [[1, 1, 1], [5, 3, 2], [17, 17, 3], [64, 64, 4], [100, 7, 5], [1024, 64, 6], [9, 1, 7]] as const) {
     checkQr(randn(m, n, seed), m, n);
   }
 });
@@ -107,8 +107,8 @@ test('qrHouseholder: full-rank R has a positive diagonal and matches ml-matrix u
   // RᵀR = AᵀA pins R down uniquely once diag(R) > 0.
   const rtr = matmul(r, r, n, n, n, true);
   for (let i = 0; i < n; i++) {
-    assert.ok(r[i * n + i] > 0);
-    for (let j = 0; j < n; j++) assert.ok(Math.abs(rtr[i * n + j] - ref.get(i, j)) <= 1e-12 * ref.norm());
+    assert.ok(r[i * n + i]! > 0);
+    for (let j = 0; j < n; j++) assert.ok(Math.abs(rtr[i * n + j]! - ref.get(i, j)) <= 1e-12 * ref.norm());
   }
 });
 
@@ -119,8 +119,8 @@ test('qrHouseholder: rank-deficient and zero matrices still reconstruct with dia
   const a = base.map((v, idx) => {
     const i = Math.floor(idx / n);
     const j = idx % n;
-    if (j === 2) return 2 * base[i * n] - base[i * n + 1];
-    if (j === 4) return base[i * n + 3];
+    if (j === 2) return 2 * base[i * n]! - base[i * n + 1]!;
+    if (j === 4) return base[i * n + 3]!;
     return v;
   });
   checkQr(a, m, n);
@@ -139,7 +139,7 @@ test('eighSymmetric: eigenpairs of random symmetric matrices, eigenvalues agree 
     const { values } = checkEigh(a, n, `n=${n}`);
     const ref = new EigenvalueDecomposition(toMatrix(a, n, n), { assumeSymmetric: true }).realEigenvalues.sort((x, y) => x - y);
     const scale = frob(a);
-    for (let j = 0; j < n; j++) assert.ok(Math.abs(values[j] - ref[j]) <= 1e-10 * scale, `n=${n}: eigenvalue ${j}`);
+    for (let j = 0; j < n; j++) assert.ok(Math.abs(values[j]! - ref[j]!) <= 1e-10 * scale, `n=${n}: eigenvalue ${j}`);
   }
 });
 
@@ -149,7 +149,7 @@ test('eighSymmetric: clustered and repeated eigenvalues', () => {
   const { values } = checkEigh(withSpectrum(spectrum, 41), n, 'clustered');
   const sorted = [...spectrum].sort((x, y) => x - y);
   // Eigenvalues of a symmetric matrix are perfectly conditioned: errors ~ ε‖A‖ even inside a cluster.
-  for (let j = 0; j < n; j++) assert.ok(Math.abs(values[j] - sorted[j]) <= 1e-12, `clustered eigenvalue ${j}`);
+  for (let j = 0; j < n; j++) assert.ok(Math.abs(values[j]! - sorted[j]!) <= 1e-12, `clustered eigenvalue ${j}`);
 
   const big = Array.from({ length: 128 }, (_, i) => (i < 64 ? 1 + i * 1e-10 : 7));
   checkEigh(withSpectrum(big, 42), big.length, 'clustered n=128');
@@ -178,7 +178,7 @@ test('eighSymmetric: diagonal, zero, identity, n = 1 and tridiagonal matrices', 
     if (i > 0) lap[i * n + i - 1] = lap[(i - 1) * n + i] = -1;
   }
   const lv = checkEigh(lap, n, 'laplacian').values;
-  for (let k = 1; k <= n; k++) assert.ok(Math.abs(lv[k - 1] - (2 - 2 * Math.cos((k * Math.PI) / (n + 1)))) <= 1e-13);
+  for (let k = 1; k <= n; k++) assert.ok(Math.abs(lv[k - 1]! - (2 - 2 * Math.cos((k * Math.PI) / (n + 1)))) <= 1e-13);
 });
 
 test('eighSymmetric: extreme scales neither overflow nor underflow', () => {
@@ -187,7 +187,7 @@ test('eighSymmetric: extreme scales neither overflow nor underflow', () => {
   const ref = eighSymmetric(a, n);
   for (const scale of [1e-300, 1e300]) {
     const { values, vectors } = eighSymmetric(a.map((v) => v * scale), n);
-    for (let j = 0; j < n; j++) assert.ok(Math.abs(values[j] / scale - ref.values[j]) <= 1e-13 * frob(a), `scale ${scale}: eigenvalue ${j}`);
+    for (let j = 0; j < n; j++) assert.ok(Math.abs(values[j]! / scale - ref.values[j]!) <= 1e-13 * frob(a), `scale ${scale}: eigenvalue ${j}`);
     assert.ok(diffNorm(vectors, ref.vectors) <= 1e-12, `scale ${scale}: eigenvectors`);
   }
   // Subnormal entries (few significant bits): only finite, unit-norm output is meaningful.
@@ -211,7 +211,7 @@ test('cholesky: reconstructs SPD matrices, reads only the lower triangle, reject
     const a = matmul(g, g, n, n, n, true).map((v, idx) => v + (idx % (n + 1) === 0 ? 0.1 : 0));
     const l = cholesky(a, n);
     for (let i = 0; i < n; i++) {
-      assert.ok(l[i * n + i] > 0);
+      assert.ok(l[i * n + i]! > 0);
       for (let j = i + 1; j < n; j++) assert.equal(l[i * n + j], 0);
     }
     assert.ok(diffNorm(matmul(l, transpose(l, n, n), n, n, n), a) <= 1e-13 * frob(a), `LLᵀ = A, n=${n}`);

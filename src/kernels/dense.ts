@@ -1,7 +1,8 @@
 /**
  * Raw float64 dense linear algebra on row-major Float64Arrays: Householder QR, symmetric
  * eigendecomposition (tridiagonalization + implicit QL), Cholesky and triangular solves.
- * No tensors, no autodiff: linalg/index.ts and tensor/primitives.ts wrap these as primitives.
+ * No tensors, no autodiff: the js backend's qr/eigh/cholesky/solveTriangular (js.ts), and the
+ * reference (with its argument checks and messages) that the wasm and native ports follow.
  *
  * Inputs are never modified. Hot loops run over contiguous memory, which is why several
  * routines work on a transposed copy internally.
@@ -37,14 +38,14 @@ function hypot2(a: number, b: number): number {
 function norm2(x: Float64Array, start: number, end: number): number {
   let big = 0;
   for (let i = start; i < end; i++) {
-    const v = Math.abs(x[i]);
+    const v = Math.abs(x[i]!);
     if (v > big) big = v;
   }
   if (big === 0) return 0;
   const inv = 1 / big;
   let sum = 0;
   for (let i = start; i < end; i++) {
-    const v = x[i] * inv;
+    const v = x[i]! * inv;
     sum += v * v;
   }
   return big * Math.sqrt(sum);
@@ -70,30 +71,30 @@ function applyReflector(
     let d2 = 0;
     let d3 = 0;
     for (let i = lo; i < hi; i++) {
-      const vi = v[vOff + i];
-      d0 += vi * x[x0 + i];
-      d1 += vi * x[x1 + i];
-      d2 += vi * x[x2 + i];
-      d3 += vi * x[x3 + i];
+      const vi = v[vOff + i]!;
+      d0 += vi * x[x0 + i]!;
+      d1 += vi * x[x1 + i]!;
+      d2 += vi * x[x2 + i]!;
+      d3 += vi * x[x3 + i]!;
     }
     d0 *= tau;
     d1 *= tau;
     d2 *= tau;
     d3 *= tau;
     for (let i = lo; i < hi; i++) {
-      const vi = v[vOff + i];
-      x[x0 + i] -= d0 * vi;
-      x[x1 + i] -= d1 * vi;
-      x[x2 + i] -= d2 * vi;
-      x[x3 + i] -= d3 * vi;
+      const vi = v[vOff + i]!;
+      x[x0 + i]! -= d0 * vi;
+      x[x1 + i]! -= d1 * vi;
+      x[x2 + i]! -= d2 * vi;
+      x[x3 + i]! -= d3 * vi;
     }
   }
   for (; j < rowEnd; j++) {
     const x0 = j * stride;
     let d0 = 0;
-    for (let i = lo; i < hi; i++) d0 += v[vOff + i] * x[x0 + i];
+    for (let i = lo; i < hi; i++) d0 += v[vOff + i]! * x[x0 + i]!;
     d0 *= tau;
-    for (let i = lo; i < hi; i++) x[x0 + i] -= d0 * v[vOff + i];
+    for (let i = lo; i < hi; i++) x[x0 + i]! -= d0 * v[vOff + i]!;
   }
 }
 
@@ -111,13 +112,13 @@ export function qrHouseholder(a: Float64Array, m: number, n: number): { q: Float
   // Column j of A is row j of `at`, so reflector dot products and updates are contiguous.
   // After step k, at[k*m + k..m) holds the Householder vector v_k (with v_k[0] = 1).
   const at = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j];
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j]!;
   const r = new Float64Array(n * n);
   const tau = new Float64Array(n);
 
   for (let k = 0; k < n; k++) {
     const ck = k * m;
-    const alpha = at[ck + k];
+    const alpha = at[ck + k]!;
     const tail = norm2(at, ck + k + 1, ck + m);
     let beta = alpha;
     if (tail !== 0) {
@@ -125,12 +126,12 @@ export function qrHouseholder(a: Float64Array, m: number, n: number): { q: Float
       beta = alpha > 0 ? -hypot2(alpha, tail) : hypot2(alpha, tail);
       tau[k] = (beta - alpha) / beta;
       const s = 1 / (alpha - beta);
-      for (let i = ck + k + 1; i < ck + m; i++) at[i] *= s;
+      for (let i = ck + k + 1; i < ck + m; i++) at[i]! *= s;
       at[ck + k] = 1;
-      applyReflector(at, ck, tau[k], at, m, k + 1, n, k, m);
+      applyReflector(at, ck, tau[k]!, at, m, k + 1, n, k, m);
     }
     r[k * n + k] = beta;
-    for (let j = k + 1; j < n; j++) r[k * n + j] = at[j * m + k];
+    for (let j = k + 1; j < n; j++) r[k * n + j] = at[j * m + k]!;
   }
 
   // Q = H₀H₁…H_{n−1} applied to the first n columns of I, accumulated backwards so that H_k only
@@ -138,18 +139,18 @@ export function qrHouseholder(a: Float64Array, m: number, n: number): { q: Float
   const qt = new Float64Array(n * m);
   for (let j = 0; j < n; j++) qt[j * m + j] = 1;
   for (let k = n - 1; k >= 0; k--) {
-    if (tau[k] !== 0) applyReflector(at, k * m, tau[k], qt, m, k, n, k, m);
+    if (tau[k] !== 0) applyReflector(at, k * m, tau[k]!, qt, m, k, n, k, m);
   }
 
   // Make diag(R) ≥ 0 by flipping row k of R together with column k of Q.
   for (let k = 0; k < n; k++) {
-    if (r[k * n + k] >= 0) continue;
-    for (let j = k; j < n; j++) r[k * n + j] = -r[k * n + j];
-    for (let i = 0; i < m; i++) qt[k * m + i] = -qt[k * m + i];
+    if (r[k * n + k]! >= 0) continue;
+    for (let j = k; j < n; j++) r[k * n + j] = -r[k * n + j]!;
+    for (let i = 0; i < m; i++) qt[k * m + i] = -qt[k * m + i]!;
   }
 
   const q = new Float64Array(m * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) q[i * n + j] = qt[j * m + i];
+  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) q[i * n + j] = qt[j * m + i]!;
   return { q, r };
 }
 
@@ -175,8 +176,8 @@ export function eighSymmetric(a: Float64Array, n: number): { values: Float64Arra
   let amax = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      w[j * n + i] = a[i * n + j];
-      amax = Math.max(amax, Math.abs(a[i * n + j]));
+      w[j * n + i] = a[i * n + j]!;
+      amax = Math.max(amax, Math.abs(a[i * n + j]!));
     }
   }
   // Products of two entries must neither overflow nor underflow: rescale far-out matrices by an
@@ -185,7 +186,7 @@ export function eighSymmetric(a: Float64Array, n: number): { values: Float64Arra
   const exponent = farOut ? Math.max(-1000, Math.min(1000, Math.round(Math.log2(amax)))) : 0;
   if (exponent !== 0) {
     const down = 2 ** -exponent;
-    for (let i = 0; i < n * n; i++) w[i] *= down;
+    for (let i = 0; i < n * n; i++) w[i]! *= down;
   }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -193,20 +194,20 @@ export function eighSymmetric(a: Float64Array, n: number): { values: Float64Arra
   tridiagonalQl(w, d, e, n);
   if (exponent !== 0) {
     const up = 2 ** exponent;
-    for (let i = 0; i < n; i++) d[i] *= up;
+    for (let i = 0; i < n; i++) d[i]! *= up;
   }
 
   // Sort ascending (selection sort: n swaps of eigenvector rows at most).
   for (let i = 0; i < n - 1; i++) {
     let k = i;
-    for (let j = i + 1; j < n; j++) if (d[j] < d[k]) k = j;
+    for (let j = i + 1; j < n; j++) if (d[j]! < d[k]!) k = j;
     if (k === i) continue;
-    const t = d[i];
-    d[i] = d[k];
+    const t = d[i]!;
+    d[i] = d[k]!;
     d[k] = t;
     for (let c = 0; c < n; c++) {
-      const s = w[i * n + c];
-      w[i * n + c] = w[k * n + c];
+      const s = w[i * n + c]!;
+      w[i * n + c] = w[k * n + c]!;
       w[k * n + c] = s;
     }
   }
@@ -215,9 +216,9 @@ export function eighSymmetric(a: Float64Array, n: number): { values: Float64Arra
   for (let j = 0; j < n; j++) {
     const row = j * n;
     let pivot = 0;
-    for (let i = 1; i < n; i++) if (Math.abs(w[row + i]) > Math.abs(w[row + pivot])) pivot = i;
-    const sign = w[row + pivot] < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) vectors[i * n + j] = sign * w[row + i];
+    for (let i = 1; i < n; i++) if (Math.abs(w[row + i]!) > Math.abs(w[row + pivot]!)) pivot = i;
+    const sign = w[row + pivot]! < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) vectors[i * n + j] = sign * w[row + i]!;
   }
   return { values: d, vectors };
 }
@@ -228,26 +229,26 @@ export function eighSymmetric(a: Float64Array, n: number): { values: Float64Arra
  * transformation. JAMA's loops with rows and columns swapped, so the inner loops run along rows.
  */
 function tridiagonalize(w: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) d[j] = w[j * n + n - 1];
+  for (let j = 0; j < n; j++) d[j] = w[j * n + n - 1]!;
 
   for (let i = n - 1; i > 0; i--) {
     // Scale the row to avoid under/overflow in the reflector.
     let scale = 0;
     let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
     if (scale === 0) {
-      e[i] = d[i - 1];
+      e[i] = d[i - 1]!;
       for (let j = 0; j < i; j++) {
-        d[j] = w[j * n + i - 1];
+        d[j] = w[j * n + i - 1]!;
         w[j * n + i] = 0;
         w[i * n + j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
+        d[k]! /= scale;
+        h += d[k]! * d[k]!;
       }
-      let f = d[i - 1];
+      let f = d[i - 1]!;
       let g = Math.sqrt(h);
       if (f > 0) g = -g;
       e[i] = scale * g;
@@ -257,20 +258,20 @@ function tridiagonalize(w: Float64Array, d: Float64Array, e: Float64Array, n: nu
       // p = A u / h (in e), K = uᵀp / 2h, q = p − K u, and A −= u qᵀ + q uᵀ.
       for (let j = 0; j < i; j++) {
         e[j] = 0;
-        w[i * n + j] = d[j];
+        w[i * n + j] = d[j]!;
       }
       symmetricMatVec(w, d, e, n, i);
       f = 0;
       for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
+        e[j]! /= h;
+        f += e[j]! * d[j]!;
       }
       const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      for (let j = 0; j < i; j++) e[j]! -= hh * d[j]!;
       rank2Update(w, d, e, n, i);
       // The next step reduces row i−1 of the updated block.
       for (let j = 0; j < i; j++) {
-        d[j] = w[j * n + i - 1];
+        d[j] = w[j * n + i - 1]!;
         w[j * n + i] = 0;
       }
     }
@@ -281,15 +282,15 @@ function tridiagonalize(w: Float64Array, d: Float64Array, e: Float64Array, n: nu
   for (let i = 0; i < n - 1; i++) {
     const ri = i * n;
     const ri1 = (i + 1) * n;
-    w[ri + n - 1] = w[ri + i];
+    w[ri + n - 1] = w[ri + i]!;
     w[ri + i] = 1;
     // Row i+1 holds the Householder vector u of step i+1 and d[i+1] = uᵀu/2: apply I − u uᵀ/d[i+1].
-    const h = d[i + 1];
+    const h = d[i + 1]!;
     if (h !== 0) applyReflector(w, ri1, 1 / h, w, n, 0, i + 1, 0, i + 1);
     for (let k = 0; k <= i; k++) w[ri1 + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = w[j * n + n - 1];
+    d[j] = w[j * n + n - 1]!;
     w[j * n + n - 1] = 0;
   }
   w[n * n - 1] = 1;
@@ -306,23 +307,23 @@ function symmetricMatVec(w: Float64Array, d: Float64Array, e: Float64Array, n: n
   for (; j + 1 < i; j += 2) {
     const r0 = j * n;
     const r1 = r0 + n;
-    const f0 = d[j];
-    const f1 = d[j + 1];
-    let g0 = e[j] + w[r0 + j] * f0 + w[r0 + j + 1] * f1;
-    e[j + 1] += w[r0 + j + 1] * f0;
-    let g1 = e[j + 1] + w[r1 + j + 1] * f1;
+    const f0 = d[j]!;
+    const f1 = d[j + 1]!;
+    let g0 = e[j]! + w[r0 + j]! * f0 + w[r0 + j + 1]! * f1;
+    e[j + 1]! += w[r0 + j + 1]! * f0;
+    let g1 = e[j + 1]! + w[r1 + j + 1]! * f1;
     for (let k = j + 2; k < i; k++) {
-      const dk = d[k];
-      const a0 = w[r0 + k];
-      const a1 = w[r1 + k];
+      const dk = d[k]!;
+      const a0 = w[r0 + k]!;
+      const a1 = w[r1 + k]!;
       g0 += a0 * dk;
       g1 += a1 * dk;
-      e[k] += a0 * f0 + a1 * f1;
+      e[k]! += a0 * f0 + a1 * f1;
     }
     e[j] = g0;
     e[j + 1] = g1;
   }
-  if (j < i) e[j] += w[j * n + j] * d[j];
+  if (j < i) e[j]! += w[j * n + j]! * d[j]!;
 }
 
 /** A −= d eᵀ + e dᵀ on the upper triangle (in w's rows) of the leading i×i block, two rows per pass. */
@@ -331,19 +332,19 @@ function rank2Update(w: Float64Array, d: Float64Array, e: Float64Array, n: numbe
   for (; j + 1 < i; j += 2) {
     const r0 = j * n;
     const r1 = r0 + n;
-    const f0 = d[j];
-    const f1 = d[j + 1];
-    const g0 = e[j];
-    const g1 = e[j + 1];
-    w[r0 + j] -= 2 * f0 * g0;
+    const f0 = d[j]!;
+    const f1 = d[j + 1]!;
+    const g0 = e[j]!;
+    const g1 = e[j + 1]!;
+    w[r0 + j]! -= 2 * f0 * g0;
     for (let k = j + 1; k < i; k++) {
-      const ek = e[k];
-      const dk = d[k];
-      w[r0 + k] -= f0 * ek + g0 * dk;
-      w[r1 + k] -= f1 * ek + g1 * dk;
+      const ek = e[k]!;
+      const dk = d[k]!;
+      w[r0 + k]! -= f0 * ek + g0 * dk;
+      w[r1 + k]! -= f1 * ek + g1 * dk;
     }
   }
-  if (j < i) w[j * n + j] -= 2 * d[j] * e[j];
+  if (j < i) w[j * n + j]! -= 2 * d[j]! * e[j]!;
 }
 
 /**
@@ -351,7 +352,7 @@ function rank2Update(w: Float64Array, d: Float64Array, e: Float64Array, n: numbe
  * On exit d holds the eigenvalues (unsorted) and row j of w the eigenvector of d[j].
  */
 function tridiagonalQl(w: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
 
   const eps = 2 ** -52;
@@ -364,55 +365,55 @@ function tridiagonalQl(w: Float64Array, d: Float64Array, e: Float64Array, n: num
   const sin = new Float64Array(n);
   for (let l = 0; l < n; l++) {
     // Find a negligible subdiagonal element (e[n-1] = 0 ends the search).
-    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
     let m = l;
-    while (Math.abs(e[m]) > eps * tst1) m++;
+    while (Math.abs(e[m]!) > eps * tst1) m++;
 
     // If m == l, d[l] is already an eigenvalue; otherwise iterate.
-    while (m > l && Math.abs(e[l]) > eps * tst1) {
+    while (m > l && Math.abs(e[l]!) > eps * tst1) {
       if (++sweeps > maxSweeps) throw new Error(`eighSymmetric: QL iteration did not converge (n=${n})`);
       // Shift from the leading 2×2 block's eigenvalue closer to d[l].
-      let g = d[l];
-      let p = (d[l + 1] - g) / (2 * e[l]);
+      let g = d[l]!;
+      let p = (d[l + 1]! - g) / (2 * e[l]!);
       let r = hypot2(p, 1);
       if (p < 0) r = -r;
-      d[l] = e[l] / (p + r);
-      d[l + 1] = e[l] * (p + r);
-      const dl1 = d[l + 1];
-      let h = g - d[l];
-      for (let i = l + 2; i < n; i++) d[i] -= h;
+      d[l] = e[l]! / (p + r);
+      d[l + 1] = e[l]! * (p + r);
+      const dl1 = d[l + 1]!;
+      let h = g - d[l]!;
+      for (let i = l + 2; i < n; i++) d[i]! -= h;
       shift += h;
 
       // Implicit QL sweep from m−1 up to l. Its rotations are recorded and applied to the
       // eigenvector rows afterwards, two per pass, which saves a load and store per element.
-      p = d[m];
+      p = d[m]!;
       let c = 1;
       let c2 = 1;
       let c3 = 1;
-      const el1 = e[l + 1];
+      const el1 = e[l + 1]!;
       let s = 0;
       let s2 = 0;
       for (let i = m - 1; i >= l; i--) {
         c3 = c2;
         c2 = c;
         s2 = s;
-        g = c * e[i];
+        g = c * e[i]!;
         h = c * p;
-        r = hypot2(p, e[i]);
+        r = hypot2(p, e[i]!);
         e[i + 1] = s * r;
-        s = e[i] / r;
+        s = e[i]! / r;
         c = p / r;
-        p = c * d[i] - s * g;
-        d[i + 1] = h + s * (c * g + s * d[i]);
+        p = c * d[i]! - s * g;
+        d[i + 1] = h + s * (c * g + s * d[i]!);
         cos[i] = c;
         sin[i] = s;
       }
       rotateRows(w, n, cos, sin, l, m);
-      p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+      p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
       e[l] = s * p;
       d[l] = c * p;
     }
-    d[l] += shift;
+    d[l]! += shift;
     e[l] = 0;
   }
 }
@@ -426,17 +427,17 @@ function rotateRows(w: Float64Array, n: number, cos: Float64Array, sin: Float64A
   let i = m - 1;
   // Rotations i and i−1 in one pass over rows i−1, i, i+1.
   for (; i > l; i -= 2) {
-    const c1 = cos[i];
-    const s1 = sin[i];
-    const c0 = cos[i - 1];
-    const s0 = sin[i - 1];
+    const c1 = cos[i]!;
+    const s1 = sin[i]!;
+    const c0 = cos[i - 1]!;
+    const s0 = sin[i - 1]!;
     const r0 = (i - 1) * n;
     const r1 = r0 + n;
     const r2 = r1 + n;
     for (let k = 0; k < n; k++) {
-      const x0 = w[r0 + k];
-      const x1 = w[r1 + k];
-      const x2 = w[r2 + k];
+      const x0 = w[r0 + k]!;
+      const x1 = w[r1 + k]!;
+      const x2 = w[r2 + k]!;
       const y1 = c1 * x1 - s1 * x2;
       w[r2 + k] = s1 * x1 + c1 * x2;
       w[r1 + k] = s0 * x0 + c0 * y1;
@@ -444,13 +445,13 @@ function rotateRows(w: Float64Array, n: number, cos: Float64Array, sin: Float64A
     }
   }
   if (i === l) {
-    const c = cos[i];
-    const s = sin[i];
+    const c = cos[i]!;
+    const s = sin[i]!;
     const r0 = i * n;
     const r1 = r0 + n;
     for (let k = 0; k < n; k++) {
-      const x0 = w[r0 + k];
-      const x1 = w[r1 + k];
+      const x0 = w[r0 + k]!;
+      const x1 = w[r1 + k]!;
       w[r1 + k] = s * x0 + c * x1;
       w[r0 + k] = c * x0 - s * x1;
     }
@@ -467,10 +468,10 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
       const rj = j * n;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
+      let s = a[ri + j]!;
+      for (let k = 0; k < j; k++) s -= l[ri + k]! * l[rj + k]!;
       if (j < i) {
-        l[ri + j] = s / l[rj + j];
+        l[ri + j] = s / l[rj + j]!;
       } else {
         // `!(s > 0)` also catches NaN from an overflowing sum.
         if (!(s > 0)) throw new Error(`cholesky: matrix is not positive definite (pivot ${i} is ${s}, n=${n})`);
@@ -520,14 +521,14 @@ export function solveTriangular(
     const kStart = forward ? 0 : i + 1;
     const kEnd = forward ? i : n;
     for (let k = kStart; k < kEnd; k++) {
-      const c = transpose ? t[k * n + i] : t[i * n + k];
+      const c = transpose ? t[k * n + i]! : t[i * n + k]!;
       if (c === 0) continue;
       const xk = k * nrhs;
-      for (let col = 0; col < nrhs; col++) x[xi + col] -= c * x[xk + col];
+      for (let col = 0; col < nrhs; col++) x[xi + col]! -= c * x[xk + col]!;
     }
     if (!unit) {
-      const diag = t[i * n + i];
-      for (let col = 0; col < nrhs; col++) x[xi + col] /= diag;
+      const diag = t[i * n + i]!;
+      for (let col = 0; col < nrhs; col++) x[xi + col]! /= diag;
     }
   }
   return x;
