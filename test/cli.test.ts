@@ -117,10 +117,11 @@ test('reproduce: an experiment that fails is marked failed in index.html and the
   assert.match(index, /holds a run with a different config or seed/);
 });
 
-test('dataset=fashion-mnist: a preset or --set can train the baseline on Debian\'s Fashion-MNIST; mnist sizes are checked', { skip: !existsSync('/usr/share/datasets/fashion-mnist') && 'dataset-fashion-mnist not installed' }, () => {
+test('dataset=fashion-mnist and dtype=float32: --set trains the baseline on Debian\'s Fashion-MNIST in float32; mnist sizes are checked', { skip: !existsSync('/usr/share/datasets/fashion-mnist') && 'dataset-fashion-mnist not installed' }, () => {
   const dir = join(tmp(), 'fashion');
-  const r = cli('run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'dataset=fashion-mnist', '--set', 'optimizers=["adam"]', '--out', dir);
+  const r = cli('run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'dataset=fashion-mnist', '--set', 'dtype=float32', '--set', 'optimizers=["adam"]', '--out', dir);
   assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).dtype, 'float32', 'the manifest records the dtype trained in');
   assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).dataset, 'fashion-mnist');
   assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /Fashion-MNIST images/);
   oneLineError(cli('run', 'baselines/mnist-mlp', '--set', 'trainSize=9000', '--set', 'testSize=2000'), /holds 10000 digits: trainSize \+ testSize must be at most that/);

@@ -23,6 +23,8 @@ const DATASETS = ['mnist', 'fashion-mnist'] as const;
 
 const config = z.object({
   dataset: z.enum(DATASETS).default('mnist'),
+  /** Parameter and feature dtype of training (float64: the reference; float32: the fused float kernels). The manifest records it. */
+  dtype: z.enum(['float64', 'float32']).default('float64'),
   trainSize: z.number().int().min(100).max(60000).default(8000),
   testSize: z.number().int().min(100).max(10000).default(2000),
   hidden: z.number().int().min(1).max(2048).default(128),
@@ -85,7 +87,7 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
       const r = await io.stage(name, async (checkpointPath) => {
         const run = await trainAsync({
           model, optimizer: makeOptimizer(name, c), train: trainSet, test, batchSize: c.batchSize, steps: c.steps,
-          evalEvery: c.evalEvery, seed: io.seed, checkpoint: { path: checkpointPath, every: c.evalEvery }, resume: true,
+          evalEvery: c.evalEvery, seed: io.seed, dtype: c.dtype, checkpoint: { path: checkpointPath, every: c.evalEvery }, resume: true,
           configKey: JSON.stringify(c), signal: io.signal,
           onStep: ({ step, loss }) => io.progress({ stage: name, step, total: c.steps, loss }),
         });
