@@ -6,6 +6,7 @@
  * typed arrays instead of building autodiff graphs.
  */
 import { allocate, isFloat } from '../tensor/dtype.ts';
+import { allocateUninitialized } from '../tensor/arena.ts';
 import { fmt } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { cast, matmul, mul, sub } from '../tensor/ops.ts';
@@ -37,7 +38,8 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>, where = 'takeRow
     const r = indices[i]!;
     if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`${where}: index ${r} at position ${i} is outside [0, ${n})`);
   }
-  const out = allocate(t.dtype, indices.length * row);
+  // Every row of the output is written below, so large float outputs skip the zero fill.
+  const out = t.dtype === 'float64' || t.dtype === 'float32' ? allocateUninitialized(t.dtype, indices.length * row) : allocate(t.dtype, indices.length * row);
   copyRows(t.data, out, indices, row);
   return new Tensor(out, [indices.length, ...t.shape.slice(1)], t.dtype);
 }

@@ -29,7 +29,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import type { Tree } from '../tensor/tree.ts';
 import { getCheckFinite } from '../tensor/trace.ts';
 import type { DType } from '../tensor/dtype.ts';
-import { allocateFloat32, allocateFloat64 } from '../tensor/arena.ts';
+import { allocateUninitialized } from '../tensor/arena.ts';
 import { kernels } from '../kernels/backend.ts';
 import { adamScalars, scalarIn, type FloatArray } from '../kernels/kernels.ts';
 
@@ -49,8 +49,9 @@ export function setFusedUpdates(on: boolean): boolean {
 /** @internal How many tree-level updates took the fused path, by kind (tests read these). */
 export const fusedCounts = { adam: 0, trace: 0, scale: 0, axpy: 0, add: 0 };
 
+// Every fused loop writes each element of each output, so large outputs skip the zero fill.
 function alloc(like: FloatArray): FloatArray {
-  return like instanceof Float32Array ? allocateFloat32(like.length) : allocateFloat64(like.length);
+  return allocateUninitialized(like instanceof Float32Array ? 'float32' : 'float64', like.length);
 }
 
 // ---------------------------------------------------------------------------------------------
