@@ -32,7 +32,10 @@ export function qr(a: Tensor): { Q: Tensor; R: Tensor } {
 /**
  * Eigendecomposition of the symmetric part (A + Aᵀ)/2: eigenvalues ascending, eigenvectors as
  * columns (sign fixed so each vector's largest-magnitude component is positive). Gradients are
- * exact for distinct eigenvalues; repeated ones make eigenvector gradients undefined.
+ * exact for distinct eigenvalues, and at repeated eigenvalues for every loss that does not depend
+ * on the basis chosen inside a tied eigenspace (eigenvalues, projectors, top-k sums with a gap);
+ * eigenvector losses at ties get the finite gradient in which no vector rotates within its tied
+ * eigenspace (tensor/linalg-rules.ts).
  */
 export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {
   checkMatrix('eigh', a, true);

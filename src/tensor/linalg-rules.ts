@@ -4,10 +4,19 @@
  *
  * References for the formulas: Murray (2016) "Differentiation of the Cholesky decomposition";
  * Walter & Lehmann / Seeger et al. (2017) for QR (m ≥ n); standard first-order perturbation
- * theory for eigh (distinct eigenvalues only: a repeated eigenvalue makes F infinite).
+ * theory for eigh.
+ *
+ * eigh at repeated eigenvalues: the eigenvector derivative has a factor 1/(λⱼ − λᵢ), infinite
+ * when λᵢ = λⱼ. Those (i, j) entries of F are set to 0 (a constant mask read from the computed
+ * eigenvalues, so nested derivatives stay exact elsewhere). That drops exactly the rotations
+ * *within* a tied eigenspace, which is undefined there. Hence the derivatives are exact for every
+ * loss that does not depend on the basis chosen inside a tied eigenspace (eigenvalues, spectral
+ * projectors, V f(Λ) Vᵀ, top-k sums with a gap at k), to every order; for a loss on individual
+ * eigenvectors of a tied eigenspace they are finite, and are those of the convention "no vector
+ * rotates within its tied eigenspace". Distinct eigenvalues are unaffected.
  */
 import { Tensor, eye } from './tensor.ts';
-import { add, concat, div, equal, matmul, mT, mul, neg, reshape, slice, sub, sum, where } from './ops.ts';
+import { add, concat, div, matmul, mT, mul, neg, reshape, slice, sub, sum, where } from './ops.ts';
 import { bind } from './trace.ts';
 
 const tri = (n: number, lower: boolean, strict: boolean, dtype: Tensor['dtype']): Tensor => {
@@ -36,12 +45,31 @@ export function unpackEigh(out: Tensor): { values: Tensor; vectors: Tensor } {
   return { values: reshape(slice(out, [0], [1]), [n]), vectors: slice(out, [1]) };
 }
 
-/** F[i][j] = 1/(λ_j − λ_i) off the diagonal, 0 on it. */
-function eigenGaps(values: Tensor): Tensor {
+/**
+ * Eigenvalues closer than this (relative to the largest |λ|) count as tied: below the eigensolver's
+ * backward error (≈ n·ε·‖A‖) their order and difference are rounding, and 1/(λⱼ − λᵢ) would turn
+ * that rounding into huge terms which only cancel analytically.
+ */
+export const TIE_RTOL = 1e-13;
+
+/** True where values i and j are tied (|λᵢ − λⱼ| ≤ TIE_RTOL·max|λ|, the diagonal included): a constant. */
+export function tieMask(values: Tensor): Tensor {
+  const n = values.shape[0]!;
+  const v = values.data;
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(Number(v[i])));
+  const tol = TIE_RTOL * scale;
+  const mask = new Uint8Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) mask[i * n + j] = Math.abs(Number(v[i]) - Number(v[j])) <= tol ? 1 : 0;
+  return new Tensor(mask, [n, n], 'bool');
+}
+
+/** F[i][j] = 1/(λ_j − λ_i) where λᵢ and λⱼ are not tied, 0 where they are (the diagonal included). */
+export function inverseGaps(values: Tensor): Tensor {
   const n = values.shape[0]!;
   const gaps = sub(reshape(values, [1, n]), reshape(values, [n, 1]));
-  const diagonal = equal(eye(n, 'int32'), 1);
-  return where(diagonal, 0, div(1, where(diagonal, 1, gaps)));
+  const tied = tieMask(values);
+  return where(tied, 0, div(1, where(tied, 1, gaps)));
 }
 
 // ---- QR: A = QR, Q m×n, R n×n upper with positive diagonal ----
@@ -78,7 +106,7 @@ export function eighVjp(ct: Tensor, out: Tensor): Tensor {
   const { values, vectors: v } = unpackEigh(out);
   const { values: lBar, vectors: vBar } = unpackEigh(ct);
   const n = values.shape[0]!;
-  const inner = add(mul(eye(n, out.dtype), reshape(lBar, [1, n])), mul(eigenGaps(values), matmul(v, vBar, { transA: true })));
+  const inner = add(mul(eye(n, out.dtype), reshape(lBar, [1, n])), mul(inverseGaps(values), matmul(v, vBar, { transA: true })));
   return sym(matmul(matmul(v, inner), v, { transB: true }));
 }
 
@@ -87,7 +115,7 @@ export function eighJvp(t: Tensor, out: Tensor): Tensor {
   const n = values.shape[0]!;
   const p = matmul(matmul(v, sym(t), { transA: true }), v);
   const dValues = sum(mul(p, eye(n, p.dtype)), 0, { keepdims: true });
-  const dVectors = matmul(v, mul(eigenGaps(values), p));
+  const dVectors = matmul(v, mul(inverseGaps(values), p));
   return concat([dValues, dVectors], 0);
 }
 
