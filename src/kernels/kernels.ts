@@ -108,4 +108,10 @@ export interface Kernels {
   cholesky?(a: Float64Array, n: number): Float64Array;
   solveTriangular?(t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean }): Float64Array;
   eigh?(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  /**
+   * Optional thin SVD of the row-major m×n A (any orientation), with svd.ts's checks and
+   * messages: k = min(m, n), u m×k and v n×k row-major with the singular vectors as columns,
+   * s (length k) descending. Signs are free: the caller applies `canonicalSvdSigns`.
+   */
+  svd?(a: Float64Array, m: number, n: number): { u: Float64Array; s: Float64Array; v: Float64Array };
 }

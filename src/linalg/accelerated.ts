@@ -4,6 +4,7 @@
  * messages either way (the Kernels contract), so callers never care which one ran.
  */
 import { kernels } from '../kernels/backend.ts';
+import { canonicalSvdSigns, svdJacobi, type SvdResult } from '../kernels/svd.ts';
 import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from './dense.ts';
 
 export function qr(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array } {
@@ -26,4 +27,10 @@ export function solveTriangular(
 ): Float64Array {
   const k = kernels();
   return k.solveTriangular ? k.solveTriangular(t, b, n, nrhs, opts) : denseSolveTriangular(t, b, n, nrhs, opts);
+}
+
+/** Thin SVD (kernels/svd.ts's contract), its signs fixed here once, whichever backend ran. */
+export function svd(a: Float64Array, m: number, n: number): SvdResult {
+  const k = kernels();
+  return canonicalSvdSigns(k.svd ? k.svd(a, m, n) : svdJacobi(a, m, n), m, n);
 }

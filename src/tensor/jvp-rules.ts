@@ -7,6 +7,7 @@ import type { Prim, PrimParams } from './primitives.ts';
 import { add, cast, cos, div, equal, greater, less, log, mul, neg, sign, sin, sub, sum, where, broadcastTo, reshape } from './ops.ts';
 import { bind } from './trace.ts';
 import { choleskyJvp, eighJvp, qrJvp, solveTriangularJvp } from './linalg-rules.ts';
+import { svdJvp } from './svd-rules.ts';
 import { keptShape, softmaxJacobianProduct, winWeight } from './vjp-rules.ts';
 
 export type JvpRule<P extends Prim> = (
@@ -80,6 +81,7 @@ export const jvpRules: { [P in Prim]: JvpRule<P> } = {
   col2im: linear('col2im'),
   qr: ([t], [a], out) => qrJvp(t!, a!, out),
   eigh: ([t], _x, out) => eighJvp(t!, out),
+  svd: ([t], [a], out) => svdJvp(t!, a!, out),
   cholesky: ([t], _x, out) => choleskyJvp(t!, out),
   solveTriangular: ([tT, tB], [t], out, { lower, transpose }) => solveTriangularJvp(tT ?? null, tB ?? null, t!, out, lower, transpose),
 };

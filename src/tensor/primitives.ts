@@ -55,6 +55,8 @@ export interface PrimParams {
   qr: None;
   /** Symmetric eigendecomposition of (A + Aᵀ)/2, packed as [λ; V]: shape [n + 1, n], λ ascending. */
   eigh: None;
+  /** Thin SVD of an m×n matrix, k = min(m, n), packed as [U; s; V]: shape [m + 1 + n, k], s descending. */
+  svd: None;
   /** Lower Cholesky factor of (A + Aᵀ)/2. */
   cholesky: None;
   /** X with op(T) X = B, T triangular. */
@@ -501,6 +503,16 @@ export const impls: { [P in Prim]: Impl<P> } = {
     packed.set(values);
     packed.set(vectors, n);
     return fromF64(packed, [n + 1, n], a!.dtype);
+  },
+  svd: ([a]) => {
+    const [m, n] = a!.shape as [number, number];
+    const k = Math.min(m, n);
+    const { u, s, v } = linalgKernels.svd(matrixData(a!), m, n);
+    const packed = new Float64Array((m + 1 + n) * k);
+    packed.set(u);
+    packed.set(s, m * k);
+    packed.set(v, (m + 1) * k);
+    return fromF64(packed, [m + 1 + n, k], a!.dtype);
   },
   cholesky: ([a]) => {
     const n = a!.shape[0]!;

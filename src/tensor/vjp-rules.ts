@@ -12,6 +12,7 @@ import {
 import { bind } from './trace.ts';
 import { softmax } from './composed.ts';
 import { choleskyVjp, eighVjp, qrVjp, solveTriangularVjp } from './linalg-rules.ts';
+import { svdVjp } from './svd-rules.ts';
 
 export type VjpRule<P extends Prim> = (
   ct: Tensor, inputs: readonly Tensor[], out: Tensor, params: PrimParams[P], needs: readonly boolean[],
@@ -126,6 +127,7 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   col2im: (ct, _x, _o, { g }) => [bind('im2col', [ct], { g, padValue: 0 })],
   qr: (ct, [a], out) => [qrVjp(ct, a!, out)],
   eigh: (ct, _x, out) => [eighVjp(ct, out)],
+  svd: (ct, [a], out) => [svdVjp(ct, a!, out)],
   cholesky: (ct, _x, out) => [choleskyVjp(ct, out)],
   solveTriangular: (ct, [t], out, { lower, transpose: tr }, needs) => solveTriangularVjp(ct, t!, out, lower, tr, needs),
 };
