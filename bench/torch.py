@@ -134,6 +134,11 @@ def qr_ms():
     return timed(lambda: torch.linalg.qr(a, mode="reduced"), 9, 2)
 
 
+def svd_ms():
+    a = torch.randn(256, 256, dtype=torch.float64, generator=gen)
+    return timed(lambda: torch.linalg.svd(a, full_matrices=False), 5, 1)
+
+
 def blas_library():
     """The libblas.so.3 this process loaded (reference BLAS vs OpenBLAS), from /proc/self/maps."""
     try:
@@ -162,6 +167,7 @@ def main():
         r["hvp_over_grad"] = rnd(hvp_over_grad())
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
+    r["svd256_f64_ms"] = rnd(svd_ms())
     print(json.dumps({"torch": r, "meta": {"torch": torch.__version__, "threads": int(_threads), "blas": blas_library()}}))
 
 

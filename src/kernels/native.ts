@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { BINARY_OPS, BINARY_REFERENCE, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
 import { dyadicGemmOperands } from './self-test.ts';
 import { jsKernels, patchGeometry } from './js.ts';
+import { canonicalSvdSigns, checkSvdArgs, svdJacobi } from './svd.ts';
 import { checkArray, checkSize, cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular, checkSolveTriangularArgs } from '../linalg/dense.ts';
 
 /**
@@ -73,6 +74,8 @@ export interface NativeAddon {
   binary(op: number, x: FloatArray, y: FloatArray, out: FloatArray): void;
   qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
   eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  /** Kernels.svd (LAPACK dgesdd), signs as LAPACK leaves them. */
+  svd_f64(a: Float64Array, m: number, n: number): { u: Float64Array; s: Float64Array; v: Float64Array };
   /** Kernels.cholesky without the finiteness check (LAPACK dpotrf); throws dense.ts's "not positive definite" prefix. */
   cholesky_f64(a: Float64Array, n: number): Float64Array;
   /** Kernels.solveTriangular without the finiteness check (cblas_dtrsm); flags as numbers (0/1) or booleans. */
@@ -95,7 +98,7 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'svd_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -248,6 +251,10 @@ export function loadNativeKernels(opts: { smallMacs?: number; path?: string } = 
     binary,
     qr: (a, m, n) => addon.qr_f64(a, m, n),
     eigh: (a, n) => addon.eigh_f64(a, n),
+    svd: (a, m, n) => {
+      checkSvdArgs(a, m, n);
+      return addon.svd_f64(a, m, n);
+    },
     cholesky,
     solveTriangular,
   };
@@ -389,6 +396,10 @@ function selfTest(addon: NativeAddon): void {
   const eigWant = eighSymmetric(x, s);
   check('eigh values', eig.values, eigWant.values);
   check('eigh vectors', eig.vectors, eigWant.vectors);
+  // A wide 3×5 SVD (the transposed layout of dgesdd's view), its signs fixed as linalg.svd does.
+  const svd = canonicalSvdSigns(addon.svd_f64(x.subarray(0, 15), 3, 5), 3, 5);
+  const svdWant = canonicalSvdSigns(svdJacobi(x.subarray(0, 15), 3, 5), 3, 5);
+  for (const key of ['u', 's', 'v'] as const) check(`svd ${key}`, svd[key], svdWant[key]);
   // A 4×4 SPD matrix (diagonally dominant; garbage above the diagonal, which must not be read),
   // then a 4×3 solve with L (lower) and Lᵀ (upper), garbage in the other triangle, every transpose.
   const c = 4;
