@@ -1,5 +1,5 @@
 /**
- * The `native` kernel backend: GEMM and triangular solves through OpenBLAS and QR/eigh/Cholesky
+ * The `native` kernel backend: GEMM and triangular solves through OpenBLAS and QR/eigh/SVD/Cholesky
  * through LAPACK, via the optional N-API addon in native/ (plain C; built at install by
  * scripts/build-native.mjs when the OpenBLAS and LAPACKE headers are present, skipped otherwise,
  * so nothing here is ever required).
@@ -30,6 +30,7 @@ import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type Gemm
 import { selfTest } from './self-test.ts';
 import { jsKernels } from './js.ts';
 import { checkArray, checkSize, checkSolveTriangularArgs } from './dense.ts';
+import { checkSvdArgs } from './svd.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 / Node 20 /
@@ -102,6 +103,8 @@ export interface NativeAddon {
   binary(op: number, x: FloatArray, y: FloatArray, out: FloatArray): void;
   qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
   eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  /** Kernels.svd (LAPACK dgesdd), signs as LAPACK leaves them. */
+  svd_f64(a: Float64Array, m: number, n: number): { u: Float64Array; s: Float64Array; v: Float64Array };
   /** Kernels.cholesky without the finiteness check (LAPACK dpotrf); throws dense.ts's "not positive definite" prefix. */
   cholesky_f64(a: Float64Array, n: number): Float64Array;
   /** Kernels.solveTriangular without the finiteness check (cblas_dtrsm); flags as numbers (0/1) or booleans. */
@@ -126,7 +129,7 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'svd_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -326,6 +329,12 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     eigh: (a, n) => {
       pickThreads(addon, n >= EIGH_THREAD_MIN_N ? Infinity : 0);
       return addon.eigh_f64(a, n);
+    },
+    svd: (a, m, n) => {
+      checkSvdArgs(a, m, n);
+      // The GEMM rule on the multiply-add count, like QR (m·n·min(m, n)); not measured on its own.
+      pickThreads(addon, m * n * Math.min(m, n));
+      return addon.svd_f64(a, m, n);
     },
     cholesky,
     solveTriangular,
