@@ -16,8 +16,8 @@
  * decide. Everything else (momentum, axpy) is the js set's.
  *
  * Threads: by default every core for GEMMs (and QR, Cholesky, triangular solves) of at least
- * THREAD_MIN_MACS multiply-adds and for eigh from EIGH_THREAD_MIN_N, one thread below (measured:
- * smaller calls only lose to the hand-off between threads);
+ * THREAD_MIN_MACS multiply-adds and for eigh and SVD from EIGH_THREAD_MIN_N, one thread below
+ * (measured: smaller calls only lose to the hand-off between threads);
  * TRAINSCOPE_THREADS=n forces n for every call; OPENBLAS_NUM_THREADS only sizes OpenBLAS's initial
  * pool, so one knob decides for every backend. Summation order is OpenBLAS's (f32 products
  * accumulate in f32, unlike the js kernel); deterministic for a given thread count and CPU.
@@ -61,7 +61,10 @@ export const THREAD_MIN_MACS = 160 ** 3;
  * eigh (LAPACK dsyevd) is mostly its memory-bound tridiagonalization: measured 1 → 2 threads,
  * n = 64: 0.28 → 0.38 ms, 128: 1.2 → 1.4 ms, 256: 5.8 → 5.8 ms, 512: 33 → 28–36 ms. So it runs on
  * one thread below n = 512. QR, Cholesky and triangular solves follow the GEMM rule on their
- * multiply-add count (QR 1024×64: 0.87–1.37 → 0.76 ms on 2 threads).
+ * multiply-add count (QR 1024×64: 0.87–1.37 → 0.76 ms on 2 threads). SVD (dgesdd: a
+ * bidiagonalization, memory-bound like eigh's) takes eigh's rule on min(m, n): measured n×n,
+ * 1 → 2 threads, n = 64: 0.62 → 0.66–1.65 ms, 128: 2.7 → 3.1 ms, 256: 12.3 → 12.3 ms,
+ * 512: 80–85 → 70 ms (tall-skinny shapes not measured).
  */
 export const EIGH_THREAD_MIN_N = 512;
 /** OpenBLAS's own single-thread limit (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65536 · 4). */
@@ -210,7 +213,7 @@ export function setNativeThreads(n: number | 'auto'): void {
 export function nativeThreadPolicy(): string {
   if (policy.forced !== undefined) return `${policy.forced} for every call (forced by TRAINSCOPE_THREADS or setNativeThreads)`;
   if (policy.max === 1) return '1 (one core seen)';
-  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (160³) and eigh from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
+  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (160³) and eigh/SVD from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
 }
 
 /** Automatic threads: every core for a call of at least THREAD_MIN_MACS multiply-adds, one below. */
@@ -332,8 +335,7 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     },
     svd: (a, m, n) => {
       checkSvdArgs(a, m, n);
-      // The GEMM rule on the multiply-add count, like QR (m·n·min(m, n)); not measured on its own.
-      pickThreads(addon, m * n * Math.min(m, n));
+      pickThreads(addon, Math.min(m, n) >= EIGH_THREAD_MIN_N ? Infinity : 0);
       return addon.svd_f64(a, m, n);
     },
     cholesky,
