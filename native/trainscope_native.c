@@ -940,7 +940,8 @@ static napi_value eigh_f64(napi_env env, napi_callback_info info) {
  * Thin SVD through dgesdd (divide and conquer). The row-major m×n buffer read column-major is
  * Aᵀ (n×m, lda n) = V·S·Uᵀ, so dgesdd's "U" (n×k) is our V and its "VT" (k×m, column-major) is
  * our U row-major as it stands; only V needs a transpose. Singular values come out descending;
- * signs are left to the caller (src/linalg/accelerated.ts applies the convention).
+ * signs are left to the caller (the svd primitive, src/tensor/linalg-primitives.ts, applies the
+ * convention).
  */
 static napi_value svd_f64(napi_env env, napi_callback_info info) {
   const char *fn = "svd_f64";
