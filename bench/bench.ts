@@ -5,7 +5,7 @@
  * Workloads: GEMM GFLOPS (f32/f64, 512 and 1024); an MLP 784-256-256-10 ReLU training step
  * (batch 128, softmax-CE, forward + backward + the library's `optim.adam`, float32); a tiny MLP
  * 256-20-10 ReLU step (batch 8, `optim.sgd`, float32); HVP time over gradient time (784-256-256-10 tanh MLP, float64,
- * batch 128); eigh 256 and QR 1024×64 in float64; end-to-end `train()` of the README's MNIST MLP in
+ * batch 128); eigh 256, QR 1024×64 and SVD 256 in float64; end-to-end `train()` of the README's MNIST MLP in
  * float64 and float32 (bench/e2e.ts; e2e_mlp_f64_s / e2e_mlp_f32_s, seconds). Times are the best of several runs after a
  * warm-up (bench/timing.ts bestMs; bench/torch.py reports the same statistic).
  * BENCH_BACKENDS=wasm,native runs only those backends.
@@ -99,6 +99,11 @@ function qrMs(): number {
   return time(() => void linalg.qr(a), 9, 2);
 }
 
+function svdMs(): number {
+  const a = random.normal(random.key(6), [256, 256]);
+  return time(() => void linalg.svd(a), 5, 1);
+}
+
 const results: Record<string, Record<string, number>> = {};
 // BENCH_BACKENDS=wasm,native runs a subset (default: every available backend).
 const wanted = process.env['BENCH_BACKENDS']?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -119,6 +124,7 @@ for (const name of wanted ?? availableBackends()) {
   r['hvp_over_grad'] = round(hvpOverGrad());
   r['eigh256_f64_ms'] = round(eighMs());
   r['qr1024x64_f64_ms'] = round(qrMs());
+  r['svd256_f64_ms'] = round(svdMs());
   // BENCH_E2E=0 skips the end-to-end runs (≈ 10–30 s per backend).
   if (process.env['BENCH_E2E'] !== '0') {
     r['e2e_mlp_f64_s'] = round(e2eMlpSeconds('float64'));

@@ -204,6 +204,11 @@ def e2e_mlp_s(dtype):
     return time.perf_counter() - t0
 
 
+def svd_ms():
+    a = torch.randn(256, 256, dtype=torch.float64, generator=gen)
+    return timed(lambda: torch.linalg.svd(a, full_matrices=False), 5, 1)
+
+
 def blas_library():
     """The libblas.so.3 this process loaded (reference BLAS vs OpenBLAS), from /proc/self/maps."""
     try:
@@ -258,6 +263,7 @@ def main():
         r["hvp_over_grad"] = rnd(hvp_over_grad())
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
+    r["svd256_f64_ms"] = rnd(svd_ms())
     if os.environ.get("BENCH_E2E") != "0":
         with torch.enable_grad():
             r["e2e_mlp_f64_s"] = rnd(e2e_mlp_s(torch.float64))

@@ -1,6 +1,6 @@
 /*
  * trainscope's optional native kernels: GEMM and triangular solves through OpenBLAS
- * (cblas_sgemm/dgemm/dtrsm), QR/eigh/Cholesky through LAPACKE, and im2col/col2im, fused optimizer
+ * (cblas_sgemm/dgemm/dtrsm), QR/eigh/SVD/Cholesky through LAPACKE, and im2col/col2im, fused optimizer
  * (adam/scale/add) and elementwise binary loops, as a plain-C N-API addon. src/kernels/native.ts
  * wraps it as a Kernels backend.
  *
@@ -936,6 +936,76 @@ static napi_value eigh_f64(napi_env env, napi_callback_info info) {
   return pair(env, "values", valv, "vectors", vecv);
 }
 
+/*
+ * Thin SVD through dgesdd (divide and conquer). The row-major m×n buffer read column-major is
+ * Aᵀ (n×m, lda n) = V·S·Uᵀ, so dgesdd's "U" (n×k) is our V and its "VT" (k×m, column-major) is
+ * our U row-major as it stands; only V needs a transpose. Singular values come out descending;
+ * signs are left to the caller (the svd primitive, src/tensor/linalg-primitives.ts, applies the
+ * convention).
+ */
+static napi_value svd_f64(napi_env env, napi_callback_info info) {
+  const char *fn = "svd_f64";
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
+  if (argc < 3) return fail(env, "%s: expected 3 arguments (a, m, n), got %zu", fn, argc);
+  Array A;
+  int64_t m, n;
+  /* dgesdd's workspace is O(k² + max(m, n)·k) and must stay a 32-bit int. */
+  if (!get_array(env, argv[0], fn, "a", napi_float64_array, &A) || !get_count(env, argv[1], fn, "m", 16000, &m) ||
+      !get_count(env, argv[2], fn, "n", 16000, &n)) {
+    return NULL;
+  }
+  if ((uint64_t)(m * n) != A.length) {
+    return fail(env, "%s: a has length %zu, expected %lld (m=%lld, n=%lld)", fn, A.length, (long long)(m * n), (long long)m, (long long)n);
+  }
+  const double *a = A.data;
+  const int64_t bad = first_nonfinite(a, A.length);
+  if (bad >= 0) return fail_nonfinite(env, fn, a, bad);
+
+  const int64_t k = m < n ? m : n;
+  double *u, *s, *v;
+  napi_value uv = new_f64(env, (size_t)(m * k), &u);
+  napi_value sv = uv ? new_f64(env, (size_t)k, &s) : NULL;
+  napi_value vv = sv ? new_f64(env, (size_t)(n * k), &v) : NULL;
+  if (!vv) return fail(env, "%s: out of memory (m=%lld, n=%lld)", fn, (long long)m, (long long)n);
+  napi_value obj;
+  if (napi_create_object(env, &obj) != napi_ok || napi_set_named_property(env, obj, "u", uv) != napi_ok ||
+      napi_set_named_property(env, obj, "s", sv) != napi_ok || napi_set_named_property(env, obj, "v", vv) != napi_ok) {
+    return NULL;
+  }
+  if (k == 0) return obj;
+
+  const lapack_int M = (lapack_int)n, N = (lapack_int)m, K = (lapack_int)k; /* dgesdd's view: Aᵀ, n×m */
+  double query = 0;
+  lapack_int status = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', M, N, NULL, M, NULL, NULL, M, NULL, K, &query, -1, NULL);
+  const size_t lwork = query < 1 ? 1 : (size_t)query;
+  void *t1 = NULL, *t2 = NULL, *t3 = NULL;
+  double *w = NULL, *work = NULL;
+  lapack_int *iwork = NULL;
+  if (status == 0) {
+    /* w: the input copy (dgesdd destroys it), then dgesdd's U (n×k column-major) after it. */
+    w = scratch(env, 0, (size_t)(m * n + n * k) * sizeof(double), &t1);
+    work = scratch(env, 1, lwork * sizeof(double), &t2);
+    iwork = scratch(env, 2, (size_t)(8 * k) * sizeof(lapack_int), &t3);
+    status = w && work && iwork ? 0 : -1000;
+  }
+  if (status == 0) {
+    double *vcol = w + m * n;
+    memcpy(w, a, (size_t)(m * n) * sizeof(double));
+    status = LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', M, N, w, M, s, vcol, M, u, K, work, (lapack_int)lwork, iwork);
+    /* vcol column-major n×k read row-major is Vᵀ (k×n): transpose it into V (n×k). */
+    if (status == 0) transpose(vcol, v, k, n, NULL);
+  }
+  free(t1);
+  free(t2);
+  free(t3);
+  if (status == -1000) return fail(env, "%s: out of memory (m=%lld, n=%lld)", fn, (long long)m, (long long)n);
+  if (status > 0) return fail(env, "%s: LAPACK dgesdd did not converge (info=%d, m=%lld, n=%lld)", fn, (int)status, (long long)m, (long long)n);
+  if (status != 0) return fail(env, "%s: LAPACK dgesdd failed (info=%d, m=%lld, n=%lld)", fn, (int)status, (long long)m, (long long)n);
+  return obj;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Cholesky and triangular solves (src/kernels/dense.ts's cholesky and solveTriangular). native.ts
  * runs dense.ts's checks (sizes, lengths, finiteness) first, so the messages match; the lengths
@@ -1086,6 +1156,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
     {"qr_f64", NULL, qr_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"eigh_f64", NULL, eigh_f64, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"svd_f64", NULL, svd_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"cholesky_f64", NULL, cholesky_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"trsm_f64", NULL, trsm_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"set_threads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   Tensor, tensor, grad, jvp, vjp, hvp, random, add, mul, sin, sum, reshape, cast, transpose, matmul,
   logSoftmax, softmax, softmaxCrossEntropy, mse, relu, gelu, logsumexp, leakyRelu, softplus, conv2d, maxPool2d,
-  avgPool2d, mean, variance, min, div, sub, abs, linalg, stack, where, greater, eye,
+  avgPool2d, mean, variance, min, div, sub, abs, linalg, stack, where, greater, eye, sqrt,
 } from '../src/index.ts';
 import { bind } from '../src/tensor/trace.ts';
 import { jvpRules, vjpRules } from '../src/tensor/rules.ts';
@@ -49,6 +49,14 @@ const symmetricDistinct = (n: number): Gen => (k) => {
   const q = linalg.qr(random.normal(k1!, [n, n])).Q;
   const lam = Float64Array.from({ length: n }, (_, i) => i * 1.3 - 2 + 0.1 * random.uniform(k2!, [n]).data[i]!);
   return matmul(mul(q, tensor(lam, { shape: [1, n] })), q, { transB: true });
+};
+/** Q₁·diag(s)·Q₂ᵀ with singular values 1, 2, … (+ noise): gaps large enough for finite differences. */
+const separatedSingularValues = (n: number): Gen => (k) => {
+  const [k1, k2, k3] = random.split(k, 3);
+  const q1 = linalg.qr(random.normal(k1!, [n, n])).Q;
+  const q2 = linalg.qr(random.normal(k2!, [n, n])).Q;
+  const sv = Float64Array.from({ length: n }, (_, i) => i + 1 + 0.1 * random.uniform(k3!, [n]).data[i]!);
+  return matmul(mul(q1, tensor(sv, { shape: [1, n] })), q2, { transB: true });
 };
 const triangular = (n: number, lower: boolean): Gen => (k) => {
   const a = random.normal(k, [n, n]).data.slice();
@@ -139,6 +147,13 @@ const cases: { [P in Prim]: Case[] } = {
   eigh: [
     { name: 'eigh (packed)', inputs: [symmetricDistinct(4)], diff: [0], f: (a) => bind('eigh', [a], {}) },
     { name: 'eigh values of a non-symmetric input', inputs: [normal(3, 3)], diff: [0], f: (a) => linalg.eigh(add(a, mul(identity(3), tensor([[0, 0, 0], [0, 3, 0], [0, 0, 6]])))).values },
+  ],
+  svd: [
+    { name: 'svd (packed, tall)', inputs: [normal(5, 3)], diff: [0], f: (a) => bind('svd', [a], {}) },
+    { name: 'svd (packed, wide)', inputs: [normal(3, 5)], diff: [0], f: (a) => bind('svd', [a], {}) },
+    { name: 'svd (packed, square)', inputs: [separatedSingularValues(4)], diff: [0], f: (a) => bind('svd', [a], {}) },
+    // Sign-invariant: U·diag(√S)·Vᵀ does not depend on the sign convention.
+    { name: 'svd U·diag(√S)·Vᵀ via linalg.svd', inputs: [normal(4, 3)], diff: [0], f: (a) => { const { U, S, V } = linalg.svd(a); return matmul(mul(U, reshape(sqrt(S), [1, 3])), V, { transB: true }); } },
   ],
   cholesky: [{ name: 'cholesky', inputs: [spd(4)], diff: [0], f: (a) => linalg.cholesky(a) }],
   solveTriangular: [

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { patchGeometry, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from '../src/kernels/kernels.ts';
+import { canonicalSvdSigns, patchGeometry, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from '../src/kernels/kernels.ts';
 import { jsKernels } from '../src/kernels/js.ts';
 import { loadWasmKernels } from '../src/kernels/wasm.ts';
 import { loadNativeKernels } from '../src/kernels/native.ts';
@@ -310,4 +310,25 @@ test('binary: every backend that has it gives the JS expressions\' bits (every o
     }
   }
   assert.ok(checked > 0, 'no backend has binary');
+});
+
+test('svd: every backend agrees with the js reference (after the sign convention), both orientations, sizes 0 and 1', () => {
+  const shapes: Array<[number, number]> = [[0, 0], [0, 3], [1, 1], [1, 4], [4, 1], [5, 3], [3, 5], [40, 7], [7, 40], [33, 33], [64, 48]];
+  for (const [name, kern] of BACKENDS) {
+    for (const [m, n] of shapes) {
+      const a = randomArray('float64', m * n, lcg(m * 131 + n)) as Float64Array;
+      const want = canonicalSvdSigns(jsKernels.svd(a, m, n), m, n);
+      const got = canonicalSvdSigns(kern.svd(a, m, n), m, n);
+      const scale = Math.max(want.s[0] ?? 0, 1);
+      for (const key of ['u', 's', 'v'] as const) {
+        assert.equal(got[key].length, want[key].length, `${name} ${m}×${n} ${key} length`);
+        for (let i = 0; i < want[key].length; i++) {
+          const err = Math.abs(got[key][i]! - want[key][i]!);
+          if (!(err <= 1e-12 * (key === 's' ? scale : 1) * 10)) assert.fail(`${name} svd ${m}×${n}: ${key}[${i}] = ${got[key][i]}, js gives ${want[key][i]}`);
+        }
+      }
+    }
+    assert.throws(() => kern.svd(new Float64Array([1, Infinity, 0, 0]), 2, 2), /^Error: svd: a contains a non-finite value \(Infinity\) at index 1/, name);
+    assert.throws(() => kern.svd(new Float64Array(5), 2, 3), /^Error: svd: a has length 5, expected 6 \(m=2, n=3\)/, name);
+  }
 });

@@ -1,6 +1,7 @@
 /**
  * The reference kernel backend in plain JavaScript: GEMM and im2col/col2im here, elementwise
- * binary ops in js-binary.ts, the fused optimizer loops in fused.ts, dense linear algebra in dense.ts.
+ * binary ops in js-binary.ts, the fused optimizer loops in fused.ts, dense linear algebra in
+ * dense.ts, the SVD in svd.ts (one-sided Jacobi on this GEMM and dense.ts's eigh).
  *
  * GEMM follows the Goto/BLIS scheme: panels of op(A) and op(B) are packed into contiguous
  * Float64Array scratch (whatever the input dtype, so the hot micro-kernel only ever sees one
@@ -17,6 +18,7 @@ import type { FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts'
 import { binaryInto } from './js-binary.ts';
 import { adamInto, addInto, axpyInto, momentumInto, scaleInto } from './fused.ts';
 import { cholesky, eighSymmetric, qrHouseholder, solveTriangular } from './dense.ts';
+import { jacobiSweeps, svdJacobi } from './svd.ts';
 
 /** Micro-tile height and width: 16 accumulators; wider tiles measured no faster in V8. */
 const MR = 4;
@@ -299,6 +301,7 @@ export const jsKernels: Kernels = {
   add: addInto,
   qr: qrHouseholder,
   eigh: eighSymmetric,
+  svd: (a, m, n) => svdJacobi(a, m, n, { gemm, eigh: eighSymmetric, sweeps: jacobiSweeps }),
   cholesky,
   solveTriangular,
 };

@@ -130,6 +130,40 @@ export interface Kernels {
   eigh(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
   cholesky(a: Float64Array, n: number): Float64Array;
   solveTriangular(t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: SolveTriangularOptions): Float64Array;
+  /**
+   * Thin SVD of the row-major m×n A (either orientation), with kernels/svd.ts's argument checks
+   * and messages: k = min(m, n), u m×k and v n×k row-major with the singular vectors as columns,
+   * s (length k) descending. Signs are free (LAPACK's and Jacobi's differ): linalg.svd's
+   * primitive applies `canonicalSvdSigns` once to whatever the backend returns.
+   */
+  svd(a: Float64Array, m: number, n: number): SvdResult;
+}
+
+/** A thin SVD, A = U·diag(s)·Vᵀ: u m×k, v n×k row-major (vectors as columns), s descending. */
+export interface SvdResult {
+  u: Float64Array;
+  s: Float64Array;
+  v: Float64Array;
+}
+
+/**
+ * The sign convention of `linalg.svd`, the one place it is defined: each left singular vector
+ * (column of u) gets its largest-magnitude component positive (the first one on exact ties), its
+ * right vector flipped with it. The svd primitive (tensor/linalg-primitives.ts) applies it to every
+ * backend's result, so all backends give the same signs; tests comparing raw kernels use it too.
+ * In place; returns its argument.
+ */
+export function canonicalSvdSigns(r: SvdResult, m: number, n: number): SvdResult {
+  const k = Math.min(m, n);
+  for (let j = 0; j < k; j++) {
+    let pivot = 0;
+    for (let i = 1; i < m; i++) if (Math.abs(r.u[i * k + j]!) > Math.abs(r.u[pivot * k + j]!)) pivot = i;
+    if (r.u[pivot * k + j]! < 0) {
+      for (let i = 0; i < m; i++) r.u[i * k + j] = -r.u[i * k + j]!;
+      for (let i = 0; i < n; i++) r.v[i * k + j] = -r.v[i * k + j]!;
+    }
+  }
+  return r;
 }
 
 /**

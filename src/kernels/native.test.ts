@@ -429,7 +429,7 @@ test('threads: set/get round trip; a multi-threaded product matches the 1-thread
   assert.ok(info.procs >= 1);
 });
 
-test('automatic threads: one for a mid-size product or a small eigh, every core for a big one; a forced count stays', { skip: skip || (availableParallelism() < 2 && 'one core') }, () => {
+test('automatic threads: one for a mid-size product or a small eigh/SVD, every core for a big one; a forced count stays', { skip: skip || (availableParallelism() < 2 && 'one core') }, () => {
   const { routed: nr } = native();
   const cores = availableParallelism();
   const product = (n: number): void => {
@@ -447,6 +447,10 @@ test('automatic threads: one for a mid-size product or a small eigh, every core 
     assert.equal(nativeThreads(), 1);
     const big = new Float64Array(EIGH_THREAD_MIN_N * EIGH_THREAD_MIN_N).map((_, i) => (i % (EIGH_THREAD_MIN_N + 1) === 0 ? 2 : 0));
     nr.eigh(big, EIGH_THREAD_MIN_N);
+    assert.equal(nativeThreads(), cores);
+    nr.svd(new Float64Array(256 * 256).map((_, i) => (i % 257 === 0 ? 2 : 0)), 256, 256); // 256³ MACs, but n < 512: one
+    assert.equal(nativeThreads(), 1);
+    nr.svd(big, EIGH_THREAD_MIN_N, EIGH_THREAD_MIN_N);
     assert.equal(nativeThreads(), cores);
     product(48); // ≤ 64³: OpenBLAS runs it on one thread itself, and the setting is left alone
     assert.equal(nativeThreads(), cores);

@@ -1,5 +1,5 @@
 /**
- * The `native` kernel backend: GEMM and triangular solves through OpenBLAS and QR/eigh/Cholesky
+ * The `native` kernel backend: GEMM and triangular solves through OpenBLAS and QR/eigh/SVD/Cholesky
  * through LAPACK, via the optional N-API addon in native/ (plain C; built at install by
  * scripts/build-native.mjs when the OpenBLAS and LAPACKE headers are present, skipped otherwise,
  * so nothing here is ever required).
@@ -16,8 +16,8 @@
  * decide. Everything else (momentum, axpy) is the js set's.
  *
  * Threads: by default every core for GEMMs (and QR, Cholesky, triangular solves) of at least
- * THREAD_MIN_MACS multiply-adds and for eigh from EIGH_THREAD_MIN_N, one thread below (measured:
- * smaller calls only lose to the hand-off between threads);
+ * THREAD_MIN_MACS multiply-adds and for eigh and SVD from EIGH_THREAD_MIN_N, one thread below
+ * (measured: smaller calls only lose to the hand-off between threads);
  * TRAINSCOPE_THREADS=n forces n for every call; OPENBLAS_NUM_THREADS only sizes OpenBLAS's initial
  * pool, so one knob decides for every backend. Summation order is OpenBLAS's (f32 products
  * accumulate in f32, unlike the js kernel); deterministic for a given thread count and CPU.
@@ -30,6 +30,7 @@ import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type Gemm
 import { selfTest } from './self-test.ts';
 import { jsKernels } from './js.ts';
 import { checkArray, checkSize, checkSolveTriangularArgs } from './dense.ts';
+import { checkSvdArgs } from './svd.ts';
 
 /**
  * Below this many multiply-adds (batch·m·n·k) the js kernel is used. Measured on Zen 4 / Node 20 /
@@ -60,7 +61,10 @@ export const THREAD_MIN_MACS = 160 ** 3;
  * eigh (LAPACK dsyevd) is mostly its memory-bound tridiagonalization: measured 1 → 2 threads,
  * n = 64: 0.28 → 0.38 ms, 128: 1.2 → 1.4 ms, 256: 5.8 → 5.8 ms, 512: 33 → 28–36 ms. So it runs on
  * one thread below n = 512. QR, Cholesky and triangular solves follow the GEMM rule on their
- * multiply-add count (QR 1024×64: 0.87–1.37 → 0.76 ms on 2 threads).
+ * multiply-add count (QR 1024×64: 0.87–1.37 → 0.76 ms on 2 threads). SVD (dgesdd: a
+ * bidiagonalization, memory-bound like eigh's) takes eigh's rule on min(m, n): measured n×n,
+ * 1 → 2 threads, n = 64: 0.62 → 0.66–1.65 ms, 128: 2.7 → 3.1 ms, 256: 12.3 → 12.3 ms,
+ * 512: 80–85 → 70 ms (tall-skinny shapes not measured).
  */
 export const EIGH_THREAD_MIN_N = 512;
 /** OpenBLAS's own single-thread limit (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65536 · 4). */
@@ -102,6 +106,8 @@ export interface NativeAddon {
   binary(op: number, x: FloatArray, y: FloatArray, out: FloatArray): void;
   qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
   eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  /** Kernels.svd (LAPACK dgesdd), signs as LAPACK leaves them. */
+  svd_f64(a: Float64Array, m: number, n: number): { u: Float64Array; s: Float64Array; v: Float64Array };
   /** Kernels.cholesky without the finiteness check (LAPACK dpotrf); throws dense.ts's "not positive definite" prefix. */
   cholesky_f64(a: Float64Array, n: number): Float64Array;
   /** Kernels.solveTriangular without the finiteness check (cblas_dtrsm); flags as numbers (0/1) or booleans. */
@@ -126,7 +132,7 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'svd_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -207,7 +213,7 @@ export function setNativeThreads(n: number | 'auto'): void {
 export function nativeThreadPolicy(): string {
   if (policy.forced !== undefined) return `${policy.forced} for every call (forced by TRAINSCOPE_THREADS or setNativeThreads)`;
   if (policy.max === 1) return '1 (one core seen)';
-  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (160³) and eigh from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
+  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (160³) and eigh/SVD from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
 }
 
 /** Automatic threads: every core for a call of at least THREAD_MIN_MACS multiply-adds, one below. */
@@ -326,6 +332,11 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     eigh: (a, n) => {
       pickThreads(addon, n >= EIGH_THREAD_MIN_N ? Infinity : 0);
       return addon.eigh_f64(a, n);
+    },
+    svd: (a, m, n) => {
+      checkSvdArgs(a, m, n);
+      pickThreads(addon, Math.min(m, n) >= EIGH_THREAD_MIN_N ? Infinity : 0);
+      return addon.svd_f64(a, m, n);
     },
     cholesky,
     solveTriangular,

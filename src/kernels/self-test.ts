@@ -3,7 +3,7 @@
  * reference: a mis-built wasm module or a mis-linked addon must not become the default backend.
  * Sizes are above every backend's hand-off-to-js threshold, so the backend's own code runs.
  */
-import { BINARY_OPS, patchGeometry, type FloatArray, type GemmArgs, type Kernels } from './kernels.ts';
+import { BINARY_OPS, canonicalSvdSigns, patchGeometry, type FloatArray, type GemmArgs, type Kernels } from './kernels.ts';
 import { jsKernels } from './js.ts';
 
 /**
@@ -119,8 +119,8 @@ function selfTestFused(k: Kernels, C: Ctor, p: string, same: Same): void {
 }
 
 /**
- * A 5×5 eigh and QR, a 4×4 Cholesky and 4×3 triangular solves, with garbage in the triangle that
- * must not be read (a layout or uplo mix-up shows), against dense.ts to 1e-12.
+ * A 5×5 eigh and QR, a 5×3 and a 3×5 SVD, a 4×4 Cholesky and 4×3 triangular solves, with garbage
+ * in the triangle that must not be read (a layout or uplo mix-up shows), against js to 1e-12.
  */
 function selfTestLinalg(k: Kernels, same: Same): void {
   const s = 5;
@@ -136,6 +136,12 @@ function selfTestLinalg(k: Kernels, same: Same): void {
   const qr = k.qr(y, 5, 3), qrWant = jsKernels.qr(y, 5, 3);
   same('qr q', qr.q, qrWant.q, 1e-12);
   same('qr r', qr.r, qrWant.r, 1e-12);
+  // Both orientations (LAPACK sees a row-major wide matrix as a tall one); signs are free in the
+  // contract, so compare after the convention linalg.svd applies.
+  for (const [a, m, n] of [[y, 5, 3], [x.subarray(0, 15), 3, 5]] as const) {
+    const svd = canonicalSvdSigns(k.svd(a, m, n), m, n), svdWant = canonicalSvdSigns(jsKernels.svd(a, m, n), m, n);
+    for (const key of ['u', 's', 'v'] as const) same(`svd ${m}×${n} ${key}`, svd[key], svdWant[key], 1e-12);
+  }
   const c = 4;
   const spd = new Float64Array(c * c);
   for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) spd[i * c + j] = j > i ? 1e3 : 0.3 * x[i * s + j]! + (i === j ? 1 : 0);

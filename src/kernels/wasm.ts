@@ -1,9 +1,9 @@
 /**
  * The `wasm` kernel backend: C compiled to WebAssembly SIMD128 — GEMM (gemm.c), im2col/col2im
  * (conv.c), elementwise binary ops (elementwise.c), fused optimizer loops (fused.c), dense
- * eigh/QR/Cholesky/triangular solves (linalg.c), all in src/kernels/wasm/ —
- * built by `npm run build:wasm` into the committed src/kernels/wasm/kernels.wasm, so installs need
- * no compiler.
+ * eigh/QR/Cholesky/triangular solves (linalg.c), the SVD's Jacobi sweeps (svd.c), all in
+ * src/kernels/wasm/ — built by `npm run build:wasm` into the committed
+ * src/kernels/wasm/kernels.wasm, so installs need no compiler.
  *
  * The module is compiled and instantiated synchronously when `loadWasmKernels` is called. Operands
  * are copied into one scratch region of the module's memory (above `__heap_base`), which grows on
@@ -23,8 +23,9 @@
  * (and on which side of SMALL_MACS the product falls).
  */
 import { readFileSync } from 'node:fs';
-import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
+import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry, type SvdResult } from './kernels.ts';
 import { selfTest } from './self-test.ts';
+import { jacobiSweeps, svdJacobi, type JacobiSweeps } from './svd.ts';
 import { jsKernels } from './js.ts';
 import { checkArray, checkSize, checkSolveTriangularArgs } from './dense.ts';
 
@@ -82,6 +83,8 @@ type QrFn = (m: number, n: number, a: number, q: number, r: number, work: number
 type EighFn = (n: number, a: number, values: number, vectors: number, work: number) => number;
 /** In place over a; returns −1, or the failing pivot (its value in work[0]). */
 type CholeskyFn = (n: number, a: number, work: number) => number;
+/** svd.c's Jacobi sweeps in place over w and vt; returns the sweeps used, 0 if it did not converge. */
+type SvdJacobiFn = (rows: number, cols: number, w: number, vt: number, norms: number) => number;
 type TrsmFn = (n: number, nrhs: number, lower: number, transpose: number, unit: number, t: number, x: number, work: number) => void;
 
 interface WasmExports {
@@ -102,6 +105,7 @@ interface WasmExports {
   adam_f64: AdamFn;
   qr_f64: QrFn;
   eigh_f64: EighFn;
+  svd_jacobi_f64: SvdJacobiFn;
   cholesky_f64: CholeskyFn;
   trsm_f64: TrsmFn;
   __heap_base: WasmGlobal;
@@ -126,7 +130,7 @@ export function instantiate(bytes: Uint8Array): WasmModule {
   const mod = new WA.Module(bytes);
   const inst = new WA.Instance(mod, {});
   const ex = inst.exports as unknown as WasmExports;
-  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'qr_f64', 'eigh_f64', 'cholesky_f64', 'trsm_f64', '__heap_base'] as const) {
+  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'qr_f64', 'eigh_f64', 'svd_jacobi_f64', 'cholesky_f64', 'trsm_f64', '__heap_base'] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
   }
   return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
@@ -318,6 +322,24 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
   }
 
   /**
+   * Thin SVD: svd.ts's algorithm with this backend's GEMM and eigh and svd.c's Jacobi sweeps (w,
+   * vt and the norms in the scratch region; js's own sweeps if the memory cannot grow that far).
+   */
+  const svdSweeps: JacobiSweeps = (w, vt, rows, cols) => {
+    const wOff = heapBase;
+    const vtOff = align16(wOff + w.length * 8);
+    const normsOff = align16(vtOff + vt.length * 8);
+    if (!reserve(normsOff + cols * 8 - heapBase)) return jacobiSweeps(w, vt, rows, cols);
+    f64.set(w, wOff >>> 3);
+    f64.set(vt, vtOff >>> 3);
+    const sweeps = ex.svd_jacobi_f64(rows, cols, wOff, vtOff, normsOff);
+    w.set(f64.subarray(wOff >>> 3, (wOff >>> 3) + w.length));
+    vt.set(f64.subarray(vtOff >>> 3, (vtOff >>> 3) + vt.length));
+    return sweeps;
+  };
+  const svd = (a: Float64Array, m: number, n: number): SvdResult => svdJacobi(a, m, n, { gemm, eigh, sweeps: svdSweeps });
+
+  /**
    * Cholesky (linalg.c's cholesky_f64: dense.ts's loop in register blocks, the same bits), in
    * place over a copy of A in the scratch region; dense.ts's checks and messages.
    */
@@ -433,7 +455,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
   }
 
   // momentum and axpy have no wasm port: the js loops.
-  const kernels: Kernels = { ...jsKernels, name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh, cholesky, solveTriangular };
+  const kernels: Kernels = { ...jsKernels, name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh, svd, cholesky, solveTriangular };
   selfTest(kernels);
   return kernels;
 }

@@ -8,6 +8,7 @@ import { fmt } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { bind } from '../tensor/trace.ts';
 import { unpackEigh, unpackQr } from '../tensor/linalg-rules.ts';
+import { unpackSvd } from '../tensor/svd-rules.ts';
 
 function checkMatrix(op: string, a: unknown, square: boolean): Tensor {
   if (!(a instanceof Tensor)) throw new Error(`${op}: expected a Tensor`);
@@ -32,11 +33,28 @@ export function qr(a: Tensor): { Q: Tensor; R: Tensor } {
 /**
  * Eigendecomposition of the symmetric part (A + Aᵀ)/2: eigenvalues ascending, eigenvectors as
  * columns (sign fixed so each vector's largest-magnitude component is positive). Gradients are
- * exact for distinct eigenvalues; repeated ones make eigenvector gradients undefined.
+ * exact for distinct eigenvalues, and at repeated eigenvalues for every loss that does not depend
+ * on the basis chosen inside a tied eigenspace (eigenvalues, projectors, top-k sums with a gap);
+ * eigenvector losses at ties get the finite gradient in which no vector rotates within its tied
+ * eigenspace (tensor/linalg-rules.ts).
  */
 export function eigh(a: Tensor): { values: Tensor; vectors: Tensor } {
   checkMatrix('eigh', a, true);
   return unpackEigh(bind('eigh', [a], {}));
+}
+
+/**
+ * Thin singular value decomposition A = U·diag(S)·Vᵀ of any m×n matrix, k = min(m, n): U m×k and
+ * V n×k with orthonormal columns (the singular vectors), S (length k) descending and ≥ 0.
+ * Sign convention (the same on every backend): each column of U has its largest-magnitude
+ * component positive (the first on exact ties), the matching column of V flipped with it.
+ * Differentiable (VJP and JVP, any order) for distinct non-zero singular values; derivatives
+ * of losses on S alone stay exact at ties and zeros (tensor/svd-rules.ts).
+ */
+export function svd(a: Tensor): { U: Tensor; S: Tensor; V: Tensor } {
+  checkMatrix('svd', a, false);
+  const { u, s, v } = unpackSvd(bind('svd', [a], {}), a.shape[0]!);
+  return { U: u, S: s, V: v };
 }
 
 /** Lower-triangular L with LLᵀ = (A + Aᵀ)/2; throws if that is not positive definite. */

@@ -1,12 +1,12 @@
 /**
- * Linear-algebra primitives: batched matmul, im2col/col2im, QR, eigh, Cholesky, triangular
- * solves, all through the kernel backend. Rules: linalg-rules.ts.
+ * Linear-algebra primitives: batched matmul, im2col/col2im, QR, eigh, SVD, Cholesky, triangular
+ * solves, all through the kernel backend. Rules: linalg-rules.ts (SVD's: svd-rules.ts).
  */
 import { allocateOutput as allocate } from './arena.ts';
 import { sizeOf } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { kernels } from '../kernels/backend.ts';
-import type { FloatArray } from '../kernels/kernels.ts';
+import { canonicalSvdSigns, type FloatArray } from '../kernels/kernels.ts';
 import { fromF64 } from './primitive-helpers.ts';
 import type { FamilyTable, LinalgParams } from './primitives.ts';
 
@@ -64,6 +64,18 @@ export const linalgImpls: FamilyTable<LinalgParams, 'impl'> = {
     packed.set(values);
     packed.set(vectors, n);
     return fromF64(packed, [n + 1, n], a!.dtype);
+  },
+  svd: ([a]) => {
+    const [m, n] = a!.shape as [number, number];
+    const k = Math.min(m, n);
+    // Backends return free signs (LAPACK's differ from Jacobi's): the convention is applied here,
+    // once, after whichever backend ran, so every backend gives the same U and V.
+    const { u, s, v } = canonicalSvdSigns(kernels().svd(matrixData(a!), m, n), m, n);
+    const packed = new Float64Array((m + 1 + n) * k);
+    packed.set(u);
+    packed.set(s, m * k);
+    packed.set(v, (m + 1) * k);
+    return fromF64(packed, [m + 1 + n, k], a!.dtype);
   },
   cholesky: ([a]) => {
     const n = a!.shape[0]!;

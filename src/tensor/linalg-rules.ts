@@ -1,15 +1,27 @@
 /**
- * Derivative rules of the linear-algebra primitives (qr, eigh, cholesky, solveTriangular),
- * written in traced ops so that they differentiate again. Shared by both rule tables.
+ * Derivative rules of the linear-algebra primitives (qr, eigh, cholesky, solveTriangular; svd's
+ * in svd-rules.ts), written in traced ops so that they differentiate again. Shared by both rule
+ * tables.
  *
  * References for the formulas: Murray (2016) "Differentiation of the Cholesky decomposition";
  * Walter & Lehmann / Seeger et al. (2017) for QR (m ≥ n); standard first-order perturbation
- * theory for eigh (distinct eigenvalues only: a repeated eigenvalue makes F infinite).
+ * theory for eigh.
+ *
+ * eigh at repeated eigenvalues: the eigenvector derivative has a factor 1/(λⱼ − λᵢ), infinite
+ * when λᵢ = λⱼ. Those (i, j) entries of F are set to 0 (a constant mask read from the computed
+ * eigenvalues, so nested derivatives stay exact elsewhere). That drops exactly the rotations
+ * *within* a tied eigenspace, which is undefined there. Hence the derivatives are exact for every
+ * loss that does not depend on the basis chosen inside a tied eigenspace (eigenvalues, spectral
+ * projectors, V f(Λ) Vᵀ, top-k sums with a gap at k), to every order; for a loss on individual
+ * eigenvectors of a tied eigenspace they are finite, and are those of the convention "no vector
+ * rotates within its tied eigenspace". Distinct eigenvalues are unaffected. (The tie test,
+ * TIE_RTOL and tieMask, is in rule-helpers.ts: svd-rules.ts masks tied singular values with it.)
  */
 import { Tensor, eye } from './tensor.ts';
-import { add, concat, div, equal, matmul, mT, mul, neg, reshape, slice, sub, sum, where } from './ops.ts';
+import { add, concat, div, matmul, mT, mul, neg, reshape, slice, sub, sum, where } from './ops.ts';
 import { bind } from './trace.ts';
-import { linear, total, unbatch } from './rule-helpers.ts';
+import { linear, tieMask, total, unbatch } from './rule-helpers.ts';
+import { svdJvp, svdVjp } from './svd-rules.ts';
 import type { FamilyTable, LinalgParams } from './primitives.ts';
 
 const tri = (n: number, lower: boolean, strict: boolean, dtype: Tensor['dtype']): Tensor => {
@@ -38,12 +50,12 @@ export function unpackEigh(out: Tensor): { values: Tensor; vectors: Tensor } {
   return { values: reshape(slice(out, [0], [1]), [n]), vectors: slice(out, [1]) };
 }
 
-/** F[i][j] = 1/(λ_j − λ_i) off the diagonal, 0 on it. */
-function eigenGaps(values: Tensor): Tensor {
+/** F[i][j] = 1/(λ_j − λ_i) where λᵢ and λⱼ are not tied, 0 where they are (the diagonal included). */
+export function inverseGaps(values: Tensor): Tensor {
   const n = values.shape[0]!;
   const gaps = sub(reshape(values, [1, n]), reshape(values, [n, 1]));
-  const diagonal = equal(eye(n, 'int32'), 1);
-  return where(diagonal, 0, div(1, where(diagonal, 1, gaps)));
+  const tied = tieMask(values);
+  return where(tied, 0, div(1, where(tied, 1, gaps)));
 }
 
 // ---- QR: A = QR, Q m×n, R n×n upper with positive diagonal ----
@@ -80,7 +92,7 @@ export function eighVjp(ct: Tensor, out: Tensor): Tensor {
   const { values, vectors: v } = unpackEigh(out);
   const { values: lBar, vectors: vBar } = unpackEigh(ct);
   const n = values.shape[0]!;
-  const inner = add(mul(eye(n, out.dtype), reshape(lBar, [1, n])), mul(eigenGaps(values), matmul(v, vBar, { transA: true })));
+  const inner = add(mul(eye(n, out.dtype), reshape(lBar, [1, n])), mul(inverseGaps(values), matmul(v, vBar, { transA: true })));
   return sym(matmul(matmul(v, inner), v, { transB: true }));
 }
 
@@ -89,7 +101,7 @@ export function eighJvp(t: Tensor, out: Tensor): Tensor {
   const n = values.shape[0]!;
   const p = matmul(matmul(v, sym(t), { transA: true }), v);
   const dValues = sum(mul(p, eye(n, p.dtype)), 0, { keepdims: true });
-  const dVectors = matmul(v, mul(eigenGaps(values), p));
+  const dVectors = matmul(v, mul(inverseGaps(values), p));
   return concat([dValues, dVectors], 0);
 }
 
@@ -151,6 +163,7 @@ export const linalgVjp: FamilyTable<LinalgParams, 'vjp'> = {
   col2im: (ct, _x, _o, { g }) => [bind('im2col', [ct], { g, padValue: 0 })],
   qr: (ct, [a], out) => [qrVjp(ct, a!, out)],
   eigh: (ct, _x, out) => [eighVjp(ct, out)],
+  svd: (ct, [a], out) => [svdVjp(ct, a!, out)],
   cholesky: (ct, _x, out) => [choleskyVjp(ct, out)],
   solveTriangular: (ct, [t], out, { lower, transpose: tr }, needs) => solveTriangularVjp(ct, t!, out, lower, tr, needs),
 };
@@ -162,6 +175,7 @@ export const linalgJvp: FamilyTable<LinalgParams, 'jvp'> = {
   col2im: linear('col2im'),
   qr: ([t], [a], out) => qrJvp(t!, a!, out),
   eigh: ([t], _x, out) => eighJvp(t!, out),
+  svd: ([t], [a], out) => svdJvp(t!, a!, out),
   cholesky: ([t], _x, out) => choleskyJvp(t!, out),
   solveTriangular: ([tT, tB], [t], out, { lower, transpose }) => solveTriangularJvp(tT ?? null, tB ?? null, t!, out, lower, transpose),
 };

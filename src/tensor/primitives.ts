@@ -66,6 +66,8 @@ export interface LinalgParams {
   qr: None;
   /** Symmetric eigendecomposition of (A + Aᵀ)/2, packed as [λ; V]: shape [n + 1, n], λ ascending. */
   eigh: None;
+  /** Thin SVD of an m×n matrix, k = min(m, n), packed as [U; s; V]: shape [m + 1 + n, k], s descending. */
+  svd: None;
   /** Lower Cholesky factor of (A + Aᵀ)/2. */
   cholesky: None;
   /** X with op(T) X = B, T triangular. */

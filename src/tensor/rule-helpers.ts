@@ -1,5 +1,5 @@
 /** Helpers shared by the rule tables of every family (written in traced ops, like the rules). */
-import { zerosLike, type Tensor } from './tensor.ts';
+import { Tensor, zerosLike } from './tensor.ts';
 import { add, cast, div, equal, mul, sub, sum } from './ops.ts';
 import { bind, sumToShape } from './trace.ts';
 import { softmax } from './composed.ts';
@@ -39,4 +39,23 @@ export const scaled = (t: Tensor | null, f: () => Tensor): Tensor | null => (t ?
 export function linear<P extends Prim>(prim: P, differentiable: readonly number[] = [0]): JvpRule<P> {
   return (tangents, inputs, _out, params) =>
     bind(prim, inputs.map((x, i) => (differentiable.includes(i) ? tangents[i] ?? zerosLike(x) : x)), params);
+}
+
+/**
+ * Eigenvalues (or singular values) closer than this, relative to the largest magnitude, count as
+ * tied: below the eigensolver's backward error (≈ n·ε·‖A‖) their order and difference are rounding, and 1/(λⱼ − λᵢ) would turn
+ * that rounding into huge terms which only cancel analytically.
+ */
+export const TIE_RTOL = 1e-13;
+
+/** True where values i and j are tied (|λᵢ − λⱼ| ≤ TIE_RTOL·max|λ|, the diagonal included): a constant. */
+export function tieMask(values: Tensor): Tensor {
+  const n = values.shape[0]!;
+  const v = values.data;
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(v[i]!));
+  const tol = TIE_RTOL * scale;
+  const mask = new Uint8Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) mask[i * n + j] = Math.abs(v[i]! - v[j]!) <= tol ? 1 : 0;
+  return new Tensor(mask, [n, n], 'bool');
 }

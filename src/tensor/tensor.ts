@@ -4,6 +4,7 @@
  */
 import { allocate, checkDType, dtypeOf, isFloat, type DType, type TypedArray } from './dtype.ts';
 import { checkShape, fmt, sizeOf, stridesOf, type Shape } from './shape.ts';
+import { formatTensor } from './format.ts';
 
 /** A node in the reverse-mode graph: which primitive produced a tensor, from what. */
 export interface Node {
@@ -66,6 +67,11 @@ export class Tensor {
 
   toString(): string {
     return `Tensor(${this.dtype}, ${fmt(this.shape)}, ${JSON.stringify(this.toArray())})`;
+  }
+
+  /** What console.log and util.inspect print (not the trace fields): see format.ts. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatTensor(this);
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * Function transforms over parameter trees: grad, valueAndGrad, vjp, jvp, hvp, jacobian.
+ * Function transforms over parameter trees: grad, valueAndGrad, vjp, jvp, hvp, jacobian,
+ * hessian, vmap.
  * They nest freely (grad of grad, jvp of grad, …) because every derivative rule is itself
  * written in traced primitives (see trace.ts).
  */
@@ -9,11 +10,11 @@ import { Tensor, full, zerosLike } from './tensor.ts';
 import { backward, forwardInput, popLevel, pushLevel, registerRules, release, reverseInput, tangentAt } from './trace.ts';
 import { treeFlatten, type Tree } from './tree.ts';
 import { jvpRules, vjpRules } from './rules.ts';
+import { reshape, slice, stack } from './ops.ts';
 
 // The tracer gets its rule tables here, where differentiation starts, rather than importing them.
 registerRules(vjpRules, jvpRules);
 export { stopGradient } from './tree.ts';
-import { reshape, stack } from './ops.ts';
 
 function differentiableLeaves(op: string, tree: Tree): ReturnType<typeof treeFlatten> {
   const flat = treeFlatten(tree);
@@ -127,3 +128,86 @@ export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
   return reshape(stack(rows), [...value.shape, ...x.shape]);
 }
 
+/**
+ * Dense Hessian of a scalar function of one tensor: hessian(f)(x) has shape [...x.shape,
+ * ...x.shape] (jacobian of grad, reverse over reverse: x.size gradient-sized sweeps, for small
+ * problems). Trees are refused: flatten the parameters into one tensor first (the cross-leaf
+ * blocks would otherwise need a tree of trees).
+ */
+export function hessian<A extends unknown[] = []>(f: (x: Tensor, ...args: A) => Tensor): (x: Tensor, ...args: A) => Tensor {
+  return (x, ...args) => {
+    if (!(x instanceof Tensor)) {
+      throw new Error(`hessian: expects a single Tensor as the first argument, got ${Array.isArray(x) ? 'an array' : typeof x} (flatten a tree into one tensor first)`);
+    }
+    const g = grad((y: Tensor) => f(y, ...args));
+    return jacobian(g, x);
+  };
+}
+
+/** Per-argument mapped axis: a number (negative counts from the end), or null for "not mapped". */
+export type InAxes = number | null | readonly (number | null)[];
+
+/** x with index i taken along axis (the axis removed). */
+function take(x: Tensor, axis: number, i: number): Tensor {
+  const starts = x.shape.map((_, d) => (d === axis ? i : 0));
+  const ends = x.shape.map((n, d) => (d === axis ? i + 1 : n));
+  return reshape(slice(x, starts, ends), x.shape.filter((_, d) => d !== axis));
+}
+
+/**
+ * Vectorizing map, with JAX's semantics: vmap(f, inAxes)(...args) calls f once per index along
+ * each mapped argument's axis (every Tensor leaf of a mapped argument is mapped along the same
+ * axis; null passes an argument through whole, so it need not be a tensor) and stacks every
+ * output leaf along a new axis 0. Default inAxes 0: every argument mapped along its first axis.
+ * A reference implementation (a loop of slices and a stack): differentiable and exact, no faster
+ * than the loop. Per-example gradients are vmap(grad(loss), [null, 0, 0])(params, x, y).
+ */
+export function vmap<A extends unknown[], R extends Tree>(f: (...args: A) => R, inAxes: InAxes = 0): (...args: A) => R {
+  return (...args: A) => {
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) {
+      throw new Error(`vmap: inAxes has ${inAxes.length} entries for ${args.length} argument(s)`);
+    }
+    const axes = args.map((_, i) => (Array.isArray(inAxes) ? (inAxes as readonly (number | null)[])[i]! : (inAxes as number | null)));
+    let size: number | undefined;
+    let sizeFrom = '';
+    const mapped = args.map((arg, i) => {
+      const axis = axes[i];
+      if (axis === null || axis === undefined) return null;
+      if (!Number.isInteger(axis)) throw new Error(`vmap: inAxes for argument ${i} must be an integer or null, got ${axis}`);
+      const flat = treeFlatten(arg as Tree);
+      if (flat.leaves.length === 0) throw new Error(`vmap: argument ${i} is mapped but holds no tensors`);
+      const leafAxes = flat.leaves.map((x, j) => {
+        const ax = axis < 0 ? axis + x.rank : axis;
+        if (ax < 0 || ax >= x.rank) {
+          throw new Error(`vmap: axis ${axis} is out of range for argument ${i} leaf ${flat.paths[j]} of shape ${fmt(x.shape)}`);
+        }
+        const where = `argument ${i} leaf ${flat.paths[j]} has size ${x.shape[ax]} along axis ${ax}`;
+        if (size === undefined) [size, sizeFrom] = [x.shape[ax]!, where];
+        else if (x.shape[ax] !== size) throw new Error(`vmap: mapped axis sizes differ: ${sizeFrom}, ${where}`);
+        return ax;
+      });
+      return { flat, leafAxes };
+    });
+    if (size === undefined) throw new Error('vmap: no argument is mapped (every inAxes entry is null)');
+    if (size === 0) throw new Error(`vmap: the mapped axis has size 0 (${sizeFrom}); the output shape is unknown`);
+    let outPaths: string[] | undefined;
+    let rebuild: ((xs: readonly Tensor[]) => R) | undefined;
+    const columns: Tensor[][] = [];
+    for (let b = 0; b < size; b++) {
+      const sliced = args.map((arg, i) => {
+        const m = mapped[i];
+        return m ? m.flat.unflatten(m.flat.leaves.map((x, j) => take(x, m.leafAxes[j]!, b))) : arg;
+      }) as A;
+      const out = treeFlatten(f(...sliced));
+      if (!outPaths) {
+        outPaths = out.paths;
+        rebuild = out.unflatten;
+        out.leaves.forEach(() => columns.push([]));
+      } else if (out.paths.join('|') !== outPaths.join('|')) {
+        throw new Error(`vmap: the function returned a different tree structure at index ${b} (${out.paths.length} vs ${outPaths.length} leaves)`);
+      }
+      out.leaves.forEach((y, j) => columns[j]!.push(y));
+    }
+    return rebuild!(columns.map((ys) => stack(ys, 0)));
+  };
+}
