@@ -199,9 +199,12 @@ def e2e_mlp_s(dtype):
             evaluate()
 
     run(50)
-    t0 = time.perf_counter()
-    run(1600)
-    return time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(2):  # best of 2, as bench/e2e.ts
+        t0 = time.perf_counter()
+        run(1600)
+        best = min(best, time.perf_counter() - t0)
+    return best
 
 
 def svd_ms():
