@@ -13,6 +13,7 @@
  * `byteOffset`/`byteLength` (it always had to, for subarrays).
  */
 import type { DType, TypedArray } from './dtype.ts';
+import { takeRecycled } from './buffer-pool.ts';
 
 class Slabs {
   private slab: ArrayBuffer;
@@ -65,13 +66,17 @@ export function allocateFloat64(size: number): Float64Array {
  * An output array whose every element the caller is about to overwrite (elementwise loops, row
  * copies): large ones skip the zero fill. `new Float64Array(n)` of 800 KB costs ≈ 25 µs of
  * zeroing and page faults; Node's `Buffer.allocUnsafe` hands back recycled, unzeroed memory in
- * ≈ 2 µs. Smaller sizes come from the slabs above (already cheap); without Node's Buffer (a
+ * ≈ 2 µs; a buffer its owner recycled (buffer-pool.ts) costs nothing. Smaller sizes come from the slabs above (already cheap); without Node's Buffer (a
  * browser) this is plain zero-filled allocation. Never use it for an output that is accumulated
  * into or written only in part: the old bytes would leak into results.
  */
 export function allocateUninitialized<D extends 'float64' | 'float32'>(dtype: D, size: number): D extends 'float64' ? Float64Array : Float32Array;
 export function allocateUninitialized(dtype: 'float64' | 'float32', size: number): Float64Array | Float32Array {
   const width = dtype === 'float64' ? 8 : 4;
+  if (size * width > MEDIUM_MAX) {
+    const reused = takeRecycled(dtype, size);
+    if (reused) return reused;
+  }
   if (size * width <= MEDIUM_MAX || unsafeBytes === undefined) return dtype === 'float64' ? allocateFloat64(size) : allocateFloat32(size);
   const bytes = unsafeBytes(size * width);
   return dtype === 'float64' ? new Float64Array(bytes.buffer, bytes.byteOffset, size) : new Float32Array(bytes.buffer, bytes.byteOffset, size);
