@@ -22,6 +22,7 @@ import type { GradientTransformation, LayerStat, UpdateCtx } from '../optim/tran
 import { applyUpdates } from '../optim/chain.ts';
 import { gradientsWithLayerStats } from './layer-stats.ts';
 import { structureMismatch } from './state-check.ts';
+import { BufferRecycler } from './buffer-recycling.ts';
 
 /** A model: a layer, optionally with buffers (BatchNorm running stats). */
 export type Model<P extends Tree = Tree> = Layer<P> & { initState?(): ModelState };
@@ -68,6 +69,8 @@ export interface TrainStepOptions<P extends Tree = Tree> {
    * over every parameter per step).
    */
   guard?: 'loss' | 'loss+params';
+  /** Hand the applied updates' buffers to the buffer pool when nothing else holds them (default true; results are identical). */
+  recycleUpdates?: boolean;
   /** Parameter dtype: `init` casts the model's float params to it. Default: keep what `model.init` makes (float64 unless the model says otherwise). */
   dtype?: 'float64' | 'float32';
 }
@@ -110,6 +113,7 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
   const lossOf = o.loss ?? softmaxCrossEntropy;
   if (o.guard !== undefined && o.guard !== 'loss' && o.guard !== 'loss+params') throw new Error(`makeTrainStep: guard must be 'loss' or 'loss+params', got ${String(o.guard)}`);
   const checkParams = o.guard !== 'loss';
+  const updatesRecycler = o.recycleUpdates === false ? undefined : new BufferRecycler();
   const needs = new Set(optimizer.needs ?? []);
   const dtype = o.dtype;
   if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32') throw new Error(`makeTrainStep: dtype must be 'float64' or 'float32', got ${String(dtype)}`);
@@ -168,6 +172,9 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
     };
     const [updates, optState] = optimizer.update(grads, state.optState, updateCtx);
     const params = applyUpdates(state.params, updates);
+    // The updates are this step's own: once applied, no one can read them unless the optimizer
+    // kept them in its state (momentum's output is its trace) or passed the gradients through.
+    updatesRecycler?.release([updates], [state, params, optState, grads]);
     if (checkParams && !allFinite(params)) throw new NonFiniteLossError(`training stopped: the update at step ${s} made parameters non-finite (loss was ${loss}); the state before this step is unchanged`, s);
     const modelState = Object.keys(buffers).length === 0 ? buffers : (stopGradient(buffers as Tree) as ModelState);
     return {

@@ -277,7 +277,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   const runKey = o.key ?? random.key(o.seed ?? 0);
   const [initKey, dataKey, stepKey] = random.split(runKey, 3) as [Key, Key, Key];
   // The guard scans parameters only when a loss comes out non-finite (below), not after every step.
-  const step = makeTrainStep({ model: o.model, optimizer: o.optimizer, loss: o.loss, regularizer: o.regularizer, dtype, guard: 'loss' });
+  const step = makeTrainStep({ model: o.model, optimizer: o.optimizer, loss: o.loss, regularizer: o.regularizer, dtype, guard: 'loss', recycleUpdates: o.recycleBuffers !== false });
   if (o.state) step.check(o.state, 'trainer');
   const initial = o.state ?? step.init(o.params ? { params: o.params } : initKey);
   const batcher = stepBatches(trainData, o.batchSize, dataKey);
