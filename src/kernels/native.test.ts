@@ -439,7 +439,7 @@ test('automatic threads: one for a mid-size product or a small eigh/SVD, every c
   try {
     setNativeThreads('auto');
     assert.match(nativeThreadPolicy(), /automatic/);
-    product(128); // 128³ < THREAD_MIN_MACS
+    product(256); // 256³ < THREAD_MIN_MACS
     assert.equal(nativeThreads(), 1);
     product(Math.ceil(Math.cbrt(THREAD_MIN_MACS)));
     assert.equal(nativeThreads(), cores);

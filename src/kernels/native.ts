@@ -54,9 +54,16 @@ export const FUSED_MIN = 256;
  * a smaller one on one. OpenBLAS itself keeps products up to 64³ single-threaded; above that, on
  * the 2-core Zen 4 VM measured (`npx tsx bench/native-crossover.ts --threads`, 1 → 2 threads),
  * 96³ gains nothing, 128³ loses for sgemm (98 → 85 GFLOPS) though dgemm gains (48 → 74), and from
- * 160³ both gain (sgemm 103 → 144, dgemm 49 → 78; 512³: 105 → 199 and 51 → 99). So 160³.
+ * 160³ both gain (sgemm 103 → 144, dgemm 49 → 78; 512³: 105 → 199 and 51 → 99) — for products
+ * timed back to back. Inside a training loop they do not: the second core is also where V8 runs
+ * its concurrent GC and compiler threads, and OpenBLAS's worker spins on it between calls. With
+ * the crossover at 160³, `train()` of the README's MLP (its GEMMs are 100×784×128 ≈ 215³ MACs)
+ * ran 1.33 ms/step in float32 and 2.1 in float64 against 1.10 and 1.78 on one thread, and a
+ * 784-256-256-10 step timed 20 at a time 3.8 ms against 3.2. So automatic threads start at 512³
+ * (≈ 134 M multiply-adds, ≥ 1.3 ms a product on one core), where the gain is large and the
+ * product long enough to pay for waking the worker; below, one thread.
  */
-export const THREAD_MIN_MACS = 160 ** 3;
+export const THREAD_MIN_MACS = 512 ** 3;
 /**
  * eigh (LAPACK dsyevd) is mostly its memory-bound tridiagonalization: measured 1 → 2 threads,
  * n = 64: 0.28 → 0.38 ms, 128: 1.2 → 1.4 ms, 256: 5.8 → 5.8 ms, 512: 33 → 28–36 ms. So it runs on
@@ -213,7 +220,7 @@ export function setNativeThreads(n: number | 'auto'): void {
 export function nativeThreadPolicy(): string {
   if (policy.forced !== undefined) return `${policy.forced} for every call (forced by TRAINSCOPE_THREADS or setNativeThreads)`;
   if (policy.max === 1) return '1 (one core seen)';
-  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (160³) and eigh/SVD from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
+  return `automatic: ${policy.max} (every core) for GEMMs, QR, Cholesky and triangular solves of at least ${THREAD_MIN_MACS} multiply-adds (512³) and eigh/SVD from n = ${EIGH_THREAD_MIN_N}, 1 below; TRAINSCOPE_THREADS=n forces n`;
 }
 
 /** Automatic threads: every core for a call of at least THREAD_MIN_MACS multiply-adds, one below. */
