@@ -811,25 +811,34 @@ static void *scratch(napi_env env, int i, size_t bytes, void **temp) {
   return s->p[i];
 }
 
-static napi_value qr_f64(napi_env env, napi_callback_info info) {
-  const char *fn = "qr_f64";
+/*
+ * The (a, m, n) arguments of a dense m×n float64 matrix routine: a Float64Array of length m·n with
+ * 1 ≤ m, n ≤ max_dim, all finite. Returns false after raising the JS error.
+ */
+static bool get_matrix_args(napi_env env, napi_callback_info info, const char *fn, int64_t max_dim, Array *A, int64_t *m, int64_t *n) {
   size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
-  if (argc < 3) return fail(env, "%s: expected 3 arguments (a, m, n), got %zu", fn, argc);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn), false;
+  if (argc < 3) return fail(env, "%s: expected 3 arguments (a, m, n), got %zu", fn, argc), false;
+  if (!get_array(env, argv[0], fn, "a", napi_float64_array, A) || !get_count(env, argv[1], fn, "m", max_dim, m) ||
+      !get_count(env, argv[2], fn, "n", max_dim, n)) {
+    return false;
+  }
+  if ((uint64_t)(*m * *n) != A->length) {
+    return fail(env, "%s: a has length %zu, expected %lld (m=%lld, n=%lld)", fn, A->length, (long long)(*m * *n), (long long)*m, (long long)*n), false;
+  }
+  const int64_t bad = first_nonfinite(A->data, A->length);
+  if (bad >= 0) return fail_nonfinite(env, fn, A->data, bad), false;
+  return true;
+}
+
+static napi_value qr_f64(napi_env env, napi_callback_info info) {
+  const char *fn = "qr_f64";
   Array A;
   int64_t m, n;
-  if (!get_array(env, argv[0], fn, "a", napi_float64_array, &A) || !get_count(env, argv[1], fn, "m", MAX_DIM, &m) ||
-      !get_count(env, argv[2], fn, "n", MAX_DIM, &n)) {
-    return NULL;
-  }
+  if (!get_matrix_args(env, info, fn, MAX_DIM, &A, &m, &n)) return NULL;
   if (m < n) return fail(env, "%s: thin QR needs m ≥ n, got m=%lld, n=%lld", fn, (long long)m, (long long)n);
-  if ((uint64_t)(m * n) != A.length) {
-    return fail(env, "%s: a has length %zu, expected %lld (m=%lld, n=%lld)", fn, A.length, (long long)(m * n), (long long)m, (long long)n);
-  }
   const double *a = A.data;
-  const int64_t bad = first_nonfinite(a, A.length);
-  if (bad >= 0) return fail_nonfinite(env, fn, a, bad);
 
   double *q, *r;
   napi_value qv = new_f64(env, (size_t)(m * n), &q);
@@ -945,23 +954,11 @@ static napi_value eigh_f64(napi_env env, napi_callback_info info) {
  */
 static napi_value svd_f64(napi_env env, napi_callback_info info) {
   const char *fn = "svd_f64";
-  size_t argc = 3;
-  napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
-  if (argc < 3) return fail(env, "%s: expected 3 arguments (a, m, n), got %zu", fn, argc);
   Array A;
   int64_t m, n;
   /* dgesdd's workspace is O(k² + max(m, n)·k) and must stay a 32-bit int. */
-  if (!get_array(env, argv[0], fn, "a", napi_float64_array, &A) || !get_count(env, argv[1], fn, "m", 16000, &m) ||
-      !get_count(env, argv[2], fn, "n", 16000, &n)) {
-    return NULL;
-  }
-  if ((uint64_t)(m * n) != A.length) {
-    return fail(env, "%s: a has length %zu, expected %lld (m=%lld, n=%lld)", fn, A.length, (long long)(m * n), (long long)m, (long long)n);
-  }
+  if (!get_matrix_args(env, info, fn, 16000, &A, &m, &n)) return NULL;
   const double *a = A.data;
-  const int64_t bad = first_nonfinite(a, A.length);
-  if (bad >= 0) return fail_nonfinite(env, fn, a, bad);
 
   const int64_t k = m < n ? m : n;
   double *u, *s, *v;
