@@ -149,3 +149,16 @@ test('NaN guard: an update that makes parameters non-finite is caught, and the e
   const batch = { x: tinyOptions().train.x, y: tinyOptions().train.y };
   assert.throws(() => step(step.init(random.key(0)), batch, random.key(1)), /the update at step 0 made parameters non-finite/);
 });
+
+test('onRecord after a checkpoint resume replays the restored records first: it sees exactly result.metrics', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const path = join(mkdtempSync(join(tmpdir(), 'trainscope-onrecord-')), 'ckpt.json');
+  const ac = new AbortController();
+  train(tinyOptions({ steps: 40, checkpoint: { path, every: 5 }, signal: ac.signal, onStep: (v) => v.step === 17 && ac.abort() }));
+  const seen: MetricRecord[] = [];
+  const resumed = train(tinyOptions({ steps: 40, checkpoint: { path, every: 5 }, resume: true, onRecord: (m) => seen.push(m) }));
+  assert.deepEqual(seen, resumed.metrics);
+  assert.equal(JSON.stringify(resumed.metrics), JSON.stringify(train(tinyOptions({ steps: 40 })).metrics));
+});

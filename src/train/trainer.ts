@@ -119,7 +119,11 @@ export interface TrainerOptions<P extends Tree = Tree> {
   onStep?: (view: StepView<P>) => unknown;
   onStepEvery?: number;
   onEval?: (record: MetricRecord) => void;
-  /** Every record (loss, evaluation, hook-logged) as it is made: stream it to disk, a terminal, … */
+  /**
+   * Every record (loss, evaluation, hook-logged) as it is made: stream it to disk, a terminal, …
+   * After a checkpoint resume the restored records are replayed first, so the records seen equal
+   * `result.metrics` in order.
+   */
   onRecord?: (record: MetricRecord) => void;
   hooks?: readonly TrainHook<P>[];
   /**
@@ -303,6 +307,8 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
     state = { params: c['params'] as P, optState: c['optState'], modelState: (c['modelState'] ?? {}) as ModelState, step: c['step'] as number };
     metrics = c['metrics'] as MetricRecord[];
     lastCheckpointStep = state.step;
+    // onRecord sees the whole run in order: the records restored from the checkpoint come first.
+    for (const rec of metrics) o.onRecord?.(rec);
   }
   checkStopAt(o, recordedMetrics(o, state.optState));
 

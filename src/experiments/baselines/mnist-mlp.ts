@@ -90,9 +90,10 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
           evalEvery: c.evalEvery, seed: io.seed, dtype: c.dtype, checkpoint: { path: checkpointPath, every: c.evalEvery }, resume: true,
           configKey: JSON.stringify(c), signal: io.signal,
           onStep: ({ step, loss }) => io.progress({ stage: name, step, total: c.steps, loss }),
+          // Streamed as they are made (watch shows them live); a resumed stage replays its restored records first.
+          onRecord: (m) => io.log({ optimizer: name, ...m }),
         });
         if (run.stoppedBy === 'abort') throw new RunInterrupted();
-        for (const m of run.metrics) io.log({ optimizer: name, ...m });
         return summarize(name, run.metrics, c.targetAccuracy);
       });
       results.push(r);
