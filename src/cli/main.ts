@@ -183,7 +183,7 @@ async function cmdReproduce(argv: readonly string[]): Promise<number> {
     }
     const claims = r.entries.flatMap((e) => e.claims);
     if (json) process.stdout.write(`${JSON.stringify({ out, index: r.index, failed: r.failed, experiments: r.entries })}\n`);
-    else process.stdout.write(`reproduce: ${r.entries.length} experiments${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`);
+    else process.stdout.write(`reproduce: ${r.entries.length} experiment${r.entries.length === 1 ? '' : 's'}${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`);
     return r.failed ? 1 : 0;
   } finally {
     dispose();
