@@ -136,3 +136,31 @@ test('float32: the same run trains in float32 end to end (params, features, loss
 
 void tanh;
 void matmul;
+
+test('a custom loop saved with saveTree and read back with loadTree continues byte for byte (Adam, BatchNorm)', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { saveTree, loadTree } = await import('./tree-io.ts');
+  const { train: data } = tinyData();
+  const step = makeTrainStep({ model: bnMlp(), optimizer: adam(3e-3) });
+  const batches = stepBatches(data, 16, random.key(7));
+  const run = (state: ReturnType<typeof step.init>, from: number, to: number) => {
+    const losses: number[] = [];
+    for (let s = from; s < to; s++) {
+      const r = step(state, batches.at(s), random.foldIn(random.key(8), s));
+      state = r.state;
+      losses.push(r.loss);
+    }
+    return { state, losses };
+  };
+  const full = run(step.init(random.key(1)), 0, 20);
+  const first = run(step.init(random.key(1)), 0, 9);
+  const path = join(mkdtempSync(join(tmpdir(), 'trainscope-step-')), 'state.json');
+  saveTree(path, first.state);
+  const loaded = loadTree(path, first.state);
+  step.check(loaded);
+  const second = run(loaded, 9, 20);
+  assert.deepEqual([...first.losses, ...second.losses], full.losses);
+  assert.deepEqual(second.state, full.state);
+});

@@ -6,7 +6,8 @@
  *
  * `train`/`trainAsync` are a loop around it; write your own loop when you need to step two models
  * in lockstep, change data mid-run, or measure something between steps. The state is plain data
- * (params, optimizer state, model buffers, step count), so it checkpoints with `saveCheckpoint`
+ * (params, optimizer state, model buffers, step count), so it checkpoints with `saveTree(path, state)`
+ * (`loadTree(path, skeleton)` reads it back, checked against a state of the same run)
  * and a later call continues exactly where an earlier one stopped.
  */
 import { Tensor } from '../tensor/tensor.ts';
