@@ -66,7 +66,6 @@ export type ElementwiseOp = BinaryOp | 'pow' | CompareOp;
 export const UNARY_OPS = ['neg', 'exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'sqrt', 'abs', 'sign'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** The BINARY_OPS semantics element by element: the reference backends' self-tests and tests check against. */
 /** The BINARY_OPS semantics as JS expressions of a and b, compiled into the js loops. */
 export const BINARY_EXPR: Record<BinaryOp, string> = {
   add: 'a + b',
@@ -78,6 +77,7 @@ export const BINARY_EXPR: Record<BinaryOp, string> = {
   maskPositive: 'a > 0 ? b : 0',
 };
 
+/** The BINARY_OPS semantics element by element: the reference backends' self-tests and tests check against. */
 export const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,

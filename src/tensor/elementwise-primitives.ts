@@ -7,7 +7,7 @@ import type { DType } from './dtype.ts';
 import { allocateOutput as allocate } from './arena.ts';
 import { Tensor } from './tensor.ts';
 import { kernels } from '../kernels/backend.ts';
-import type { BinaryOp, ElementwiseOp, FloatArray, UnaryOp } from '../kernels/kernels.ts';
+import { COMPARE_OPS, type BinaryOp, type ElementwiseOp, type FloatArray, type UnaryOp } from '../kernels/kernels.ts';
 import type { CompareOp, ElementwiseParams, FamilyTable, Impl, Prim } from './primitives.ts';
 
 function unary(op: UnaryOp): Impl<Prim> {
@@ -36,7 +36,7 @@ function binary(op: ElementwiseOp, outDType?: DType, kernelOp?: BinaryOp): Impl<
   };
 }
 
-const compareImpls = Object.fromEntries((['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const).map((op) => [op, binary(op, 'bool')])) as Record<CompareOp, Impl<Prim>>;
+const compareImpls = Object.fromEntries(COMPARE_OPS.map((op) => [op, binary(op, 'bool')])) as Record<CompareOp, Impl<Prim>>;
 
 export const elementwiseImpls: FamilyTable<ElementwiseParams, 'impl'> = {
   neg: unary('neg'),
