@@ -617,3 +617,18 @@ test('layout copies: every backend gives the reference bits (strided gather/scat
     }
   }
 });
+
+test('symmetrize: every backend gives (A + Aᵀ)/2 in float64 (f32/f64 in, sizes 0 and 1)', () => {
+  for (const [name, kern] of BACKENDS) {
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (const n of [0, 1, 2, 5]) {
+        const a = values(dtype, n * n, n + 60, [1e308, 3, -0, 1e308]) as FloatArray;
+        const want = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) want[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+        const got = new Float64Array(n * n).fill(7);
+        kern.symmetrize(a, n, got);
+        sameBits(got, want, `${name} symmetrize ${dtype} n=${n}`);
+      }
+    }
+  }
+});

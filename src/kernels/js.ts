@@ -22,7 +22,7 @@ import { castInto, selectInto, unaryInto } from './js-unary.ts';
 import { argmaxInto, maxInto, softmaxCrossEntropy, softmaxCrossEntropyGradInto, sumInto } from './js-reduce.ts';
 import { concat, gatherAxis, gatherStrided, scatterAddAxis, scatterStrided, tileInto, transpose2d } from './js-layout.ts';
 import { adamInto, addInto, axpyInto, momentumInto, scaleInto } from './fused.ts';
-import { cholesky, eighSymmetric, qrHouseholder, solveTriangular } from './dense.ts';
+import { cholesky, eighSymmetric, qrHouseholder, solveTriangular, symmetrize } from './dense.ts';
 import { jacobiSweeps, svdJacobi } from './svd.ts';
 
 /** Micro-tile height and width: 16 accumulators; wider tiles measured no faster in V8. */
@@ -321,6 +321,7 @@ export const jsKernels: Kernels = {
   axpy: axpyInto,
   add: addInto,
   qr: qrHouseholder,
+  symmetrize,
   eigh: eighSymmetric,
   svd: (a, m, n) => svdJacobi(a, m, n, { gemm, eigh: eighSymmetric, sweeps: jacobiSweeps }),
   cholesky,

@@ -194,6 +194,8 @@ export interface Kernels {
    * op(T) = Tᵀ when `transpose`, the diagonal taken as 1 with `unitDiagonal`.
    */
   qr(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
+  /** out[i*n + j] = 0.5·(a[i*n + j] + a[j*n + i]) for the n×n a: the symmetric part eigh and cholesky are given. */
+  symmetrize(a: FloatArray, n: number, out: Float64Array): void;
   eigh(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
   cholesky(a: Float64Array, n: number): Float64Array;
   solveTriangular(t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: SolveTriangularOptions): Float64Array;
