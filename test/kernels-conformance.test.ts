@@ -332,3 +332,303 @@ test('svd: every backend agrees with the js reference (after the sign convention
     assert.throws(() => kern.svd(new Float64Array(5), 2, 3), /^Error: svd: a has length 5, expected 6 \(m=2, n=3\)/, name);
   }
 });
+
+// ── The loops behind the tensor primitives: unary, elementwise (any type), select, cast,
+// reductions, softmax cross-entropy, layout copies. Each is checked on every backend against a
+// plain per-element reference written here (not the js kernel), so the js backend is tested too.
+
+type AnyDType = 'float64' | 'float32' | 'int32' | 'bool';
+type AnyArray = Float64Array | Float32Array | Int32Array | Uint8Array;
+
+function make(dtype: AnyDType, n: number): AnyArray {
+  return dtype === 'float64' ? new Float64Array(n) : dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
+}
+
+/** Values of the dtype: [-1, 1) floats (specials first when `specials`), small ints, 0/1 bools. */
+function values(dtype: AnyDType, n: number, seed: number, specials: readonly number[] = []): AnyArray {
+  const rand = lcg(seed);
+  const out = make(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    out[i] = dtype === 'int32' ? Math.floor(r * 5) : dtype === 'bool' ? (r > 0 ? 1 : 0) : r * 3;
+  }
+  if (dtype === 'float64' || dtype === 'float32') for (let i = 0; i < Math.min(n, specials.length); i++) out[i] = specials[i]!;
+  return out;
+}
+
+function sameBits(got: ArrayLike<number>, want: ArrayLike<number>, label: string): void {
+  assert.equal(got.length, want.length, `${label}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const same = Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i]));
+    if (!same) assert.fail(`${label}: out[${i}] = ${got[i]}, the reference gives ${want[i]}`);
+  }
+}
+
+const SPECIALS = [0, -0, Infinity, -Infinity, NaN, 1e-45, -3e38, 5e-324, 1, -1, 0.5, -2];
+const SIZES = [0, 1, 5, 37];
+
+test('unary: every backend gives the reference Math functions\' bits (every op, f32/f64/int32, sizes 0 and 1)', async () => {
+  const { UNARY_OPS } = await import('../src/kernels/kernels.ts');
+  const ref: Record<(typeof UNARY_OPS)[number], (a: number) => number> = {
+    neg: (a) => -a, exp: Math.exp, log: Math.log, sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
+    sigmoid: (a) => (a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))),
+    sqrt: Math.sqrt, abs: Math.abs, sign: (a) => (a > 0 ? 1 : a < 0 ? -1 : a),
+  };
+  for (const [name, kern] of BACKENDS) {
+    for (const dtype of ['float64', 'float32', 'int32'] as const) {
+      for (const n of SIZES) {
+        const x = values(dtype, n, n + 3, SPECIALS);
+        for (const op of UNARY_OPS) {
+          const want = make(dtype, n);
+          for (let i = 0; i < n; i++) want[i] = ref[op](x[i]!);
+          const got = make(dtype, n).fill(7);
+          kern.unary(op, x, got);
+          sameBits(got, want, `${name} unary ${op} ${dtype} n=${n}`);
+        }
+      }
+    }
+    assert.throws(() => kern.unary('nope' as never, new Float64Array(1), new Float64Array(1)), /unknown op 'nope'/);
+  }
+});
+
+test('elementwise: every backend gives the reference bits (every op and operand form, f32/f64/int32, comparisons to bool)', async () => {
+  const { BINARY_OPS, BINARY_REFERENCE, COMPARE_OPS } = await import('../src/kernels/kernels.ts');
+  const ref: Record<string, (a: number, b: number) => number> = {
+    ...BINARY_REFERENCE, pow: Math.pow,
+    eq: (a, b) => (a === b ? 1 : 0), ne: (a, b) => (a !== b ? 1 : 0), lt: (a, b) => (a < b ? 1 : 0),
+    le: (a, b) => (a <= b ? 1 : 0), gt: (a, b) => (a > b ? 1 : 0), ge: (a, b) => (a >= b ? 1 : 0),
+  };
+  const ops = [...BINARY_OPS, 'pow', ...COMPARE_OPS] as const;
+  const forms: Array<[string, number, number]> = [['same', 37, 37], ['empty', 0, 0], ['one', 1, 1], ['scalar right', 9, 1], ['scalar left', 1, 9], ['bias right', 4 * 6, 6], ['bias left', 3, 5 * 3]];
+  for (const [name, kern] of BACKENDS) {
+    for (const dtype of ['float64', 'float32', 'int32'] as const) {
+      for (const [form, nx, ny] of forms) {
+        const x = values(dtype, nx, nx * 3 + 1, SPECIALS);
+        const y = values(dtype, ny, ny * 5 + 2, [...SPECIALS].reverse());
+        const n = Math.max(nx, ny);
+        for (const op of ops) {
+          const outType: AnyDType = (COMPARE_OPS as readonly string[]).includes(op) ? 'bool' : dtype;
+          const want = make(outType, n);
+          for (let i = 0; i < n; i++) want[i] = ref[op]!(x[i % nx]!, y[i % ny]!);
+          const got = make(outType, n).fill(7);
+          kern.elementwise(op, x, y, got);
+          sameBits(got, want, `${name} elementwise ${op} ${dtype} ${form}`);
+          if (outType !== 'bool' && dtype !== 'int32' && (BINARY_OPS as readonly string[]).includes(op)) {
+            const viaBinary = make(dtype, n);
+            kern.binary(op as (typeof BINARY_OPS)[number], x as FloatArray, y as FloatArray, viaBinary as FloatArray);
+            sameBits(got, viaBinary, `${name} elementwise ${op} ${dtype} ${form} vs binary`);
+          }
+        }
+      }
+    }
+    assert.throws(() => kern.elementwise('nope' as never, new Float64Array(1), new Float64Array(1), new Float64Array(1)), /unknown op 'nope'/);
+  }
+});
+
+test('select and cast: every backend gives the reference bits (every dtype pair, sizes 0 and 1)', () => {
+  const dtypes: AnyDType[] = ['float64', 'float32', 'int32', 'bool'];
+  for (const [name, kern] of BACKENDS) {
+    for (const n of [0, 1, 7]) {
+      const cond = values('bool', n, n + 40);
+      for (const from of dtypes) {
+        const x = values(from, n, n + 41, [1.9, -1.9, NaN, -0, 3e9, -3e9, Infinity]);
+        const y = values(from, n, n + 42);
+        const want = make(from, n);
+        for (let i = 0; i < n; i++) want[i] = cond[i] ? x[i]! : y[i]!;
+        const got = make(from, n).fill(7);
+        kern.select(cond, x, y, got);
+        sameBits(got, want, `${name} select ${from} n=${n}`);
+        for (const to of dtypes) {
+          const castWant = make(to, n);
+          for (let i = 0; i < n; i++) castWant[i] = to === 'int32' ? Math.trunc(x[i]!) : to === 'bool' ? (x[i] ? 1 : 0) : x[i]!;
+          const castGot = make(to, n).fill(7);
+          kern.cast(x, castGot);
+          sameBits(castGot, castWant, `${name} cast ${from} → ${to} n=${n}`);
+        }
+      }
+    }
+  }
+});
+
+/** Row-major multi-index of flat index i in `shape`. */
+function unravel(i: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = i % shape[d]!;
+    i = Math.floor(i / shape[d]!);
+  }
+  return idx;
+}
+
+function ravel(idx: readonly number[], shape: readonly number[]): number {
+  let off = 0;
+  for (let d = 0; d < shape.length; d++) off = off * shape[d]! + idx[d]!;
+  return off;
+}
+
+const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** Every sorted subset of the axes of a rank-r shape, the empty one included. */
+function axisSubsets(r: number): number[][] {
+  const out: number[][] = [];
+  for (let mask = 0; mask < 1 << r; mask++) out.push([...Array(r).keys()].filter((d) => mask & (1 << d)));
+  return out;
+}
+
+test('sum and max: every backend gives the reference bits (every axis subset, contiguous or not, sizes 0 and 1)', () => {
+  const shapes: number[][] = [[], [0], [1], [5], [1, 1], [3, 4], [2, 0, 3], [2, 3, 4], [2, 1, 3, 2]];
+  for (const [name, kern] of BACKENDS) {
+    for (const dtype of ['float64', 'float32', 'int32'] as const) {
+      for (const shape of shapes) {
+        const size = prod(shape);
+        const x = values(dtype, size, size + shape.length, [1e16, 1, -1e16, NaN]);
+        for (const axes of axisSubsets(shape.length)) {
+          const outShape = shape.filter((_, d) => !axes.includes(d));
+          const outSize = prod(outShape);
+          const label = `${name} ${dtype} [${shape}] axes [${axes}]`;
+          // Reference: row-major input order into float64 accumulators; max with NaN winning.
+          const sumWant = new Float64Array(outSize);
+          const maxWant = make(dtype, outSize).fill(-Infinity);
+          for (let i = 0; i < size; i++) {
+            const j = ravel(unravel(i, shape).filter((_, d) => !axes.includes(d)), outShape);
+            sumWant[j]! += x[i]!;
+            if (x[i]! > maxWant[j]! || Number.isNaN(x[i])) maxWant[j] = x[i]!;
+          }
+          const sumGot = new Float64Array(outSize);
+          kern.sum(x, shape, axes, sumGot);
+          sameBits(sumGot, sumWant, `sum ${label}`);
+          if (size === 0 && outSize > 0) continue; // an empty reduced axis: max's caller refuses it
+          const maxGot = make(dtype, outSize).fill(7);
+          kern.max(x, shape, axes, maxGot);
+          sameBits(maxGot, maxWant, `max ${label}`);
+        }
+      }
+    }
+  }
+});
+
+test('argmax and softmax cross-entropy: every backend gives the reference bits (sizes 0 and 1)', () => {
+  for (const [name, kern] of BACKENDS) {
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (const [outer, len, inner] of [[1, 1, 1], [0, 3, 2], [2, 1, 3], [3, 5, 1], [2, 4, 3]] as const) {
+        const x = values(dtype, outer * len * inner, outer * 100 + len * 10 + inner);
+        if (x.length > 3) x[3] = x[0]!; // a tie: the first index wins
+        const want = new Int32Array(outer * inner);
+        for (let o = 0; o < outer; o++) {
+          for (let i = 0; i < inner; i++) {
+            let best = 0;
+            for (let k = 1; k < len; k++) if (x[(o * len + k) * inner + i]! > x[(o * len + best) * inner + i]!) best = k;
+            want[o * inner + i] = best;
+          }
+        }
+        const got = new Int32Array(outer * inner).fill(-1);
+        kern.argmax(x, outer, len, inner, got);
+        sameBits(got, want, `${name} argmax ${dtype} ${outer}×${len}×${inner}`);
+      }
+      for (const [rows, cols] of [[1, 1], [1, 4], [3, 5], [8, 10]] as const) {
+        const x = values(dtype, rows * cols, rows * 7 + cols, [] as number[]);
+        if (x.length > 2) x[1] = dtype === 'float32' ? 80 : 700; // exp overflows without the max shift
+        const labels = Int32Array.from({ length: rows }, (_, r) => (r * 3) % cols);
+        let total = 0;
+        const gradWant = make(dtype, rows * cols);
+        for (let r = 0; r < rows; r++) {
+          const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
+          const m = row.reduce((a, b) => (b > a ? b : a), -Infinity);
+          const s = row.reduce((a, v) => a + Math.exp(v - m), 0);
+          total += Math.log(s) + m - row[labels[r]!]!;
+          for (let j = 0; j < cols; j++) gradWant[r * cols + j] = Math.exp(row[j]! - m) * (1 / (s * rows));
+          gradWant[r * cols + labels[r]!]! -= 1 / rows;
+        }
+        const label = `${name} softmaxCrossEntropy ${dtype} ${rows}×${cols}`;
+        assert.ok(Object.is(kern.softmaxCrossEntropy(x, labels, rows, cols), total / rows), label);
+        const gradGot = make(dtype, rows * cols).fill(7);
+        kern.softmaxCrossEntropyGrad(x, labels, rows, cols, gradGot);
+        sameBits(gradGot, gradWant, `${label} grad`);
+      }
+    }
+  }
+});
+
+test('layout copies: every backend gives the reference bits (strided gather/scatter, transpose, tile, concat, axis gather/scatter-add)', () => {
+  for (const [name, kern] of BACKENDS) {
+    for (const dtype of ['float64', 'float32', 'int32', 'bool'] as const) {
+      // Strided gather: a transpose of a [2, 3, 4] source, a slice, and a broadcast (stride 0); scatter: a pad.
+      const src = values(dtype, 24, 11);
+      for (const [shape, stride, base] of [[[4, 2, 3], [1, 12, 4], 0], [[1, 2, 2], [12, 4, 1], 5], [[3, 2], [0, 1], 1], [[0, 3], [3, 1], 0], [[1], [1], 7]] as const) {
+        const n = prod(shape);
+        const want = make(dtype, n);
+        for (let i = 0; i < n; i++) want[i] = src[base + unravel(i, shape).reduce((a, v, d) => a + v * stride[d]!, 0)]!;
+        const got = make(dtype, n).fill(7);
+        kern.gatherStrided(src, got, shape, stride, base);
+        sameBits(got, want, `${name} gatherStrided ${dtype} [${shape}] stride [${stride}] base ${base}`);
+      }
+      for (const [shape, stride, base] of [[[2, 3], [5, 1], 6], [[0, 2], [4, 1], 0], [[1, 1], [1, 1], 3]] as const) {
+        const x = values(dtype, prod(shape), 13);
+        const want = make(dtype, 20);
+        for (let i = 0; i < x.length; i++) want[base + unravel(i, shape).reduce((a, v, d) => a + v * stride[d]!, 0)] = x[i]!;
+        const got = make(dtype, 20);
+        kern.scatterStrided(x, got, shape, stride, base);
+        sameBits(got, want, `${name} scatterStrided ${dtype} [${shape}]`);
+      }
+      for (const [r, c] of [[0, 3], [1, 1], [1, 5], [4, 3]] as const) {
+        const x = values(dtype, r * c, r * 10 + c);
+        const want = make(dtype, r * c);
+        for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) want[j * r + i] = x[i * c + j]!;
+        const got = make(dtype, r * c).fill(7);
+        kern.transpose2d(x, got, r, c);
+        sameBits(got, want, `${name} transpose2d ${dtype} ${r}×${c}`);
+      }
+      for (const [block, total] of [[1, 0], [1, 1], [1, 6], [3, 12], [5, 5]] as const) {
+        const x = values(dtype, block, block + 20);
+        const got = make(dtype, total).fill(7);
+        kern.tile(x, got);
+        sameBits(got, Array.from({ length: total }, (_, i) => x[i % block]!), `${name} tile ${dtype} ${block} → ${total}`);
+      }
+      for (const [outer, inner, lens] of [[2, 3, [1, 0, 2]], [1, 1, [1]], [0, 2, [2, 1]], [3, 2, [2, 2]]] as const) {
+        const parts = lens.map((l, p) => values(dtype, outer * l * inner, p + 30));
+        const total = lens.reduce((a: number, b) => a + b, 0);
+        const want = make(dtype, outer * total * inner);
+        for (let o = 0; o < outer; o++) {
+          let at = 0;
+          for (let p = 0; p < lens.length; p++) {
+            for (let k = 0; k < lens[p]!; k++, at++) for (let i = 0; i < inner; i++) want[(o * total + at) * inner + i] = parts[p]![(o * lens[p]! + k) * inner + i]!;
+          }
+        }
+        const got = make(dtype, want.length).fill(7);
+        kern.concat(parts, lens, outer, inner, got);
+        sameBits(got, want, `${name} concat ${dtype} outer ${outer} inner ${inner} lens [${lens}]`);
+      }
+      for (const [outer, len, inner, idList] of [[2, 4, 3, [3, 0, 3]], [1, 1, 1, [0]], [2, 3, 2, []], [0, 2, 2, [1]], [3, 2, 1, [1, 1, 0, 1]]] as const) {
+        const ids = Int32Array.from(idList);
+        const x = values(dtype, outer * len * inner, len * 7 + inner);
+        const want = make(dtype, outer * ids.length * inner);
+        for (let o = 0; o < outer; o++) for (let k = 0; k < ids.length; k++) for (let i = 0; i < inner; i++) want[(o * ids.length + k) * inner + i] = x[(o * len + ids[k]!) * inner + i]!;
+        const got = make(dtype, want.length).fill(7);
+        kern.gatherAxis(x, ids, outer, len, inner, got);
+        sameBits(got, want, `${name} gatherAxis ${dtype} ${outer}×${len}×${inner} ids [${idList}]`);
+        // scatterAddAxis is gatherAxis's transpose: u has gatherAxis's output layout.
+        const u = values(dtype, outer * ids.length * inner, ids.length + 50);
+        const sWant = make(dtype, outer * len * inner);
+        for (let o = 0; o < outer; o++) for (let k = 0; k < ids.length; k++) for (let i = 0; i < inner; i++) sWant[(o * len + ids[k]!) * inner + i]! += u[(o * ids.length + k) * inner + i]!;
+        const sGot = make(dtype, sWant.length);
+        kern.scatterAddAxis(u, ids, outer, len, inner, sGot);
+        sameBits(sGot, sWant, `${name} scatterAddAxis ${dtype} ${outer}×${len}×${inner} ids [${idList}]`);
+      }
+    }
+  }
+});
+
+test('symmetrize: every backend gives (A + Aᵀ)/2 in float64 (f32/f64 in, sizes 0 and 1)', () => {
+  for (const [name, kern] of BACKENDS) {
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (const n of [0, 1, 2, 5]) {
+        const a = values(dtype, n * n, n + 60, [1e308, 3, -0, 1e308]) as FloatArray;
+        const want = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) want[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+        const got = new Float64Array(n * n).fill(7);
+        kern.symmetrize(a, n, got);
+        sameBits(got, want, `${name} symmetrize ${dtype} n=${n}`);
+      }
+    }
+  }
+});

@@ -5,8 +5,10 @@
  * reference (with its argument checks and messages) that the wasm and native ports follow.
  *
  * Inputs are never modified. Hot loops run over contiguous memory, which is why several
- * routines work on a transposed copy internally.
+ * routines work on a transposed copy internally. `symmetrize` (float32 or float64 in) prepares
+ * eigh's and cholesky's input.
  */
+import type { FloatArray } from './kernels.ts';
 
 /** The argument checks, shared with the wasm port (same messages whichever backend runs). */
 export function checkSize(fn: string, name: string, value: number): void {
@@ -102,6 +104,11 @@ function applyReflector(
  * Thin QR of the m×n matrix A (m ≥ n) by Householder reflections: Q is m×n with orthonormal
  * columns, R is n×n upper triangular with diag(R) ≥ 0 (unique, and > 0, for full-rank A).
  */
+/** The symmetric part (A + Aᵀ)/2 of the n×n a, in float64 (contract in kernels.ts). */
+export function symmetrize(a: FloatArray, n: number, s: Float64Array): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+}
+
 export function qrHouseholder(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array } {
   const fn = 'qrHouseholder';
   checkSize(fn, 'm', m);

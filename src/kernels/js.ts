@@ -1,7 +1,9 @@
 /**
  * The reference kernel backend in plain JavaScript: GEMM and im2col/col2im here, elementwise
- * binary ops in js-binary.ts, the fused optimizer loops in fused.ts, dense linear algebra in
- * dense.ts, the SVD in svd.ts (one-sided Jacobi on this GEMM and dense.ts's eigh).
+ * binary ops in js-binary.ts, unary ops, select and casts in js-unary.ts, reductions and the
+ * softmax-cross-entropy pair in js-reduce.ts, layout copies in js-layout.ts, the fused optimizer
+ * loops in fused.ts, dense linear algebra in dense.ts, the SVD in svd.ts (one-sided Jacobi on this
+ * GEMM and dense.ts's eigh).
  *
  * GEMM follows the Goto/BLIS scheme: panels of op(A) and op(B) are packed into contiguous
  * Float64Array scratch (whatever the input dtype, so the hot micro-kernel only ever sees one
@@ -15,9 +17,12 @@
  * the same row computed alone or inside a larger batch is bit-identical.
  */
 import type { FloatArray, GemmArgs, Kernels, PatchGeometry } from './kernels.ts';
-import { binaryInto } from './js-binary.ts';
+import { binaryInto, elementwiseInto } from './js-binary.ts';
+import { castInto, selectInto, unaryInto } from './js-unary.ts';
+import { argmaxInto, maxInto, softmaxCrossEntropy, softmaxCrossEntropyGradInto, sumInto } from './js-reduce.ts';
+import { concat, gatherAxis, gatherStrided, scatterAddAxis, scatterStrided, tileInto, transpose2d } from './js-layout.ts';
 import { adamInto, addInto, axpyInto, momentumInto, scaleInto } from './fused.ts';
-import { cholesky, eighSymmetric, qrHouseholder, solveTriangular } from './dense.ts';
+import { cholesky, eighSymmetric, qrHouseholder, solveTriangular, symmetrize } from './dense.ts';
 import { jacobiSweeps, svdJacobi } from './svd.ts';
 
 /** Micro-tile height and width: 16 accumulators; wider tiles measured no faster in V8. */
@@ -294,12 +299,29 @@ export const jsKernels: Kernels = {
   im2col,
   col2im,
   binary: binaryInto,
+  elementwise: elementwiseInto,
+  unary: unaryInto,
+  select: selectInto,
+  cast: castInto,
+  sum: sumInto,
+  max: maxInto,
+  argmax: argmaxInto,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGrad: softmaxCrossEntropyGradInto,
+  gatherStrided,
+  scatterStrided,
+  transpose2d,
+  tile: tileInto,
+  concat,
+  gatherAxis,
+  scatterAddAxis,
   adam: adamInto,
   momentum: momentumInto,
   scale: scaleInto,
   axpy: axpyInto,
   add: addInto,
   qr: qrHouseholder,
+  symmetrize,
   eigh: eighSymmetric,
   svd: (a, m, n) => svdJacobi(a, m, n, { gemm, eigh: eighSymmetric, sweeps: jacobiSweeps }),
   cholesky,

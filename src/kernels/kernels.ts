@@ -7,6 +7,8 @@
  * All arrays are dense, row-major and contiguous; outputs are preallocated by the caller.
  */
 export type FloatArray = Float64Array | Float32Array;
+/** Any tensor's data: float64, float32, int32, bool (0/1 bytes). */
+export type DataArray = Float64Array | Float32Array | Int32Array | Uint8Array;
 
 export interface GemmArgs {
   /** Number of independent products; batch b reads A at aOffset + b*aBatchStride (0 = broadcast). */
@@ -48,7 +50,22 @@ export interface AdamScalars {
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'maskPositive'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
-/** The BINARY_OPS semantics element by element: the reference backends' self-tests and tests check against. */
+/**
+ * Elementwise ops on any array type (see `Kernels.elementwise`): BINARY_OPS plus pow (Math.pow(a, b))
+ * and the comparisons (1 when `a op b` holds, else 0, written to a Uint8Array).
+ */
+export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+export type ElementwiseOp = BinaryOp | 'pow' | CompareOp;
+
+/**
+ * Elementwise unary ops (see `Kernels.unary`), per element a:
+ *   neg −a · exp, log, sin, cos, tanh, sqrt, abs: the Math functions · sign: a > 0 ? 1 : a < 0 ? −1 : a
+ *   sigmoid: a ≥ 0 ? 1 / (1 + e^−a) : e^a / (1 + e^a) (the side where exp cannot overflow)
+ */
+export const UNARY_OPS = ['neg', 'exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'sqrt', 'abs', 'sign'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
 /** The BINARY_OPS semantics as JS expressions of a and b, compiled into the js loops. */
 export const BINARY_EXPR: Record<BinaryOp, string> = {
   add: 'a + b',
@@ -60,6 +77,7 @@ export const BINARY_EXPR: Record<BinaryOp, string> = {
   maskPositive: 'a > 0 ? b : 0',
 };
 
+/** The BINARY_OPS semantics element by element: the reference backends' self-tests and tests check against. */
 export const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
@@ -101,6 +119,55 @@ export interface Kernels {
    */
   binary(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void;
   /**
+   * `binary` on any array type, with pow and the comparisons too (ElementwiseOp): the same operand
+   * forms; out is x's type, except a comparison's, which is a Uint8Array. Float add…maskPositive
+   * normally go to `binary`; this is the loop for everything else (and agrees with it bit for bit).
+   */
+  elementwise(op: ElementwiseOp, x: DataArray, y: DataArray, out: DataArray): void;
+  /** out[i] = op(x[i]) (UNARY_OPS), out of x's type and length. */
+  unary(op: UnaryOp, x: DataArray, out: DataArray): void;
+  /** out[i] = cond[i] ? x[i] : y[i], all of one length. */
+  select(cond: DataArray, x: DataArray, y: DataArray, out: DataArray): void;
+  /**
+   * Type conversion by out's type: Int32Array gets Math.trunc(x[i]), Uint8Array (bool) x[i] ? 1 : 0,
+   * float arrays the typed-array store of x[i].
+   */
+  cast(x: DataArray, out: DataArray): void;
+  /**
+   * Reductions over the sorted `axes` of x (row-major `shape`), out laid out as shape without them.
+   * sum: accumulates in float64 into out (zeroed by the caller), in row-major input order.
+   * max: out is overwritten; NaN wins (NumPy). Each reduced axis must be non-empty unless x is.
+   */
+  sum(x: DataArray, shape: readonly number[], axes: readonly number[], out: Float64Array): void;
+  max(x: DataArray, shape: readonly number[], axes: readonly number[], out: DataArray): void;
+  /** x viewed as [outer, len, inner] (len ≥ 1): out[o*inner + i] = the first k maximizing x[o, k, i]. */
+  argmax(x: DataArray, outer: number, len: number, inner: number, out: Int32Array): void;
+  /**
+   * Softmax cross-entropy of rows×cols logits against integer labels (one per row, in range),
+   * row by row in float64 in a fixed order: the mean loss, and its gradient w.r.t. the logits
+   * (out: rows×cols, overwritten).
+   */
+  softmaxCrossEntropy(logits: DataArray, labels: DataArray, rows: number, cols: number): number;
+  softmaxCrossEntropyGrad(logits: DataArray, labels: DataArray, rows: number, cols: number, out: DataArray): void;
+  /**
+   * Strided copies over the row-major multi-indices of `shape` (offset(idx) = base + Σ idx_d·stride_d):
+   * gather reads out[i] = x[offset(i-th index)], scatter writes out[offset(i-th index)] = x[i];
+   * transpose2d is the r×c matrix transpose; tile repeats x (its length divides out's) over out.
+   */
+  gatherStrided(x: DataArray, out: DataArray, shape: readonly number[], stride: readonly number[], base: number): void;
+  scatterStrided(x: DataArray, out: DataArray, shape: readonly number[], stride: readonly number[], base: number): void;
+  transpose2d(x: DataArray, out: DataArray, r: number, c: number): void;
+  tile(x: DataArray, out: DataArray): void;
+  /**
+   * Axis copies, every array viewed as [outer, ·, inner]: concat stacks parts (part p has lens[p]
+   * rows along the axis) into out; gatherAxis copies rows ids[k] of x (axis length len, ids in
+   * range) to out[o, k]; scatterAddAxis adds row k of u into out[o, ids[k]] (out zeroed by the caller,
+   * ids in range).
+   */
+  concat(parts: readonly DataArray[], lens: readonly number[], outer: number, inner: number, out: DataArray): void;
+  gatherAxis(x: DataArray, ids: DataArray, outer: number, len: number, inner: number, out: DataArray): void;
+  scatterAddAxis(u: DataArray, ids: DataArray, outer: number, len: number, inner: number, out: DataArray): void;
+  /**
    * Fused optimizer loops, bit-identical to the per-op path of src/optim (see optim/fused.ts):
    * every operand is the same array type and length, scalars are already in the arrays'
    * precision (`scalarIn`), and each arithmetic step rounds to that precision in exactly this order:
@@ -127,6 +194,8 @@ export interface Kernels {
    * op(T) = Tᵀ when `transpose`, the diagonal taken as 1 with `unitDiagonal`.
    */
   qr(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
+  /** out[i*n + j] = 0.5·(a[i*n + j] + a[j*n + i]) for the n×n a: the symmetric part eigh and cholesky are given. */
+  symmetrize(a: FloatArray, n: number, out: Float64Array): void;
   eigh(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
   cholesky(a: Float64Array, n: number): Float64Array;
   solveTriangular(t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: SolveTriangularOptions): Float64Array;

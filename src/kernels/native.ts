@@ -13,7 +13,7 @@
  * contracted into FMAs, so they too are bit-identical to src/optim/fused.ts. So is `binary` (the
  * elementwise add/sub/mul/div/maximum/minimum/maskPositive, same-length, scalar and bias forms).
  * Arrays shorter than BINARY_MIN / FUSED_MIN go to the js loops here (same bits), so callers never
- * decide. Everything else (momentum, axpy) is the js set's.
+ * decide. Everything else (momentum, axpy, and the unary, reduction and layout loops behind the tensor primitives) is the js set's.
  *
  * Threads: by default every core for GEMMs (and QR, Cholesky, triangular solves) of at least
  * THREAD_MIN_MACS multiply-adds and for eigh and SVD from EIGH_THREAD_MIN_N, one thread below

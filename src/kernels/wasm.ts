@@ -10,7 +10,7 @@
  * demand and is reused across calls, and C is copied back out. Products below SMALL_MACS
  * multiply-adds, elementwise outputs below BINARY_MIN and optimizer leaves below FUSED_MIN go to
  * the js set instead (same bits): there the copies cost more than the SIMD saves. The backend is
- * the js set with these overrides, so momentum/axpy (no C port) are the js loops.
+ * the js set with these overrides, so momentum/axpy and the unary, reduction and layout loops (no C port) are the js loops.
  * Even pure data movement (im2col/col2im) gains: the copies run at memcpy speed, while V8 moves
  * typed-array elements one at a time (~2 ns each on the Zen 4 VMs measured). Dense float64 `eigh`,
  * `qr`, `cholesky` and `solveTriangular` are src/kernels/wasm/linalg.c, ports of

@@ -1,16 +1,27 @@
-/** Layout primitives: reshape, broadcast, transpose, slice, pad, concat, gather/scatter. Rules: layout-rules.ts. */
+/**
+ * Layout primitives: reshape, broadcast, transpose, slice, pad, concat, gather/scatter. Shapes,
+ * strides and index checks here, the copies in the kernels (src/kernels/). Rules: layout-rules.ts.
+ */
 import { allocateOutput as allocate } from './arena.ts';
+import type { TypedArray } from './dtype.ts';
 import { fmt, sizeOf, stridesOf } from './shape.ts';
 import { Tensor } from './tensor.ts';
-import { around, stridedIndex } from './primitive-helpers.ts';
+import { kernels } from '../kernels/backend.ts';
+import { around } from './primitive-helpers.ts';
 import type { FamilyTable, LayoutParams } from './primitives.ts';
 
 function gatherCopy(x: Tensor, outShape: readonly number[], srcStride: readonly number[], base = 0): Tensor {
-  const map = stridedIndex(outShape, srcStride);
-  const out = allocate(x.dtype, map.length);
-  const a = x.data;
-  for (let i = 0; i < map.length; i++) out[i] = a[base + map[i]!]!;
+  const out = allocate(x.dtype, sizeOf(outShape));
+  kernels().gatherStrided(x.data, out, outShape, srcStride, base);
   return new Tensor(out, outShape, x.dtype);
+}
+
+/** Throws on the first index outside [0, len), in order. */
+function checkIndices(ids: TypedArray, len: number, describe: (j: number) => string): void {
+  for (let k = 0; k < ids.length; k++) {
+    const j = ids[k]!;
+    if (j < 0 || j >= len) throw new Error(describe(j));
+  }
 }
 
 export const layoutImpls: FamilyTable<LayoutParams, 'impl'> = {
@@ -22,10 +33,8 @@ export const layoutImpls: FamilyTable<LayoutParams, 'impl'> = {
     // Fast path: only new or size-1 leading axes, e.g. a bias [n] → [batch, n]: repeat the block.
     const firstKept = src.findIndex((d) => d !== 1);
     if (firstKept === -1 || src.slice(firstKept).every((d, i) => d === shape[off + firstKept + i])) {
-      const block = x!.data;
       const out = allocate(x!.dtype, sizeOf(shape));
-      if (block.length === 1) out.fill(block[0]!);
-      else for (let o = 0; o < out.length; o += block.length) out.set(block, o);
+      kernels().tile(x!.data, out);
       return new Tensor(out, shape, x!.dtype);
     }
     const srcStrides = stridesOf(src);
@@ -37,9 +46,8 @@ export const layoutImpls: FamilyTable<LayoutParams, 'impl'> = {
     if (perm.length === 2) {
       // Matrix transpose: the common case, without an index map.
       const [r, c] = shape as [number, number];
-      const a = x!.data;
-      const out = allocate(x!.dtype, a.length);
-      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
+      const out = allocate(x!.dtype, x!.size);
+      kernels().transpose2d(x!.data, out, r, c);
       return new Tensor(out, [c, r], x!.dtype);
     }
     const s = stridesOf(shape);
@@ -53,59 +61,39 @@ export const layoutImpls: FamilyTable<LayoutParams, 'impl'> = {
   pad: ([x], { before, after }) => {
     const shape = x!.shape.map((d, i) => d + before[i]! + after[i]!);
     const outStrides = stridesOf(shape);
-    const map = stridedIndex(x!.shape, outStrides);
     const base = before.reduce((acc, b, i) => acc + b * outStrides[i]!, 0);
+    // Zeroed: the kernel writes only the interior.
     const out = allocate(x!.dtype, sizeOf(shape));
-    const a = x!.data;
-    for (let i = 0; i < a.length; i++) out[base + map[i]!] = a[i]!;
+    kernels().scatterStrided(x!.data, out, x!.shape, outStrides, base);
     return new Tensor(out, shape, x!.dtype);
   },
   concat: (xs, { axis }) => {
     const first = xs[0]!;
-    const total = xs.reduce((acc, t) => acc + t.shape[axis]!, 0);
+    const lens = xs.map((t) => t.shape[axis]!);
+    const total = lens.reduce((acc, l) => acc + l, 0);
     const shape = first.shape.map((d, i) => (i === axis ? total : d));
     const [outer, , inner] = around(shape, axis);
     const out = allocate(first.dtype, sizeOf(shape));
-    let offset = 0;
-    for (const t of xs) {
-      const chunk = t.shape[axis]! * inner;
-      for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * chunk, (o + 1) * chunk), o * total * inner + offset);
-      offset += chunk;
-    }
+    kernels().concat(xs.map((t) => t.data), lens, outer, inner, out);
     return new Tensor(out, shape, first.dtype);
   },
   gather: ([x, idx], { axis }) => {
     const [outer, len, inner] = around(x!.shape, axis);
     const ids = idx!.data;
+    checkIndices(ids, len, (j) => `gather: index ${j} is out of range for axis ${axis} of size ${len} (shape ${fmt(x!.shape)})`);
     const out = allocate(x!.dtype, outer * ids.length * inner);
-    const a = x!.data;
-    for (let k = 0; k < ids.length; k++) {
-      const j = ids[k]!;
-      if (j < 0 || j >= len) throw new Error(`gather: index ${j} is out of range for axis ${axis} of size ${len} (shape ${fmt(x!.shape)})`);
-    }
-    for (let o = 0; o < outer; o++) {
-      for (let k = 0; k < ids.length; k++) {
-        const src = (o * len + ids[k]!) * inner;
-        out.set(a.subarray(src, src + inner), (o * ids.length + k) * inner);
-      }
-    }
+    kernels().gatherAxis(x!.data, ids, outer, len, inner, out);
     const shape = [...x!.shape.slice(0, axis), ...idx!.shape, ...x!.shape.slice(axis + 1)];
     return new Tensor(out, shape, x!.dtype);
   },
   scatterAdd: ([u, idx], { axis, shape }) => {
     const [outer, len, inner] = around(shape, axis);
     const ids = idx!.data;
+    // The copy loop used to check as it went, so nothing was checked when there is nothing to copy (outer = 0).
+    if (outer > 0) checkIndices(ids, len, (j) => `scatterAdd: index ${j} is out of range for axis ${axis} of size ${len}`);
+    // Zeroed: the kernel accumulates into it.
     const out = allocate(u!.dtype, sizeOf(shape));
-    const a = u!.data;
-    for (let o = 0; o < outer; o++) {
-      for (let k = 0; k < ids.length; k++) {
-        const j = ids[k]!;
-        if (j < 0 || j >= len) throw new Error(`scatterAdd: index ${j} is out of range for axis ${axis} of size ${len}`);
-        const dst = (o * len + j) * inner;
-        const src = (o * ids.length + k) * inner;
-        for (let i = 0; i < inner; i++) out[dst + i]! += a[src + i]!;
-      }
-    }
+    kernels().scatterAddAxis(u!.data, ids, outer, len, inner, out);
     return new Tensor(out, shape, u!.dtype);
   },
 };

@@ -16,9 +16,8 @@ function matrixData(x: Tensor): Float64Array {
 
 function symmetrized(x: Tensor): Float64Array {
   const n = x.shape[0]!;
-  const a = x.data;
   const s = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+  kernels().symmetrize(x.data as FloatArray, n, s);
   return s;
 }
 
