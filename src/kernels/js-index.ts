@@ -1,20 +1,7 @@
 /** Row-major index geometry shared by the js reduce and layout kernels. */
+import { sizeOf } from './kernels.ts';
 
-export function sizeOf(shape: readonly number[]): number {
-  let s = 1;
-  for (const d of shape) s *= d;
-  return s;
-}
-
-export function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
+export { sizeOf, stridesOf } from './kernels.ts';
 
 /** Flat offsets Σ idx_i·stride_i over all multi-indices of `shape`, in row-major order. */
 export function stridedIndex(shape: readonly number[], stride: readonly number[]): Int32Array {

@@ -271,3 +271,21 @@ export function patchGeometry(
   }
   return { n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, oh, ow };
 }
+
+/** Number of elements of a row-major shape (tensor/shape.ts re-exports it: one definition for every layer). */
+export function sizeOf(shape: readonly number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}
+
+/** Row-major strides (in elements) of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}

@@ -1,21 +1,8 @@
 /** Shape arithmetic: sizes, strides, NumPy broadcasting and axis normalization, with errors that name the op. */
 export type Shape = readonly number[];
 
-export function sizeOf(shape: Shape): number {
-  let s = 1;
-  for (const d of shape) s *= d;
-  return s;
-}
-
-export function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
+// Element counts and strides are kernel geometry too: one definition, in kernels/kernels.ts.
+export { sizeOf, stridesOf } from '../kernels/kernels.ts';
 
 export function fmt(shape: Shape): string {
   return `[${shape.join(', ')}]`;
