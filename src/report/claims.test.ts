@@ -19,10 +19,10 @@ const claims: Claim[] = [
 ];
 
 describe('claims', () => {
-  it('claimStatus: observed undefined/null/NaN or pass null → not evaluated', () => {
-    assert.deepEqual(claims.map(claimStatus), ['pass', 'fail', 'not evaluated', 'not evaluated', 'not evaluated']);
-    assert.deepEqual(claimCounts(claims), { passed: 1, failed: 1, notEvaluated: 3, evaluated: 2, total: 5 });
-    assert.equal(claimCountText(claims), '1/2 pass, 3 not evaluated');
+  it('claimStatus: observed missing or pass null → not evaluated; a NaN measurement fails', () => {
+    assert.deepEqual(claims.map(claimStatus), ['pass', 'fail', 'fail', 'not evaluated', 'not evaluated']);
+    assert.deepEqual(claimCounts(claims), { passed: 1, failed: 2, notEvaluated: 2, evaluated: 3, total: 5 });
+    assert.equal(claimCountText(claims), '1/3 pass, 2 not evaluated');
     assert.equal(claimCountText(claims.slice(0, 2)), '1/2 pass');
   });
 
@@ -30,30 +30,33 @@ describe('claims', () => {
     const at = (value: number | undefined | null) => checkClaim({ id: 'x', statement: 's', expected: '≥ 0.9', value, holds: (v) => v >= 0.9, format: (v) => `${(100 * v).toFixed(1)} %` });
     assert.deepEqual(at(0.95), { id: 'x', statement: 's', expected: '≥ 0.9', observed: '95.0 %', pass: true });
     assert.equal(at(0.5).pass, false);
-    for (const v of [undefined, null, NaN]) {
+    for (const v of [undefined, null]) {
       const c = at(v);
       assert.equal(c.pass, null);
       assert.equal(claimStatus(c), 'not evaluated');
     }
+    // A diverged run measured NaN: that is a failure, not a missing input.
+    assert.deepEqual(at(NaN), { id: 'x', statement: 's', expected: '≥ 0.9', observed: 'NaN', pass: false });
+    assert.equal(claimStatus(at(NaN)), 'fail');
   });
 
   it('tables, reports and the index show and count them, and the JSON round trip keeps them', () => {
     const html = claimsTableHtml(claims);
-    assert.equal((html.match(/<span class="badge not-evaluated">NOT EVALUATED<\/span>/g) ?? []).length, 3);
+    assert.equal((html.match(/<span class="badge not-evaluated">NOT EVALUATED<\/span>/g) ?? []).length, 2);
     assert.match(html, /K-FAC beats SGD.*not evaluated \(inputs missing\)/);
-    assert.equal((claimsTableMarkdown(claims).match(/NOT EVALUATED/g) ?? []).length, 3);
+    assert.equal((claimsTableMarkdown(claims).match(/NOT EVALUATED/g) ?? []).length, 2);
     const spec = reportSpec({ claims });
     validateReportSpec(spec);
     const page = renderReportHtml(spec, reportMeta(), []);
-    assert.match(page, /Claims<span class="count">1\/2 pass, 3 not evaluated<\/span>/);
-    assert.match(renderReportMarkdown(spec, reportMeta(), []), /## Claims \(1\/2 pass, 3 not evaluated\)/);
+    assert.match(page, /Claims<span class="count">1\/3 pass, 2 not evaluated<\/span>/);
+    assert.match(renderReportMarkdown(spec, reportMeta(), []), /## Claims \(1\/3 pass, 2 not evaluated\)/);
     // summary.json stores NaN as null and drops undefined: the status must survive that.
     const back = JSON.parse(JSON.stringify(claims)) as Claim[];
     assert.deepEqual(back.map(claimStatus), claims.map(claimStatus));
     const index = renderIndexHtml([{ id: 'e', title: 'E', paper: 'p', reportHref: 'e/report.html', status: 'complete', claims: back }]);
-    assert.match(index, /1\/2 claims pass, 3 not evaluated/);
-    assert.match(index, /claims <strong>1\/2<\/strong> pass · 3 not evaluated/);
-    assert.equal((index.match(/NOT EVALUATED/g) ?? []).length, 3);
+    assert.match(index, /1\/3 claims pass, 2 not evaluated/);
+    assert.match(index, /claims <strong>1\/3<\/strong> pass · 2 not evaluated/);
+    assert.equal((index.match(/NOT EVALUATED/g) ?? []).length, 2);
   });
 
   it('validateReportSpec still refuses a pass that is neither boolean nor null', () => {

@@ -8,16 +8,20 @@ import type { Claim } from './spec.ts';
 
 export type ClaimStatus = 'pass' | 'fail' | 'not evaluated';
 
-const missing = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v));
+// Missing means not measured. A NaN WAS measured (a diverged run): its claim fails, so a report
+// never looks better by turning a failure into "not evaluated". (summary.json stores NaN as null;
+// the claim's `pass: false` keeps the verdict through that round trip.)
+const missing = (v: unknown): boolean => v === undefined || v === null;
 
 export function claimStatus(c: Pick<Claim, 'observed' | 'pass'>): ClaimStatus {
-  if (missing(c.observed) || c.pass === null || c.pass === undefined) return 'not evaluated';
+  if (c.observed === undefined || c.pass === null || c.pass === undefined) return 'not evaluated';
   return c.pass ? 'pass' : 'fail';
 }
 
 /** The observed cell: the value, or 'not evaluated' when it is missing. */
-export function observedText(c: Pick<Claim, 'observed'>): string {
-  if (missing(c.observed)) return 'not evaluated (inputs missing)';
+export function observedText(c: Pick<Claim, 'observed' | 'pass'>): string {
+  if (c.observed === undefined || (c.observed === null && typeof c.pass !== 'boolean')) return 'not evaluated (inputs missing)';
+  if (c.observed === null) return 'NaN'; // a NaN measurement after summary.json's round trip
   return typeof c.observed === 'number' ? String(Number(c.observed.toPrecision(6))) : String(c.observed);
 }
 
@@ -53,7 +57,7 @@ export interface ClaimCheck<V> {
   id: string;
   statement: string;
   expected: string;
-  /** The measured value; undefined/null/NaN when its inputs are missing. */
+  /** The measured value; undefined/null when its inputs are missing (NaN is a measurement: the claim fails). */
   value: V | undefined | null;
   /** Whether the claim holds for a present value. */
   holds: (value: V) => boolean;
@@ -66,6 +70,7 @@ export function checkClaim<V>(c: ClaimCheck<V>): Claim {
   const base = { id: c.id, statement: c.statement, expected: c.expected };
   if (missing(c.value)) return { ...base, pass: null };
   const v = c.value as V;
+  if (typeof v === 'number' && Number.isNaN(v)) return { ...base, observed: 'NaN', pass: false };
   const observed = c.format ? c.format(v) : typeof v === 'number' ? v : String(v);
   return { ...base, observed, pass: c.holds(v) };
 }
