@@ -13,7 +13,7 @@
  * `byteOffset`/`byteLength` (it always had to, for subarrays).
  */
 import type { DType, TypedArray } from './dtype.ts';
-import { takeRecycled } from './buffer-pool.ts';
+import { noteAllocation, takeRecycled } from './buffer-pool.ts';
 
 class Slabs {
   private slab: ArrayBuffer;
@@ -50,14 +50,14 @@ function slabsFor(bytes: number): Slabs | undefined {
 
 export function allocateFloat32(size: number): Float32Array {
   const s = slabsFor(size * 4);
-  if (!s) return new Float32Array(size);
+  if (!s) return noted(new Float32Array(size));
   const at = s.carve(size * 4);
   return new Float32Array(s.current, at, size);
 }
 
 export function allocateFloat64(size: number): Float64Array {
   const s = slabsFor(size * 8);
-  if (!s) return new Float64Array(size);
+  if (!s) return noted(new Float64Array(size));
   const at = s.carve(size * 8);
   return new Float64Array(s.current, at, size);
 }
@@ -75,11 +75,17 @@ export function allocateUninitialized(dtype: 'float64' | 'float32', size: number
   const width = dtype === 'float64' ? 8 : 4;
   if (size * width > MEDIUM_MAX) {
     const reused = takeRecycled(dtype, size);
-    if (reused) return reused;
+    if (reused) return noted(reused);
   }
   if (size * width <= MEDIUM_MAX || unsafeBytes === undefined) return dtype === 'float64' ? allocateFloat64(size) : allocateFloat32(size);
   const bytes = unsafeBytes(size * width);
-  return dtype === 'float64' ? new Float64Array(bytes.buffer, bytes.byteOffset, size) : new Float32Array(bytes.buffer, bytes.byteOffset, size);
+  return noted(dtype === 'float64' ? new Float64Array(bytes.buffer, bytes.byteOffset, size) : new Float32Array(bytes.buffer, bytes.byteOffset, size));
+}
+
+/** Large arrays (own buffers, never slab views) are noted for the buffer pool's ownership rule. */
+function noted<A extends Float64Array | Float32Array>(a: A): A {
+  noteAllocation(a);
+  return a;
 }
 
 // Node's Buffer, looked up once (absent in browsers). Sizes here are > 64 KiB, so each call gets

@@ -7,9 +7,12 @@
  * 0.4–0.8 MB arrays a step, whose zeroing and the GC they provoke (V8 collects on external-memory
  * growth) cost more than the arithmetic of a small model's update.
  *
- * Only arrays that own their whole ArrayBuffer and are larger than the arena's slab sizes are
- * accepted (a slab view shares its buffer with live neighbours), at most MAX_PER_SIZE per
- * (dtype, length); the rest is left to the GC as before.
+ * Only arrays that own their whole ArrayBuffer, are larger than the arena's slab sizes (a slab view
+ * shares its buffer with live neighbours) AND were allocated by the arena inside an
+ * `ownAllocations` window (a training step: so a tensor made before the run — pretrained weights
+ * handed back by `model.init`, a constant an optimizer was built with — can never be recycled,
+ * whatever tree it turns up in) are accepted, at most MAX_PER_SIZE per (dtype, length); the rest
+ * is left to the GC as before.
  */
 type FloatArray = Float64Array | Float32Array;
 
@@ -18,13 +21,33 @@ const MAX_PER_SIZE = 8;
 const f64 = new Map<number, FloatArray[]>();
 const f32 = new Map<number, FloatArray[]>();
 const pooled = new WeakSet<ArrayBuffer>();
+const owned = new WeakSet<ArrayBuffer>();
+let ownedDepth = 0;
+
+/** Counts since start-up: arrays taken into the pool, and handed out again (tests, diagnostics). */
+export const stats = { recycled: 0, reused: 0 };
+
+/** Runs `fn` with the arena's large allocations marked as recyclable (a training step; synchronous, nests). */
+export function ownAllocations<T>(fn: () => T): T {
+  ownedDepth++;
+  try {
+    return fn();
+  } finally {
+    ownedDepth--;
+  }
+}
+
+/** Called by the arena for each large array it hands out. */
+export function noteAllocation(a: FloatArray): void {
+  if (ownedDepth > 0) owned.add(a.buffer as ArrayBuffer);
+}
 
 /** Hands dead arrays to the pool; returns how many were taken. The caller must never read or write them again. */
 export function recycle(arrays: Iterable<FloatArray>): number {
   let taken = 0;
   for (const a of arrays) {
     const buffer = a.buffer as ArrayBuffer;
-    if (a.byteOffset !== 0 || a.byteLength !== buffer.byteLength || a.byteLength <= MIN_BYTES || pooled.has(buffer)) continue;
+    if (a.byteOffset !== 0 || a.byteLength !== buffer.byteLength || a.byteLength <= MIN_BYTES || pooled.has(buffer) || !owned.has(buffer)) continue;
     const shelf = a instanceof Float64Array ? f64 : f32;
     const list = shelf.get(a.length) ?? [];
     if (list.length >= MAX_PER_SIZE) continue;
@@ -32,6 +55,7 @@ export function recycle(arrays: Iterable<FloatArray>): number {
     shelf.set(a.length, list);
     pooled.add(buffer);
     taken++;
+    stats.recycled++;
   }
   return taken;
 }
@@ -39,7 +63,10 @@ export function recycle(arrays: Iterable<FloatArray>): number {
 /** A pooled array of this dtype and length (old contents), or undefined. */
 export function takeRecycled(dtype: 'float64' | 'float32', length: number): FloatArray | undefined {
   const a = (dtype === 'float64' ? f64 : f32).get(length)?.pop();
-  if (a) pooled.delete(a.buffer as ArrayBuffer);
+  if (a) {
+    pooled.delete(a.buffer as ArrayBuffer);
+    stats.reused++;
+  }
   return a;
 }
 

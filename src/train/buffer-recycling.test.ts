@@ -4,13 +4,13 @@ import { Tensor } from '../tensor/tensor.ts';
 import * as random from '../tensor/random.ts';
 import { batchNorm1d, linear, relu, sequential } from '../nn/index.ts';
 import { adam, kfac, momentum } from '../optim/aliases.ts';
-import { clearRecycled, recycle, takeRecycled } from '../tensor/buffer-pool.ts';
+import { clearRecycled, ownAllocations, recycle, stats, takeRecycled } from '../tensor/buffer-pool.ts';
 import { allocateUninitialized } from '../tensor/arena.ts';
 import { train, type TrainerOptions } from './trainer.ts';
 import { chain } from '../optim/chain.ts';
 import type { GradientTransformation } from '../optim/transform.ts';
 import { treeMap, type Tree } from '../tensor/tree.ts';
-import { add, mul, sub } from '../tensor/ops.ts';
+import { add, mul } from '../tensor/ops.ts';
 
 // Layers big enough (64×256 float64 = 128 KiB) for their buffers to enter the pool.
 const wide = () => sequential('wide', [
@@ -32,22 +32,28 @@ for (const [name, make] of [['Adam', () => adam(1e-3)], ['momentum', () => momen
   test(`${name}: recycling buffers changes nothing in the results (metrics, params, state), and the pool is used`, () => {
     clearRecycled();
     const off = train(options(make(), { recycleBuffers: false }));
+    const before = { ...stats };
     const on = train(options(make()));
     assert.equal(JSON.stringify(on.metrics), JSON.stringify(off.metrics));
     assert.deepEqual(on.state, off.state);
-    // The pool now holds buffers the run handed back (batch 1100×64 and 64×256 leaves are > 64 KiB).
-    assert.ok(takeRecycled('float64', 64 * 256) || takeRecycled('float64', 1100 * 64), 'some buffer was recycled');
+    // The run handed buffers back and reused them (batch 1100×64 and 64×256 leaves are > 64 KiB).
+    assert.ok(stats.recycled > before.recycled && stats.reused > before.reused, `recycled ${stats.recycled - before.recycled}, reused ${stats.reused - before.reused}`);
+    assert.equal(takeRecycled('float64', 64 * 256), undefined, 'the pool is emptied when the run ends');
   });
 }
 
-test('an array a state keeps across steps (an anchor at the initial params) is live and never recycled', () => {
-  // A pull towards the starting point: the state holds the initial params for the whole run, so
-  // every state shares those buffers; recycling them would let Adam's outputs overwrite the anchor.
-  const anchorPull: GradientTransformation<{ anchor: Tree }> = {
-    name: 'anchor', init: (p) => ({ anchor: p }),
-    update: (g, s, ctx) => [treeMap((gi, p, a) => add(gi, mul(sub(p, a), 0.1)), g, ctx.params, s.anchor), s],
+test('an array a state keeps across steps (the first gradient, made inside a step) is live and never recycled', () => {
+  // The state keeps step 0's gradient for the whole run; every later state shares those buffers,
+  // and recycling them would let later outputs overwrite it.
+  type S = { first: Tree | null };
+  const firstGradPull: GradientTransformation<S> = {
+    name: 'first-grad', init: () => ({ first: null }),
+    update: (g, s) => {
+      const first = s.first ?? g;
+      return [treeMap((gi, f) => add(gi, mul(f, 0.5)), g, first), { first }];
+    },
   };
-  const make = () => chain(anchorPull, adam(1e-2));
+  const make = () => chain(firstGradPull, adam(1e-2));
   clearRecycled();
   const off = train(options(make(), { recycleBuffers: false }));
   const on = train(options(make()));
@@ -71,11 +77,13 @@ test('what a hook reads through its view is never recycled, even if it keeps it 
   assert.equal(JSON.stringify(start.params), before);
 });
 
-test('the pool takes only large arrays that own their buffer, once each, and hands them back by dtype and length', () => {
+test('the pool takes only large arrays allocated inside a step that own their buffer, once each, and hands them back by dtype and length', () => {
   clearRecycled();
-  const big = new Float64Array(10000);
+  const outside = allocateUninitialized('float64', 10000);
+  const big = ownAllocations(() => allocateUninitialized('float64', 10000));
   const view = new Float64Array(new ArrayBuffer(8 * 20000), 8 * 100, 10000);
-  const small = new Float64Array(100);
+  const small = ownAllocations(() => allocateUninitialized('float64', 100));
+  assert.equal(recycle([outside, new Float64Array(10000)]), 0, 'arrays not allocated inside a step are never taken');
   assert.equal(recycle([big, big, view, small]), 1);
   assert.equal(takeRecycled('float32', 10000), undefined);
   assert.equal(takeRecycled('float64', 9999), undefined);
@@ -83,4 +91,32 @@ test('the pool takes only large arrays that own their buffer, once each, and han
   assert.equal(takeRecycled('float64', 10000), undefined);
   recycle([big]);
   assert.equal(allocateUninitialized('float64', 10000), big, 'allocateUninitialized reuses a pooled buffer');
+  clearRecycled();
+});
+
+test('tensors made before the run are never recycled: pretrained weights returned by model.init, constants an optimizer was built with', () => {
+  clearRecycled();
+  const pretrained = wide().init(random.key(11));
+  const snapshot = JSON.stringify(pretrained);
+  const model = { ...wide(), init: () => pretrained };
+  // A transformation built around a constant (here: zero updates for the first layer, a "freeze").
+  const frozen = pretrained as unknown as { w: Tensor }[];
+  const zeroW = new Tensor(new Float64Array(frozen[0]!.w.size), frozen[0]!.w.shape);
+  const freeze: GradientTransformation<Record<string, never>> = {
+    name: 'freeze-first', init: () => ({}),
+    update: (g, s) => [(g as unknown as Tree[]).map((layer, i) => (i === 0 ? { ...(layer as object), w: zeroW } : layer)) as unknown as Tree, s],
+  };
+  const on = train(options(chain(adam(1e-3), freeze), { model: model as never }));
+  const off = train(options(chain(adam(1e-3), freeze), { model: model as never, recycleBuffers: false }));
+  assert.equal(JSON.stringify(pretrained), snapshot, 'the pretrained tensors are untouched');
+  assert.ok(zeroW.data.every((v) => v === 0), 'the optimizer\'s constant is untouched');
+  assert.equal(JSON.stringify(on.metrics), JSON.stringify(off.metrics));
+});
+
+test('a view kept past its hook expires with a clear error; what was read inside stays valid', () => {
+  let kept: { params: unknown } | undefined;
+  let read: unknown;
+  train(options(adam(1e-3), { steps: 6, hooks: [{ name: 'keep', afterStep: (v) => { if (v.step === 2) { kept = v; read = v.params; } } }] }));
+  assert.throws(() => kept!.params, /this StepView \(step 2\) has expired; read params inside the hook/);
+  assert.ok(Array.isArray(read));
 });

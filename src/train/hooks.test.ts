@@ -62,19 +62,19 @@ test('onEval, evalTrain and logEvery: what is recorded and when', () => {
 test('hooks run at their cadence, see params, grads and optimizer state, and can stop the run', () => {
   const calls: number[] = [];
   const every3: number[] = [];
-  let lastView: StepView | undefined;
+  let last: { step: number; totalSteps: number; w1: readonly number[]; g1: readonly number[]; stateStep: number } | undefined;
   const r = train(tinyOptions({
     steps: 20, onStepEvery: 4, onStep: (v) => void calls.push(v.step),
-    hooks: [{ name: 'probe', every: 3, afterStep: (v) => { every3.push(v.step); lastView = v; } }],
+    hooks: [{
+      name: 'probe', every: 3, afterStep: (v) => {
+        every3.push(v.step);
+        last = { step: v.step, totalSteps: v.totalSteps, w1: (v.params as { w1: Tensor }).w1.shape, g1: (v.grads as { w1: Tensor }).w1.shape, stateStep: v.state.step };
+      },
+    }],
   }));
   assert.deepEqual(calls, [4, 8, 12, 16, 20]);
   assert.deepEqual(every3, [3, 6, 9, 12, 15, 18]);
-  assert.ok(lastView && lastView.step === 18 && lastView.totalSteps === 20);
-  const p = lastView.params as { w1: Tensor };
-  const g = lastView.grads as { w1: Tensor };
-  assert.deepEqual(p.w1.shape, [4, 8]);
-  assert.deepEqual(g.w1.shape, [4, 8]);
-  assert.ok(lastView.state.step === 18);
+  assert.deepEqual(last, { step: 18, totalSteps: 20, w1: [4, 8], g1: [4, 8], stateStep: 18 });
   assert.equal(r.step, 20);
 
   const stopped = train(tinyOptions({ steps: 40, hooks: [{ name: 'stopper', afterStep: (v) => (v.step === 9 ? 'stop' : undefined) }] }));

@@ -24,6 +24,7 @@ import { applyUpdates } from '../optim/chain.ts';
 import { gradientsWithLayerStats } from './layer-stats.ts';
 import { structureMismatch } from './state-check.ts';
 import { BufferRecycler } from './buffer-recycling.ts';
+import { ownAllocations } from '../tensor/buffer-pool.ts';
 
 /** A model: a layer, optionally with buffers (BatchNorm running stats). */
 export type Model<P extends Tree = Tree> = Layer<P> & { initState?(): ModelState };
@@ -138,7 +139,10 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
     if (buffers) throw new Error(`${where}: state.modelState does not belong to model '${model.name}': ${buffers}`);
   };
 
-  const step = ((state: TrainState<P>, batch: Examples, key: Key): StepResult<P> => {
+  // What the step allocates is its own (buffer-pool.ts's ownership rule): only that may be recycled.
+  const step = ((state: TrainState<P>, batch: Examples, key: Key): StepResult<P> => ownAllocations(() => stepOnce(state, batch, key))) as TrainStep<P>;
+
+  const stepOnce = (state: TrainState<P>, batch: Examples, key: Key): StepResult<P> => {
     const s = state.step;
     const [dropKey, optKey] = random.split(key) as [Key, Key];
     const buffers: ModelState = { ...state.modelState };
@@ -184,7 +188,7 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
       ...(dataLossTensor ? { dataLoss: dataLossTensor.item() } : {}),
       grads,
     };
-  }) as TrainStep<P>;
+  };
 
   const init = (from: Key | { params: P }): TrainState<P> => {
     let params: P;

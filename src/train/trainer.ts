@@ -27,6 +27,7 @@ import { rowRange, stepBatches } from '../data/step-batches.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { structureMismatch } from './state-check.ts';
 import { BufferRecycler } from './buffer-recycling.ts';
+import { clearRecycled, ownAllocations } from '../tensor/buffer-pool.ts';
 import { loopControl, type LoopProgress } from './loop-control.ts';
 import {
   allFinite, makeTrainStep, NonFiniteLossError, type Examples, type LossFn, type Model, type Regularizer, type TrainState,
@@ -373,7 +374,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
       break;
     }
     const s = state.step;
-    const batch = batcher.at(s);
+    const batch = ownAllocations(() => batcher.at(s));
     let r;
     try {
       r = step(state, batch, random.foldIn(stepKey, s));
@@ -391,16 +392,21 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
       record(rec);
     }
     const current = state;
-    // Reading params/state/grads through a view shows them to the caller: never recycle those.
+    // Reading params/state/grads through a view shows them to the caller: never recycle those. The
+    // view itself expires when this step's hooks are done (what was read from it stays valid).
     let gradsShown = false;
-    const show = (): TrainState<P> => (recycler?.protect(current), current);
+    let expired = false;
+    const read = (what: string): void => {
+      if (expired) throw new Error(`trainer: this StepView (step ${current.step}) has expired; read ${what} inside the hook (what you read there stays valid and is never recycled), not from a view kept for later`);
+    };
+    const show = (what: string): TrainState<P> => (read(what), recycler?.protect(current), current);
     const view: StepView<P> = {
       step: current.step, totalSteps: endStep, epoch: epochOf(current.step), loss: r.loss,
-      get params() { return show().params; },
-      get grads() { gradsShown = true; recycler?.protect(r.grads); return r.grads; },
-      get optState() { return show().optState; },
-      get modelState() { return show().modelState; },
-      get state() { return show(); },
+      get params() { return show('params').params; },
+      get grads() { read('grads'); gradsShown = true; recycler?.protect(r.grads); return r.grads; },
+      get optState() { return show('optState').optState; },
+      get modelState() { return show('modelState').modelState; },
+      get state() { return show('state'); },
       log: (m) => record({ step: current.step, epoch: epochOf(current.step), ...m }),
     };
     for (const h of hooks) {
@@ -411,6 +417,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
       lastEvalStep = current.step;
     }
     if (cp && current.step % cp.every === 0) save();
+    expired = true;
     recycler?.release([dropped, gradsShown ? undefined : r.grads, batch.x], [previous, state]);
     yield { step: current.step, total: endStep, loss: r.loss };
   }
@@ -421,5 +428,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   }
   checkFiniteParams();
   if (cp && lastCheckpointStep !== state.step) save();
+  // Give the pooled buffers back to the GC: a finished run should not pin memory.
+  if (recycler) clearRecycled();
   return { params: state.params, optState: state.optState, modelState: state.modelState, state, metrics, step: state.step, stoppedBy };
 }
