@@ -162,3 +162,31 @@ test('onRecord after a checkpoint resume replays the restored records first: it 
   assert.deepEqual(seen, resumed.metrics);
   assert.equal(JSON.stringify(resumed.metrics), JSON.stringify(train(tinyOptions({ steps: 40 })).metrics));
 });
+
+test('checkpoints: a stopped run stays stopped on resume; another starting state or a checkpoint past the end is refused', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'trainscope-stop-'));
+  const path = join(dir, 'ckpt.json');
+  const stopAt = { metric: 'testAccuracy', atLeast: 0.7 };
+  const first = train(tinyOptions({ steps: 120, stopAt, checkpoint: { path, every: 5 } }));
+  assert.equal(first.stoppedBy, 'target');
+  let stepped = 0;
+  const again = train(tinyOptions({ steps: 120, stopAt, checkpoint: { path, every: 5 }, resume: true, onStep: () => void stepped++ }));
+  assert.equal(again.stoppedBy, 'target');
+  assert.equal(again.step, first.step);
+  assert.equal(stepped, 0, 'no step after the stop');
+  assert.equal(JSON.stringify(again.metrics), JSON.stringify(first.metrics));
+
+  // Continuations from two different states are two runs: one's checkpoint does not resume the other.
+  const a = train(tinyOptions({ steps: 5 })).state;
+  const b = train(tinyOptions({ steps: 5, seed: 9 })).state;
+  const cpPath = join(dir, 'cont.json');
+  train(tinyOptions({ steps: 10, state: a, checkpoint: { path: cpPath, every: 5 } }));
+  assert.throws(() => train(tinyOptions({ steps: 10, state: b, checkpoint: { path: cpPath, every: 5 }, resume: true })), /written by a different configuration/);
+  // A checkpoint beyond this call's last step.
+  const long = join(dir, 'long.json');
+  train(tinyOptions({ steps: 30, checkpoint: { path: long, every: 10 } }));
+  assert.throws(() => train(tinyOptions({ steps: 20, checkpoint: { path: long, every: 10 }, resume: true })), /at step 30, past this call's end \(step 20\)/);
+});

@@ -215,11 +215,32 @@ function checkStopAt(o: TrainerOptions<any>, recorded: Set<string>): void {
   }
 }
 
-function configHash(o: TrainerOptions<any>, key: Key, initial: TrainState<any>): string {
+/** sha256 of the float and integer bytes of every tensor in `values`, in tree order. */
+function digestTensors(values: readonly unknown[]): string {
+  const h = createHash('sha256');
+  for (const v of values) {
+    for (const t of treeFlatten(v as Tree).leaves) {
+      h.update(`${t.dtype}${t.shape.join('x')};`);
+      h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    }
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * What a checkpoint must have been written by to be resumed: model, optimizer and loss names,
+ * batch size, key, dtype, the starting state's bytes (a continuation from another state is another
+ * run) and the data's bytes. What names cannot tell apart — the insides of a custom loss or
+ * regularizer, schedules (named 'schedule') — goes in `configKey`.
+ */
+function configHash(o: TrainerOptions<any>, key: Key, initial: TrainState<any>, data: readonly Examples[]): string {
   const { paths, leaves } = treeFlatten(initial.params);
   const desc = {
     model: o.model.name, optimizer: o.optimizer.name, batchSize: o.batchSize, key: [...key], origin: initial.step, dtype: o.dtype ?? 'float64',
+    loss: o.loss ? o.loss.name || 'custom' : 'softmaxCrossEntropy', regularizer: o.regularizer ? o.regularizer.name || 'custom' : null,
     train: [o.train.x.shape, o.train.y.shape], params: paths.map((p, i) => `${p}:${leaves[i]!.shape.join('x')}`),
+    start: o.state || o.params ? digestTensors([initial.params, initial.optState as Tree, initial.modelState as Tree]) : null,
+    data: digestTensors(data.flatMap((d) => [d.x, d.y])),
     extra: o.configKey ?? '',
   };
   return createHash('sha256').update(JSON.stringify(desc)).digest('hex').slice(0, 16);
@@ -288,7 +309,8 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   const batcher = stepBatches(trainData, o.batchSize, dataKey);
   const epochOf = (s: number): number => Math.floor(s / batcher.stepsPerEpoch);
   const endStep = initial.step + o.steps;
-  const hash = configHash(o, runKey, initial);
+  // Hashing the data costs a pass over it: only a run that checkpoints needs the hash.
+  const hash = o.checkpoint ? configHash(o, runKey, initial, testData ? [trainData, testData] : [trainData]) : '';
 
   let state = initial;
   let previous: TrainState<P> | undefined;
@@ -297,6 +319,10 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   if (o.state || o.params) recycler?.protect(initial);
   let metrics: MetricRecord[] = [];
   let lastCheckpointStep: number | undefined;
+  let resumedStop: 'target' | 'hook' | undefined;
+  const stops = stopConditions(o);
+  const meetsStop = (rec: MetricRecord): boolean =>
+    stops.some((c) => rec[c.metric] !== undefined && (c.atLeast !== undefined ? rec[c.metric]! >= c.atLeast : rec[c.metric]! <= c.atMost!));
   const cp = o.checkpoint;
   if (o.resume && cp && existsSync(cp.path)) {
     const c = loadCheckpoint(cp.path);
@@ -305,11 +331,16 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
     }
     const mismatch = structureMismatch(initial.params, c['params'], { exact: true });
     if (mismatch) throw new Error(`checkpoint ${cp.path}: parameters do not match this model: ${mismatch}`);
-    state = { params: c['params'] as P, optState: c['optState'], modelState: (c['modelState'] ?? {}) as ModelState, step: c['step'] as number };
+    const savedStep = c['step'] as number;
+    if (savedStep > endStep) throw new Error(`checkpoint ${cp.path}: it is at step ${savedStep}, past this call's end (step ${endStep}); refusing to resume`);
+    state = { params: c['params'] as P, optState: c['optState'], modelState: (c['modelState'] ?? {}) as ModelState, step: savedStep };
     metrics = c['metrics'] as MetricRecord[];
     lastCheckpointStep = state.step;
     // onRecord sees the whole run in order: the records restored from the checkpoint come first.
     for (const rec of metrics) o.onRecord?.(rec);
+    // A run that had already stopped (stopAt reached, a hook said stop) stays stopped.
+    const saved = c['stoppedBy'];
+    resumedStop = saved === 'target' || saved === 'hook' ? saved : metrics.some(meetsStop) ? 'target' : undefined;
   }
   checkStopAt(o, recordedMetrics(o, state.optState));
 
@@ -332,20 +363,15 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
   const save = (): void => {
     if (!cp) return;
     checkFiniteParams();
-    saveCheckpoint(cp.path, { configHash: hash, step: state.step, params: state.params, optState: state.optState, modelState: state.modelState, metrics });
+    saveCheckpoint(cp.path, { configHash: hash, step: state.step, params: state.params, optState: state.optState, modelState: state.modelState, metrics, stoppedBy });
     lastCheckpointStep = state.step;
   };
 
-  const stops = stopConditions(o);
-  let stoppedBy: TrainResult['stoppedBy'] = 'steps';
+  let stoppedBy: TrainResult['stoppedBy'] = resumedStop ?? 'steps';
   const record = (rec: MetricRecord): void => {
     metrics.push(rec);
     o.onRecord?.(rec);
-    for (const c of stops) {
-      const v = rec[c.metric];
-      if (v === undefined) continue;
-      if (c.atLeast !== undefined ? v >= c.atLeast : v <= c.atMost!) stoppedBy = 'target';
-    }
+    if (meetsStop(rec)) stoppedBy = 'target';
   };
 
   const runEval = (view: StepView<P> | undefined): void => {
