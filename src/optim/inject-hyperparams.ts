@@ -59,12 +59,22 @@ export function injectHyperparams<H extends Record<string, number>>(
   };
 }
 
-/** The injected hyperparameters found in an optimizer state (top level or inside a chain), or undefined. */
+/**
+ * The injected hyperparameters found in an optimizer state: at its top level or anywhere inside
+ * (a chain's array, multiSteps' `inner`, a masked subtree), the first found; undefined if none.
+ */
 export function injectedHyperparams(optState: unknown): Record<string, number> | undefined {
-  const isInjected = (s: unknown): s is InjectedState<Record<string, number>> =>
-    s !== null && typeof s === 'object' && !Array.isArray(s) && 'hyperparams' in s && 'inner' in s &&
-    Object.values((s as { hyperparams: object }).hyperparams ?? {}).every((v) => typeof v === 'number');
-  if (isInjected(optState)) return { ...optState.hyperparams };
-  if (Array.isArray(optState)) for (const s of optState) if (isInjected(s)) return { ...s.hyperparams };
-  return undefined;
+  const isInjected = (s: object): s is InjectedState<Record<string, number>> =>
+    'hyperparams' in s && 'inner' in s && typeof s.hyperparams === 'object' && s.hyperparams !== null &&
+    Object.values(s.hyperparams).every((v) => typeof v === 'number');
+  const find = (s: unknown, depth: number): Record<string, number> | undefined => {
+    if (s === null || typeof s !== 'object' || depth > 8 || ArrayBuffer.isView(s) || !(Array.isArray(s) || Object.getPrototypeOf(s) === Object.prototype)) return undefined;
+    if (!Array.isArray(s) && isInjected(s)) return { ...s.hyperparams };
+    for (const v of Array.isArray(s) ? s : Object.values(s)) {
+      const found = find(v, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return find(optState, 0);
 }

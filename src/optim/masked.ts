@@ -47,7 +47,14 @@ export function masked<S>(inner: GradientTransformation<S>, mask: MaskTree | ((p
   if (!inner || typeof inner.update !== 'function') throw new Error('masked: inner must be a GradientTransformation');
   const needs = inner.needs ?? [];
   if (needs.some((n) => n !== 'loss')) throw new Error(`masked: inner '${inner.name}' needs ${needs.join(', ')}, which a masked subset of the parameters cannot provide`);
-  const select = (params: Tree): string[] => [...maskPaths(typeof mask === 'function' ? mask(params) : mask, params)].sort();
+  // The selection depends on the tree's structure (paths and shapes), which a run keeps: resolve it once per structure.
+  let cached: { key: string; keep: string[] } | undefined;
+  const select = (params: Tree): string[] => {
+    const { paths, leaves } = treeFlatten(params);
+    const key = paths.map((p, i) => `${p}:${leaves[i]!.shape.join('x')}`).join('|');
+    if (cached?.key !== key) cached = { key, keep: [...maskPaths(typeof mask === 'function' ? mask(params) : mask, params)].sort() };
+    return cached.keep;
+  };
   const sub = (tree: Tree, keep: readonly string[]): Record<string, Tensor> => {
     const { paths, leaves } = treeFlatten(tree);
     const out: Record<string, Tensor> = {};

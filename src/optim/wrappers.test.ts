@@ -100,4 +100,9 @@ test('injectHyperparams: the learning rate lives in the state, follows its sched
   assert.equal(lrs[0], 0.01);
   assert.ok(lrs.every((v, i) => i === 0 || v < lrs[i - 1]!), 'the logged rate follows the cosine schedule');
   assert.throws(() => injectHyperparams((h: { lr: number }) => sgd(h.lr), { lr: NaN }), /hyperparameter 'lr' must be a finite number or a schedule/);
+  // Found inside wrappers too (multiSteps' inner state), so the trainer logs it and stopAt may name it.
+  const wrapped = multiSteps(injectHyperparams((h: { learningRate: number }) => sgd(h.learningRate), { learningRate: 0.25 }), 2);
+  assert.deepEqual(injectedHyperparams(wrapped.init(params)), { learningRate: 0.25 });
+  const logged = train(tinyOptions({ optimizer: wrapped, steps: 4 }));
+  assert.deepEqual(logged.metrics.filter((m) => 'loss' in m).map((m) => m['learningRate']), [0.25, 0.25, 0.25, 0.25]);
 });
