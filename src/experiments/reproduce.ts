@@ -48,6 +48,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     const dir = join(opts.out, exp.id);
     try {
       const preset = exp.presets[opts.preset] ? opts.preset : 'small';
+      if (preset !== opts.preset) log(`reproduce: ${exp.id} has no '${opts.preset}' preset; running its 'small' preset`);
       const config = resolveConfig(exp, { preset });
       // Reuse a finished or interrupted run of the same config; start afresh otherwise.
       let status: string | undefined;

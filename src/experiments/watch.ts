@@ -42,7 +42,8 @@ export function formatRecord(rec: Record<string, unknown>): string {
 }
 
 /** Bytes of `path` from `offset`, or null when the file does not exist. */
-function readFrom(path: string, offset: number): { text: string; size: number } | null {
+/** The complete lines from `offset` on (bytes up to the last newline, so a UTF-8 character or a record is never split), and the file size. */
+function readFrom(path: string, offset: number): { text: string; bytes: number; size: number } | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -51,10 +52,11 @@ function readFrom(path: string, offset: number): { text: string; size: number } 
   }
   try {
     const size = fstatSync(fd).size;
-    if (size <= offset) return { text: '', size };
+    if (size <= offset) return { text: '', bytes: 0, size };
     const buf = Buffer.alloc(size - offset);
     const n = readSync(fd, buf, 0, buf.length, offset);
-    return { text: buf.subarray(0, n).toString('utf8'), size };
+    const bytes = buf.subarray(0, n).lastIndexOf(0x0a) + 1;
+    return { text: buf.subarray(0, bytes).toString('utf8'), bytes, size };
   } finally {
     closeSync(fd);
   }
@@ -92,7 +94,7 @@ export async function watchRun(dir: string, opts: WatchOptions = {}): Promise<Wa
       pending = '';
       return drain();
     }
-    offset += Buffer.byteLength(chunk.text);
+    offset += chunk.bytes;
     pending += chunk.text;
     const lines = pending.split('\n');
     pending = lines.pop()!; // a line still being written waits for its newline

@@ -2,6 +2,8 @@
  * optax-shaped gradient transformations: `init(params) → state`,
  * `update(grads, state, ctx) → [updates, state]`; new params = params + updates.
  * States are plain data (trees of Tensors, numbers, keys), so they checkpoint as they are.
+ * Contract: a transformation keeps tensors across steps only in its state, never in a closure
+ * (exact resume depends on it, and so does the trainer's proof that a buffer is dead).
  */
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Tree } from '../tensor/tree.ts';

@@ -42,7 +42,11 @@ export interface MetricRecord {
   [metric: string]: number;
 }
 
-/** What hooks and `onStep` see after a step: read-only views of the run (tensors are immutable). */
+/**
+ * What hooks and `onStep` see after a step: read-only views of the run (tensors are immutable).
+ * A view is valid while its hook runs: read what you need there (what you read stays valid for
+ * good and is never recycled); reading `params`, `grads`, … from a view kept for later throws.
+ */
 export interface StepView<P extends Tree = Tree> {
   /** Updates applied so far (the state's step). */
   readonly step: number;
