@@ -99,12 +99,6 @@ export function fusedScaleLeaf(x: FloatArray, s: number): FloatArray {
   return out;
 }
 
-export function fusedAxpyLeaf(y: FloatArray, x: FloatArray, a: number): FloatArray {
-  const out = like(y);
-  axpyInto(y, x, out, scalarIn(a, y instanceof Float32Array));
-  return out;
-}
-
 export function fusedAddLeaf(p: FloatArray, u: FloatArray): FloatArray {
   const out = like(p);
   addInto(p, u, out);
