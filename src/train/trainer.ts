@@ -28,7 +28,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { structureMismatch } from './state-check.ts';
 import { BufferRecycler } from './buffer-recycling.ts';
 import { clearRecycled, ownAllocations } from '../tensor/buffer-pool.ts';
-import { loopControl, type LoopProgress } from './loop-control.ts';
+import { loopControl } from './loop-control.ts';
 import {
   allFinite, makeTrainStep, NonFiniteLossError, type Examples, type LossFn, type Model, type Regularizer, type TrainState,
 } from './train-step.ts';
@@ -299,7 +299,7 @@ export async function trainAsync<P extends Tree>(o: TrainerOptions<P>): Promise<
 }
 
 /** The training loop as a generator that yields after every step. */
-function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgress, TrainResult<P>> {
+function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, TrainResult<P>> {
   checkOptions(o);
   const dtype = o.dtype;
   const trainData = dtype ? asDtype(o.train, dtype) : o.train;
@@ -449,7 +449,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<LoopProgre
     if (cp && current.step % cp.every === 0) save();
     expired = true;
     recycler?.release([dropped, gradsShown ? undefined : r.grads, batch.x], [previous, state]);
-    yield { step: current.step, total: endStep, loss: r.loss };
+    yield;
   }
   if (stoppedBy !== 'abort' && evaluates && o.evalAtEnd !== false && lastEvalStep !== state.step) {
     const last = metrics[metrics.length - 1];
