@@ -93,7 +93,7 @@ test('trainscope watch follows a CLI run of the baseline to its end; a non-run f
 
 test('a run killed with SIGKILL: watch says its process is gone instead of waiting forever; resume is refused only while it lives', async () => {
   const { executeRun } = await import('../src/experiments/run-folder.ts');
-  const { countingExperiment } = await import('../src/experiments/test-experiments.ts');
+  const { countingExperiment } = await import('./support/test-experiments.ts');
   const dir = join(tmp(), 'run');
   const child = spawnRun(dir, 'countingExperiment', { steps: 40, delayMs: 50 });
   await waitFor(join(dir, 'runner.json'), child);

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { writeIndex } from './index-page.ts';
-import { countColor, decodePng, inkFraction } from './png-pixels.ts';
-import { reportMeta, reportSpec } from './test-fixtures.ts';
+import { countColor, decodePng, inkFraction } from '../../test/support/png-pixels.ts';
+import { reportMeta, reportSpec } from '../../test/support/test-fixtures.ts';
 import { writeReport } from './write-report.ts';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
