@@ -15,7 +15,13 @@ if (!existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))))
   process.exit(1);
 }
 const runs = Number(process.argv[2] ?? 21);
-const cases = { 'node -e 0': ['-e', '0'], '--version': [bin, '--version'], list: [bin, 'list'], 'list --json': [bin, 'list', '--json'], doctor: [bin, 'doctor'] };
+const cases = {
+  'node -e 0': ['-e', '0'],
+  '--version': [bin, '--version'],
+  list: [bin, 'list'],
+  'list --json': [bin, 'list', '--json'],
+  doctor: [bin, 'doctor'],
+};
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
   for (const [name, args] of Object.entries(cases)) {
@@ -25,8 +31,10 @@ for (let i = 0; i < runs; i++) {
     times[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
 }
-const stats = Object.fromEntries(Object.entries(times).map(([k, t]) => {
-  t.sort((a, b) => a - b);
-  return [k, { minMs: Math.round(t[0]), medianMs: Math.round(t[Math.floor(t.length / 2)]) }];
-}));
+const stats = Object.fromEntries(
+  Object.entries(times).map(([k, t]) => {
+    t.sort((a, b) => a - b);
+    return [k, { minMs: Math.round(t[0]), medianMs: Math.round(t[Math.floor(t.length / 2)]) }];
+  }),
+);
 console.log(JSON.stringify({ runs, node: process.version, stats }, null, 2));

@@ -29,7 +29,12 @@ const fail = (msg) => {
   process.exit(1);
 };
 const sh = (cmd, args, cwd, what) => {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+  });
   if (r.status !== 0) fail(`${what} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   return r.stdout;
 };
@@ -38,7 +43,18 @@ const sh = (cmd, args, cwd, what) => {
 const listing = JSON.parse(sh(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], root, 'npm pack --dry-run'))[0].files.map((f) => f.path);
 const bad = listing.filter((p) => /\.test\.|^test\/|^bench\/|^\.ci\/|^src\/.*\.ts$|^examples\//.test(p));
 if (bad.length) fail(`the tarball would ship ${bad.join(', ')}`);
-for (const need of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'bin/trainscope.js', 'src/kernels/wasm/kernels.wasm', 'native/trainscope_native.c', 'native/binding.gyp', 'scripts/build-native.mjs', 'LICENSE', 'README.md']) {
+for (const need of [
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/cli/main.js',
+  'bin/trainscope.js',
+  'src/kernels/wasm/kernels.wasm',
+  'native/trainscope_native.c',
+  'native/binding.gyp',
+  'scripts/build-native.mjs',
+  'LICENSE',
+  'README.md',
+]) {
   if (!listing.includes(need)) fail(`the tarball lacks ${need}`);
 }
 console.log(`consumer-test: npm pack --dry-run lists ${listing.length} files, none of them tests, bench/, .ci/ or sources`);
@@ -55,14 +71,21 @@ try {
   const packages = {
     '': { name: app.name, dependencies: app.dependencies, devDependencies: devTools },
     'node_modules/trainscope': {
-      version: pkg.version, resolved: `file:${packed}`, integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
-      hasInstallScript: true, license: pkg.license, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines,
+      version: pkg.version,
+      resolved: `file:${packed}`,
+      integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
+      hasInstallScript: true,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
     },
   };
   // trainscope's runtime closure: every lock entry not marked dev (tsx, biome, … stay out), plus the type-check tools.
   const wanted = new Set(['node_modules/typescript', 'node_modules/@types/node', 'node_modules/undici-types']);
   for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path.startsWith('node_modules/') && (!entry.dev || wanted.has(path))) packages[path] = { ...entry, dev: entry.dev && wanted.has(path) ? true : undefined };
+    if (path.startsWith('node_modules/') && (!entry.dev || wanted.has(path)))
+      packages[path] = { ...entry, dev: entry.dev && wanted.has(path) ? true : undefined };
   }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(app, null, 2)}\n`);
   writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify({ name: app.name, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
@@ -71,16 +94,40 @@ try {
   console.log(`consumer-test: installed ${packed} offline into a fresh project (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
   // (a) Plain Node, no TypeScript loader: d/dx Σ x³ = 3x².
-  const a = sh(process.execPath, ['--input-type=module', '-e', "import('trainscope').then(({ grad, sum, mul, tensor }) => console.log(Array.from(grad((x) => sum(mul(mul(x, x), x)))(tensor([1, 2, 3])).data).join(' ')))"], dir, 'import from plain node').trim();
+  const a = sh(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import('trainscope').then(({ grad, sum, mul, tensor }) => console.log(Array.from(grad((x) => sum(mul(mul(x, x), x)))(tensor([1, 2, 3])).data).join(' ')))",
+    ],
+    dir,
+    'import from plain node',
+  ).trim();
   if (a !== '3 12 27') fail(`plain node computed the gradient ${a}, expected 3 12 27`);
   console.log(`consumer-test: (a) node imports trainscope; grad of sum(x^3) at [1,2,3] = ${a}`);
 
   // (b) Strict TypeScript consumer.
   copyFileSync(join(root, 'test', 'consumer', 'consumer.ts'), join(dir, 'consumer.ts'));
-  const tsconfig = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, skipLibCheck: false, noEmit: true, types: ['node'] }, files: ['consumer.ts'] };
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      exactOptionalPropertyTypes: true,
+      skipLibCheck: false,
+      noEmit: true,
+      types: ['node'],
+    },
+    files: ['consumer.ts'],
+  };
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
   sh(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], dir, 'tsc on the strict consumer');
-  console.log('consumer-test: (b) a strict NodeNext consumer (noUncheckedIndexedAccess, exactOptionalPropertyTypes, skipLibCheck off) type-checks with 0 errors');
+  console.log(
+    'consumer-test: (b) a strict NodeNext consumer (noUncheckedIndexedAccess, exactOptionalPropertyTypes, skipLibCheck off) type-checks with 0 errors',
+  );
 
   // (c) The CLI through npx, never the registry.
   const doctor = sh('npx', ['--no-install', 'trainscope', 'doctor'], dir, 'npx --no-install trainscope doctor');

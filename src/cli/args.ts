@@ -71,7 +71,8 @@ export async function applyBackendFlag(p: ParsedArgs): Promise<BackendName | und
   process.env['TRAINSCOPE_BACKEND'] = name;
   // Loaded here, not at the top: main.ts imports this file and must stay light.
   const { availableBackends, setBackend } = await import('../kernels/backend.ts');
-  if (!availableBackends().includes(name)) throw new Error(`--backend ${name} is not available here (available: ${availableBackends().join(', ')}; trainscope doctor says why)`);
+  if (!availableBackends().includes(name))
+    throw new Error(`--backend ${name} is not available here (available: ${availableBackends().join(', ')}; trainscope doctor says why)`);
   setBackend(name);
   return name as BackendName;
 }

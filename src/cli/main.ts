@@ -68,12 +68,25 @@ const json = { json: { type: 'boolean' } } as const satisfies OptionTable;
 export const COMMANDS: Record<string, CommandSpec> = {
   list: { options: { ...json }, positionals: false, load: () => import('./list-command.ts') },
   run: {
-    options: { preset: { type: 'string' }, seed: { type: 'string' }, set: { type: 'string', multiple: true }, config: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, ...backend, ...json },
+    options: {
+      preset: { type: 'string' },
+      seed: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+      ...backend,
+      ...json,
+    },
     positionals: true,
     load: () => import('./run-command.ts'),
   },
   report: { options: { ...backend, ...json }, positionals: true, load: () => import('./report-command.ts') },
-  reproduce: { options: { preset: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...backend, ...json }, positionals: false, load: () => import('./reproduce-command.ts') },
+  reproduce: {
+    options: { preset: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...backend, ...json },
+    positionals: false,
+    load: () => import('./reproduce-command.ts'),
+  },
   watch: { options: { interval: { type: 'string' } }, positionals: true, load: () => import('./watch-command.ts') },
   doctor: { options: { ...backend, ...json }, positionals: false, load: () => import('./doctor-command.ts') },
 };

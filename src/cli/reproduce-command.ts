@@ -15,17 +15,25 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
   const { signal, dispose } = interruptSignal();
   try {
     const r = await reproduce({
-      out, preset, seed, signal,
+      out,
+      preset,
+      seed,
+      signal,
       runOne: (dir, exp) => runOne(dir, exp.id, signal, json),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     if (r.interrupted) {
-      process.stderr.write(`reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${outFlag ? ` --out ${outFlag}` : ''} again to continue\n`);
+      process.stderr.write(
+        `reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${outFlag ? ` --out ${outFlag}` : ''} again to continue\n`,
+      );
       return 130;
     }
     const claims = r.entries.flatMap((e) => e.claims);
     if (json) process.stdout.write(`${JSON.stringify({ out, index: r.index, failed: r.failed, experiments: r.entries })}\n`);
-    else process.stdout.write(`reproduce: ${r.entries.length} experiment${r.entries.length === 1 ? '' : 's'}${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`);
+    else
+      process.stdout.write(
+        `reproduce: ${r.entries.length} experiment${r.entries.length === 1 ? '' : 's'}${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`,
+      );
     return r.failed ? 1 : 0;
   } finally {
     dispose();

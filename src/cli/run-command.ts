@@ -35,7 +35,10 @@ export default async function runCommand(p: ParsedArgs): Promise<number> {
       initRunDir(dir, exp, config, preset, seed);
     }
     const { manifest } = await runOne(dir, id, signal, json);
-    if (json) process.stdout.write(`${JSON.stringify({ runDir: dir, status: manifest.status, ...(manifest.status === 'complete' ? { claims: readSummary(dir).claims } : {}) })}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ runDir: dir, status: manifest.status, ...(manifest.status === 'complete' ? { claims: readSummary(dir).claims } : {}) })}\n`,
+      );
     return manifest.status === 'incomplete' ? 130 : 0;
   } finally {
     dispose();

@@ -15,12 +15,29 @@ import type { Experiment } from './experiment.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
-interface Check { kind: string; value?: unknown; inclusive?: boolean; regex?: RegExp }
+interface Check {
+  kind: string;
+  value?: unknown;
+  inclusive?: boolean;
+  regex?: RegExp;
+}
 interface Def {
-  typeName?: string; checks?: Check[]; innerType?: z.ZodTypeAny; schema?: z.ZodTypeAny; in?: z.ZodTypeAny; type?: z.ZodTypeAny;
-  values?: unknown; value?: unknown; options?: z.ZodTypeAny[]; items?: z.ZodTypeAny[]; valueType?: z.ZodTypeAny;
-  minLength?: { value: number } | null; maxLength?: { value: number } | null; exactLength?: { value: number } | null;
-  defaultValue?: () => unknown; getter?: () => z.ZodTypeAny;
+  typeName?: string;
+  checks?: Check[];
+  innerType?: z.ZodTypeAny;
+  schema?: z.ZodTypeAny;
+  in?: z.ZodTypeAny;
+  type?: z.ZodTypeAny;
+  values?: unknown;
+  value?: unknown;
+  options?: z.ZodTypeAny[];
+  items?: z.ZodTypeAny[];
+  valueType?: z.ZodTypeAny;
+  minLength?: { value: number } | null;
+  maxLength?: { value: number } | null;
+  exactLength?: { value: number } | null;
+  defaultValue?: () => unknown;
+  getter?: () => z.ZodTypeAny;
 }
 
 function numberSchema(checks: readonly Check[]): JsonSchema {
@@ -51,13 +68,20 @@ export function zodToJsonSchema(schema: z.ZodTypeAny, depth = 0): JsonSchema {
   const inner = (s: z.ZodTypeAny | undefined): JsonSchema => (s ? zodToJsonSchema(s, depth + 1) : {});
   const described = (out: JsonSchema): JsonSchema => (schema.description ? { description: schema.description, ...out } : out);
   switch (def.typeName) {
-    case 'ZodNumber': return described(numberSchema(def.checks ?? []));
-    case 'ZodString': return described(stringSchema(def.checks ?? []));
-    case 'ZodBoolean': return described({ type: 'boolean' });
-    case 'ZodNull': return described({ type: 'null' });
-    case 'ZodLiteral': return described({ const: def.value });
-    case 'ZodEnum': return described({ enum: [...(def.values as readonly unknown[])] });
-    case 'ZodNativeEnum': return described({ enum: Object.values(def.values as object) });
+    case 'ZodNumber':
+      return described(numberSchema(def.checks ?? []));
+    case 'ZodString':
+      return described(stringSchema(def.checks ?? []));
+    case 'ZodBoolean':
+      return described({ type: 'boolean' });
+    case 'ZodNull':
+      return described({ type: 'null' });
+    case 'ZodLiteral':
+      return described({ const: def.value });
+    case 'ZodEnum':
+      return described({ enum: [...(def.values as readonly unknown[])] });
+    case 'ZodNativeEnum':
+      return described({ enum: Object.values(def.values as object) });
     case 'ZodArray': {
       const out: JsonSchema = { type: 'array', items: inner(def.type) };
       if (def.exactLength) out['minItems'] = out['maxItems'] = def.exactLength.value;
@@ -65,27 +89,43 @@ export function zodToJsonSchema(schema: z.ZodTypeAny, depth = 0): JsonSchema {
       if (def.maxLength) out['maxItems'] = def.maxLength.value;
       return described(out);
     }
-    case 'ZodTuple': return described({ type: 'array', prefixItems: (def.items ?? []).map(inner), minItems: def.items?.length ?? 0, maxItems: def.items?.length ?? 0 });
-    case 'ZodUnion': case 'ZodDiscriminatedUnion': return described({ anyOf: (def.options ?? []).map(inner) });
-    case 'ZodRecord': return described({ type: 'object', additionalProperties: inner(def.valueType) });
-    case 'ZodObject': return described(objectSchema(schema as z.AnyZodObject, depth, (schema as z.AnyZodObject)._def.unknownKeys === 'strict'));
-    case 'ZodNullable': return described({ anyOf: [inner(def.innerType), { type: 'null' }] });
+    case 'ZodTuple':
+      return described({ type: 'array', prefixItems: (def.items ?? []).map(inner), minItems: def.items?.length ?? 0, maxItems: def.items?.length ?? 0 });
+    case 'ZodUnion':
+    case 'ZodDiscriminatedUnion':
+      return described({ anyOf: (def.options ?? []).map(inner) });
+    case 'ZodRecord':
+      return described({ type: 'object', additionalProperties: inner(def.valueType) });
+    case 'ZodObject':
+      return described(objectSchema(schema as z.AnyZodObject, depth, (schema as z.AnyZodObject)._def.unknownKeys === 'strict'));
+    case 'ZodNullable':
+      return described({ anyOf: [inner(def.innerType), { type: 'null' }] });
     case 'ZodDefault': {
       const out = inner(def.innerType);
       return described({ ...out, default: def.defaultValue?.() });
     }
-    case 'ZodOptional': case 'ZodReadonly': case 'ZodCatch': case 'ZodBranded': return { ...(schema.description ? { description: schema.description } : {}), ...inner(def.innerType ?? def.type) };
-    case 'ZodEffects': return described(inner(def.schema));
-    case 'ZodPipeline': return described(inner(def.in));
-    case 'ZodLazy': return described(def.getter ? inner(def.getter()) : {});
-    default: return described({});
+    case 'ZodOptional':
+    case 'ZodReadonly':
+    case 'ZodCatch':
+    case 'ZodBranded':
+      return { ...(schema.description ? { description: schema.description } : {}), ...inner(def.innerType ?? def.type) };
+    case 'ZodEffects':
+      return described(inner(def.schema));
+    case 'ZodPipeline':
+      return described(inner(def.in));
+    case 'ZodLazy':
+      return described(def.getter ? inner(def.getter()) : {});
+    default:
+      return described({});
   }
 }
 
 function objectSchema(obj: z.AnyZodObject, depth: number, closed: boolean): JsonSchema {
   const shape = obj.shape as Record<string, z.ZodTypeAny>;
   const properties = Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, zodToJsonSchema(v, depth + 1)]));
-  const required = Object.entries(shape).filter(([, v]) => !v.isOptional()).map(([k]) => k);
+  const required = Object.entries(shape)
+    .filter(([, v]) => !v.isOptional())
+    .map(([k]) => k);
   return { type: 'object', properties, ...(required.length ? { required } : {}), ...(closed ? { additionalProperties: false } : {}) };
 }
 

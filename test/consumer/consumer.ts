@@ -5,7 +5,12 @@ import { data, grad, linalg, mul, nn, optim, random, sum, tensor, train, type Te
 
 const cube = (x: Tensor): Tensor => sum(mul(mul(x, x), x));
 const g: Tensor = grad(cube)(tensor([1, 2, 3]));
-const { values, vectors } = linalg.eigh(tensor([[2, 1], [1, 2]]));
+const { values, vectors } = linalg.eigh(
+  tensor([
+    [2, 1],
+    [1, 2],
+  ]),
+);
 const firstValue: number | undefined = values.data[0];
 
 const set = data.gaussianMixture(random.key(0), { n: 64, dim: 4, classes: 2 });
