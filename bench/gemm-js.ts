@@ -5,7 +5,7 @@
 import type { FloatArray, GemmArgs } from '../src/kernels/kernels.ts';
 import { jsKernels } from '../src/kernels/js.ts';
 import { medianMs } from './timing.ts';
-import { lcg, randomArray } from '../src/kernels/test-data.ts';
+import { lcg, randomArray } from '../test/support/test-data.ts';
 
 type DType = 'float32' | 'float64';
 

@@ -11,7 +11,7 @@ import { jsKernels } from '../src/kernels/js.ts';
 import { availableParallelism } from 'node:os';
 import { loadNativeAddon, loadNativeKernels, setNativeThreads } from '../src/kernels/native.ts';
 import { bestMs, medianMs } from './timing.ts';
-import { lcg, randomArray } from '../src/kernels/test-data.ts';
+import { lcg, randomArray } from '../test/support/test-data.ts';
 
 type DType = 'float32' | 'float64';
 

@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { EXPERIMENTS } from '../src/experiments/registry.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
+// Under tsx the bin runs src/, never a stale dist/ (scripts/consumer-test.mjs runs the built one).
+const CLI = ['--import', 'tsx', BIN];
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-cli-'));
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 function oneLineError(r: ReturnType<typeof cli>, ...parts: RegExp[]): void {
   assert.notEqual(r.status, 0, 'must exit non-zero');
@@ -68,7 +70,7 @@ test('Ctrl-C mid-run marks the folder incomplete; --resume finishes it with iden
   const cut = join(tmp(), 'cut');
   const args = ['run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'steps=150', '--set', 'optimizers=["sgd","kfac"]'];
   assert.equal(cli(...args, '--out', full).status, 0);
-  const child = spawn(process.execPath, [BIN, ...args, '--out', cut], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI, ...args, '--out', cut], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const code = await new Promise<number | null>((resolve) => {
     child.stderr.on('data', (d: Buffer) => {
@@ -125,4 +127,60 @@ test('dataset=fashion-mnist and dtype=float32: --set trains the baseline on Debi
   assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).dataset, 'fashion-mnist');
   assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /Fashion-MNIST images/);
   oneLineError(cli('run', 'baselines/mnist-mlp', '--set', 'trainSize=9000', '--set', 'testSize=2000'), /holds 10000 digits: trainSize \+ testSize must be at most that/);
+});
+
+test('usage errors from the parser: one line, the prefix once, exit 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['run', 'baselines/mnist-mlp', '--bogus'], /^trainscope run: unknown option --bogus \(try trainscope run --help\)$/],
+    [['run', 'baselines/mnist-mlp', '--out'], /^trainscope run: --out needs a value$/],
+    [['reproduce', '--out', '--json'], /^trainscope reproduce: --out needs a value/],
+    [['run', 'baselines/mnist-mlp', '--backend', 'nope'], /^trainscope run: --backend must be one of js, wasm, native, got 'nope'$/],
+    [['reproduce', '--backend', 'nope'], /^trainscope reproduce: --backend must be one of/],
+    [['doctor', '--json=yes'], /^trainscope doctor: --json takes no value$/],
+    [['list', 'extra'], /^trainscope list: unexpected argument 'extra'/],
+    [['run'], /^trainscope run: expected one experiment id/],
+    [['watch'], /^trainscope watch: expected one run folder$/],
+  ];
+  for (const [args, want] of cases) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: exit 2\n${r.stderr}`);
+    oneLineError(r, want);
+    assert.equal(r.stderr.match(/trainscope \w+:/g)?.length, 1, `the prefix once: ${r.stderr}`);
+  }
+});
+
+test('--backend overrides TRAINSCOPE_BACKEND', () => {
+  const doctor = (env: Record<string, string>, ...args: string[]) =>
+    JSON.parse(spawnSync(process.execPath, [...CLI, 'doctor', '--json', ...args], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout) as Record<string, unknown>;
+  assert.equal(doctor({ TRAINSCOPE_BACKEND: 'wasm' }, '--backend', 'js')['backend'], 'js');
+  assert.equal(doctor({ TRAINSCOPE_BACKEND: 'js' }, '--backend', 'wasm')['backend'], 'wasm');
+  assert.equal(doctor({ TRAINSCOPE_BACKEND: 'js' })['backend'], 'js', 'without the flag the variable still rules');
+});
+
+test('list --json carries each config schema; a run folder\'s config.json points at its schema and is accepted back as --config', () => {
+  const list = JSON.parse(cli('list', '--json').stdout) as { id: string; configKeys: string[]; configSchema: { properties: Record<string, { default?: unknown }>; additionalProperties: boolean } }[];
+  for (const e of list) {
+    const exp = EXPERIMENTS.find((x) => x.id === e.id)!;
+    assert.deepEqual(Object.keys(e.configSchema.properties).sort(), ['$schema', ...e.configKeys].sort());
+    assert.equal(e.configSchema.additionalProperties, false);
+    const defaults = exp.config.parse({}) as Record<string, unknown>;
+    for (const k of e.configKeys) assert.deepEqual(e.configSchema.properties[k]!.default, defaults[k], `${e.id} ${k}: the schema's default is the config's`);
+  }
+  const dir = join(tmp(), 'first');
+  assert.equal(cli('run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'steps=20', '--set', 'optimizers=["sgd"]', '--out', dir).status, 0);
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(config['$schema'], './config.schema.json');
+  const schema = JSON.parse(readFileSync(join(dir, 'config.schema.json'), 'utf8'));
+  assert.deepEqual(schema, list.find((e) => e.id === 'baselines/mnist-mlp')!.configSchema);
+  // The same file passed back: its $schema is not a config key, and the run gets the same config.
+  const again = join(tmp(), 'again');
+  const r = cli('run', 'baselines/mnist-mlp', '--preset', 'smoke', '--config', join(dir, 'config.json'), '--out', again, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(join(again, 'config.json'), 'utf8')), config);
+  assert.equal(readFileSync(join(again, 'metrics.jsonl'), 'utf8'), readFileSync(join(dir, 'metrics.jsonl'), 'utf8'));
+  const report = cli('report', again, '--json');
+  assert.equal(report.status, 0, report.stderr);
+  const out = JSON.parse(report.stdout) as { runDir: string; report: string; claims: unknown[] };
+  assert.equal(out.runDir, again);
+  assert.ok(existsSync(out.report) && out.claims.length > 0);
 });

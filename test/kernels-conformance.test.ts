@@ -12,7 +12,7 @@ import { jsKernels } from '../src/kernels/js.ts';
 import { loadWasmKernels } from '../src/kernels/wasm.ts';
 import { loadNativeKernels } from '../src/kernels/native.ts';
 import { availableBackends, backendInfo, kernels, setBackend } from '../src/kernels/backend.ts';
-import { lcg, randomArray, runGemm } from '../src/kernels/test-data.ts';
+import { lcg, randomArray, runGemm } from './support/test-data.ts';
 
 type DType = 'float32' | 'float64';
 

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { formatRecord, watchRun } from '../src/experiments/watch.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
+// Under tsx the bin runs src/, never a stale dist/ (scripts/consumer-test.mjs runs the built one).
+const CLI = ['--import', 'tsx', BIN];
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-watch-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const exited = (child: ChildProcess): Promise<number | null> => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (c) => r(c))));
@@ -26,7 +28,7 @@ function spawnRun(dir: string, which: 'countingExperiment' | 'failingExperiment'
   const url = (p: string): string => new URL(p, import.meta.url).href;
   const script = `
     const { initRunDir, executeRun } = await import(${JSON.stringify(url('../src/experiments/run-folder.ts'))});
-    const t = await import(${JSON.stringify(url('../src/experiments/test-experiments.ts'))});
+    const t = await import(${JSON.stringify(url('./support/test-experiments.ts'))});
     const exp = t.${which}('test/watched');
     initRunDir(${JSON.stringify(dir)}, exp, ${JSON.stringify(cfg)}, 'small', 0);
     await executeRun(${JSON.stringify(dir)}, exp, { progress: () => {}, signal: new AbortController().signal }).catch(() => process.exit(3));`;
@@ -72,9 +74,9 @@ test('watchRun returns "failed" with the error when the run fails', async () => 
 
 test('trainscope watch follows a CLI run of the baseline to its end; a non-run folder is a one-line error', async () => {
   const dir = join(tmp(), 'run');
-  const run = spawn(process.execPath, [BIN, 'run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'steps=60', '--set', 'optimizers=["sgd","adam"]', '--out', dir], { stdio: 'ignore' });
+  const run = spawn(process.execPath, [...CLI, 'run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'steps=60', '--set', 'optimizers=["sgd","adam"]', '--out', dir], { stdio: 'ignore' });
   await waitFor(join(dir, 'manifest.json'), run);
-  const watch = spawn(process.execPath, [BIN, 'watch', dir, '--interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const watch = spawn(process.execPath, [...CLI, 'watch', dir, '--interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   watch.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   const [runCode, watchCode] = await Promise.all([exited(run), exited(watch)]);
@@ -86,14 +88,14 @@ test('trainscope watch follows a CLI run of the baseline to its end; a non-run f
   const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
   assert.match(stdout, new RegExp(`run complete in [\\d.]+s: ${metrics} records\\n$`));
 
-  const bad = spawnSync(process.execPath, [BIN, 'watch', tmp()], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [...CLI, 'watch', tmp()], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^trainscope watch: .* is not a run folder \(no manifest\.json\)\n$/);
 });
 
 test('a run killed with SIGKILL: watch says its process is gone instead of waiting forever; resume is refused only while it lives', async () => {
   const { executeRun } = await import('../src/experiments/run-folder.ts');
-  const { countingExperiment } = await import('../src/experiments/test-experiments.ts');
+  const { countingExperiment } = await import('./support/test-experiments.ts');
   const dir = join(tmp(), 'run');
   const child = spawnRun(dir, 'countingExperiment', { steps: 40, delayMs: 50 });
   await waitFor(join(dir, 'runner.json'), child);

@@ -81,6 +81,7 @@ export function resolveConfig<C extends Record<string, unknown>>(exp: Experiment
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--config ${src.file}: expected a JSON object`);
     for (const [k, v] of Object.entries(parsed)) {
+      if (k === '$schema') continue; // an editor's pointer (a run folder's config.json has one), not a key
       if (!allowed.has(k)) throw unknownKeyError(exp, k, `--config ${src.file}`);
       merged[k] = v;
     }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reproduce } from './reproduce.ts';
-import { countingExperiment, failingExperiment } from './test-experiments.ts';
+import { countingExperiment, failingExperiment } from '../../test/support/test-experiments.ts';
 
 test('one experiment forced to fail: the index lists every other one complete and that one failed', async () => {
   const out = mkdtempSync(join(tmpdir(), 'trainscope-repro-'));

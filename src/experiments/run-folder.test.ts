@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { kernels } from '../kernels/backend.ts';
 import { executeRun, initRunDir, readRun } from './run-folder.ts';
-import { countingExperiment } from './test-experiments.ts';
+import { countingExperiment } from '../../test/support/test-experiments.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-runfolder-'));
 

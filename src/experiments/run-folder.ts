@@ -19,9 +19,9 @@ import { encodeTree, decodeTree } from '../train/serialize.ts';
 import { kernels } from '../kernels/backend.ts';
 import * as random from '../tensor/random.ts';
 import { VERSION } from '../version.ts';
-import { writeReport } from '../report/index.ts';
 import { RunInterrupted, type Experiment, type PresetName, type RunIO } from './experiment.ts';
 import type { ProgressSink } from './progress.ts';
+import { configJsonSchema } from './config-schema.ts';
 import type { Claim } from '../report/spec.ts';
 import type { ProgressUpdate } from './experiment.ts';
 
@@ -158,6 +158,9 @@ export function readProgress(dir: string): (ProgressUpdate & { at?: string }) | 
 }
 
 /** Write the manifest and config of a new run; returns the manifest. */
+/** The JSON Schema file beside config.json. */
+export const CONFIG_SCHEMA = 'config.schema.json';
+
 export function initRunDir(dir: string, exp: Experiment<any, any>, config: Record<string, unknown>, preset: PresetName, seed: number): Manifest {
   ensureWritableDir(dir);
   if (existsSync(join(dir, 'manifest.json'))) throw new Error(`output directory ${dir} already holds a run (manifest.json exists); choose another --out or use --resume`);
@@ -166,7 +169,9 @@ export function initRunDir(dir: string, exp: Experiment<any, any>, config: Recor
     gitSha: gitSha(), trainscope: VERSION, node: process.version, backend: kernels().name, dtype: configDtype(config),
     createdAt: new Date().toISOString(), status: 'running',
   };
-  writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  // config.json names its JSON Schema (written beside it), so an editor checks a copy edited for --config.
+  writeFileAtomic(join(dir, CONFIG_SCHEMA), `${JSON.stringify(configJsonSchema(exp), null, 2)}\n`);
+  writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify({ $schema: `./${CONFIG_SCHEMA}`, ...config }, null, 2)}\n`);
   writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, 'metrics.jsonl'), '');
   return manifest;
@@ -174,7 +179,9 @@ export function initRunDir(dir: string, exp: Experiment<any, any>, config: Recor
 
 export function readRun(dir: string): { manifest: Manifest; config: Record<string, unknown> } {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is not a run folder (no manifest.json)`);
-  return { manifest: readJson<Manifest>(join(dir, 'manifest.json'), 'manifest'), config: readJson(join(dir, 'config.json'), 'config') };
+  // `$schema` is for editors, not a config key.
+  const { $schema: _schema, ...config } = readJson<Record<string, unknown>>(join(dir, 'config.json'), 'config');
+  return { manifest: readJson<Manifest>(join(dir, 'manifest.json'), 'manifest'), config };
 }
 
 /**
@@ -265,6 +272,8 @@ export async function executeRun(dir: string, exp: Experiment<any, any>, opts: E
     writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const wallSec = Math.round((performance.now() - t0) / 10) / 100;
     const finished = { ...manifest, status: 'complete' as const, finishedAt: new Date().toISOString(), wallSec };
+    // Imported here: report/ pulls in vega and resvg, which `watch` and `list` never need.
+    const { writeReport } = await import('../report/index.ts');
     await writeReport(dir, spec, { ...finished, config: parsed.data });
     const done = setStatus('complete', { finishedAt: finished.finishedAt, wallSec });
     // metrics.jsonl now holds every record: the partial copy has served its purpose.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FloatArray, GemmArgs, PatchGeometry } from './kernels.ts';
 import { jsKernels } from './js.ts';
 import { convOutputSize, patchGeometry } from './kernels.ts';
-import { lcg, randomArray } from './test-data.ts';
+import { lcg, randomArray } from '../../test/support/test-data.ts';
 
 type DType = 'float32' | 'float64';
 

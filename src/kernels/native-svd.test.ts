@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { NATIVE_PATH, loadNativeAddon } from './native.ts';
 import { canonicalSvdSigns } from './kernels.ts';
 import { jsKernels } from './js.ts';
-import { lcg, randomArray } from './test-data.ts';
+import { lcg, randomArray } from '../../test/support/test-data.ts';
 
 const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH})`;
 

@@ -20,7 +20,7 @@ import {
 } from './native.ts';
 import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from './dense.ts';
 import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from './fused.ts';
-import { lcg, randomArray, runGemm } from './test-data.ts';
+import { lcg, randomArray, runGemm } from '../../test/support/test-data.ts';
 
 const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

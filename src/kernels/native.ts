@@ -77,7 +77,7 @@ export const EIGH_THREAD_MIN_N = 512;
 /** OpenBLAS's own single-thread limit (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65536 · 4). */
 const OPENBLAS_SINGLE_MACS = 64 ** 3;
 
-/** Where scripts/build-native.mjs puts the addon; TRAINSCOPE_NATIVE_ADDON points elsewhere (tests, diagnostics). */
+/** Where scripts/build-native.mjs puts the addon (two levels up from src/kernels/ and dist/kernels/ alike); TRAINSCOPE_NATIVE_ADDON points elsewhere (tests, diagnostics). */
 export const NATIVE_PATH = process.env['TRAINSCOPE_NATIVE_ADDON'] || fileURLToPath(new URL('../../native/build/Release/trainscope_native.node', import.meta.url));
 
 /** Transpose flags are numbers (0/1) or booleans; numbers are the cheaper read in C. */

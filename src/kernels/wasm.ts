@@ -117,7 +117,9 @@ function align16(x: number): number {
   return (x + 15) & ~15;
 }
 
-export const WASM_PATH = new URL('./wasm/kernels.wasm', import.meta.url);
+// Spelled from the package root so it resolves the same from src/kernels/ and from the compiled
+// dist/kernels/ (one committed binary, shipped once, never copied into dist/).
+export const WASM_PATH = new URL('../../src/kernels/wasm/kernels.wasm', import.meta.url);
 
 /** The raw module, for tests and diagnostics: its exports and the scratch region's base. */
 export interface WasmModule {

@@ -5,7 +5,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import { activation, ACTIVATIONS, flatten, leakyRelu } from './activations.ts';
 import { avgPool2d, maxPool2d } from './pool.ts';
 import { checkLayerGradients } from './gradcheck.ts';
-import { assertClose } from './test-util.ts';
+import { assertClose } from '../../test/support/test-util.ts';
 
 const key = random.key(5);
 /** Normal values pushed at least 0.05 away from 0 (no relu kink within the FD step). */

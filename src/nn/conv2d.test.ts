@@ -6,7 +6,7 @@ import { add } from '../tensor/ops.ts';
 import type { TapSite } from './layer.ts';
 import { conv2d } from './conv2d.ts';
 import { checkLayerGradients } from './gradcheck.ts';
-import { assertClose } from './test-util.ts';
+import { assertClose } from '../../test/support/test-util.ts';
 
 const [k1, k2] = random.split(random.key(2), 2) as [random.Key, random.Key];
 

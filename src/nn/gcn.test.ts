@@ -8,7 +8,7 @@ import { gcnLayer, normalizeAdjacency } from './gcn.ts';
 import { sequential } from './sequential.ts';
 import { relu } from './activations.ts';
 import { checkLayerGradients } from './gradcheck.ts';
-import { assertClose } from './test-util.ts';
+import { assertClose } from '../../test/support/test-util.ts';
 
 const [k1, k2] = random.split(random.key(8), 2) as [random.Key, random.Key];
 // Path graph 0 – 1 – 2 plus an isolated node 3.

@@ -6,7 +6,7 @@ import { add, matmul } from '../tensor/ops.ts';
 import type { TapSite } from './layer.ts';
 import { linear } from './linear.ts';
 import { checkLayerGradients } from './gradcheck.ts';
-import { assertClose } from './test-util.ts';
+import { assertClose } from '../../test/support/test-util.ts';
 
 const [k1, k2] = random.split(random.key(1), 2) as [random.Key, random.Key];
 

@@ -7,7 +7,7 @@ import { grad } from '../tensor/transforms.ts';
 import type { ModelState } from './layer.ts';
 import { batchNorm1d, batchNorm2d, layerNorm, type BatchNormState } from './norm.ts';
 import { checkLayerGradients } from './gradcheck.ts';
-import { assertClose } from './test-util.ts';
+import { assertClose } from '../../test/support/test-util.ts';
 
 const [k1, k2, k3, k4] = random.split(random.key(3), 4) as [random.Key, random.Key, random.Key, random.Key];
 

@@ -13,7 +13,7 @@ import { dropout } from './dropout.ts';
 import { mlp } from './mlp.ts';
 import { cnn } from './cnn.ts';
 import { checkLayerGradients } from './gradcheck.ts';
-import { assertClose } from './test-util.ts';
+import { assertClose } from '../../test/support/test-util.ts';
 
 const [k1, k2] = random.split(random.key(6), 2) as [random.Key, random.Key];
 

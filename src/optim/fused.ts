@@ -28,7 +28,6 @@
 import { Tensor } from '../tensor/tensor.ts';
 import type { Tree } from '../tensor/tree.ts';
 import { getCheckFinite } from '../tensor/trace.ts';
-import type { DType } from '../tensor/dtype.ts';
 import { allocateUninitialized } from '../tensor/arena.ts';
 import { kernels } from '../kernels/backend.ts';
 import { adamScalars, scalarIn, type FloatArray } from '../kernels/kernels.ts';

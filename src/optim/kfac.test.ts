@@ -12,7 +12,7 @@ import { add, conv2d, matmul, mul, reshape, square, sub, sum, tanh } from '../te
 import { treeFlatten, type Tree } from '../tensor/tree.ts';
 import type { TapKind } from '../nn/layer.ts';
 import { kfac, scaleByKfac, type KfacState } from './index.ts';
-import { denseInverse, gradsWithStats, type TappedLoss } from './test-helpers.ts';
+import { denseInverse, gradsWithStats, type TappedLoss } from '../../test/support/test-helpers.ts';
 
 /** Deterministic "random" values without a PRNG, so the reference is independent of it. */
 const vals = (n: number, seed: number, scale = 1): Float64Array => Float64Array.from({ length: n }, (_, i) => scale * Math.sin(1.37 * i + seed) * Math.cos(0.61 * i * seed + 0.3));

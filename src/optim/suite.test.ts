@@ -19,7 +19,7 @@ import {
   addDecayedWeights, addNoise, adam, adamw, applyUpdates, chain, clipByGlobalNorm, ema, emaParams, kfac, langevin, momentum,
   nesterov, rmsprop, scale, scaleByAdam, scaleByKfac, scaleByLearningRate, scaleByRms, schedules, sgd, traceMomentum,
 } from './index.ts';
-import { gradsWithStats, quadratic, quadraticStart, rosenbrock, rosenbrockStart, type TappedLoss } from './test-helpers.ts';
+import { gradsWithStats, quadratic, quadraticStart, rosenbrock, rosenbrockStart, type TappedLoss } from '../../test/support/test-helpers.ts';
 
 type Problem = 'quadratic' | 'rosenbrock';
 type GT = GradientTransformation<any>;

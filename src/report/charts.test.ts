@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { heatMap, histogram, lineChart, scatterChart, seedBands } from './charts.ts';
 import { FigureError, renderFigure } from './figures.ts';
 import { writeReport } from './write-report.ts';
-import { reportMeta, reportSpec } from './test-fixtures.ts';
+import { reportMeta, reportSpec } from '../../test/support/test-fixtures.ts';
 
 /** The `d` attributes of the paths inside vega's mark group of the given type ('line', 'area', 'symbol', 'rect'). */
 function markPaths(svg: string, mark: string): string[] {

@@ -7,7 +7,7 @@ import { renderIndexHtml } from './index-page.ts';
 import { renderReportHtml } from './html.ts';
 import { renderReportMarkdown } from './markdown.ts';
 import { validateReportSpec } from './write-report.ts';
-import { reportMeta, reportSpec } from './test-fixtures.ts';
+import { reportMeta, reportSpec } from '../../test/support/test-fixtures.ts';
 import type { Claim } from './spec.ts';
 
 const claims: Claim[] = [

@@ -20,6 +20,7 @@ export function escapeHtml(value: unknown): string {
 export function safeHref(url: string): string | null {
   const trimmed = url.trim();
   if (trimmed === '') return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers drop control characters in a URL scheme, so the probe must too
   const probe = trimmed.replace(/[\u0000-\u0020\u007f]/g, '').toLowerCase();
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(probe);
   if (scheme && !['http', 'https', 'mailto'].includes(scheme[1]!)) return null;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FigureError, renderFigure } from './figures.ts';
-import { countColor, decodePng } from './png-pixels.ts';
-import { lineFigure, logPointFigure } from './test-fixtures.ts';
+import { countColor, decodePng } from '../../test/support/png-pixels.ts';
+import { lineFigure, logPointFigure } from '../../test/support/test-fixtures.ts';
 import type { FigureSpec } from './spec.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { scopeSvgIds } from './svg-ids.ts';
-import { lineFigure, logPointFigure, reportMeta, reportSpec } from './test-fixtures.ts';
+import { lineFigure, logPointFigure, reportMeta, reportSpec } from '../../test/support/test-fixtures.ts';
 import { validateReportSpec, writeReport } from './write-report.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'trainscope-report-'));

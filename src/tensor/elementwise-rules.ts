@@ -1,5 +1,4 @@
 /** Derivative rules of the elementwise primitives (elementwise-primitives.ts): VJP and JVP side by side, in traced ops. */
-import type { Tensor } from './tensor.ts';
 import { cast, cos, div, greater, less, log, mul, neg, sign, sin, sub, where } from './ops.ts';
 import { scaled, total, winWeight } from './rule-helpers.ts';
 import { bind } from './trace.ts';

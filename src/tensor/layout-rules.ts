@@ -1,5 +1,4 @@
 /** Derivative rules of the layout primitives (layout-primitives.ts): VJP and JVP side by side, in traced ops. */
-import type { Tensor } from './tensor.ts';
 import { gather, pad, reshape, scatterAdd, slice, transpose } from './ops.ts';
 import { linear, sumToShape } from './rule-helpers.ts';
 import type { FamilyTable, LayoutParams } from './primitives.ts';

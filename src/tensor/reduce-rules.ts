@@ -1,5 +1,4 @@
 /** Derivative rules of the reduce primitives (reduce-primitives.ts): VJP and JVP side by side, in traced ops. */
-import type { Tensor } from './tensor.ts';
 import { broadcastTo, cast, div, equal, mul, reshape, sum } from './ops.ts';
 import { keptShape, linear, softmaxJacobianProduct } from './rule-helpers.ts';
 import { bind } from './trace.ts';

@@ -196,7 +196,7 @@ export function release(x: Tensor): Tensor {
  */
 export function backward(level: Level, y: Tensor, seed: Tensor, inputs: readonly Tensor[]): (Tensor | null)[] {
   const id = level.id;
-  const depends = (x: Tensor): boolean => x._rev !== undefined && x._rev.includes(id);
+  const depends = (x: Tensor): boolean => x._rev?.includes(id) === true;
   if (!depends(y)) return inputs.map(() => null);
 
   const nodes: Node[] = [];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sub, sum, mul } from '../tensor/ops.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { train, trainAsync, NonFiniteLossError, type MetricRecord, type StepView } from './trainer.ts';
+import { train, trainAsync, NonFiniteLossError, type MetricRecord } from './trainer.ts';
 import { allFinite, makeTrainStep } from './train-step.ts';
 import { treeMap, type Tree } from '../tensor/tree.ts';
 import * as random from '../tensor/random.ts';

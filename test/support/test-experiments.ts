@@ -1,7 +1,7 @@
 /** Tiny experiments for the experiments/ tests (not registered; not a test file itself). */
 import { z } from 'zod';
-import { checkClaim } from '../report/claims.ts';
-import { defineExperiment } from './experiment.ts';
+import { checkClaim } from '../../src/report/claims.ts';
+import { defineExperiment } from '../../src/experiments/experiment.ts';
 
 const config = z.object({ steps: z.number().int().min(1).default(5), delayMs: z.number().int().min(0).default(0) }).strict();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

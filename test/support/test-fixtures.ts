@@ -1,6 +1,6 @@
 /** Small report specs shared by the report tests (not a test file itself). */
-import type { ReportMeta } from './meta.ts';
-import type { FigureSpec, ReportSpec } from './spec.ts';
+import type { ReportMeta } from '../../src/report/meta.ts';
+import type { FigureSpec, ReportSpec } from '../../src/report/spec.ts';
 
 export const lossRows = (n = 20): { step: number; loss: number; optimizer: string }[] =>
   ['sgd', 'adam'].flatMap((optimizer, k) => Array.from({ length: n }, (_, i) => ({ step: i, loss: Math.exp(-(i + 1) / (5 + 5 * k)), optimizer })));

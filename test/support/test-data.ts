@@ -3,7 +3,7 @@
  * to [-1, 1), and arrays filled from it. Plain arithmetic, no PRNG keys: the kernel tests must
  * not depend on the engine they test.
  */
-import type { FloatArray, GemmArgs, Kernels } from './kernels.ts';
+import type { FloatArray, GemmArgs, Kernels } from '../../src/kernels/kernels.ts';
 
 export type FloatDType = 'float32' | 'float64';
 

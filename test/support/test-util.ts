@@ -1,6 +1,6 @@
 /** Assertions shared by the nn tests (not part of the public API). */
 import assert from 'node:assert/strict';
-import type { Tensor } from '../tensor/tensor.ts';
+import type { Tensor } from '../../src/tensor/tensor.ts';
 
 export function assertClose(got: Tensor | ArrayLike<number>, want: Tensor | ArrayLike<number>, tol: number, what = ''): void {
   const a = 'data' in got ? got.data : got;

@@ -6,12 +6,12 @@
  * over { params, probes } then gives ∂loss/∂p = ∂loss/∂s (the outputGrad of LayerStat) from the
  * same backward pass as the weight gradients. Weight/bias paths are found by tensor identity.
  */
-import { Tensor, zeros } from '../tensor/tensor.ts';
-import { add, matmul, mul, slice, square, sub, sum } from '../tensor/ops.ts';
-import { stopGradient, valueAndGrad } from '../tensor/transforms.ts';
-import { treeFlatten, type Tree } from '../tensor/tree.ts';
-import type { TapSite } from '../nn/layer.ts';
-import type { LayerStat } from './transform.ts';
+import { Tensor, zeros } from '../../src/tensor/tensor.ts';
+import { add, matmul, mul, slice, square, sub, sum } from '../../src/tensor/ops.ts';
+import { stopGradient, valueAndGrad } from '../../src/tensor/transforms.ts';
+import { treeFlatten, type Tree } from '../../src/tensor/tree.ts';
+import type { TapSite } from '../../src/nn/layer.ts';
+import type { LayerStat } from '../../src/optim/transform.ts';
 
 export type Tap = (site: TapSite) => Tensor;
 export type TappedLoss<P extends Tree> = (params: P, tap?: Tap) => Tensor;

@@ -1,0 +1,41 @@
+/** `trainscope reproduce`: every registered experiment, then index.html. */
+import { join, relative, resolve } from 'node:path';
+import { reproduce } from '../experiments/reproduce.ts';
+import { claimCountText } from '../report/claims.ts';
+import { applyBackendFlag, booleanFlag, stringFlag, type ParsedArgs } from './args.ts';
+import { interruptSignal, parsePreset, parseSeed, runOne } from './run-shared.ts';
+
+export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
+  await applyBackendFlag(p);
+  const preset = parsePreset(stringFlag(p, 'preset'), 'small');
+  const seed = parseSeed(stringFlag(p, 'seed'));
+  const json = booleanFlag(p, 'json');
+  const outFlag = stringFlag(p, 'out');
+  const out = resolve(outFlag ?? join('runs', `reproduce-${preset}`));
+  const { signal, dispose } = interruptSignal();
+  try {
+    const r = await reproduce({
+      out,
+      preset,
+      seed,
+      signal,
+      runOne: (dir, exp) => runOne(dir, exp.id, signal, json),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (r.interrupted) {
+      process.stderr.write(
+        `reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${outFlag ? ` --out ${outFlag}` : ''} again to continue\n`,
+      );
+      return 130;
+    }
+    const claims = r.entries.flatMap((e) => e.claims);
+    if (json) process.stdout.write(`${JSON.stringify({ out, index: r.index, failed: r.failed, experiments: r.entries })}\n`);
+    else
+      process.stdout.write(
+        `reproduce: ${r.entries.length} experiment${r.entries.length === 1 ? '' : 's'}${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`,
+      );
+    return r.failed ? 1 : 0;
+  } finally {
+    dispose();
+  }
+}
