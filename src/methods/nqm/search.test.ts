@@ -82,3 +82,24 @@ test('every tuned result honours the lower bound d/(2·target·B)', () => {
     }
   }
 });
+
+test('tune equals a brute-force search of every grid point at every batch size (first strict minimum, α outer)', () => {
+  const nqm = makeNqm({ d: 3000, bins: 30 });
+  const Bs = [4, 32, 256, 2048, 16384];
+  const lrs = logspace(-6, 0.8, 15);
+  const coefs = [0, 0.5, 0.9, 0.99, 0.999];
+  for (const method of ['sgd', 'momentum', 'ema'] as Method[]) {
+    const rows = tune(nqm, method, 0.25, Bs, 0.03, { lrs, coefs });
+    Bs.forEach((B, i) => {
+      let best: { steps: number; lr: number; coef: number } | null = null;
+      for (const lr of lrs) for (const coef of method === 'sgd' ? [0] : coefs) {
+        const k = stepsToTarget(nqm, { method, p: 0.25, lr, coef }, B, 0.03);
+        if (k !== null && (best === null || k < best.steps)) best = { steps: k, lr, coef };
+      }
+      assert.equal(rows[i]!.steps, best?.steps ?? null, `${method} B=${B}`);
+      assert.equal(rows[i]!.lr, best?.lr ?? null);
+      if (method === 'momentum') assert.equal(rows[i]!.beta, best?.coef);
+      if (method === 'ema') assert.equal(rows[i]!.gamma, best?.coef);
+    });
+  }
+});
