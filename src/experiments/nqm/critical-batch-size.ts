@@ -165,12 +165,15 @@ function figures(r: CriticalBatchResult): ReportSpec['figures'] {
     ...bound,
   ];
   if (p0.length > bound.length) out.push(lineChart({ id: 'steps-methods-p0', title: 'SGD, momentum and EMA (p = 0)', data: p0, x: 'B', y: 'steps', series: 'curve', logX: true, logY: true, points: true, xTitle: 'batch size B', yTitle: 'steps to target' }));
-  const lr = r.stepsToTarget.filter((x) => x.lr !== null).map((x) => ({
-    B: x.B, curve: `${x.method} p = ${x.p}`,
-    // Momentum's effective learning rate α/(1−β) is what compares with SGD's α.
-    lr: x.method === 'momentum' ? x.lr! / (1 - (x.beta ?? 0)) : x.lr!,
-  }));
-  if (lr.length > 0) out.push(lineChart({ id: 'optimal-lr', title: 'Optimal learning rate vs batch size (momentum: effective α/(1−β))', data: lr, x: 'B', y: 'lr', series: 'curve', logX: true, logY: true, xTitle: 'batch size B', yTitle: 'optimal (effective) learning rate' }));
+  for (const m of methods) {
+    const lr = r.stepsToTarget.filter((x) => x.method === m && x.lr !== null).map((x) => ({
+      B: x.B, curve: `p = ${x.p}`,
+      // Momentum's effective learning rate α/(1−β) is what compares with SGD's α.
+      lr: m === 'momentum' ? x.lr! / (1 - (x.beta ?? 0)) : x.lr!,
+    }));
+    const what = m === 'momentum' ? 'effective learning rate α/(1−β)' : 'learning rate';
+    if (lr.length > 0) out.push(lineChart({ id: `optimal-lr-${m}`, title: `Optimal ${what} vs batch size: ${m}`, data: lr, x: 'B', y: 'lr', series: 'curve', logX: true, logY: true, points: true, xTitle: 'batch size B', yTitle: `optimal ${what}` }));
+  }
   return out;
 }
 
