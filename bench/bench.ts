@@ -6,7 +6,7 @@
  * (batch 128, softmax-CE, forward + backward + the library's `optim.adam`, float32); a tiny MLP
  * 256-20-10 ReLU step (batch 8, `optim.sgd`, float32); HVP time over gradient time (784-256-256-10 tanh MLP, float64,
  * batch 128); eigh 256, QR 1024×64 and SVD 256 in float64; end-to-end `train()` of the README's MNIST MLP in
- * float64 and float32 (bench/e2e.ts; e2e_mlp_f64_s / e2e_mlp_f32_s, seconds). Times are the best of several runs after a
+ * float64 and float32 (bench/e2e.ts; e2e_mlp_f64_s / e2e_mlp_f32_s, seconds); the whole nqm/critical-batch-size study (bench/nqm.ts; nqm_study_s, seconds). Times are the best of several runs after a
  * warm-up (bench/timing.ts bestMs; bench/torch.py reports the same statistic).
  * BENCH_BACKENDS=wasm,native runs only those backends.
  */
@@ -17,6 +17,7 @@ import {
 import type { FloatArray } from '../src/kernels/kernels.ts';
 import { bestMs as time } from './timing.ts';
 import { e2eMlpSeconds } from './e2e.ts';
+import { nqmStudySeconds } from './nqm.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -134,5 +135,11 @@ for (const name of wanted ?? availableBackends()) {
     log(`  e2e train(): float64 ${r['e2e_mlp_f64_s']} s, float32 ${r['e2e_mlp_f32_s']} s`);
   }
   results[name] = r;
+}
+// The NQM study is plain JS (no kernels): timed once and reported in every backend's record. BENCH_NQM=0 skips it.
+if (process.env['BENCH_NQM'] !== '0') {
+  const nqmS = Math.round((await nqmStudySeconds()) * 1000) / 1000;
+  log(`  nqm/critical-batch-size study: ${nqmS} s`);
+  for (const r of Object.values(results)) r['nqm_study_s'] = nqmS;
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);
