@@ -14,6 +14,7 @@ import { watchRun } from '../experiments/watch.ts';
 import { claimCountText, claimStatus, observedText } from '../report/claims.ts';
 import { progressReporter } from '../experiments/progress.ts';
 import { writeReport } from '../report/index.ts';
+import { quboCommand, QUBO_HELP } from './qubo-command.ts';
 
 class UsageError extends Error {}
 
@@ -30,6 +31,7 @@ Commands:
   reproduce                 run every experiment and write index.html
   watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
+  qubo solve FILE.json      minimize xᵀQx over binary x (--solver exact|sa|tabu|sb)
 
 Options: --help on any command, --version. Data is never downloaded.
 `,
@@ -50,6 +52,7 @@ Options: --help on any command, --version. Data is never downloaded.
   as it arrives (step first, then key=value) and the progress when it moves; exits when the manifest
   says complete (0), failed (1) or incomplete (130), or on Ctrl-C (0; the run keeps going).
 `,
+  qubo: QUBO_HELP,
   doctor: 'Usage: trainscope doctor [--json]\n  Print Node version, the kernel backend (and why a faster one is unavailable), SIMD, BLAS, threads, default dtype.\n',
 };
 
@@ -246,6 +249,7 @@ function cmdDoctor(argv: readonly string[]): number {
 
 const COMMANDS: Record<string, (argv: readonly string[]) => number | Promise<number>> = {
   list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor, watch: cmdWatch,
+  qubo: quboCommand, // qubo-command.ts parses its own flags and maps errors to exit 2 itself
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
