@@ -35,7 +35,7 @@ export function weightEncoding(kind: EncodingKind, values: readonly number[]): W
       decode: (b) => { let w = 0; for (let r = 0; r < q.length; r++) w += q[r]! * b[r]!; return w; },
       encode: (v) => { const r = q.indexOf(v); if (r < 0) throw new Error(`one-hot: ${v} is not in ${JSON.stringify(q)}`); const o = new Uint8Array(q.length); o[r] = 1; return o; },
       repair: (f) => { let r = 0; for (let k = 1; k < q.length; k++) if (f[k]! > f[r]!) r = k; return q[r]!; },
-      valid: (b) => { let s = 0; for (let r = 0; r < q.length; r++) s += b[r]!; return s === 1; },
+      valid: (b) => { let s = 0; for (let r = 0; r < q.length; r++) { if (b[r] !== 0 && b[r] !== 1) return false; s += b[r]!; } return s === 1; },
     };
   }
   const delta = q[1]! - q[0]!;
@@ -50,6 +50,6 @@ export function weightEncoding(kind: EncodingKind, values: readonly number[]): W
     decode: (b) => q[0]! + delta * level(b),
     encode: (v) => { const l = Math.round((v - q[0]!) / delta); if (!(l >= 0 && l <= maxLevel) || Math.abs(q[0]! + l * delta - v) > 1e-12) throw new Error(`offset-binary: ${v} is not in ${JSON.stringify(q)}`); return Uint8Array.from({ length: B }, (_, k) => (l >> k) & 1); },
     repair: (f) => { const l = Math.min(maxLevel, level(Array.from({ length: B }, (_, k) => (f[k]! >= 0.5 ? 1 : 0)))); return q[0]! + delta * l; },
-    valid: (b) => level(b) <= maxLevel,
+    valid: (b) => { for (let k = 0; k < B; k++) if (b[k] !== 0 && b[k] !== 1) return false; return level(b) <= maxLevel; },
   };
 }

@@ -85,7 +85,10 @@ export function qnnSplines(spec: QnnSpec, xs: readonly ArrayLike<number>[]): Qnn
   const m = dotBounds(w, Array.from({ length: spec.hidden }, () => aRange));
   const M = Math.max(Math.abs(m.lo), Math.abs(m.hi), 1e-9) + 1e-6;
   const Ko = spec.lossIntervals;
-  const loss = spline(LOSSES[spec.loss], Float64Array.from({ length: Ko + 1 }, (_, k) => -M + (2 * M * k) / Ko));
+  // Inner breakpoints shifted up slightly (as in breakpoints()): a zero margin (all output weights 0)
+  // must fall strictly inside the interval below 0, not on a breakpoint where it would get the better loss.
+  const shift = Math.SQRT2 * 1e-7 * M;
+  const loss = spline(LOSSES[spec.loss], Float64Array.from({ length: Ko + 1 }, (_, k) => (k === 0 ? -M : k === Ko ? M : -M + (2 * M * k) / Ko + shift)));
   return { act, loss };
 }
 
