@@ -1,8 +1,10 @@
 /** Every registered experiment, by id. Adding an experiment = one import and one entry. */
 import type { Experiment } from './experiment.ts';
 import { mnistMlp } from './baselines/mnist-mlp.ts';
+import { quboSolvers } from './qubo-qnn/solvers.ts';
+import { quboTrain } from './qubo-qnn/train.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, quboSolvers, quboTrain];
 
 export function getExperiment(id: string): Experiment<any, any> {
   const exp = EXPERIMENTS.find((e) => e.id === id);
