@@ -61,13 +61,17 @@ export function tabuSearch(o: TabuOptions = {}): IsingSolver {
           if (e < bestE) { bestE = e; best = Float64Array.from(s); }
           tabuUntil.fill(0);
           let sinceBest = 0;
-          for (let move = 1; sinceBest < stall && n > 0; move++) {
+          // Improvements must beat the best by a relative margin: with an absolute 1e-12, float drift
+          // in the running energy (|E| ~ 10²) can fake a new best every few moves and never stall.
+          const tol = (): number => 1e-10 * Math.max(1, Math.abs(bestE));
+          const maxMoves = stall + 1000 * Math.max(1, n); // a hard cap per restart, whatever happens
+          for (let move = 1; sinceBest < stall && n > 0 && move <= maxMoves; move++) {
             let pick = -1;
             let pickD = Infinity;
             let ties = 0;
             for (let i = 0; i < n; i++) {
               const d = -2 * s[i]! * f[i]!;
-              const allowed = tabuUntil[i]! < move || e + d < bestE - 1e-12;
+              const allowed = tabuUntil[i]! < move || e + d < bestE - tol();
               if (!allowed) continue;
               if (d < pickD - 1e-12) { pickD = d; pick = i; ties = 1; }
               else if (Math.abs(d - pickD) <= 1e-12 && rng.int(++ties) === 0) pick = i; // uniform among ties
@@ -78,7 +82,7 @@ export function tabuSearch(o: TabuOptions = {}): IsingSolver {
             e += pickD;
             for (let p = m.rowPtr[pick]!; p < m.rowPtr[pick + 1]!; p++) f[m.col[p]!]! += m.val[p]! * 2 * ns;
             tabuUntil[pick] = move + tenure;
-            if (e < bestE - 1e-12) { bestE = e; best = Float64Array.from(s); sinceBest = 0; } else sinceBest++;
+            if (e < bestE - tol()) { bestE = isingEnergy(m, s); best = Float64Array.from(s); sinceBest = 0; } else sinceBest++;
             if ((move & 255) === 0 && performance.now() > deadline) { timedOut = true; break; }
           }
           if (timedOut) break;
