@@ -79,14 +79,16 @@ export function simulatedBifurcation(o: SbOptions = {}): IsingSolver {
             if (xi > 1 || xi < -1) { x[o2 + i] = xi > 0 ? 1 : -1; y[o2 + i] = 0; }
           }
         }
-        if (window > 0 && step % 50 === 49) {
-          let changed = false;
-          for (let k = 0; k < x.length; k++) {
-            const sg = x[k]! >= 0 ? 1 : -1;
-            if (sg !== last[k]) { changed = true; last[k] = sg; }
+        if (step % 50 === 49) {
+          if (window > 0) {
+            let changed = false;
+            for (let k = 0; k < x.length; k++) {
+              const sg = x[k]! >= 0 ? 1 : -1;
+              if (sg !== last[k]) { changed = true; last[k] = sg; }
+            }
+            same = changed ? 0 : same + 1;
+            if (same >= window) { step++; break; }
           }
-          same = changed ? 0 : same + 1;
-          if (same >= window) { step++; break; }
           if (performance.now() - t0 > limit) { timedOut = true; step++; break; }
         }
       }

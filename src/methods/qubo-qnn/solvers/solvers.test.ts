@@ -96,7 +96,6 @@ test('planted instances: SA finds the planted ground state at n = 200', () => {
 });
 
 test("dwave's default β range: hot = ln2/(2·max Σ|bias|), cold = ln(#min gaps/0.01)/(2·min |bias|)", () => {
-  // h = (1, 0, 0), J01 = 2, J12 = −0.5 → sums (3, 2.5, 0.5), min |bias| (1, 2→0.5 for 1? no: per spin) .
   const m = quboToIsing(isingToQubo(randomInstance(key(1), 2)));
   const [hot, cold] = defaultBetaRange(m);
   assert.ok(hot > 0 && cold > hot);
