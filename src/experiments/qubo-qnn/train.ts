@@ -20,6 +20,7 @@ import { accuracy } from '../../methods/qubo-qnn/network.ts';
 import { trainBaseline } from '../../methods/qubo-qnn/ste.ts';
 import { simulatedAnnealing } from '../../methods/qubo-qnn/solvers/sa.ts';
 import { solveQubo } from '../../methods/qubo-qnn/solvers/solver.ts';
+import { noisyOracle } from '../../methods/qubo-qnn/solvers/noisy.ts';
 
 const config = z.object({
   dataset: z.enum(['iris', 'mnist', 'fashion-mnist']).default('iris'),
@@ -33,6 +34,8 @@ const config = z.object({
   actRange: z.number().positive().default(1),
   lossIntervals: z.number().int().min(1).max(32).default(6),
   qcgdIterations: z.number().int().min(1).default(100),
+  /** Extra QCGD (one-hot) runs whose SA oracle sees coefficients rounded to this many bits (noisy.ts). */
+  noisyOracleBits: z.array(z.number().int().min(2).max(52)).default([6]),
   oracleSweeps: z.number().int().min(1).default(200),
   phIterations: z.number().int().min(0).default(8),
   phScenarioSize: z.number().int().min(1).default(6),
@@ -49,7 +52,7 @@ const config = z.object({
 type Config = z.infer<typeof config>;
 
 export type TrainCell =
-  | { method: 'qcgd'; encoding: 'one-hot' | 'offset-binary'; seed: number }
+  | { method: 'qcgd'; encoding: 'one-hot' | 'offset-binary'; seed: number; oracleBits?: number }
   | { method: 'ph'; seed: number }
   | { method: 'penalty'; penalty: number; seed: number }
   | { method: 'ste' | 'float'; seed: number };
@@ -90,7 +93,7 @@ function taskFor(c: Config, key: Key, seed: number): BinaryTask {
 }
 
 export function cellName(cell: TrainCell): string {
-  return cell.method === 'qcgd' ? `qcgd (${cell.encoding})` : cell.method === 'penalty' ? `penalty P=${cell.penalty}` : cell.method;
+  return cell.method === 'qcgd' ? `qcgd (${cell.encoding}${cell.oracleBits ? `, ${cell.oracleBits}-bit oracle` : ''})` : cell.method === 'penalty' ? `penalty P=${cell.penalty}` : cell.method;
 }
 
 /** One cell → one row; depends only on (cell, config, key). */
@@ -110,7 +113,7 @@ export function trainCell(cell: TrainCell, c: Config, key: Key, signal?: AbortSi
   const acc = (w: Parameters<typeof accuracy>[0]): [number, number] => [accuracy(w, act, xs, ys), accuracy(w, act, task.test.xs, task.test.ys)];
   const oracle = simulatedAnnealing({ sweeps: c.oracleSweeps });
   if (cell.method === 'qcgd') {
-    const r = qcgd(q, { iterations: c.qcgdIterations, oracle, key: k, ...(signal ? { signal } : {}) });
+    const r = qcgd(q, { iterations: c.qcgdIterations, oracle: cell.oracleBits ? noisyOracle(oracle, { bits: cell.oracleBits }) : oracle, key: k, ...(signal ? { signal } : {}) });
     if (r.stopped) throw new RunInterrupted();
     const [trainAcc, testAcc] = acc(r.weights);
     const p = polishWeights(q, r.weights);
@@ -143,6 +146,7 @@ export function trainCells(c: Config): TrainCell[] {
   const cells: TrainCell[] = [];
   for (let seed = 0; seed < c.seeds; seed++) {
     cells.push({ method: 'qcgd', encoding: 'one-hot', seed }, { method: 'qcgd', encoding: 'offset-binary', seed });
+    for (const oracleBits of c.noisyOracleBits) cells.push({ method: 'qcgd', encoding: 'one-hot', seed, oracleBits });
     if (c.phIterations > 0) cells.push({ method: 'ph', seed });
     for (const penalty of c.penalties) cells.push({ method: 'penalty', penalty, seed });
     cells.push({ method: 'ste', seed }, { method: 'float', seed });
@@ -215,7 +219,7 @@ export const quboTrain = defineExperiment({
     const traceRows = r.rows.filter((x) => x.trace && x.seed === 0).flatMap((x) => x.trace!.map((p) => ({ method: x.method, t: p.t, objective: p.objective, residual: p.residual })));
     return {
       title: 'Ternary networks by binary optimization',
-      summary: `Task: ${c.dataset} classes ${c.classes.join(' vs ')}, PCA to ${c.features} features in [−1, 1] plus a bias column; ${c.trainSize} training rows (the QCBO's samples; STE/float train on the same rows), ${c.testSize} test rows; network ${c.features}+1 → ${c.hidden} → 1, ternary weights, tanh hidden units as a ${c.actIntervals}-interval spline level, logistic margin loss as ${c.lossIntervals} levels. QCGD: ${c.qcgdIterations} CGAL iterations, SA oracle with ${c.oracleSweeps} sweeps. Progressive hedging: scenarios of ${c.phScenarioSize} rows, ρ = ${c.phRho}, ${c.phIterations} rounds of ${c.phQcgdIterations}-iteration QCGD${c.phPolish ? ' with greedy polish of each scenario\'s weights' : ''}. "polished" = QCGD's output after greedy coordinate descent over the weights (classical local search, reported separately). Formulation, extraction and PH are our reconstruction (see src/methods/qubo-qnn/README.md).`,
+      summary: `Task: ${c.dataset} classes ${c.classes.join(' vs ')}, PCA to ${c.features} features in [−1, 1] plus a bias column; ${c.trainSize} training rows (the QCBO's samples; STE/float train on the same rows), ${c.testSize} test rows; network ${c.features}+1 → ${c.hidden} → 1, ternary weights, tanh hidden units as a ${c.actIntervals}-interval spline level, logistic margin loss as ${c.lossIntervals} levels. QCGD: ${c.qcgdIterations} CGAL iterations, SA oracle with ${c.oracleSweeps} sweeps${c.noisyOracleBits.length ? ` (also with the oracle's coefficients rounded to ${c.noisyOracleBits.join('/')} bits, no claim)` : ''}. Progressive hedging: scenarios of ${c.phScenarioSize} rows, ρ = ${c.phRho}, ${c.phIterations} rounds of ${c.phQcgdIterations}-iteration QCGD${c.phPolish ? ' with greedy polish of each scenario\'s weights' : ''}. "polished" = QCGD's output after greedy coordinate descent over the weights (classical local search, reported separately). Formulation, extraction and PH are our reconstruction (see src/methods/qubo-qnn/README.md).`,
       figures: traceRows.length ? [
         lineChart({ id: 'qcgd-residual', title: 'QCGD: infeasibility of the averaged iterate ‖z − Proj𝒦(z)‖ (seed 0)', x: 't', y: 'residual', series: 'method', logX: true, logY: true, nonPositive: 'drop', data: traceRows }),
         lineChart({ id: 'qcgd-objective', title: 'QCGD: averaged objective ⟨C, Y_t⟩ (seed 0)', x: 't', y: 'objective', series: 'method', logX: true, data: traceRows }),
