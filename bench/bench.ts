@@ -18,6 +18,7 @@ import type { FloatArray } from '../src/kernels/kernels.ts';
 import { bestMs as time } from './timing.ts';
 import { e2eMlpSeconds } from './e2e.ts';
 import { nqmStudySeconds } from './nqm.ts';
+import { saFlipsPerSecond } from './qubo-sa.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -142,4 +143,7 @@ if (process.env['BENCH_NQM'] !== '0') {
   log(`  nqm/critical-batch-size study: ${nqmS} s`);
   for (const r of Object.values(results)) r['nqm_study_s'] = nqmS;
 }
+// Backend-independent (plain JS loop): SA attempted flips/s, n = 1000, degree 10 (bench/qubo-sa.ts).
+results['qubo'] = { sa_flips_per_s: Math.round(saFlipsPerSecond()) };
+log(`  qubo: SA ${(results['qubo']['sa_flips_per_s']! / 1e6).toFixed(1)} M flips/s`);
 process.stdout.write(`${JSON.stringify(results)}\n`);

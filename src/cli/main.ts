@@ -23,6 +23,7 @@ Commands:
   reproduce                 run every experiment and write index.html
   watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
+  qubo solve FILE.json      minimize xᵀQx over binary x (--solver exact|sa|tabu|sb)
 
 Options: --help on any command, --version. --backend js|wasm|native on the commands that compute
 (overrides TRAINSCOPE_BACKEND). Data is never downloaded.
@@ -48,6 +49,14 @@ Options: --help on any command, --version. --backend js|wasm|native on the comma
   Follows a run folder that another process is running: prints each record of metrics.partial.jsonl
   as it arrives (step first, then key=value) and the progress when it moves; exits when the manifest
   says complete (0), failed (1) or incomplete (130), or on Ctrl-C (0; the run keeps going).
+`,
+  qubo: `Usage: trainscope qubo solve FILE.json [--solver exact|sa|tabu|sb] [--seed N] [--reads R] [--time-limit S] [--json]
+  Minimizes xᵀQx over x ∈ {0,1}ⁿ for FILE = { "Q": [[…]] } (square, finite; the full matrix is used:
+  pair coefficient Q_ij + Q_ji, so upper-triangular and symmetric files mean the same; a non-symmetric
+  matrix is symmetrized and flagged). Prints the best energy, x, time and the solver's settings.
+  exact: enumeration, n ≤ 24. sa (default): simulated annealing (1000 sweeps, dwave's β range). tabu:
+  multistart tabu search. sb: ballistic simulated bifurcation. A time limit that stops the solver marks
+  the result partial ("timedOut": true).
 `,
   doctor: `Usage: trainscope doctor [--backend B] [--json]
   Print Node version, the kernel backend (and why a faster one is unavailable), SIMD, BLAS, threads, default dtype.
@@ -89,6 +98,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   watch: { options: { interval: { type: 'string' } }, positionals: true, load: () => import('./watch-command.ts') },
   doctor: { options: { ...backend, ...json }, positionals: false, load: () => import('./doctor-command.ts') },
+  qubo: {
+    options: { solver: { type: 'string' }, seed: { type: 'string' }, reads: { type: 'string' }, 'time-limit': { type: 'string' }, ...json },
+    positionals: true,
+    load: () => import('./qubo-command.ts'),
+  },
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -3,8 +3,10 @@ import type { Experiment } from './experiment.ts';
 import { mnistMlp } from './baselines/mnist-mlp.ts';
 import { criticalBatchSize } from './nqm/critical-batch-size.ts';
 import { schedules } from './nqm/schedules.ts';
+import { quboSolvers } from './qubo-qnn/solvers.ts';
+import { quboTrain } from './qubo-qnn/train.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, criticalBatchSize, schedules];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, criticalBatchSize, schedules, quboSolvers, quboTrain];
 
 export function getExperiment(id: string): Experiment<any, any> {
   const exp = EXPERIMENTS.find((e) => e.id === id);
