@@ -98,9 +98,15 @@ export function lanczos(op: LinearOperator, opts: LanczosOptions): LanczosResult
   let normEst = 0;
   const residualsOf = (e: TridiagonalEigen, idx: number[]): number[] =>
     idx.map((i) => Math.abs(proc.lastBeta * e.vectors[(e.m - 1) * e.m + i]!));
+  let seenBreakdowns = 0;
   while (proc.steps < maxIter && proc.step()) {
     const m = proc.steps;
     const done = proc.exhausted || m >= maxIter;
+    // Just restarted after an invariant subspace: the Ritz pairs so far are exact, but the
+    // complement (e.g. further copies of a repeated eigenvalue) is unexplored — keep going.
+    const restarted = proc.breakdowns > seenBreakdowns;
+    seenBreakdowns = proc.breakdowns;
+    if (restarted && !done) continue;
     // Checking costs an m×m eigh; past 60 steps check every 4th step to keep that small.
     if (m < kMax || (!done && m > 60 && m % 4 !== 0)) continue;
     eig = tridiagonalEigen(proc.alpha, proc.beta);

@@ -5,7 +5,8 @@
  */
 import { key as makeKey, type Key } from '../tensor/prng.ts';
 import { firstNonFinite, dot, norm } from './vec.ts';
-import { rademacher } from './probes.ts';
+import { gaussian } from './probes.ts';
+import { split } from '../tensor/prng.ts';
 
 export interface LinearOperator {
   /** Dimension n: matvec maps R^n → R^n. */
@@ -111,18 +112,21 @@ export function applyChecked(routine: string, op: LinearOperator, v: Float64Arra
 }
 
 /**
- * Throws unless uᵀAw = wᵀAu to `tol` relative (two Rademacher vectors drawn from `key`, two
- * matvecs). A symmetric operator passes to rounding; a non-symmetric one fails with high probability.
+ * Throws unless uᵀAw = wᵀAu to `tol` relative (two Gaussian vectors drawn from `key`, two
+ * matvecs). A symmetric operator passes to rounding; a non-symmetric one fails with probability 1
+ * (Gaussian, not ±1, probes: ±1 vectors miss an asymmetry half the time in small dimensions).
  */
 export function checkSymmetric(op: LinearOperator, opts: { key?: Key; tol?: number; routine?: string } = {}): void {
   const routine = opts.routine ?? 'checkSymmetric';
   const k = opts.key ?? makeKey(0x5e11);
-  const [u, w] = rademacher(k, 2, op.size);
-  const au = applyChecked(routine, op, u!, 'in the symmetry check');
-  const aw = applyChecked(routine, op, w!, 'in the symmetry check');
-  const a = dot(u!, aw);
-  const b = dot(w!, au);
-  const scaleOf = Math.max(norm(au) * norm(w!), norm(aw) * norm(u!), Number.MIN_VALUE);
+  const [ku, kw] = split(k, 2);
+  const u = gaussian(ku!, op.size);
+  const w = gaussian(kw!, op.size);
+  const au = applyChecked(routine, op, u, 'in the symmetry check');
+  const aw = applyChecked(routine, op, w, 'in the symmetry check');
+  const a = dot(u, aw);
+  const b = dot(w, au);
+  const scaleOf = Math.max(norm(au) * norm(w), norm(aw) * norm(u), Number.MIN_VALUE);
   const tol = opts.tol ?? 1e-10;
   if (Math.abs(a - b) > tol * scaleOf) {
     throw new Error(`${routine}: the operator is not symmetric (uᵀAw = ${a.toPrecision(8)} but wᵀAu = ${b.toPrecision(8)}, relative gap ${(Math.abs(a - b) / scaleOf).toExponential(2)} > ${tol})`);
