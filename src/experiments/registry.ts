@@ -1,8 +1,9 @@
 /** Every registered experiment, by id. Adding an experiment = one import and one entry. */
 import type { Experiment } from './experiment.ts';
 import { mnistMlp } from './baselines/mnist-mlp.ts';
+import { hessianSpectrum } from './spectral/hessian-spectrum.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, hessianSpectrum];
 
 export function getExperiment(id: string): Experiment<any, any> {
   const exp = EXPERIMENTS.find((e) => e.id === id);

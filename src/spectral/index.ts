@@ -9,3 +9,4 @@ export { powerIteration, type PowerIterationOptions, type PowerIterationResult }
 export { slqDensity, type SlqOptions, type SlqResult } from './slq.ts';
 export { hutchinsonTrace, type HutchinsonResult } from './hutchinson.ts';
 export { denseMatrix, denseSpectrum, type DenseMatrix } from './dense.ts';
+export { compareHvpCounts, type HvpComparison, type MethodCount } from './compare.ts';

@@ -6,7 +6,8 @@ import { grad, hessian } from '../tensor/transforms.ts';
 import { reshape, slice } from '../tensor/ops.ts';
 import { softmaxCrossEntropy } from '../tensor/composed.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { treeFlatten, type Tree } from '../tensor/tree.ts';
+import { treeFlatten } from '../tensor/tree.ts';
+import type { SequentialParams } from '../nn/sequential.ts';
 import { mlp } from '../nn/mlp.ts';
 import { treeLayout } from './flat.ts';
 import { fullBatchHessianOperator, hessianOperator, type ExamplesLike } from './hessian-operator.ts';
@@ -18,7 +19,7 @@ const model = mlp({ sizes: [5, 7, 3], activation: 'tanh' });
 const [kp, kx, ky] = split(key(42), 3);
 const params = model.init(kp!);
 const data: ExamplesLike = { x: normal(kx!, [24, 5]), y: randint(ky!, 0, 3, [24]) };
-const loss = (p: Tree, b: ExamplesLike): Tensor => softmaxCrossEntropy(model.apply(p, b.x), b.y);
+const loss = (p: SequentialParams, b: ExamplesLike): Tensor => softmaxCrossEntropy(model.apply(p, b.x), b.y);
 
 test('treeLayout: flatten/unflatten round trip, in the order grad returns leaves', () => {
   const layout = treeLayout(params);
@@ -30,7 +31,7 @@ test('treeLayout: flatten/unflatten round trip, in the order grad returns leaves
   assert.deepEqual(b.paths, a.paths);
   a.leaves.forEach((x, i) => assert.deepEqual(Array.from(b.leaves[i]!.data), Array.from(x.data)));
   // grad's tree flattens to the same vector positions as the parameters it belongs to.
-  const g = grad((p: Tree) => loss(p, data))(params);
+  const g = grad((p: SequentialParams) => loss(p, data))(params);
   const gFlat = layout.flatten(g);
   const gLeaves = treeFlatten(g);
   assert.deepEqual(gLeaves.paths, a.paths);
