@@ -10,13 +10,13 @@
 import { foldIn, type Key } from '../tensor/prng.ts';
 import { applyChecked, type LinearOperator } from './operator.ts';
 import { gaussian } from './probes.ts';
-import { axpy, dot, norm, orthogonalize, scale } from './vec.ts';
+import { axpy, dot, norm, scale } from './vec.ts';
+import { Basis } from './basis.ts';
 
 /** β below this times ‖T‖ counts as a breakdown (the residual is rounding noise). */
 const BREAKDOWN_RTOL = 1e-12;
 
 export class KrylovProcess {
-  readonly basis: Float64Array[] = [];
   readonly alpha: number[] = [];
   /** beta[j] couples basis j and j+1 (0 where a breakdown restarted the process). */
   readonly beta: number[] = [];
@@ -28,6 +28,7 @@ export class KrylovProcess {
   exhausted = false;
   private next: Float64Array;
   private normT = 0;
+  private readonly store: Basis;
 
   constructor(
     private readonly routine: string,
@@ -41,6 +42,12 @@ export class KrylovProcess {
     if (!Number.isFinite(s)) throw new Error(`${routine}: the start vector is not finite`);
     if (s === 0) throw new Error(`${routine}: the start vector is zero`);
     this.next = scale(1 / s, start);
+    this.store = new Basis(op.size);
+  }
+
+  /** The orthonormal Lanczos vectors q_1 … q_j. */
+  get basis(): readonly Float64Array[] {
+    return this.store.vectors;
   }
 
   get steps(): number {
@@ -51,14 +58,13 @@ export class KrylovProcess {
   step(): boolean {
     if (this.exhausted) return false;
     const j = this.alpha.length;
-    const q = this.next;
-    this.basis.push(q);
+    const q = this.store.push(this.next);
     const w = applyChecked(this.routine, this.op, q, `at Lanczos step ${j + 1}`);
     this.matvecs++;
     const a = dot(q, w);
     axpy(-a, q, w);
     if (j > 0 && this.lastBeta !== 0) axpy(-this.lastBeta, this.basis[j - 1]!, w);
-    orthogonalize(w, this.basis);
+    this.store.orthogonalize(w);
     this.alpha.push(a);
     if (j > 0) this.beta.push(this.lastBeta);
     const b = norm(w);
@@ -86,7 +92,7 @@ export class KrylovProcess {
     for (let attempt = 0; attempt < 3; attempt++) {
       const v = gaussian(foldIn(foldIn(this.key, this.breakdowns), attempt), this.op.size);
       const before = norm(v);
-      orthogonalize(v, this.basis);
+      this.store.orthogonalize(v);
       const after = norm(v);
       if (after > 1e-8 * before) {
         this.next = scale(1 / after, v);
