@@ -66,7 +66,7 @@ export const hessianSpectrum = defineExperiment({
   description: 'Top-10 / bottom-5 Hessian eigenvalues with residuals, Hutchinson trace and SLQ density of an MLP on pooled MNIST digits, at initialization and after SGD; exact dense spectrum for small models; HVPs of Lanczos vs power iteration.',
   config,
   presets: {
-    smoke: { pool: 4, hidden: [8], trainSize: 400, hessianExamples: 200, chunkSize: 100, steps: 40, hutchinsonProbes: 30, slqProbes: 4, slqSteps: 30, gridPoints: 200 },
+    smoke: { pool: 4, hidden: [8], trainSize: 400, hessianExamples: 128, chunkSize: 128, steps: 40, hutchinsonProbes: 30, slqProbes: 4, slqSteps: 30, gridPoints: 200 },
     small: {},
     paper: { pool: 1, hidden: [64], trainSize: 8000, hessianExamples: 2000, steps: 2000, slqProbes: 20, slqSteps: 100, hutchinsonProbes: 200 },
   },
