@@ -37,13 +37,18 @@ export function treeLayout<P extends Tree>(template: P): TreeLayout<P> {
     size, paths, shapes, offsets,
     flatten(tree: P): Float64Array {
       const flat = treeFlatten(tree);
-      const got = flat.paths.map((p, i) => `${p}:${flat.leaves[i]!.shape.join('x')}`).join('|');
-      if (got !== sig) throw new Error(`treeLayout.flatten: the tree does not match the layout (${flat.leaves.length} leaves vs ${leaves.length}, or different shapes)`);
+      // Same leaf count and shapes at the same paths (cheap: this runs once per HVP).
+      const same = flat.leaves.length === leaves.length && flat.leaves.every((x, i) => flat.paths[i] === paths[i] && x.shape.length === shapes[i]!.length && x.shape.every((d, j) => d === shapes[i]![j]));
+      if (!same) {
+        const got = flat.paths.map((p, i) => `${p}:${flat.leaves[i]!.shape.join('x')}`).join('|');
+        if (got !== sig) throw new Error(`treeLayout.flatten: the tree does not match the layout (${flat.leaves.length} leaves vs ${leaves.length}, or different shapes)`);
+      }
       const out = new Float64Array(size);
       flat.leaves.forEach((x, i) => {
         const d = x.data;
         const o = offsets[i]!;
-        for (let j = 0; j < d.length; j++) out[o + j] = Number(d[j]);
+        if (d instanceof Float64Array || d instanceof Float32Array) out.set(d, o); // memcpy / exact widening
+        else for (let j = 0; j < d.length; j++) out[o + j] = Number(d[j]);
       });
       return out;
     },
@@ -52,7 +57,7 @@ export function treeLayout<P extends Tree>(template: P): TreeLayout<P> {
       return unflatten(leaves.map((x, i) => {
         const o = offsets[i]!;
         const part = vec.subarray(o, o + x.size);
-        const data = dtypes[i] === 'float64' ? Float64Array.from(part) : Float32Array.from(part);
+        const data = dtypes[i] === 'float64' ? part.slice() : Float32Array.from(part);
         return new Tensor(data, shapes[i]!, dtypes[i]!);
       }));
     },
