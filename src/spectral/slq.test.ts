@@ -73,3 +73,14 @@ test('bad input: a non-finite matvec during a probe names the routine and the pr
   assert.throws(() => powerIteration(op, { key: key(1), k: 1, tol: 0 }), /^Error: powerIteration: the operator returned a non-finite value \(Infinity at index 2\) at iteration 3/);
   assert.deepEqual(sorted([3, 1, 2]), [1, 2, 3]);
 });
+
+test('hutchinson and power iteration: the same key gives byte-identical output, another key differs', () => {
+  const op = randomSymmetric(40, 9);
+  const bytes = (x: Float64Array): Buffer => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  const h = (s: number): Float64Array => hutchinsonTrace(op, { key: key(s), probes: 7 }).samples;
+  assert.ok(bytes(h(1)).equals(bytes(h(1))));
+  assert.ok(!bytes(h(1)).equals(bytes(h(2))));
+  const p = (s: number): Float64Array => powerIteration(op, { key: key(s), k: 2, maxIter: 30 }).vectors[1]!;
+  assert.ok(bytes(p(1)).equals(bytes(p(1))));
+  assert.ok(!bytes(p(1)).equals(bytes(p(2))));
+});
