@@ -130,6 +130,22 @@ def hvp_over_grad():
     return timed(hvp, 7, 2) / timed(grad, 7, 2)
 
 
+def hvp_mlp_ms():
+    """One Hessian-vector product by double backward (PyHessian's way): 784-256-256-10 tanh MLP,
+    batch 128, float64 — bench/spectral.ts hvp_mlp_ms does the same through trainscope's operator."""
+    sizes = [784, 256, 256, 10]
+    net = mlp(sizes, torch.nn.Tanh, torch.float64)
+    x, y = batch(sizes, 128, torch.float64)
+    params = list(net.parameters())
+    v = [torch.randn(p.shape, dtype=p.dtype, generator=gen) for p in params]
+
+    def hvp():
+        g = torch.autograd.grad(torch.nn.functional.cross_entropy(net(x), y), params, create_graph=True)
+        torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(g, v)), params)
+
+    return timed(hvp, 9, 2)
+
+
 def eigh_ms():
     a = torch.randn(256, 256, dtype=torch.float64, generator=gen)
     s = (a + a.T) * 0.5
@@ -264,6 +280,7 @@ def main():
         r["mlp_step_ms"] = rnd(mlp_step_ms())
         r["tiny_mlp_step_ms"] = rnd(tiny_mlp_step_ms())
         r["hvp_over_grad"] = rnd(hvp_over_grad())
+        r["hvp_mlp_ms"] = rnd(hvp_mlp_ms())  # issue 14 (bench/spectral.ts)
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
     r["svd256_f64_ms"] = rnd(svd_ms())

@@ -5,8 +5,16 @@ import { criticalBatchSize } from './nqm/critical-batch-size.ts';
 import { schedules } from './nqm/schedules.ts';
 import { quboSolvers } from './qubo-qnn/solvers.ts';
 import { quboTrain } from './qubo-qnn/train.ts';
+import { hessianSpectrum } from './spectral/hessian-spectrum.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, criticalBatchSize, schedules, quboSolvers, quboTrain];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [
+  mnistMlp,
+  criticalBatchSize,
+  schedules,
+  quboSolvers,
+  quboTrain,
+  hessianSpectrum,
+];
 
 export function getExperiment(id: string): Experiment<any, any> {
   const exp = EXPERIMENTS.find((e) => e.id === id);
