@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatRecord, watchRun } from '../src/experiments/watch.ts';
+import { RUNNER_FILE } from '../src/experiments/run-folder.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-watch-'));
@@ -96,7 +97,7 @@ test('a run killed with SIGKILL: watch says its process is gone instead of waiti
   const { countingExperiment } = await import('../src/experiments/test-experiments.ts');
   const dir = join(tmp(), 'run');
   const child = spawnRun(dir, 'countingExperiment', { steps: 40, delayMs: 50 });
-  await waitFor(join(dir, 'runner.json'), child);
+  await waitFor(join(dir, RUNNER_FILE), child);
   const exp = countingExperiment('test/watched');
   await assert.rejects(executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal }), /is being run by process \d+; follow it with trainscope watch/);
   const out: string[] = [];
@@ -105,7 +106,7 @@ test('a run killed with SIGKILL: watch says its process is gone instead of waiti
   child.kill('SIGKILL');
   await exited(child);
   const r = await watching;
-  assert.equal(r.status, 'incomplete');
+  assert.equal(r.status, 'interrupted');
   assert.match(out.at(-1)!, /its process is gone and the folder was left 'running'; continue it with trainscope run --resume/);
   const resumed = await executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal });
   assert.equal(resumed.manifest.status, 'complete');

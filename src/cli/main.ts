@@ -8,8 +8,10 @@ import { availableBackends, backendInfo } from '../kernels/backend.ts';
 import { EXPERIMENTS, getExperiment } from '../experiments/registry.ts';
 import { PRESETS, type PresetName } from '../experiments/experiment.ts';
 import { resolveConfig, allowedKeys } from '../experiments/config.ts';
-import { executeRun, initRunDir, newRunDir, readRun, readSummary, type Manifest, type Summary } from '../experiments/run-folder.ts';
-import { reproduce } from '../experiments/reproduce.ts';
+import { executeRun, initRunDir, newRunDir, readRun, readSummary, shownStatus, type Manifest, type Summary } from '../experiments/run-folder.ts';
+import { acquireRunLock } from '../experiments/run-lock.ts';
+import { interruptSignal } from './interrupt.ts';
+import { claimsFailed, reproduce } from '../experiments/reproduce.ts';
 import { watchRun } from '../experiments/watch.ts';
 import { claimCountText, claimStatus, observedText } from '../report/claims.ts';
 import { progressReporter } from '../experiments/progress.ts';
@@ -34,16 +36,20 @@ Commands:
 Options: --help on any command, --version. Data is never downloaded.
 `,
   list: 'Usage: trainscope list [--json]\n  List registered experiments with their presets and config keys.\n',
-  run: `Usage: trainscope run <id> [--preset smoke|small|paper] [--seed N] [--set key=value …] [--config FILE] [--out DIR] [--json]
-       trainscope run --resume <runDir> [--json]
+  run: `Usage: trainscope run <id> [--preset smoke|small|paper] [--seed N] [--set key=value …] [--config FILE] [--out DIR] [--force] [--keep-checkpoints] [--json]
+       trainscope run --resume <runDir> [--allow-mismatch] [--keep-checkpoints] [--json]
   Runs an experiment into DIR (default runs/<id>/<timestamp>-<hash>/): manifest.json, config.json,
-  metrics.jsonl, summary.json (claims), figures/, report.html, report.md. Ctrl-C stops at a step
-  boundary and marks the folder incomplete; --resume continues it.
+  metrics.jsonl, summary.json (claims), figures/, report.html, report.md. Ctrl-C, SIGTERM or SIGHUP
+  stop at a step boundary and mark the folder incomplete; --resume continues it. One process runs
+  a folder at a time (DIR/.lock).
+  --force             write into a non-empty DIR that holds no run (default: refused)
+  --allow-mismatch    resume although git SHA, backend or Node differ from the manifest (recorded)
+  --keep-checkpoints  keep every checkpoint of a completed run (default: the last per stage)
 `,
   report: 'Usage: trainscope report <runDir>\n  Re-render report.html, report.md and figures from a complete run folder.\n',
-  reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--json]
+  reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--strict] [--json]
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
-  and writes DIR/index.html linking every report with its claims.
+  and writes DIR/index.html linking every report with its claims. --strict: exit 1 when any claim fails (for CI).
 `,
   watch: `Usage: trainscope watch <runDir> [--interval MS]
   Follows a run folder that another process is running: prints each record of metrics.partial.jsonl
@@ -92,28 +98,19 @@ function parsePreset(v: string | undefined, dflt: PresetName): PresetName {
 
 function parseSeed(v: string | undefined): number {
   if (v === undefined) return 0;
+  if (v.trim() === '') throw new UsageError(`--seed must be a non-negative integer, got ''`);
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--seed must be a non-negative integer, got '${v}'`);
   return n;
 }
 
-/** Ctrl-C aborts the run at the next step boundary; a second Ctrl-C exits at once. */
-function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupt: stopping at the next step boundary (Ctrl-C again to quit now)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
-}
+interface RunFlags { allowMismatch?: boolean; keepCheckpoints?: boolean }
 
-async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean): Promise<{ manifest: Manifest; summary?: Summary }> {
+async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean, flags: RunFlags = {}): Promise<{ manifest: Manifest; summary?: Summary }> {
   const exp = getExperiment(id);
   const progress = progressReporter();
   try {
-    const { manifest, summary } = await executeRun(dir, exp, { progress: progress.update, signal });
+    const { manifest, summary } = await executeRun(dir, exp, { progress: progress.update, signal, ...flags });
     progress.done();
     const rel = relative(process.cwd(), dir) || '.';
     if (manifest.status === 'incomplete') {
@@ -130,15 +127,17 @@ async function runOne(dir: string, id: string, signal: AbortSignal, json: boolea
 }
 
 async function cmdRun(argv: readonly string[]): Promise<number> {
-  const p = parseArgs('run', argv, ['preset', 'seed', 'set', 'config', 'out', 'resume'], ['json']);
+  const p = parseArgs('run', argv, ['preset', 'seed', 'set', 'config', 'out', 'resume'], ['json', 'force', 'allow-mismatch', 'keep-checkpoints']);
   const json = p.flags.has('json');
+  const runFlags: RunFlags = { allowMismatch: p.flags.has('allow-mismatch'), keepCheckpoints: p.flags.has('keep-checkpoints') };
   const { signal, dispose } = interruptSignal();
+  let lock: { release(): void } | undefined;
   try {
     let dir: string;
     let id: string;
     const resume = flag(p, 'resume');
     if (resume !== undefined) {
-      if (p.positional.length || p.flags.has('preset') || p.flags.has('set') || p.flags.has('config') || p.flags.has('seed')) {
+      if (p.positional.length || p.flags.has('preset') || p.flags.has('set') || p.flags.has('config') || p.flags.has('seed') || p.flags.has('force')) {
         throw new UsageError('trainscope run --resume <runDir> takes no experiment id or config options (the run folder holds them)');
       }
       dir = resolve(resume);
@@ -152,19 +151,23 @@ async function cmdRun(argv: readonly string[]): Promise<number> {
       const preset = parsePreset(flag(p, 'preset'), 'small');
       const config = resolveConfig(exp, { preset, file: flag(p, 'config'), sets: p.flags.get('set') ?? [] });
       const seed = parseSeed(flag(p, 'seed'));
+      if (flag(p, 'out')?.trim() === '') throw new UsageError(`--out must name a folder, got ''`);
       dir = flag(p, 'out') !== undefined ? resolve(flag(p, 'out')!) : newRunDir('runs', id, { config, seed });
-      initRunDir(dir, exp, config, preset, seed);
+      initRunDir(dir, exp, config, preset, seed, { force: p.flags.has('force') });
+      // Keep the folder locked from its creation to the end of the run: no other process slips in between.
+      lock = acquireRunLock(dir);
     }
-    const { manifest } = await runOne(dir, id, signal, json);
+    const { manifest } = await runOne(dir, id, signal, json, runFlags);
     if (json) process.stdout.write(`${JSON.stringify({ runDir: dir, status: manifest.status, ...(manifest.status === 'complete' ? { claims: readSummary(dir).claims } : {}) })}\n`);
     return manifest.status === 'incomplete' ? 130 : 0;
   } finally {
+    lock?.release();
     dispose();
   }
 }
 
 async function cmdReproduce(argv: readonly string[]): Promise<number> {
-  const p = parseArgs('reproduce', argv, ['preset', 'seed', 'out'], ['json']);
+  const p = parseArgs('reproduce', argv, ['preset', 'seed', 'out'], ['json', 'strict']);
   if (p.positional.length) throw new UsageError(`trainscope reproduce: unexpected argument '${p.positional[0]}'`);
   const preset = parsePreset(flag(p, 'preset'), 'small');
   const seed = parseSeed(flag(p, 'seed'));
@@ -184,7 +187,13 @@ async function cmdReproduce(argv: readonly string[]): Promise<number> {
     const claims = r.entries.flatMap((e) => e.claims);
     if (json) process.stdout.write(`${JSON.stringify({ out, index: r.index, failed: r.failed, experiments: r.entries })}\n`);
     else process.stdout.write(`reproduce: ${r.entries.length} experiment${r.entries.length === 1 ? '' : 's'}${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`);
-    return r.failed ? 1 : 0;
+    if (r.failed) return 1;
+    const failing = claimsFailed(r.entries);
+    if (p.flags.has('strict') && failing.length) {
+      process.stderr.write(`reproduce --strict: ${failing.length} claim${failing.length === 1 ? '' : 's'} failed: ${failing.join(', ')}\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     dispose();
   }
@@ -201,7 +210,7 @@ async function cmdWatch(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const r = await watchRun(resolve(p.positional[0]!), { intervalMs, signal: controller.signal });
-    return r.status === 'failed' ? 1 : r.status === 'incomplete' ? 130 : 0;
+    return r.status === 'failed' ? 1 : r.status === 'incomplete' || r.status === 'interrupted' ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -212,7 +221,7 @@ async function cmdReport(argv: readonly string[]): Promise<number> {
   if (p.positional.length !== 1) throw new UsageError('trainscope report: expected one run folder');
   const dir = resolve(p.positional[0]!);
   const { manifest, config } = readRun(dir);
-  if (manifest.status !== 'complete') throw new Error(`run ${p.positional[0]} is ${manifest.status}; finish it with trainscope run --resume first`);
+  if (manifest.status !== 'complete') throw new Error(`run ${p.positional[0]} is ${shownStatus(dir, manifest)}; finish it with trainscope run --resume first`);
   const exp = getExperiment(manifest.experiment);
   const { decodeTree } = await import('../train/serialize.ts');
   const parsed = exp.config.parse(config);

@@ -87,7 +87,7 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
       const r = await io.stage(name, async (checkpointPath) => {
         const run = await trainAsync({
           model, optimizer: makeOptimizer(name, c), train: trainSet, test, batchSize: c.batchSize, steps: c.steps,
-          evalEvery: c.evalEvery, seed: io.seed, dtype: c.dtype, checkpoint: { path: checkpointPath, every: c.evalEvery }, resume: true,
+          evalEvery: c.evalEvery, seed: io.seed, dtype: c.dtype, checkpoint: { path: checkpointPath, every: c.evalEvery, meta: io.checkpointMeta }, resume: true,
           configKey: JSON.stringify(c), signal: io.signal,
           onStep: ({ step, loss }) => io.progress({ stage: name, step, total: c.steps, loss }),
           // Streamed as they are made (watch shows them live); a resumed stage replays its restored records first.
