@@ -27,29 +27,39 @@ const tempPath = (path: string): string => `${path}.tmp-${process.pid}`;
 /**
  * Test-only seam: make writes to files whose name contains `match` stop after `afterBytes` bytes,
  * either as a short write (`writeSync` returning fewer bytes, then 0) or an ENOSPC error — what a
- * full disk does. Set in-process with `injectWriteFault`, or in a child process through
- * TRAINSCOPE_TEST_WRITE_FAULT=`<match>:<afterBytes>[:short]`.
+ * full disk does — after `skip` such writes went through. Set in-process with `injectWriteFault`,
+ * or in a child process through TRAINSCOPE_TEST_WRITE_FAULT=`<match>:<afterBytes>[:short|enospc[:<skip>]]`.
  */
 export interface WriteFault {
   match: string;
   afterBytes: number;
   kind: 'enospc' | 'short';
+  /** Matching writes that succeed before the fault hits (default 0). */
+  skip?: number;
 }
+let matchingWrites = 0;
 let fault: WriteFault | undefined = parseFaultEnv(process.env['TRAINSCOPE_TEST_WRITE_FAULT']);
 
 function parseFaultEnv(v: string | undefined): WriteFault | undefined {
   if (!v) return undefined;
-  const [match, bytes, kind] = v.split(':');
-  return { match: match ?? '', afterBytes: Number(bytes ?? 0), kind: kind === 'short' ? 'short' : 'enospc' };
+  const [match, bytes, kind, skip] = v.split(':');
+  return { match: match ?? '', afterBytes: Number(bytes ?? 0), kind: kind === 'short' ? 'short' : 'enospc', skip: Number(skip ?? 0) };
 }
 
 export function injectWriteFault(f: WriteFault | undefined): void {
   fault = f;
+  matchingWrites = 0;
+}
+
+/** Whether the fault hits this write of `target` (counted once per file written). */
+function faultHits(target: string): boolean {
+  if (!fault || !basename(target).includes(fault.match)) return false;
+  return ++matchingWrites > (fault.skip ?? 0);
 }
 
 /** writeSync, through the test seam. */
-function writeBytes(fd: number, target: string, buf: Uint8Array, off: number): number {
-  if (fault && basename(target).includes(fault.match) && buf.byteLength > fault.afterBytes) {
+function writeBytes(fd: number, buf: Uint8Array, off: number, faulty: boolean): number {
+  if (fault && faulty && buf.byteLength > fault.afterBytes) {
     const room = Math.max(0, fault.afterBytes - off);
     if (room > 0) return writeSync(fd, buf, off, room);
     if (fault.kind === 'short') return 0;
@@ -97,11 +107,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   try {
     mkdirSync(dir, { recursive: true });
+    const faulty = faultHits(path);
     const fd = openSync(tmp, 'w');
     try {
       // writeSync may write fewer bytes than asked (a full disk, a signal): loop until all are down.
       for (let off = 0; off < bytes.byteLength; ) {
-        const n = writeBytes(fd, path, bytes, off);
+        const n = writeBytes(fd, bytes, off, faulty);
         if (n <= 0) throw Object.assign(new Error(`short write: ${off} of ${bytes.byteLength} bytes written`), { code: 'ENOSPC' });
         off += n;
       }
