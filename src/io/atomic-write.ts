@@ -25,10 +25,11 @@ export const isTempFile = (name: string): boolean => TEMP_RE.test(name);
 const tempPath = (path: string): string => `${path}.tmp-${process.pid}`;
 
 /**
- * Test-only seam: make writes to files whose name contains `match` stop after `afterBytes` bytes,
+ * Test-only seam: make writes to files whose path contains `match` stop after `afterBytes` bytes,
  * either as a short write (`writeSync` returning fewer bytes, then 0) or an ENOSPC error — what a
  * full disk does — after `skip` such writes went through. Set in-process with `injectWriteFault`,
  * or in a child process through TRAINSCOPE_TEST_WRITE_FAULT=`<match>:<afterBytes>[:short|enospc[:<skip>]]`.
+ * Production code never sets it.
  */
 export interface WriteFault {
   match: string;
@@ -53,7 +54,7 @@ export function injectWriteFault(f: WriteFault | undefined): void {
 
 /** Whether the fault hits this write of `target` (counted once per file written). */
 function faultHits(target: string): boolean {
-  if (!fault || !basename(target).includes(fault.match)) return false;
+  if (!fault || !target.includes(fault.match)) return false;
   return ++matchingWrites > (fault.skip ?? 0);
 }
 
