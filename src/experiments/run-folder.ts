@@ -272,6 +272,9 @@ async function executeLocked(dir: string, exp: Experiment<any, any>, opts: Execu
     ? { ...stored, startedAt: new Date().toISOString() }
     : { ...stored, resumes: [...(stored.resumes ?? []), resumeRecord(dir, stored, opts.allowMismatch ?? false)] };
   const owner = { configHash: stored.configHash, seed: stored.seed };
+  // Every stage file must be this run's before anything is written (they are small: results and records).
+  const stagesDir = join(dir, 'stages');
+  if (existsSync(stagesDir)) for (const f of readdirSync(stagesDir)) if (f.endsWith('.json')) readStage(join(stagesDir, f), f.slice(0, -5), owner);
   // Nothing else writes here while we hold the lock: temp files are what killed writers left.
   const removed = removeTempFiles(dir);
   if (removed.length) notice(`trainscope: removed ${removed.length} temp file${removed.length === 1 ? '' : 's'} left in ${dir} by an interrupted write`);
