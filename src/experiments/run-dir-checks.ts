@@ -20,9 +20,9 @@ export function checkNewRunDir(dir: string, force: boolean): void {
     if (!statSync(dir).isDirectory()) throw new Error(`output directory ${dir} is not a directory`);
     entries = readdirSync(dir).filter((n) => !isLockFile(n));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     if ((e as NodeJS.ErrnoException).code === undefined) throw e;
-    throw new Error(`output directory ${dir} cannot be read (${(e as NodeJS.ErrnoException).code})`);
+    // Missing (the usual case), or not reachable (ENOTDIR, EACCES): creating it says which, with the path.
+    return;
   }
   if (entries.includes('manifest.json')) throw new Error(`output directory ${dir} already holds a run (manifest.json exists); choose another --out or use --resume`);
   const leftovers = entries.filter((n) => n === 'stages' || n === 'checkpoints');
