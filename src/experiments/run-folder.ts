@@ -22,7 +22,7 @@ import { PREVIOUS_SUFFIX, removeTempFiles, writeFileAtomic } from '../io/atomic-
 import { encodeTree, decodeTree } from '../train/serialize.ts';
 import { kernels } from '../kernels/backend.ts';
 import { checkNewRunDir, refuseSymlinks } from './run-dir-checks.ts';
-import { currentEnv, envMismatches } from './run-env.ts';
+import { currentEnv, envMismatches, type RunEnv } from './run-env.ts';
 import { acquireRunLock, LOCK_FILE, lockState } from './run-lock.ts';
 import * as random from '../tensor/random.ts';
 import { VERSION } from '../version.ts';
@@ -204,8 +204,7 @@ export function initRunDir(dir: string, exp: Experiment<any, any>, config: Recor
     checkNewRunDir(dir, opts.force ?? false); // again, under the lock: another process may have been first
     const manifest: Manifest = {
       experiment: exp.id, title: exp.title, paper: exp.paper, preset, seed, configHash: configHash(config),
-      gitSha: env.gitSha, ...(env.gitDirty !== undefined ? { gitDirty: env.gitDirty } : {}), ...(env.gitDiff ? { gitDiff: env.gitDiff } : {}),
-      trainscope: VERSION, node: env.node, backend: env.backend, dtype: configDtype(config),
+      ...envFields(env), trainscope: VERSION, dtype: configDtype(config),
       createdAt: new Date().toISOString(), status: 'running',
     };
     writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -253,6 +252,11 @@ function resumeRecord(dir: string, stored: Manifest, allowMismatch: boolean): Re
   };
 }
 
+/** The manifest fields that say where a run ran. */
+function envFields(env: RunEnv): Pick<Manifest, 'gitSha' | 'gitDirty' | 'gitDiff' | 'backend' | 'node'> {
+  return { gitSha: env.gitSha, gitDirty: env.gitDirty, gitDiff: env.gitDiff, backend: env.backend, node: env.node };
+}
+
 /** Completed runs keep only the last checkpoint per stage: the previous copies go. */
 function pruneCheckpoints(dir: string): void {
   const cps = join(dir, 'checkpoints');
@@ -268,8 +272,9 @@ async function executeLocked(dir: string, exp: Experiment<any, any>, opts: Execu
   const parsed = exp.config.safeParse(config);
   if (!parsed.success) throw new Error(`run ${dir}: its config.json no longer matches ${exp.id}'s schema (${parsed.error.issues[0]?.message})`);
   // A folder that has started before is being resumed: check what changed, record when and where from.
+  // A first start records the environment it really runs in (a queued folder may be run elsewhere).
   const manifest: Manifest = stored.startedAt === undefined
-    ? { ...stored, startedAt: new Date().toISOString() }
+    ? { ...stored, ...envFields(currentEnv()), startedAt: new Date().toISOString() }
     : { ...stored, resumes: [...(stored.resumes ?? []), resumeRecord(dir, stored, opts.allowMismatch ?? false)] };
   const owner = { configHash: stored.configHash, seed: stored.seed };
   // Every stage file must be this run's before anything is written (they are small: results and records).
