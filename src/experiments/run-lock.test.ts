@@ -49,3 +49,15 @@ test('another host\'s lock cannot be checked: it is treated as live and the erro
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: `not-${hostname()}`, startedAt: 'x' }));
   assert.throws(() => acquireRunLock(dir), /on host not-.*; delete the lock if that process is gone/);
 });
+
+test('a contender killed while making its lock file leaves .lock.<pid>.new: the next holder clears it (a live one\'s stays)', () => {
+  const dir = tmp();
+  const dead = join(dir, `${LOCK_FILE}.${deadPid()}.new`);
+  const live = join(dir, `${LOCK_FILE}.${process.ppid}.new`);
+  writeFileSync(dead, '{}');
+  writeFileSync(live, '{}');
+  const lock = acquireRunLock(dir);
+  assert.ok(!existsSync(dead));
+  assert.ok(existsSync(live));
+  lock.release();
+});

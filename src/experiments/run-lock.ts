@@ -5,7 +5,7 @@
  * error; a lock whose process is gone (same host, no such pid) is reported and taken over.
  * Re-entrant within one process (the CLI holds it across initRunDir and executeRun).
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -117,6 +117,14 @@ function takeOver(dir: string, stale: LockInfo, info: LockInfo): boolean {
   }
 }
 
+/** A contender killed between writing its lock file and linking it leaves `.lock.<pid>.new`: clear those of dead pids. */
+function removeDeadContenders(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = /^\.lock\.(\d+)\.new$/.exec(name);
+    if (m && !processAlive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+}
+
 function releaseAllOnExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -146,6 +154,7 @@ export function acquireRunLock(dir: string, report: (line: string) => void = (l)
   const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(dir, info)) {
+      removeDeadContenders(dir);
       held.set(dir, { count: 1, info });
       releaseAllOnExit();
       return handle(dir, info);
@@ -155,6 +164,7 @@ export function acquireRunLock(dir: string, report: (line: string) => void = (l)
     if (s.state === 'gone') {
       if (takeOver(dir, s.info, info)) {
         report(`trainscope: ${dir} was locked by process ${s.info.pid} (started ${s.info.startedAt}), which is gone; took the lock over`);
+        removeDeadContenders(dir);
         held.set(dir, { count: 1, info });
         releaseAllOnExit();
         return handle(dir, info);
