@@ -47,9 +47,12 @@ test('wasm is always available; the default is native when built, else wasm', ()
   if (!names.includes('native')) assert.match(info.nativeError ?? '', /not built|unavailable|load/);
 });
 
-test('TRAINSCOPE_BACKEND forces a backend; an unknown one falls back to the default with a warning', () => {
+test('TRAINSCOPE_BACKEND forces a backend; an unknown name is an error, not a silent fallback', () => {
   const probe = "import('./src/kernels/backend.ts').then((m) => console.log(JSON.stringify(m.backendInfo())))";
-  const forcings: Array<[string, string]> = [['js', 'js'], ['wasm', 'wasm'], ['nope', DEFAULT]];
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { env: { ...process.env, TRAINSCOPE_BACKEND: 'nope' }, encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /TRAINSCOPE_BACKEND=nope is not a kernel backend \(use js, wasm, native/);
+  const forcings: Array<[string, string]> = [['js', 'js'], ['wasm', 'wasm']];
   if (DEFAULT === 'native') forcings.push(['native', 'native']);
   for (const [env, want] of forcings) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], {
@@ -57,8 +60,7 @@ test('TRAINSCOPE_BACKEND forces a backend; an unknown one falls back to the defa
     });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout.trim()).name, want, `TRAINSCOPE_BACKEND=${env}`);
-    if (env === 'nope') assert.match(r.stderr, /TRAINSCOPE_BACKEND=nope is not available/);
-    else assert.equal(r.stderr, '');
+    assert.equal(r.stderr, '');
   }
 });
 

@@ -2,6 +2,7 @@
  * The layer rules of ARCHITECTURE.md, checked on every file under src/: imports point downwards.
  *   - src/tensor/ imports only src/tensor/ and src/kernels/ (it knows nothing above it);
  *   - src/kernels/ imports no other src/ folder;
+ *   - src/io/ (atomic file writes, shared by train/, report/ and experiments/) imports no other src/ folder;
  *   - outside src/kernels/, only its public entry files (kernels.ts: the contract and shared
  *     helpers; backend.ts: which backend runs) are imported — never a backend implementation.
  */
@@ -34,6 +35,7 @@ export function violations(edges: readonly Edge[]): string[] {
     const f = folder(from), t = folder(to);
     if (f === 'src/tensor' && t !== 'src/tensor' && t !== 'src/kernels') bad.push(`${from} → ${to}: src/tensor/ may import only tensor/ and kernels/`);
     if (f === 'src/kernels' && t !== 'src/kernels') bad.push(`${from} → ${to}: src/kernels/ imports nothing above it`);
+    if (f === 'src/io' && t !== 'src/io') bad.push(`${from} → ${to}: src/io/ imports nothing above it`);
     if (f !== 'src/kernels' && t === 'src/kernels' && !KERNELS_PUBLIC.has(to)) bad.push(`${from} → ${to}: outside src/kernels/ import only ${[...KERNELS_PUBLIC].join(' or ')}`);
   }
   return bad;
@@ -71,7 +73,10 @@ test('the checker fails on each forbidden arrow and passes the allowed ones', ()
   assert.match(found[0]!, /src\/tensor\/ may import only/);
   assert.match(found[1]!, /imports nothing above it/);
   assert.match(found[2]!, /outside src\/kernels\/ import only/);
+  assert.match(violations([{ from: 'src/io/atomic-write.ts', to: 'src/train/checkpoint.ts' }])[0]!, /src\/io\/ imports nothing above it/);
   const good: Edge[] = [
+    { from: 'src/train/checkpoint.ts', to: 'src/io/atomic-write.ts' },
+    { from: 'src/report/write-report.ts', to: 'src/io/atomic-write.ts' },
     { from: 'src/tensor/primitives.ts', to: 'src/kernels/backend.ts' },
     { from: 'src/tensor/ops.ts', to: 'src/kernels/kernels.ts' },
     { from: 'src/kernels/wasm.ts', to: 'src/kernels/js.ts' },

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatRecord, watchRun } from '../src/experiments/watch.ts';
+import { RUNNER_FILE } from '../src/experiments/run-folder.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
 // Under tsx the bin runs src/, never a stale dist/ (scripts/consumer-test.mjs runs the built one).
@@ -98,7 +99,7 @@ test('a run killed with SIGKILL: watch says its process is gone instead of waiti
   const { countingExperiment } = await import('./support/test-experiments.ts');
   const dir = join(tmp(), 'run');
   const child = spawnRun(dir, 'countingExperiment', { steps: 40, delayMs: 50 });
-  await waitFor(join(dir, 'runner.json'), child);
+  await waitFor(join(dir, RUNNER_FILE), child);
   const exp = countingExperiment('test/watched');
   await assert.rejects(executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal }), /is being run by process \d+; follow it with trainscope watch/);
   const out: string[] = [];
@@ -107,7 +108,7 @@ test('a run killed with SIGKILL: watch says its process is gone instead of waiti
   child.kill('SIGKILL');
   await exited(child);
   const r = await watching;
-  assert.equal(r.status, 'incomplete');
+  assert.equal(r.status, 'interrupted');
   assert.match(out.at(-1)!, /its process is gone and the folder was left 'running'; continue it with trainscope run --resume/);
   const resumed = await executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal });
   assert.equal(resumed.manifest.status, 'complete');

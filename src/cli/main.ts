@@ -31,19 +31,23 @@ Options: --help on any command, --version. --backend js|wasm|native on the comma
   list: `Usage: trainscope list [--json]
   List registered experiments with their presets and config keys; --json adds each config's JSON Schema.
 `,
-  run: `Usage: trainscope run <id> [--preset smoke|small|paper] [--seed N] [--set key=value …] [--config FILE] [--out DIR] [--backend B] [--json]
-       trainscope run --resume <runDir> [--backend B] [--json]
+  run: `Usage: trainscope run <id> [--preset smoke|small|paper] [--seed N] [--set key=value …] [--config FILE] [--out DIR] [--force] [--keep-checkpoints] [--backend B] [--json]
+       trainscope run --resume <runDir> [--allow-mismatch] [--keep-checkpoints] [--backend B] [--json]
   Runs an experiment into DIR (default runs/<id>/<timestamp>-<hash>/): manifest.json, config.json
   (with a $schema, config.schema.json, so editors check a copy passed back as --config),
-  metrics.jsonl, summary.json (claims), figures/, report.html, report.md. Ctrl-C stops at a step
-  boundary and marks the folder incomplete; --resume continues it.
+  metrics.jsonl, summary.json (claims), figures/, report.html, report.md. Ctrl-C, SIGTERM or SIGHUP
+  stop at a step boundary and mark the folder incomplete; --resume continues it. One process runs
+  a folder at a time (DIR/.lock).
+  --force             write into a non-empty DIR that holds no run (default: refused)
+  --allow-mismatch    resume although git SHA, backend or Node differ from the manifest (recorded)
+  --keep-checkpoints  keep every checkpoint of a completed run (default: the last per stage)
 `,
   report: `Usage: trainscope report <runDir> [--backend B] [--json]
   Re-render report.html, report.md and figures from a complete run folder.
 `,
-  reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--backend B] [--json]
+  reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--strict] [--backend B] [--json]
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
-  and writes DIR/index.html linking every report with its claims.
+  and writes DIR/index.html linking every report with its claims. --strict: exit 1 when any claim fails (for CI).
 `,
   watch: `Usage: trainscope watch <runDir> [--interval MS]
   Follows a run folder that another process is running: prints each record of metrics.partial.jsonl
@@ -84,6 +88,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       config: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
+      force: { type: 'boolean' },
+      'allow-mismatch': { type: 'boolean' },
+      'keep-checkpoints': { type: 'boolean' },
       ...backend,
       ...json,
     },
@@ -92,7 +99,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   report: { options: { ...backend, ...json }, positionals: true, load: () => import('./report-command.ts') },
   reproduce: {
-    options: { preset: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...backend, ...json },
+    options: { preset: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, strict: { type: 'boolean' }, ...backend, ...json },
     positionals: false,
     load: () => import('./reproduce-command.ts'),
   },

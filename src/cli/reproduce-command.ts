@@ -1,6 +1,6 @@
 /** `trainscope reproduce`: every registered experiment, then index.html. */
 import { join, relative, resolve } from 'node:path';
-import { reproduce } from '../experiments/reproduce.ts';
+import { claimsFailed, reproduce } from '../experiments/reproduce.ts';
 import { claimCountText } from '../report/claims.ts';
 import { applyBackendFlag, booleanFlag, stringFlag, type ParsedArgs } from './args.ts';
 import { interruptSignal, parsePreset, parseSeed, runOne } from './run-shared.ts';
@@ -34,7 +34,13 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
       process.stdout.write(
         `reproduce: ${r.entries.length} experiment${r.entries.length === 1 ? '' : 's'}${r.failed ? ` (${r.failed} failed)` : ''}, claims ${claimCountText(claims)}; open ${join(relative(process.cwd(), out) || '.', 'index.html')}\n`,
       );
-    return r.failed ? 1 : 0;
+    if (r.failed) return 1;
+    const failing = claimsFailed(r.entries);
+    if (booleanFlag(p, 'strict') && failing.length) {
+      process.stderr.write(`reproduce --strict: ${failing.length} claim${failing.length === 1 ? '' : 's'} failed: ${failing.join(', ')}\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     dispose();
   }

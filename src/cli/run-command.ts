@@ -3,19 +3,22 @@ import { resolve } from 'node:path';
 import { getExperiment } from '../experiments/registry.ts';
 import { resolveConfig } from '../experiments/config.ts';
 import { initRunDir, newRunDir, readRun, readSummary } from '../experiments/run-folder.ts';
+import { acquireRunLock } from '../experiments/run-lock.ts';
 import { applyBackendFlag, booleanFlag, stringFlag, stringFlags, UsageError, type ParsedArgs } from './args.ts';
-import { interruptSignal, parsePreset, parseSeed, runOne } from './run-shared.ts';
+import { interruptSignal, parsePreset, parseSeed, runOne, type RunFlags } from './run-shared.ts';
 
 export default async function runCommand(p: ParsedArgs): Promise<number> {
   await applyBackendFlag(p);
   const json = booleanFlag(p, 'json');
+  const runFlags: RunFlags = { allowMismatch: booleanFlag(p, 'allow-mismatch'), keepCheckpoints: booleanFlag(p, 'keep-checkpoints') };
   const { signal, dispose } = interruptSignal();
+  let lock: { release(): void } | undefined;
   try {
     let dir: string;
     let id: string;
     const resume = stringFlag(p, 'resume');
     if (resume !== undefined) {
-      if (p.positionals.length || ['preset', 'set', 'config', 'seed', 'out'].some((k) => p.values[k] !== undefined)) {
+      if (p.positionals.length || ['preset', 'set', 'config', 'seed', 'out', 'force'].some((k) => p.values[k] !== undefined)) {
         throw new UsageError('--resume <runDir> takes no experiment id or config options (the run folder holds them)');
       }
       dir = resolve(resume);
@@ -31,16 +34,20 @@ export default async function runCommand(p: ParsedArgs): Promise<number> {
       const config = resolveConfig(exp, { preset, ...(file === undefined ? {} : { file }), sets: stringFlags(p, 'set') });
       const seed = parseSeed(stringFlag(p, 'seed'));
       const out = stringFlag(p, 'out');
+      if (out?.trim() === '') throw new UsageError(`--out must name a folder, got ''`);
       dir = out !== undefined ? resolve(out) : newRunDir('runs', id, { config, seed });
-      initRunDir(dir, exp, config, preset, seed);
+      initRunDir(dir, exp, config, preset, seed, { force: booleanFlag(p, 'force') });
+      // Keep the folder locked from its creation to the end of the run: no other process slips in between.
+      lock = acquireRunLock(dir);
     }
-    const { manifest } = await runOne(dir, id, signal, json);
+    const { manifest } = await runOne(dir, id, signal, json, runFlags);
     if (json)
       process.stdout.write(
         `${JSON.stringify({ runDir: dir, status: manifest.status, ...(manifest.status === 'complete' ? { claims: readSummary(dir).claims } : {}) })}\n`,
       );
     return manifest.status === 'incomplete' ? 130 : 0;
   } finally {
+    lock?.release();
     dispose();
   }
 }

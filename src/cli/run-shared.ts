@@ -7,6 +7,8 @@ import { progressReporter } from '../experiments/progress.ts';
 import { claimCountText, claimStatus, observedText } from '../report/claims.ts';
 import { UsageError } from './args.ts';
 
+export { interruptSignal } from './interrupt.ts';
+
 export function parsePreset(v: string | undefined, dflt: PresetName): PresetName {
   if (v === undefined) return dflt;
   if (!(PRESETS as readonly string[]).includes(v)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, got '${v}'`);
@@ -15,28 +17,23 @@ export function parsePreset(v: string | undefined, dflt: PresetName): PresetName
 
 export function parseSeed(v: string | undefined): number {
   if (v === undefined) return 0;
+  if (v.trim() === '') throw new UsageError(`--seed must be a non-negative integer, got ''`);
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--seed must be a non-negative integer, got '${v}'`);
   return n;
 }
 
-/** Ctrl-C aborts the run at the next step boundary; a second Ctrl-C exits at once. */
-export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupt: stopping at the next step boundary (Ctrl-C again to quit now)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+/** What `run` passes on to executeRun. */
+export interface RunFlags {
+  allowMismatch?: boolean;
+  keepCheckpoints?: boolean;
 }
 
-export async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean): Promise<{ manifest: Manifest; summary?: Summary }> {
+export async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean, flags: RunFlags = {}): Promise<{ manifest: Manifest; summary?: Summary }> {
   const exp = getExperiment(id);
   const progress = progressReporter();
   try {
-    const { manifest, summary } = await executeRun(dir, exp, { progress: progress.update, signal });
+    const { manifest, summary } = await executeRun(dir, exp, { progress: progress.update, signal, ...flags });
     progress.done();
     const rel = relative(process.cwd(), dir) || '.';
     if (manifest.status === 'incomplete') {

@@ -13,7 +13,7 @@ export default async function watchCommand(p: ParsedArgs): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const r = await watchRun(resolve(p.positionals[0]!), { intervalMs, signal: controller.signal });
-    return r.status === 'failed' ? 1 : r.status === 'incomplete' ? 130 : 0;
+    return r.status === 'failed' ? 1 : r.status === 'incomplete' || r.status === 'interrupted' ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);
   }

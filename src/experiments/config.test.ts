@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { allowedKeys, resolveConfig } from './config.ts';
+import { allowedKeys, nonFinitePath, resolveConfig } from './config.ts';
 import { defineExperiment, type Experiment } from './experiment.ts';
 import { mnistMlp } from './baselines/mnist-mlp.ts';
 
@@ -50,3 +50,11 @@ describe('config resolution', () => {
     assert.throws(() => allowedKeys(bad), /test\/bad: its config schema must be a z\.object/);
   });
 });
+
+describe('finite config numbers', () => it('non-finite numbers are found by path, also inside arrays and objects', () => {
+  assert.equal(nonFinitePath(1e308, 'lr'), undefined);
+  assert.equal(nonFinitePath(JSON.parse('1e309'), 'lr'), 'lr');
+  assert.equal(nonFinitePath([1, { a: [2, -Infinity] }], 'x'), 'x[1].a[1]');
+  assert.equal(nonFinitePath({ b: NaN }, 'x'), 'x.b');
+  assert.throws(() => resolveConfig(mnistMlp, { preset: 'smoke', sets: ['sgdLr=1e309'] }), /invalid config value for 'sgdLr': it must be a finite number/);
+}));

@@ -67,6 +67,20 @@ export interface ConfigSources {
   sets?: readonly string[];
 }
 
+/**
+ * The first non-finite number in a config value (JSON.parse turns 1e309 into Infinity; zod's
+ * z.number() lets it through), as the key path; undefined when every number is finite.
+ */
+export function nonFinitePath(v: unknown, path: string): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : path;
+  if (v === null || typeof v !== 'object') return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const p = nonFinitePath(x, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 export function resolveConfig<C extends Record<string, unknown>>(exp: Experiment<C, any>, src: ConfigSources): C {
   const preset = exp.presets[src.preset];
   if (!preset) throw new Error(`${exp.id} has no '${src.preset}' preset (available: ${Object.keys(exp.presets).join(', ')})`);
@@ -90,6 +104,10 @@ export function resolveConfig<C extends Record<string, unknown>>(exp: Experiment
     const [k, v] = parseSet(s);
     if (!allowed.has(k)) throw unknownKeyError(exp, k, '--set');
     merged[k] = v;
+  }
+  for (const [k, v] of Object.entries(merged)) {
+    const bad = nonFinitePath(v, k);
+    if (bad) throw new Error(`invalid config value for '${bad}': it must be a finite number (a number beyond ±1.8e308 reads as Infinity)`);
   }
   const result = exp.config.safeParse(merged);
   if (!result.success) {

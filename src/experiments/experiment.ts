@@ -20,6 +20,11 @@ export interface ProgressUpdate {
 export interface RunIO {
   readonly seed: number;
   readonly key: Key;
+  /**
+   * Who this run is ({ configHash, seed }): pass it as a trainer checkpoint's `meta`, so a
+   * checkpoint left by another run is refused instead of continued.
+   */
+  readonly checkpointMeta?: Readonly<{ configHash: string; seed: number }>;
   /** Append one record to metrics.jsonl (deterministic content only: no timings). */
   log(record: Record<string, unknown>): void;
   progress(update: ProgressUpdate): void;

@@ -44,3 +44,23 @@ test('a folder holding another config is a failure of that experiment only', asy
   assert.deepEqual(r.entries.map((e) => e.status), ['failed', 'complete']);
   assert.match(r.entries[0]!.error!, /holds a run with a different config or seed/);
 });
+
+test('a run whose process died and whose resume is refused (the backend changed) shows as interrupted in index.html, not failed', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { claimsFailed } = await import('./reproduce.ts');
+  const out = mkdtempSync(join(tmpdir(), 'trainscope-repro-'));
+  const experiments = [countingExperiment('test/died')];
+  await reproduce({ out, preset: 'smoke', seed: 1, signal: new AbortController().signal, experiments });
+  const path = join(out, 'test/died', 'manifest.json');
+  const m = JSON.parse(readFileSync(path, 'utf8'));
+  // As a kill -9 leaves it: 'running', no lock; and since then the backend changed.
+  writeFileSync(path, JSON.stringify({ ...m, status: 'running', backend: m.backend === 'js' ? 'wasm' : 'js' }));
+  const r = await reproduce({ out, preset: 'smoke', seed: 1, signal: new AbortController().signal, experiments });
+  assert.deepEqual(r.entries.map((e) => e.status), ['interrupted']);
+  assert.match(r.entries[0]!.error!, /refusing to resume: backend .* pass --allow-mismatch/);
+  assert.match(readFileSync(r.index!, 'utf8'), /badge status ">interrupted</);
+  assert.deepEqual(claimsFailed(r.entries), []);
+  assert.deepEqual(claimsFailed([{ id: 'x', title: '', paper: '', reportHref: null, status: 'complete', claims: [
+    { id: 'ok', statement: '', expected: '', observed: 1, pass: true }, { id: 'bad', statement: '', expected: '', observed: 1, pass: false },
+  ] }]), ['x:bad']);
+});

@@ -8,10 +8,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeIndex, type IndexEntry } from '../report/index-page.ts';
+import { claimStatus } from '../report/claims.ts';
 import { resolveConfig } from './config.ts';
 import type { Experiment, PresetName } from './experiment.ts';
 import { EXPERIMENTS } from './registry.ts';
-import { ensureWritableDir, executeRun, initRunDir, readRun, readSummary, type Manifest, type Summary } from './run-folder.ts';
+import { ensureWritableDir, executeRun, initRunDir, readRun, readSummary, shownStatus, type Manifest, type Summary } from './run-folder.ts';
 
 export interface ReproduceOptions {
   out: string;
@@ -36,6 +37,19 @@ export interface ReproduceResult {
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** `<experiment>:<claim id>` of every claim that failed (not those not evaluated): what `reproduce --strict` exits 1 on. */
+export function claimsFailed(entries: readonly IndexEntry[]): string[] {
+  return entries.flatMap((e) => e.claims.filter((c) => claimStatus(c) === 'fail').map((c) => `${e.id}:${c.id}`));
+}
+
+function interruptedOrFailed(dir: string): 'interrupted' | 'failed' {
+  try {
+    return shownStatus(dir, readRun(dir).manifest) === 'interrupted' ? 'interrupted' : 'failed';
+  } catch {
+    return 'failed';
+  }
+}
 
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
   const experiments = opts.experiments ?? EXPERIMENTS;
@@ -68,10 +82,11 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     } catch (e) {
       if (opts.signal.aborted) return { out: opts.out, index: null, entries, failed: entries.filter((x) => x.status === 'failed').length, interrupted: true };
       log(`reproduce: ${exp.id} failed: ${errorText(e)}`);
-      entries.push({ ...base, reportHref: null, status: 'failed', claims: [], error: errorText(e) });
+      // A run refused on resume (its process died, then the setup changed) is interrupted, not failed.
+      entries.push({ ...base, reportHref: null, status: interruptedOrFailed(dir), claims: [], error: errorText(e) });
     }
   }
-  const failed = entries.filter((e) => e.status === 'failed').length;
+  const failed = entries.filter((e) => e.status === 'failed' || e.status === 'interrupted').length;
   const index = writeIndex(opts.out, entries, { subtitle: `preset ${opts.preset} · seed ${opts.seed}${failed ? ` · ${failed} failed` : ''}` });
   return { out: opts.out, index, entries, failed, interrupted: false };
 }

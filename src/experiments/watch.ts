@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { PARTIAL_METRICS, readProgress, readRun, runnerState, type Manifest, type RunStatus } from './run-folder.ts';
+import { PARTIAL_METRICS, readProgress, readRun, shownStatus, type Manifest, type RunStatus, type ShownStatus } from './run-folder.ts';
 
 export interface WatchOptions {
   /** Where lines go (a newline ends each); default stdout. */
@@ -19,8 +19,8 @@ export interface WatchOptions {
 }
 
 export interface WatchResult {
-  /** The run's status when watching ended ('running' when stopped by the signal; 'incomplete' when its process died). */
-  status: RunStatus;
+  /** The run's status when watching ended ('running' when stopped by the signal; 'interrupted' when its process died). */
+  status: ShownStatus;
   /** Records printed. */
   records: number;
   manifest: Manifest;
@@ -124,10 +124,10 @@ export async function watchRun(dir: string, opts: WatchOptions = {}): Promise<Wa
     drain();
     if (FINAL.has(manifest.status)) break;
     showProgress();
-    if (runnerState(dir).state === 'gone' && readRun(dir).manifest.status === 'running') {
+    if (shownStatus(dir, manifest) === 'interrupted') {
       // Killed without a chance to mark the folder (SIGKILL, power loss): waiting would be forever.
-      write(`run stopped: its process is gone and the folder was left 'running'; continue it with trainscope run --resume ${dir}\n`);
-      return { status: 'incomplete', records, manifest };
+      write(`run interrupted: its process is gone and the folder was left 'running'; continue it with trainscope run --resume ${dir}\n`);
+      return { status: 'interrupted', records, manifest };
     }
     if (opts.signal?.aborted) return { status: manifest.status, records, manifest };
     await sleep(interval, opts.signal);

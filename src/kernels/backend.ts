@@ -27,6 +27,10 @@ let state: State | undefined;
 function load(): State {
   const available = new Map<BackendName, Kernels>([['js', jsKernels]]);
   const forced = process.env['TRAINSCOPE_BACKEND'];
+  // A typo must not silently run on another backend (its last bits differ): refuse it.
+  if (forced !== undefined && forced !== '' && !BACKEND_NAMES.includes(forced as BackendName)) {
+    throw new Error(`TRAINSCOPE_BACKEND=${forced} is not a kernel backend (use ${BACKEND_NAMES.join(', ')}, or unset it for the fastest available)`);
+  }
   const s: State = { available, active: jsKernels };
   try {
     available.set('wasm', loadWasmKernels());

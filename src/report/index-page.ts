@@ -9,7 +9,7 @@ import { statusBadgeHtml } from './html.ts';
 import { passCount, type ReportStatus } from './meta.ts';
 import type { Claim } from './spec.ts';
 import { PAGE_CSS } from './styles.ts';
-import { writeFileAtomic } from './write-atomic.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 
 export interface IndexEntry {
   id: string;

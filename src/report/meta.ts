@@ -6,7 +6,8 @@
 import { claimCounts } from './claims.ts';
 import type { Claim } from './spec.ts';
 
-export type ReportStatus = 'complete' | 'incomplete' | 'running' | 'failed';
+/** 'interrupted': left 'running' by a process that is gone (shown so, never stored). */
+export type ReportStatus = 'complete' | 'incomplete' | 'running' | 'interrupted' | 'failed';
 
 export interface ReportMeta {
   /** Experiment id, e.g. 'baselines/mnist-mlp'. */

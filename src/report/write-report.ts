@@ -9,7 +9,7 @@ import { renderReportHtml, type FigureForPage } from './html.ts';
 import { renderReportMarkdown } from './markdown.ts';
 import type { ReportMeta } from './meta.ts';
 import type { ReportSpec } from './spec.ts';
-import { writeFileAtomic } from './write-atomic.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 
 export interface WrittenReport {
   html: string;

@@ -1,5 +1,22 @@
 /** Element types. float64 is the default and the reference; there is no implicit promotion. */
 export type DType = 'float64' | 'float32' | 'int32' | 'bool';
+
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/**
+ * The flat index of the first value that has no int32 value once truncated toward zero (NaN,
+ * ±Infinity, ≤ -2^31 - 1 or ≥ 2^31), or -1. An Int32Array would silently store them as 0 or
+ * wrapped around.
+ */
+export function firstNotInt32(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    // `!(a && b)` catches NaN too.
+    if (!(v > INT32_MIN - 1 && v < INT32_MAX + 1)) return i;
+  }
+  return -1;
+}
 export const DTYPES: readonly DType[] = ['float64', 'float32', 'int32', 'bool'];
 
 export type TypedArray = Float64Array | Float32Array | Int32Array | Uint8Array;

@@ -3,7 +3,7 @@
  * kernels (src/kernels/): float ops with a `binary` kernel go there, every other binary op to
  * `elementwise`. Rules: elementwise-rules.ts.
  */
-import type { DType } from './dtype.ts';
+import { firstNotInt32, type DType } from './dtype.ts';
 import { allocateOutput as allocate } from './arena.ts';
 import { Tensor } from './tensor.ts';
 import { kernels } from '../kernels/backend.ts';
@@ -64,6 +64,10 @@ export const elementwiseImpls: FamilyTable<ElementwiseParams, 'impl'> = {
   },
   maskPositive: binary('maskPositive', undefined, 'maskPositive'),
   cast: ([x], { dtype }) => {
+    if (dtype === 'int32' && (x!.dtype === 'float64' || x!.dtype === 'float32')) {
+      const i = firstNotInt32(x!.data);
+      if (i >= 0) throw new Error(`cast: value ${x!.data[i]} at flat index ${i} has no int32 value (NaN, ±Infinity and values outside [-2147483648, 2147483647] are refused rather than wrapped)`);
+    }
     const out = allocate(dtype, x!.size);
     kernels().cast(x!.data, out);
     return new Tensor(out, x!.shape, dtype);

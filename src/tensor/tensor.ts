@@ -2,7 +2,7 @@
  * The immutable n-dimensional array. Data is a dense row-major typed array; trace fields are
  * owned by the autodiff machinery in trace.ts and are invisible to users.
  */
-import { allocate, checkDType, dtypeOf, isFloat, type DType, type TypedArray } from './dtype.ts';
+import { allocate, checkDType, dtypeOf, INT32_MAX, INT32_MIN, isFloat, type DType, type TypedArray } from './dtype.ts';
 import { checkShape, fmt, sizeOf, stridesOf, type Shape } from './shape.ts';
 import { formatTensor } from './format.ts';
 
@@ -110,6 +110,7 @@ export function tensor(value: NestedArray | TypedArray | readonly number[] | Ten
     const v = Number(flat[i]);
     if (opts.checkFinite && !Number.isFinite(v)) throw new Error(`tensor: non-finite value ${v} at flat index ${i} (checkFinite is on)`);
     if (dtype === 'int32' && !Number.isInteger(v)) throw new Error(`tensor: value ${v} at flat index ${i} is not an integer (dtype int32)`);
+    if (dtype === 'int32' && (v < INT32_MIN || v > INT32_MAX)) throw new Error(`tensor: value ${v} at flat index ${i} is outside the int32 range [-2147483648, 2147483647]`);
     data[i] = dtype === 'bool' ? (v ? 1 : 0) : v;
   }
   return new Tensor(data, shape, dtype);

@@ -1,40 +1,26 @@
 /**
  * Checkpoints: one JSON file holding everything a run needs to continue exactly (params,
- * optimizer state, model buffers, data cursor, key, metrics so far). Written atomically — a
- * temp file in the same directory, fsync'd, then renamed over the old one — so a crash leaves
- * either the previous checkpoint or the new one, never half of one.
+ * optimizer state, model buffers, data cursor, key, metrics so far). Written atomically (see
+ * io/atomic-write.ts), keeping the replaced checkpoint as `<path>.prev`: when the newest one
+ * cannot be read (a disk that lied, a hand edit), loading falls back to the previous good one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { PREVIOUS_SUFFIX, writeFileAtomic } from '../io/atomic-write.ts';
 import { decodeTree, encodeTree, type Json } from './serialize.ts';
+
+// Re-exported: tree-io, safetensors and older callers import it from here.
+export { writeFileAtomic };
 
 export const CHECKPOINT_FORMAT = 'trainscope.checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
-/** Write `text` (or bytes) to `path` atomically (temp file + fsync + rename). */
-export function writeFileAtomic(path: string, text: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      if (typeof text === 'string') writeSync(fd, text);
-      else for (let off = 0; off < text.byteLength; ) off += writeSync(fd, text, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 export function saveCheckpoint(path: string, payload: Record<string, unknown>): void {
   const doc = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...(encodeTree(payload) as Record<string, Json>) };
-  writeFileAtomic(path, JSON.stringify(doc));
+  writeFileAtomic(path, JSON.stringify(doc), { keepPrevious: true });
 }
+
+/** A checkpoint exists at `path`, or its previous good copy does. */
+export const checkpointExists = (path: string): boolean => existsSync(path) || existsSync(`${path}${PREVIOUS_SUFFIX}`);
 
 /** Read and validate a checkpoint; errors say which file and what is wrong with it. */
 export function loadCheckpoint(path: string): Record<string, unknown> {
@@ -61,5 +47,30 @@ export function loadCheckpoint(path: string): Record<string, unknown> {
     return decodeTree(d) as Record<string, unknown>;
   } catch (e) {
     throw new Error(`checkpoint ${path}: corrupt (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Load `path`, or, when it is missing or unreadable, its previous good copy `<path>.prev`.
+ * `fellBack` says why the newest was skipped (for one line on the terminal). When neither can be
+ * read, the error names both files and says how to restart the stage.
+ */
+export function loadCheckpointOrPrevious(path: string): { payload: Record<string, unknown>; from: string; fellBack?: string } {
+  const prev = `${path}${PREVIOUS_SUFFIX}`;
+  let newest: Error | undefined;
+  if (existsSync(path)) {
+    try {
+      return { payload: loadCheckpoint(path), from: path };
+    } catch (e) {
+      newest = e as Error;
+    }
+  }
+  if (!existsSync(prev)) {
+    throw new Error(`${newest?.message ?? `checkpoint ${path}: missing`}; no previous copy (${prev}) to fall back to: delete ${path} to restart this stage from its beginning`);
+  }
+  try {
+    return { payload: loadCheckpoint(prev), from: prev, fellBack: newest?.message ?? `checkpoint ${path}: missing` };
+  } catch (e) {
+    throw new Error(`${newest?.message ?? `checkpoint ${path}: missing`}, and its previous copy too (${(e as Error).message}): delete both to restart this stage from its beginning`);
   }
 }

@@ -13,7 +13,7 @@ import { allocate, type DType } from '../tensor/dtype.ts';
 import { fmt, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { treeFlatten, type Tree } from '../tensor/tree.ts';
-import { writeFileAtomic } from './checkpoint.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import { treeMismatch } from './tree-io.ts';
 
 const TO_ST: Record<DType, string> = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' };

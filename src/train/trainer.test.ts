@@ -66,10 +66,22 @@ test('a corrupt or mismatched checkpoint is refused with a clear error', () => {
   assert.throws(() => train(tinyOptions({ checkpoint: { path, every: 5 }, resume: true })), /not a trainscope checkpoint/);
   train(tinyOptions({ steps: 10, checkpoint: { path, every: 5 } }));
   assert.throws(() => train(tinyOptions({ batchSize: 8, checkpoint: { path, every: 5 }, resume: true })), /different configuration/);
-  const doc = JSON.parse(readFileSync(path, 'utf8'));
-  doc.params.w1.$tensor.data = doc.params.w1.$tensor.data.slice(0, 12);
-  writeFileSync(path, JSON.stringify(doc));
-  assert.throws(() => train(tinyOptions({ checkpoint: { path, every: 5 }, resume: true })), /corrupt.*w1/);
+  const corrupt = (file: string): void => {
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.params.w1.$tensor.data = doc.params.w1.$tensor.data.slice(0, 12);
+    writeFileSync(file, JSON.stringify(doc));
+  };
+  // The newest unreadable: resume falls back to the previous good copy (step 5) by itself and ends where a fresh run ends.
+  corrupt(path);
+  const resumed = train(tinyOptions({ steps: 10, checkpoint: { path, every: 5 }, resume: true }));
+  assert.deepEqual(resumed.metrics, train(tinyOptions({ steps: 10 })).metrics);
+  corrupt(path);
+  corrupt(`${path}.prev`);
+  assert.throws(() => train(tinyOptions({ checkpoint: { path, every: 5 }, resume: true })), /corrupt.*w1.*and its previous copy too.*delete both to restart this stage/);
+  // A checkpoint whose meta (the run folder's config hash and seed) differs belongs to another run.
+  const other = join(dir, 'meta.json');
+  train(tinyOptions({ steps: 5, checkpoint: { path: other, every: 5, meta: { configHash: 'aaaa', seed: 1 } } }));
+  assert.throws(() => train(tinyOptions({ steps: 5, checkpoint: { path: other, every: 5, meta: { configHash: 'aaaa', seed: 2 } }, resume: true })), /written by another run \(seed 1, this run 2\)/);
 });
 
 test('NaN guard stops with a clear message and keeps the last good checkpoint', () => {

@@ -13,7 +13,6 @@
  * (s+1)-th update descended; an evaluation at step s is measured after s updates.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { Tensor } from '../tensor/tensor.ts';
 import { argmax, cast, equal, sum } from '../tensor/ops.ts';
 import { softmaxCrossEntropy } from '../tensor/composed.ts';
@@ -24,7 +23,7 @@ import type { ModelState } from '../nn/layer.ts';
 import type { GradientTransformation } from '../optim/transform.ts';
 import { injectedHyperparams } from '../optim/inject-hyperparams.ts';
 import { rowRange, stepBatches } from '../data/step-batches.ts';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { checkpointExists, loadCheckpointOrPrevious, saveCheckpoint } from './checkpoint.ts';
 import { structureMismatch } from './state-check.ts';
 import { BufferRecycler } from './buffer-recycling.ts';
 import { clearRecycled, ownAllocations } from '../tensor/buffer-pool.ts';
@@ -81,6 +80,22 @@ export interface TrainHook<P extends Tree = Tree> {
 /** Stop once a recorded metric reaches a value: `{ metric: 'testAccuracy', atLeast: 0.9 }`, `{ metric: 'loss', atMost: 0.05 }`. */
 export type StopAt = { metric: string; atLeast: number; atMost?: undefined } | { metric: string; atMost: number; atLeast?: undefined };
 
+/**
+ * Who a checkpoint belongs to (a run folder's config hash and seed): saved in the checkpoint and,
+ * when given, required to match on resume, so a checkpoint never continues another run.
+ */
+export type CheckpointMeta = Readonly<Record<string, string | number>>;
+
+/** How a saved meta differs from the expected one ('' when it matches or none is expected). */
+function checkpointMetaDiff(want: CheckpointMeta | undefined, got: unknown): string {
+  if (!want) return '';
+  const saved = (got ?? {}) as Record<string, unknown>;
+  return Object.keys(want)
+    .filter((k) => saved[k] !== want[k])
+    .map((k) => `${k} ${JSON.stringify(saved[k] ?? null)}, this run ${JSON.stringify(want[k])}`)
+    .join('; ');
+}
+
 export interface TrainerOptions<P extends Tree = Tree> {
   model: Model<P>;
   optimizer: GradientTransformation<any>;
@@ -114,8 +129,11 @@ export interface TrainerOptions<P extends Tree = Tree> {
   logEvery?: number;
   stopAt?: StopAt | readonly StopAt[];
   /** Write a checkpoint to `path` every `every` steps, at the end, and when aborted or stopped. */
-  checkpoint?: { path: string; every: number };
-  /** Continue from `checkpoint.path` when it exists. */
+  checkpoint?: { path: string; every: number; meta?: CheckpointMeta };
+  /**
+   * Continue from `checkpoint.path` when it exists (or from its previous good copy `<path>.prev`
+   * when the newest is unreadable; one line on stderr says so).
+   */
   resume?: boolean;
   /** Mixed into the configuration hash that a checkpoint must match to be resumed. */
   configKey?: string;
@@ -328,11 +346,14 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, Trai
   const meetsStop = (rec: MetricRecord): boolean =>
     stops.some((c) => rec[c.metric] !== undefined && (c.atLeast !== undefined ? rec[c.metric]! >= c.atLeast : rec[c.metric]! <= c.atMost!));
   const cp = o.checkpoint;
-  if (o.resume && cp && existsSync(cp.path)) {
-    const c = loadCheckpoint(cp.path);
+  if (o.resume && cp && checkpointExists(cp.path)) {
+    const { payload: c, from, fellBack } = loadCheckpointOrPrevious(cp.path);
+    if (fellBack) process.stderr.write(`trainer: ${fellBack}; resuming from the previous good checkpoint ${from}\n`);
     if (c['configHash'] !== hash) {
-      throw new Error(`checkpoint ${cp.path}: written by a different configuration (hash ${String(c['configHash'])}, this run ${hash}); refusing to resume`);
+      throw new Error(`checkpoint ${from}: written by a different configuration (hash ${String(c['configHash'])}, this run ${hash}); refusing to resume`);
     }
+    const metaDiff = checkpointMetaDiff(cp.meta, c['meta']);
+    if (metaDiff) throw new Error(`checkpoint ${from}: written by another run (${metaDiff}); refusing to resume`);
     const mismatch = structureMismatch(initial.params, c['params'], { exact: true });
     if (mismatch) throw new Error(`checkpoint ${cp.path}: parameters do not match this model: ${mismatch}`);
     const savedStep = c['step'] as number;
@@ -367,7 +388,7 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, Trai
   const save = (): void => {
     if (!cp) return;
     checkFiniteParams();
-    saveCheckpoint(cp.path, { configHash: hash, step: state.step, params: state.params, optState: state.optState, modelState: state.modelState, metrics, stoppedBy });
+    saveCheckpoint(cp.path, { configHash: hash, ...(cp.meta ? { meta: cp.meta } : {}), step: state.step, params: state.params, optState: state.optState, modelState: state.modelState, metrics, stoppedBy });
     lastCheckpointStep = state.step;
   };
 

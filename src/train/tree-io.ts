@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fmt } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { writeFileAtomic } from './checkpoint.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import { decodeTree, encodeTree } from './serialize.ts';
 
 export const TREE_FORMAT = 'trainscope.tree';

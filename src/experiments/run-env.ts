@@ -1,0 +1,58 @@
+/**
+ * What a run's numbers depend on besides its config and seed: the code (git SHA, and whether the
+ * tree had uncommitted changes, with a hash of them), the kernel backend and the Node version.
+ * Recorded in the manifest at creation; a resume compares them, since any of them changes the
+ * last bits of the metrics (see README: byte-identical per backend).
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { kernels } from '../kernels/backend.ts';
+
+export interface RunEnv {
+  gitSha: string;
+  /** Uncommitted changes to tracked files when the run started (absent: not a git checkout). */
+  gitDirty?: boolean;
+  /** sha256 (12 hex) of `git diff HEAD` when dirty, so two different dirty trees differ. */
+  gitDiff?: string;
+  backend: string;
+  node: string;
+}
+
+const REPO = new URL('../..', import.meta.url).pathname;
+
+function git(args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { stdio: ['ignore', 'pipe', 'ignore'], cwd: REPO, maxBuffer: 256 * 1024 * 1024 }).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+export function currentEnv(): RunEnv {
+  const backend = kernels().name; // first: an unknown TRAINSCOPE_BACKEND fails before git runs
+  const sha = git(['rev-parse', 'HEAD'])?.trim();
+  const env: RunEnv = { gitSha: sha || 'unknown', backend, node: process.version };
+  if (sha) {
+    const status = git(['status', '--porcelain', '--untracked-files=no']);
+    if (status !== undefined) {
+      env.gitDirty = status.trim() !== '';
+      if (env.gitDirty) env.gitDiff = createHash('sha256').update(git(['diff', 'HEAD']) ?? '').digest('hex').slice(0, 12);
+    }
+  }
+  return env;
+}
+
+/**
+ * How `now` differs from what a run was started with, one phrase per difference (empty: same).
+ * Fields the stored manifest lacks (older folders) are not compared.
+ */
+export function envMismatches(stored: Partial<RunEnv>, now: RunEnv): string[] {
+  const out: string[] = [];
+  if (stored.gitSha !== undefined && stored.gitSha !== now.gitSha) out.push(`git SHA ${stored.gitSha.slice(0, 12)} → ${now.gitSha.slice(0, 12)}`);
+  else if (stored.gitDirty !== undefined && (stored.gitDirty !== now.gitDirty || stored.gitDiff !== now.gitDiff)) {
+    out.push(stored.gitDirty && now.gitDirty ? 'uncommitted changes differ' : now.gitDirty ? 'the tree now has uncommitted changes' : 'the uncommitted changes are gone');
+  }
+  if (stored.backend !== undefined && stored.backend !== now.backend) out.push(`backend ${stored.backend} → ${now.backend}`);
+  if (stored.node !== undefined && stored.node !== now.node) out.push(`Node ${stored.node} → ${now.node}`);
+  return out;
+}
