@@ -8,7 +8,7 @@
  * for fields vega derives later.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { FigureError } from './figures.ts';
+import { FigureError } from './figure-error.ts';
 import type { FigureSpec } from './spec.ts';
 
 /** One row of inline data. */

@@ -14,6 +14,9 @@ import { existsSync } from 'node:fs';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { FigureSpec } from './spec.ts';
+import { FigureError } from './figure-error.ts';
+
+export { FigureError };
 import { describeLogScaleProblem, dropNonPositiveLogValues, findLogScaleProblems } from './log-scale-check.ts';
 
 /** 'fail' and 'error' mean the same: throw a FigureError. */
@@ -33,16 +36,6 @@ export interface RenderedFigure {
   warnings: string[];
 }
 
-/** A figure that cannot be rendered; the message names the figure. */
-export class FigureError extends Error {
-  constructor(
-    readonly figureId: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FigureError';
-  }
-}
 
 /** A vega logger that collects messages instead of printing them (vega logs dataflow errors rather than throwing). */
 function collectingLogger(errors: string[], warnings: string[]): vega.LoggerInterface {

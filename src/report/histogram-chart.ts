@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { applyLogPolicy, finishFigure, SCHEMA, type ChartBase, type ChartFigure, type Datum } from './chart-base.ts';
-import { FigureError } from './figures.ts';
+import { FigureError } from './figure-error.ts';
 
 export interface HistogramOptions extends ChartBase {
   /** The values, or rows with `field` (and `series`). */
