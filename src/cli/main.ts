@@ -14,6 +14,9 @@ import { watchRun } from '../experiments/watch.ts';
 import { claimCountText, claimStatus, observedText } from '../report/claims.ts';
 import { progressReporter } from '../experiments/progress.ts';
 import { writeReport } from '../report/index.ts';
+import { executorFor, SweepUsageError, SWEEP_HELP, sweepCommand } from './sweep-command.ts';
+import { WORKER_HELP, workerCommand } from './worker-command.ts';
+import { executorRunOne } from './reproduce-parallel.ts';
 
 class UsageError extends Error {}
 
@@ -28,6 +31,8 @@ Commands:
   run --resume <runDir>     continue an interrupted run
   report <runDir>           re-render a run's report from its summary
   reproduce                 run every experiment and write index.html
+  sweep <id>                run a grid of cells (axes × seeds) on worker threads or a Redis queue
+  worker --queue URL        pull sweep cells from a Redis queue and run them
   watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
 
@@ -42,9 +47,13 @@ Options: --help on any command, --version. Data is never downloaded.
 `,
   report: 'Usage: trainscope report <runDir>\n  Re-render report.html, report.md and figures from a complete run folder.\n',
   reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--json]
+                           [--jobs N | --queue redis://HOST:PORT[/DB] [--retries N]]
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
-  and writes DIR/index.html linking every report with its claims.
+  and writes DIR/index.html linking every report with its claims. --jobs N: N experiments side by
+  side on worker threads; --queue: on \`trainscope worker\`s through Redis.
 `,
+  sweep: SWEEP_HELP,
+  worker: WORKER_HELP,
   watch: `Usage: trainscope watch <runDir> [--interval MS]
   Follows a run folder that another process is running: prints each record of metrics.partial.jsonl
   as it arrives (step first, then key=value) and the progress when it moves; exits when the manifest
@@ -164,18 +173,20 @@ async function cmdRun(argv: readonly string[]): Promise<number> {
 }
 
 async function cmdReproduce(argv: readonly string[]): Promise<number> {
-  const p = parseArgs('reproduce', argv, ['preset', 'seed', 'out'], ['json']);
+  const p = parseArgs('reproduce', argv, ['preset', 'seed', 'out', 'jobs', 'queue', 'retries'], ['json']);
   if (p.positional.length) throw new UsageError(`trainscope reproduce: unexpected argument '${p.positional[0]}'`);
   const preset = parsePreset(flag(p, 'preset'), 'small');
   const seed = parseSeed(flag(p, 'seed'));
   const json = p.flags.has('json');
   const out = resolve(flag(p, 'out') ?? join('runs', `reproduce-${preset}`));
+  const parallel = p.flags.has('jobs') || p.flags.has('queue');
+  const executor = parallel ? await executorFor({ jobs: flag(p, 'jobs'), queue: flag(p, 'queue'), retries: flag(p, 'retries') }) : undefined;
   const { signal, dispose } = interruptSignal();
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
   try {
     const r = await reproduce({
-      out, preset, seed, signal,
-      runOne: (dir, exp) => runOne(dir, exp.id, signal, json),
-      log: (line) => process.stderr.write(`${line}\n`),
+      out, preset, seed, signal, log, jobs: executor?.concurrency,
+      runOne: executor ? executorRunOne(executor, signal, log) : (dir, exp) => runOne(dir, exp.id, signal, json),
     });
     if (r.interrupted) {
       process.stderr.write(`reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${flag(p, 'out') ? ` --out ${flag(p, 'out')}` : ''} again to continue\n`);
@@ -187,6 +198,7 @@ async function cmdReproduce(argv: readonly string[]): Promise<number> {
     return r.failed ? 1 : 0;
   } finally {
     dispose();
+    await executor?.close();
   }
 }
 
@@ -245,7 +257,7 @@ function cmdDoctor(argv: readonly string[]): number {
 }
 
 const COMMANDS: Record<string, (argv: readonly string[]) => number | Promise<number>> = {
-  list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor, watch: cmdWatch,
+  list: cmdList, run: cmdRun, report: cmdReport, reproduce: cmdReproduce, doctor: cmdDoctor, watch: cmdWatch, sweep: sweepCommand, worker: workerCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -271,7 +283,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await fn(rest);
   } catch (e) {
     process.stderr.write(`trainscope ${command}: ${(e as Error).message}\n`);
-    return e instanceof UsageError ? 2 : 1;
+    return e instanceof UsageError || e instanceof SweepUsageError ? 2 : 1;
   }
 }
 
