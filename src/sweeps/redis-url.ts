@@ -40,7 +40,8 @@ export function parseQueueUrl(url: string): QueueTarget {
 /** Resolve when Redis answers PING within `timeoutMs`; otherwise one clear error. */
 export async function checkRedis(target: QueueTarget, timeoutMs = 5000): Promise<void> {
   const client = new Redis({ ...target.connection, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  client.on('error', () => {}); // reported below, once
+  let cause: NodeJS.ErrnoException | undefined;
+  client.on('error', (e: NodeJS.ErrnoException) => { cause ??= e; }); // reported below, once
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -48,7 +49,8 @@ export async function checkRedis(target: QueueTarget, timeoutMs = 5000): Promise
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs); }),
     ]);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
+    // ioredis rejects with 'Connection is closed.'; the socket's own error says why.
+    const err = cause ?? (e as NodeJS.ErrnoException);
     throw new Error(`cannot reach Redis at ${target.display} (${err.code ?? err.message}); ${INSTALL_HINT}`);
   } finally {
     clearTimeout(timer);
