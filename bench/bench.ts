@@ -17,6 +17,7 @@ import {
 import type { FloatArray } from '../src/kernels/kernels.ts';
 import { bestMs as time } from './timing.ts';
 import { e2eMlpSeconds } from './e2e.ts';
+import { sweepBench } from './sweeps.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -135,4 +136,7 @@ for (const name of wanted ?? availableBackends()) {
   }
   results[name] = r;
 }
-process.stdout.write(`${JSON.stringify(results)}\n`);
+// Sweeps on the default backend (bench/sweeps.ts): --jobs 1 vs 2, queue overhead. BENCH_SWEEPS=0 skips them.
+const output: Record<string, Record<string, number | null>> = { ...results };
+if (process.env['BENCH_SWEEPS'] !== '0') output['sweeps'] = await sweepBench(log);
+process.stdout.write(`${JSON.stringify(output)}\n`);

@@ -10,6 +10,8 @@ import { expandSweep, type SweepSpec } from './spec.ts';
 import { readSweep } from './sweep-folder.ts';
 import { EXPERIMENTS } from './test-experiments.ts';
 import { resolveConfig } from '../experiments/config.ts';
+import { main } from '../cli/main.ts';
+import { fileURLToPath } from 'node:url';
 
 const MODULE = new URL('./test-experiments.ts', import.meta.url).href;
 const ref = (id: string) => ({ id, module: MODULE });
@@ -81,5 +83,34 @@ describe('sweeps on this machine', () => {
     assert.equal(r.sweep.cells.length, 6);
     assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /the total grows with steps/);
     assert.equal(exp.sweep!.claimsAcross!(r.aggregate!)[0]!.pass, true);
+  });
+
+  it('the CLI: a typo in --grid gets the --set hint; the declared grid runs with --jobs 2 and a re-run runs nothing', async () => {
+    const out: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) => {
+      const write = stream.write.bind(stream);
+      // Recorded and passed on: swallowing stdout would also swallow the test reporter's lines.
+      stream.write = ((s: string, ...rest: never[]) => (out.push(String(s)), write(s, ...rest))) as typeof stream.write;
+      return () => { stream.write = write; };
+    };
+    const restore = [capture(process.stdout), capture(process.stderr)];
+    const dir = join(tmp(), 'grid');
+    const mod = fileURLToPath(MODULE);
+    let codes: number[];
+    try {
+      codes = [
+        await main(['sweep', 'test/counting', '--experiments', mod, '--preset', 'smoke', '--grid', 'stesp=1,2']),
+        await main(['sweep', 'test/counting-grid', '--experiments', mod, '--preset', 'smoke', '--jobs', '2', '--out', dir]),
+        await main(['sweep', 'test/counting-grid', '--experiments', mod, '--preset', 'smoke', '--jobs', '2', '--out', dir]),
+      ];
+    } finally {
+      for (const r of restore) r();
+    }
+    const text = out.join('');
+    assert.deepEqual(codes, [1, 0, 0], text);
+    assert.match(text, /trainscope sweep: unknown config key 'stesp' in sweep axis for test\/counting \(did you mean 'steps'\?\)/);
+    assert.match(text, /sweep: 6 of 6 cells complete \(6 run now\)/);
+    assert.match(text, /sweep: 6 of 6 cells complete \(0 run now\)/);
+    assert.equal(readdirSync(join(dir, 'cells')).length, 6);
   });
 });

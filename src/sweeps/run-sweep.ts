@@ -6,6 +6,7 @@
  * asks running cells to stop at a step boundary and leaves them resumable.
  */
 import { writeFileAtomic } from '../train/checkpoint.ts';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { kernels } from '../kernels/backend.ts';
 import { VERSION } from '../version.ts';
@@ -54,6 +55,8 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepResult> {
   writeSweep(o.dir, sweep);
   const todo = cells.filter((_, i) => sweep.cells[i]!.status !== 'complete');
   let ran = 0;
+  // Every cell in flight listens on the signal (a queue has them all in flight at once).
+  setMaxListeners(todo.length + 10, o.signal);
   progress.start(cells.length, cells.length - todo.length, o.executor.label);
   try {
     let next = 0;
