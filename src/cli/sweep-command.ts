@@ -100,10 +100,10 @@ export async function sweepCommand(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (e) {
-    throw new SweepUsageError(`trainscope sweep: ${(e as Error).message} (try trainscope sweep --help)`);
+    throw new SweepUsageError(`${(e as Error).message.split('. ')[0]} (try trainscope sweep --help)`);
   }
   const v = p.values;
-  if (p.positionals.length !== 1) throw new SweepUsageError('trainscope sweep: expected one experiment id (see trainscope list)');
+  if (p.positionals.length !== 1) throw new SweepUsageError('expected one experiment id (see trainscope list)');
   const preset = (v.preset ?? 'small') as PresetName;
   if (!PRESETS.includes(preset)) throw new SweepUsageError(`--preset must be one of ${PRESETS.join(', ')}, got '${v.preset}'`);
   const ref: ExperimentRef = { id: p.positionals[0]!, ...(v.experiments ? { module: resolve(v.experiments) } : {}) };
@@ -123,7 +123,7 @@ export async function sweepCommand(argv: readonly string[]): Promise<number> {
   }
   const declared = exp.sweep?.presets?.[preset];
   const noAxes = !axes.grid && !axes.zip && !axes.list;
-  if (noAxes && !declared) throw new SweepUsageError(`trainscope sweep: ${exp.id} declares no '${preset}' grid; give axes with --grid, --zip or --list`);
+  if (noAxes && !declared) throw new SweepUsageError(`${exp.id} declares no '${preset}' grid; give axes with --grid, --zip or --list`);
   const spec: SweepSpec = {
     experiment: exp.id, preset, sets: v.set ?? [], axes: noAxes ? declared!.axes : axes,
     seeds: v.seeds !== undefined ? parseSeeds(v.seeds) : noAxes ? [...declared!.seeds] : [0],

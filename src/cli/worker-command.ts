@@ -32,10 +32,10 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
       options: { queue: { type: 'string' }, jobs: { type: 'string' }, work: { type: 'string' }, 'lock-ms': { type: 'string' }, 'stalled-ms': { type: 'string' } },
     });
   } catch (e) {
-    throw new SweepUsageError(`trainscope worker: ${(e as Error).message} (try trainscope worker --help)`);
+    throw new SweepUsageError(`${(e as Error).message.split('. ')[0]} (try trainscope worker --help)`);
   }
   const v = p.values;
-  if (v.queue === undefined) throw new SweepUsageError('trainscope worker: --queue redis://HOST:PORT is required');
+  if (v.queue === undefined) throw new SweepUsageError('--queue redis://HOST:PORT is required');
   const w = await startQueueWorker({
     url: v.queue, jobs: positiveInt('jobs', v.jobs), workDir: v.work === undefined ? undefined : resolve(v.work),
     lockMs: positiveInt('lock-ms', v['lock-ms']), stalledMs: positiveInt('stalled-ms', v['stalled-ms']),

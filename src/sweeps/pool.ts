@@ -28,6 +28,9 @@ export function poolExecutor(jobs = defaultJobs()): CellExecutor {
     // One cell per thread: a queued cell waits for a free thread, never shares one.
     concurrentTasksPerWorker: 1,
   });
+  // A thread that fails to start rejects its task (reported per cell); without a listener the
+  // pool's 'error' event would instead crash the process.
+  pool.on('error', () => {});
   return {
     concurrency: jobs,
     label: `${jobs} worker thread${jobs === 1 ? '' : 's'}`,
