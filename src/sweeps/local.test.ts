@@ -11,6 +11,7 @@ import { readSweep } from './sweep-folder.ts';
 import { EXPERIMENTS } from './test-experiments.ts';
 import { resolveConfig } from '../experiments/config.ts';
 import { main } from '../cli/main.ts';
+import { isGeometric, sweepWarnings } from './sweep-report.ts';
 import { fileURLToPath } from 'node:url';
 
 const MODULE = new URL('./test-experiments.ts', import.meta.url).href;
@@ -112,5 +113,21 @@ describe('sweeps on this machine', () => {
     assert.match(text, /sweep: 6 of 6 cells complete \(6 run now\)/);
     assert.match(text, /sweep: 6 of 6 cells complete \(0 run now\)/);
     assert.equal(readdirSync(join(dir, 'cells')).length, 6);
+  });
+
+  it('log axes only for geometric axes; backend/version mismatches and failures are warnings', () => {
+    assert.equal(isGeometric([1e-3, 1e-2, 1e-1]), true);
+    assert.equal(isGeometric([8, 16, 32, 64]), true);
+    assert.equal(isGeometric([1, 2, 3, 4]), false);
+    assert.equal(isGeometric([0, 1, 10]), false);
+    assert.equal(isGeometric([1, 1000]), true);
+    const base = { submitter: { backend: 'native', trainscope: '0.1.0' } };
+    const cell = (status: 'complete' | 'failed', backend: string) => ({ id: 'c', values: {}, seed: 0, status, backend, trainscope: '0.1.0' });
+    const sweep = (cells: ReturnType<typeof cell>[]) => ({ ...base, cells }) as unknown as Parameters<typeof sweepWarnings>[0];
+    assert.deepEqual(sweepWarnings(sweep([cell('complete', 'native')])), []);
+    const w = sweepWarnings(sweep([cell('complete', 'wasm'), cell('failed', 'native')]));
+    assert.equal(w.length, 2);
+    assert.match(w[0]!, /1 of 2 cells failed/);
+    assert.match(w[1]!, /1 cells ran on wasm 0\.1\.0, not the submitter's native 0\.1\.0: metrics are byte-identical only on the same backend/);
   });
 });

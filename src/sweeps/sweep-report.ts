@@ -77,10 +77,18 @@ function tables(sweep: SweepFile, agg: SweepAggregate): TableSpec[] {
       ...metricNames.flatMap((m) => (p.metrics[m] ? [p.metrics[m].mean, p.metrics[m].std] : [null, null])),
     ]),
   };
+  // Per cell: its own numbers (points list their cells and values in the same order).
+  const perCell = new Map<string, Record<string, number>>();
+  for (const p of agg.points) {
+    p.cells.forEach((id, i) => perCell.set(id, Object.fromEntries(Object.entries(p.metrics).map(([m, st]) => [m, st.values[i]!]))));
+  }
   const cells: TableSpec = {
     id: 'cells', title: 'Cells',
-    columns: ['cell', 'point', 'seed', 'status', 'backend', 'error'],
-    rows: sweep.cells.map((c) => [c.id, label(c.values, sweep.axisKeys) || '—', c.seed, c.status, c.backend ?? null, c.error ?? null]),
+    columns: ['cell', 'point', 'seed', 'status', ...metricNames, 'backend', 'error'],
+    rows: sweep.cells.map((c) => [
+      c.id, label(c.values, sweep.axisKeys) || '—', c.seed, c.status,
+      ...metricNames.map((m) => perCell.get(c.id)?.[m] ?? null), c.backend ?? null, c.error ?? null,
+    ]),
   };
   return [aggregate, cells];
 }
