@@ -22,9 +22,9 @@ export function poolExecutor(jobs = defaultJobs()): CellExecutor {
     filename: entry.filename,
     execArgv: entry.execArgv,
     env: { ...process.env, TRAINSCOPE_THREADS: '1' },
-    minThreads: 0,
+    // Start every thread now: their module loading overlaps the submitter's own set-up.
+    minThreads: jobs,
     maxThreads: jobs,
-    idleTimeout: 1000,
     // One cell per thread: a queued cell waits for a free thread, never shares one.
     concurrentTasksPerWorker: 1,
   });
