@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 if [[ -n "${BENCH_JSON:-}" ]]; then
   cp "$BENCH_JSON" "$tmp/ours.json"
 else
-  npx tsx bench/bench.ts >"$tmp/ours.json"
+  BENCH_SWEEPS=0 npx tsx bench/bench.ts >"$tmp/ours.json"
 fi
 # The end-to-end MLP run trains on the same MNIST digits on both sides.
 npx tsx bench/e2e.ts --export "$tmp/mnist.bin"

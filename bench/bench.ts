@@ -20,6 +20,7 @@ import { e2eMlpSeconds } from './e2e.ts';
 import { nqmStudySeconds } from './nqm.ts';
 import { saFlipsPerSecond } from './qubo-sa.ts';
 import { spectralBench } from './spectral.ts';
+import { sweepBench } from './sweeps.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -148,4 +149,7 @@ if (process.env['BENCH_NQM'] !== '0') {
 // Backend-independent (plain JS loop): SA attempted flips/s, n = 1000, degree 10 (bench/qubo-sa.ts).
 results['qubo'] = { sa_flips_per_s: Math.round(saFlipsPerSecond()) };
 log(`  qubo: SA ${(results['qubo']['sa_flips_per_s']! / 1e6).toFixed(1)} M flips/s`);
-process.stdout.write(`${JSON.stringify(results)}\n`);
+// Sweeps on the default backend (bench/sweeps.ts): --jobs 1 vs 2, queue overhead. BENCH_SWEEPS=0 skips them.
+const output: Record<string, Record<string, number | null>> = { ...results };
+if (process.env['BENCH_SWEEPS'] !== '0') output['sweeps'] = await sweepBench(log);
+process.stdout.write(`${JSON.stringify(output)}\n`);

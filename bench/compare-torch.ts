@@ -23,7 +23,8 @@ function lastJson(path: string): unknown {
 const ours = lastJson(oursPath) as Record<string, Record<string, number>>;
 const torchOut = lastJson(torchPath) as { torch: Record<string, number>; meta: Record<string, unknown> };
 const torch = torchOut.torch;
-const backends = Object.keys(ours);
+// 'sweeps' (bench/sweeps.ts) is not a backend and has no PyTorch counterpart.
+const backends = Object.keys(ours).filter((k) => k !== 'sweeps');
 const fields = Object.keys(torch);
 
 const ratios: Record<string, Record<string, number>> = {};

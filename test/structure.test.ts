@@ -4,7 +4,9 @@
  *   - src/kernels/ imports no other src/ folder;
  *   - src/io/ (atomic file writes, shared by train/, report/ and experiments/) imports no other src/ folder;
  *   - outside src/kernels/, only its public entry files (kernels.ts: the contract and shared
- *     helpers; backend.ts: which backend runs) are imported — never a backend implementation.
+ *     helpers; backend.ts: which backend runs) are imported — never a backend implementation;
+ *   - nothing imports src/cli/ (outside it), and src/sweeps/ is imported only by cli/ and itself
+ *     (it sits between experiments/ and cli/).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +39,8 @@ export function violations(edges: readonly Edge[]): string[] {
     if (f === 'src/kernels' && t !== 'src/kernels') bad.push(`${from} → ${to}: src/kernels/ imports nothing above it`);
     if (f === 'src/io' && t !== 'src/io') bad.push(`${from} → ${to}: src/io/ imports nothing above it`);
     if (f !== 'src/kernels' && t === 'src/kernels' && !KERNELS_PUBLIC.has(to)) bad.push(`${from} → ${to}: outside src/kernels/ import only ${[...KERNELS_PUBLIC].join(' or ')}`);
+    if (t === 'src/cli' && f !== 'src/cli' && !from.endsWith('.test.ts')) bad.push(`${from} → ${to}: nothing imports src/cli/`);
+    if (t === 'src/sweeps' && f !== 'src/sweeps' && f !== 'src/cli') bad.push(`${from} → ${to}: only src/cli/ imports src/sweeps/ (sweeps sit between experiments/ and cli/)`);
   }
   return bad;
 }
@@ -67,9 +71,13 @@ test('the checker fails on each forbidden arrow and passes the allowed ones', ()
     { from: 'src/kernels/wasm.ts', to: 'src/linalg/dense.ts' },
     { from: 'src/optim/kfac.ts', to: 'src/kernels/js.ts' },
     { from: 'src/tensor/ops.ts', to: 'src/kernels/native.ts' },
+    { from: 'src/experiments/reproduce.ts', to: 'src/sweeps/pool.ts' },
+    { from: 'src/sweeps/run-sweep.ts', to: 'src/cli/main.ts' },
   ];
   const found = violations(bad);
-  assert.equal(found.length, 4, found.join('\n'));
+  assert.equal(found.length, 6, found.join('\n'));
+  assert.match(found[4]!, /only src\/cli\/ imports src\/sweeps\//);
+  assert.match(found[5]!, /nothing imports src\/cli\//);
   assert.match(found[0]!, /src\/tensor\/ may import only/);
   assert.match(found[1]!, /imports nothing above it/);
   assert.match(found[2]!, /outside src\/kernels\/ import only/);
@@ -82,6 +90,8 @@ test('the checker fails on each forbidden arrow and passes the allowed ones', ()
     { from: 'src/kernels/wasm.ts', to: 'src/kernels/js.ts' },
     { from: 'src/optim/kfac.ts', to: 'src/tensor/ops.ts' },
     { from: 'src/linalg/index.ts', to: 'src/tensor/trace.ts' },
+    { from: 'src/cli/sweep-command.ts', to: 'src/sweeps/run-sweep.ts' },
+    { from: 'src/sweeps/run-sweep.ts', to: 'src/experiments/run-folder.ts' },
   ];
   assert.deepEqual(violations(good), []);
 });

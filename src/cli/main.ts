@@ -21,6 +21,10 @@ Commands:
   run --resume <runDir>     continue an interrupted run
   report <runDir>           re-render a run's report from its summary
   reproduce                 run every experiment and write index.html
+  sweep <id>                run a grid of cells (axes × seeds) on worker threads or a Redis queue
+  worker --queue URL        pull sweep cells from a Redis queue and run them
+  sweep <id>                run a grid of cells (axes × seeds) on worker threads or a Redis queue
+  worker --queue URL        pull sweep cells from a Redis queue and run them
   watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
   qubo solve FILE.json      minimize xᵀQx over binary x (--solver exact|sa|tabu|sb)
@@ -46,8 +50,31 @@ Options: --help on any command, --version. --backend js|wasm|native on the comma
   Re-render report.html, report.md and figures from a complete run folder.
 `,
   reproduce: `Usage: trainscope reproduce [--preset smoke|small|paper] [--seed N] [--out DIR] [--strict] [--backend B] [--json]
+                           [--jobs N | --queue redis://HOST:PORT[/DB] [--retries N]]
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
   and writes DIR/index.html linking every report with its claims. --strict: exit 1 when any claim fails (for CI).
+  --jobs N: N experiments side by side on worker threads; --queue: on \`trainscope worker\`s through Redis.
+`,
+  sweep: `Usage: trainscope sweep <id> [--preset smoke|small|paper] [--set key=value …]
+                       [--grid key=v1,v2,… …] [--zip key=v1,v2,… …] [--list JSON] [--seeds 0,1,2 | 0..4]
+                       [--jobs N | --queue redis://HOST:PORT[/DB][?queue=NAME] [--retries N] [--checkpoints]]
+                       [--out DIR] [--experiments MODULE] [--backend B] [--json]
+  Runs a grid of cells, each an ordinary run folder under DIR/cells/<cell-id>/ (default DIR:
+  runs/sweep-<id>-<hash>/), then writes DIR/sweep.json, aggregate.json (mean ± std over seeds),
+  figures/ and report.html/report.md. --grid axes multiply, --zip axes go in lockstep, --list
+  takes a JSON array of config overrides; with no axes, the experiment's own grid for the preset.
+  --jobs N: N worker threads (default: every core). --queue: send the cells to \`trainscope worker\`s
+  through Redis (--retries: extra attempts for a failing cell, default 2). Running the same command
+  again skips complete cells and resumes the rest; Ctrl-C stops at a step boundary.
+  --experiments MODULE: a module exporting EXPERIMENTS, for experiments that are not registered.
+`,
+  worker: `Usage: trainscope worker --queue redis://HOST:PORT[/DB][?queue=NAME] [--jobs N] [--work DIR]
+                        [--lock-ms MS] [--stalled-ms MS]
+  Pulls cells submitted by \`trainscope sweep --queue\` (or reproduce --queue), runs N at a time
+  (default 1) on worker threads in DIR (default <tmp>/trainscope-worker) and returns each finished
+  run folder to the submitter. A worker that dies mid-cell loses its lock after --lock-ms (default
+  30000); the other workers' stalled check (every --stalled-ms) re-queues the cell.
+  Ctrl-C: finish the running cells, then exit; Ctrl-C again: exit now.
 `,
   watch: `Usage: trainscope watch <runDir> [--interval MS]
   Follows a run folder that another process is running: prints each record of metrics.partial.jsonl
@@ -99,9 +126,44 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   report: { options: { ...backend, ...json }, positionals: true, load: () => import('./report-command.ts') },
   reproduce: {
-    options: { preset: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, strict: { type: 'boolean' }, ...backend, ...json },
+    options: {
+      preset: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      strict: { type: 'boolean' },
+      jobs: { type: 'string' },
+      queue: { type: 'string' },
+      retries: { type: 'string' },
+      ...backend,
+      ...json,
+    },
     positionals: false,
     load: () => import('./reproduce-command.ts'),
+  },
+  sweep: {
+    options: {
+      preset: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      grid: { type: 'string', multiple: true },
+      zip: { type: 'string', multiple: true },
+      list: { type: 'string' },
+      seeds: { type: 'string' },
+      jobs: { type: 'string' },
+      queue: { type: 'string' },
+      retries: { type: 'string' },
+      checkpoints: { type: 'boolean' },
+      out: { type: 'string' },
+      experiments: { type: 'string' },
+      ...backend,
+      ...json,
+    },
+    positionals: true,
+    load: () => import('./sweep-command.ts'),
+  },
+  worker: {
+    options: { queue: { type: 'string' }, jobs: { type: 'string' }, work: { type: 'string' }, 'lock-ms': { type: 'string' }, 'stalled-ms': { type: 'string' }, ...backend },
+    positionals: false,
+    load: () => import('./worker-command.ts'),
   },
   watch: { options: { interval: { type: 'string' } }, positionals: true, load: () => import('./watch-command.ts') },
   doctor: { options: { ...backend, ...json }, positionals: false, load: () => import('./doctor-command.ts') },

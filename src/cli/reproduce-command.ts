@@ -2,7 +2,7 @@
 import { join, relative, resolve } from 'node:path';
 import { claimsFailed, reproduce } from '../experiments/reproduce.ts';
 import { claimCountText } from '../report/claims.ts';
-import { applyBackendFlag, booleanFlag, stringFlag, type ParsedArgs } from './args.ts';
+import { applyBackendFlag, booleanFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { interruptSignal, parsePreset, parseSeed, runOne } from './run-shared.ts';
 
 export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
@@ -12,6 +12,16 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
   const json = booleanFlag(p, 'json');
   const outFlag = stringFlag(p, 'out');
   const out = resolve(outFlag ?? join('runs', `reproduce-${preset}`));
+  // --jobs / --queue: each experiment is one cell on the sweep executors (loaded only then: piscina, bullmq).
+  const jobs = stringFlag(p, 'jobs');
+  const queue = stringFlag(p, 'queue');
+  const retries = stringFlag(p, 'retries');
+  if (retries !== undefined && queue === undefined) throw new UsageError('--retries goes with --queue');
+  const parallel = jobs !== undefined || queue !== undefined;
+  const executor = parallel
+    ? await (await import('./sweep-command.ts')).executorFor({ ...(jobs !== undefined ? { jobs } : {}), ...(queue !== undefined ? { queue } : {}), ...(retries !== undefined ? { retries } : {}) })
+    : undefined;
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const { signal, dispose } = interruptSignal();
   try {
     const r = await reproduce({
@@ -19,8 +29,9 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
       preset,
       seed,
       signal,
-      runOne: (dir, exp) => runOne(dir, exp.id, signal, json),
-      log: (line) => process.stderr.write(`${line}\n`),
+      log,
+      ...(executor ? { jobs: executor.concurrency } : {}),
+      runOne: executor ? (await import('./reproduce-parallel.ts')).executorRunOne(executor, signal, log) : (dir, exp) => runOne(dir, exp.id, signal, json),
     });
     if (r.interrupted) {
       process.stderr.write(
@@ -43,5 +54,6 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
     return 0;
   } finally {
     dispose();
+    await executor?.close();
   }
 }

@@ -41,7 +41,8 @@ export function allowedKeys(exp: Experiment<any, any>): string[] {
   return Object.keys(obj.shape).sort();
 }
 
-function unknownKeyError(exp: Experiment<any, any>, key: string, source: string): Error {
+/** The error (with the closest-key hint) for a key the schema does not have; `source` says where it came from. */
+export function unknownKeyError(exp: Experiment<any, any>, key: string, source: string): Error {
   const allowed = allowedKeys(exp);
   const best = allowed.map((k) => [k, editDistance(key.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
   const hint = best && best[1] <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean '${best[0]}'?)` : '';

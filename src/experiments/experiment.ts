@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { Key } from '../tensor/prng.ts';
 import type { ReportSpec } from '../report/spec.ts';
+import type { ExperimentSweeps } from './sweep-types.ts';
 
 export type PresetName = 'smoke' | 'small' | 'paper';
 export const PRESETS: readonly PresetName[] = ['smoke', 'small', 'paper'];
@@ -55,6 +56,12 @@ export interface Experiment<C extends Record<string, unknown> = Record<string, u
   readonly presets: { smoke: Partial<C>; small: Partial<C>; paper?: Partial<C> };
   run(cfg: C, io: RunIO): Promise<R>;
   report(result: R, cfg: C): ReportSpec;
+  /**
+   * Optional: the experiment's own grids and its claims across cells (src/sweeps/README.md).
+   * Its result type is left open here so an Experiment<C, R> stays assignable across R;
+   * defineExperiment types it exactly.
+   */
+  readonly sweep?: ExperimentSweeps<C, any>;
 }
 
 /**
@@ -63,7 +70,7 @@ export interface Experiment<C extends Record<string, unknown> = Record<string, u
  * `export const myExp = defineExperiment({ config: z.object({...}).strict(), ... })`.
  */
 export function defineExperiment<S extends z.ZodType<Record<string, unknown>, z.ZodTypeDef, any>, R>(
-  exp: Omit<Experiment<z.output<S>, R>, 'config'> & { readonly config: S },
+  exp: Omit<Experiment<z.output<S>, R>, 'config' | 'sweep'> & { readonly config: S; readonly sweep?: ExperimentSweeps<z.output<S>, R> },
 ): Experiment<z.output<S>, R> {
   return exp;
 }

@@ -25,6 +25,8 @@ export interface ReproduceOptions {
   runOne?: (dir: string, exp: Experiment<any, any>) => Promise<{ manifest: Manifest; summary?: Summary }>;
   /** One line per event (starting, failed), for the terminal. */
   log?: (line: string) => void;
+  /** How many experiments run at once (default 1); runOne decides where (a pool thread, a queue worker). */
+  jobs?: number;
 }
 
 export interface ReproduceResult {
@@ -56,8 +58,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const log = opts.log ?? (() => {});
   const runOne = opts.runOne ?? ((dir, exp) => executeRun(dir, exp, { progress: () => {}, signal: opts.signal }));
   ensureWritableDir(opts.out);
-  const entries: IndexEntry[] = [];
-  for (const exp of experiments) {
+  const entries: (IndexEntry | undefined)[] = new Array(experiments.length).fill(undefined);
+  let interrupted = false;
+  const one = async (exp: Experiment<any, any>, i: number): Promise<void> => {
     const base = { id: exp.id, title: exp.title, paper: exp.paper };
     const dir = join(opts.out, exp.id);
     try {
@@ -76,17 +79,34 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       if (status !== 'complete') {
         log(`reproduce: ${exp.id} (${preset})`);
         const { manifest } = await runOne(dir, exp);
-        if (manifest.status === 'incomplete') return { out: opts.out, index: null, entries, failed: entries.filter((e) => e.status === 'failed').length, interrupted: true };
+        if (manifest.status === 'incomplete') {
+          interrupted = true;
+          return;
+        }
       }
-      entries.push({ ...base, reportHref: `${exp.id}/report.html`, status: 'complete', claims: readSummary(dir).claims });
+      entries[i] = { ...base, reportHref: `${exp.id}/report.html`, status: 'complete', claims: readSummary(dir).claims };
     } catch (e) {
-      if (opts.signal.aborted) return { out: opts.out, index: null, entries, failed: entries.filter((x) => x.status === 'failed').length, interrupted: true };
+      if (opts.signal.aborted) {
+        interrupted = true;
+        return;
+      }
       log(`reproduce: ${exp.id} failed: ${errorText(e)}`);
       // A run refused on resume (its process died, then the setup changed) is interrupted, not failed.
-      entries.push({ ...base, reportHref: null, status: interruptedOrFailed(dir), claims: [], error: errorText(e) });
+      entries[i] = { ...base, reportHref: null, status: interruptedOrFailed(dir), claims: [], error: errorText(e) };
     }
-  }
-  const failed = entries.filter((e) => e.status === 'failed' || e.status === 'interrupted').length;
-  const index = writeIndex(opts.out, entries, { subtitle: `preset ${opts.preset} · seed ${opts.seed}${failed ? ` · ${failed} failed` : ''}` });
-  return { out: opts.out, index, entries, failed, interrupted: false };
+  };
+  // Up to `jobs` experiments side by side (each on its own worker when runOne sends it to a pool or queue).
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < experiments.length && !interrupted && !opts.signal.aborted) {
+      const i = next++;
+      await one(experiments[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 1, experiments.length)) }, lane));
+  const done = entries.filter((e): e is IndexEntry => e !== undefined);
+  const failed = done.filter((e) => e.status === 'failed' || e.status === 'interrupted').length;
+  if (interrupted || opts.signal.aborted) return { out: opts.out, index: null, entries: done, failed, interrupted: true };
+  const index = writeIndex(opts.out, done, { subtitle: `preset ${opts.preset} · seed ${opts.seed}${failed ? ` · ${failed} failed` : ''}` });
+  return { out: opts.out, index, entries: done, failed, interrupted: false };
 }
