@@ -8,13 +8,13 @@ import { hilbertRegularizer } from './regularizer.ts';
 import { fitRandomFeatures } from './random-features.ts';
 import { makeTeacher, regressionData, uniformInputs, classificationData, teacherStats } from './teacher.ts';
 
-test('two-layer model: f(x) = Σ a_m R tanh(v_m/R) σ(w_mᵀx + b_m), a_m = m^(−pα)', () => {
+test('two-layer model: f(x) = Σ a_m R tanh(v_m/R) σ(w_mᵀ[x; 1]), a_m = m^(−pα)', () => {
   const net = twoLayerNet({ inputDim: 2, width: 3, p: 2, alpha: 0.5, clip: 2 });
-  const p = { w: new Tensor(new Float64Array([0.1, -0.2, 0.3, 0.4, 0.5, -0.6]), [2, 3]), b: new Tensor(new Float64Array([0.1, 0, -0.1]), [3]), v: new Tensor(new Float64Array([1, -3, 0.5]), [3]) };
+  const p = { w: new Tensor(new Float64Array([0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.1, 0, -0.1]), [3, 3]), v: new Tensor(new Float64Array([1, -3, 0.5]), [3]) };
   const x = new Tensor(new Float64Array([0.7, -0.4]), [1, 2]);
   let want = 0;
   for (let m = 0; m < 3; m++) {
-    const pre = 0.7 * p.w.data[m]! - 0.4 * p.w.data[3 + m]! + p.b.data[m]!;
+    const pre = 0.7 * p.w.data[m]! - 0.4 * p.w.data[3 + m]! + p.w.data[6 + m]!; // last row: bias
     want += (1 / (m + 1)) * 2 * Math.tanh(p.v.data[m]! / 2) * Math.tanh(pre);
   }
   assert.ok(Math.abs(net.apply(p, x).data[0]! - want) < 1e-15);
@@ -28,7 +28,7 @@ test('ℋ_K regularizer: (λ/2)Σ_m ‖w_m‖²/μ_m with gradient λθ/μ_m', (
   const reg = hilbertRegularizer(0.5, net.mu);
   const { value, grads } = valueAndGrad((q: typeof p) => reg(q, { step: 0 }))(p);
   let want = 0;
-  for (const t of [p.w, p.b, p.v]) t.data.forEach((v, i) => { want += (0.25 * v * v) / net.mu[i % 2]!; });
+  for (const t of [p.w, p.v]) t.data.forEach((v, i) => { want += (0.25 * v * v) / net.mu[i % 2]!; });
   assert.ok(Math.abs(value.item() - want) < 1e-12);
   grads.v.data.forEach((g, i) => assert.ok(Math.abs(g - (0.5 * p.v.data[i]!) / net.mu[i]!) < 1e-12));
   assert.throws(() => hilbertRegularizer(-1, net.mu), /lambda must be a finite number ≥ 0/);
@@ -59,5 +59,5 @@ test('classification data: balanced ±1 labels outside the margin', () => {
     assert.ok(l * (f[i]! - stats.median) >= 0.2 * stats.std);
   });
   const pos = Array.from(y.data).filter((l) => l > 0).length;
-  assert.ok(pos > 150 && pos < 250, `positives ${pos}`);
+  assert.ok(pos > 120 && pos < 280, `positives ${pos}`); // balanced up to the margin's asymmetric rejection
 });

@@ -1,13 +1,16 @@
 /**
  * The two-layer network of the notes, truncated to M neurons:
- *   f_W(x) = Σ_m a_m · R·tanh(v_m / R) · σ(w_mᵀx + b_m),   a_m = μ_m^α,  μ_m = m^−p.
- * Neuron m's coordinates in ℋ are (w_m, b_m, v_m) ∈ R^{d+2}. Params are stored column-wise,
- * **neuron index on the last axis of every leaf** (w: [d, M], b: [M], v: [M]), which is the
- * convention the GLD step and the ℋ_K regularizer rely on to find μ_m for each coordinate.
+ *   f_W(x) = Σ_m a_m · R·tanh(v_m / R) · σ(w_mᵀ[x; 1]),   a_m = μ_m^α,  μ_m = m^−p.
+ * Neuron m's coordinates in ℋ are (w_m, v_m) ∈ R^{d+2} (w_m's last entry is the bias, as the
+ * notes write w_{1,m}ᵀ[x; 1]). Params are stored column-wise, **neuron index on the last axis of
+ * every leaf** (w: [d+1, M], v: [M]), the convention the GLD step and the ℋ_K regularizer rely on
+ * to find μ_m for each coordinate. [x; 1] is built once per input tensor (cached; tensors are
+ * immutable), so the bias costs no broadcast add forward and no column sum backward.
  * σ is tanh or sigmoid: bounded and smooth, as the theory assumes (ReLU is refused).
  */
 import { Tensor } from '../../tensor/tensor.ts';
-import { add, matmul, mul, reshape, sigmoid, tanh } from '../../tensor/ops.ts';
+import { concat, matmul, mul, reshape, sigmoid, tanh } from '../../tensor/ops.ts';
+import { ones } from '../../tensor/tensor.ts';
 import * as random from '../../tensor/random.ts';
 import type { Key } from '../../tensor/prng.ts';
 import type { Layer } from '../../nn/layer.ts';
@@ -15,10 +18,8 @@ import { eigenDecay, outputScales } from './spectrum.ts';
 
 export interface TwoLayerParams {
   [k: string]: Tensor;
-  /** Input weights [d, M]. */
+  /** Input weights and (last row) biases [d+1, M]. */
   w: Tensor;
-  /** Biases [M]. */
-  b: Tensor;
   /** Unclipped output weights [M]; the model uses R·tanh(v/R). */
   v: Tensor;
 }
@@ -61,19 +62,21 @@ export function twoLayerNet(o: TwoLayerOptions): TwoLayerNet {
   const d = o.inputDim;
   const aT = new Tensor(a, [width]);
   const std = new Tensor(mu.map((m) => initScale * Math.sqrt(m)), [width]);
+  const withOnes = new WeakMap<Tensor, Tensor>();
+  const augment = (x: Tensor): Tensor => {
+    let xa = withOnes.get(x);
+    if (!xa) withOnes.set(x, (xa = concat([x, ones([x.shape[0]!, 1], x.dtype)], 1)));
+    return xa;
+  };
   return {
     name: `twoLayer(d=${d}, M=${width}, ${act})`, mu, a, width, inputDim: d,
     init(key: Key): TwoLayerParams {
-      const [kw, kb, kv] = random.split(key, 3) as [Key, Key, Key];
-      return {
-        w: mul(random.normal(kw, [d, width]), std),
-        b: mul(random.normal(kb, [width]), std),
-        v: mul(random.normal(kv, [width]), std),
-      };
+      const [kw, kv] = random.split(key) as [Key, Key];
+      return { w: mul(random.normal(kw, [d + 1, width]), std), v: mul(random.normal(kv, [width]), std) };
     },
     apply(params: TwoLayerParams, x: Tensor): Tensor {
       if (x.rank !== 2 || x.shape[1] !== d) throw new Error(`${op}: expected inputs [n, ${d}], got [${x.shape.join(', ')}]`);
-      const h = sigma(add(matmul(x, params.w), params.b));             // [n, M]
+      const h = sigma(matmul(augment(x), params.w));                    // [n, M]
       const c = mul(mul(tanh(mul(params.v, 1 / R)), R), aT);            // a_m·R·tanh(v_m/R), [M]
       return reshape(matmul(h, reshape(c, [width, 1])), [x.shape[0]!]); // [n]
     },

@@ -19,8 +19,8 @@ export interface Teacher {
 
 export function makeTeacher(key: Key, d: number, active = 10, o: { p?: number; alpha?: number } = {}): Teacher {
   const net = twoLayerNet({ inputDim: d, width: active, p: o.p ?? 2, alpha: o.alpha ?? 0.5 });
-  const [kw, kb, kv] = random.split(key, 3) as [Key, Key, Key];
-  const params = { w: random.normal(kw, [d, active]), b: random.normal(kb, [active]), v: random.normal(kv, [active]) };
+  const [kw, kv] = random.split(key) as [Key, Key];
+  const params = { w: random.normal(kw, [d + 1, active]), v: random.normal(kv, [active]) };
   return { net, params, f: (x) => Float64Array.from(net.apply(params, x).data as Float64Array) };
 }
 
