@@ -21,6 +21,7 @@ import { nqmStudySeconds } from './nqm.ts';
 import { saFlipsPerSecond } from './qubo-sa.ts';
 import { spectralBench } from './spectral.ts';
 import { sweepBench } from './sweeps.ts';
+import { gldStepMs } from './gld-step.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -130,6 +131,7 @@ for (const name of wanted ?? availableBackends()) {
   r['qr1024x64_f64_ms'] = round(qrMs());
   r['svd256_f64_ms'] = round(svdMs());
   Object.assign(r, spectralBench()); // hvp_mlp_ms, lanczos20_mlp_ms (bench/spectral.ts)
+  r['gld_step_ms'] = round(gldStepMs()); // methods/langevin: one full-batch GLD step, n 1600, M 100, d 5 (bench/gld-step.ts)
   // BENCH_E2E=0 skips the end-to-end runs (≈ 20–40 s per backend); the js reference (8–14× slower
   // than PyTorch here, no target) runs them only with BENCH_E2E=all.
   const e2e = process.env['BENCH_E2E'] ?? '1';

@@ -228,6 +228,37 @@ def svd_ms():
     return timed(lambda: torch.linalg.svd(a, full_matrices=False), 5, 1)
 
 
+def gld_step_ms():
+    # The same step as bench/gld-step.ts: full-batch semi-implicit GLD on the two-layer model
+    # f(x) = sum_m a_m R tanh(v_m/R) tanh(w_m^T [x;1]), mean squared loss, n 1600, M 100, d 5, float64.
+    n, d, m_width, eta, R = 1600, 5, 100, 0.05, 1.0
+    beta, lam = float(n), 1.0 / n
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(n, d, dtype=torch.float64, generator=g) * 2 - 1
+    xa = torch.cat([x, torch.ones(n, 1, dtype=torch.float64)], 1)
+    y = torch.randn(n, dtype=torch.float64, generator=g)
+    mu = torch.arange(1, m_width + 1, dtype=torch.float64) ** -2.0
+    a = mu.sqrt()
+    w = (torch.randn(d + 1, m_width, dtype=torch.float64, generator=g) * mu.sqrt()).requires_grad_(True)
+    v = (torch.randn(m_width, dtype=torch.float64, generator=g) * mu.sqrt()).requires_grad_(True)
+    s = 1.0 / (1.0 + eta * lam / mu)
+    sigma = (2 * eta / beta) ** 0.5
+
+    def step():
+        out = torch.tanh(xa @ w) @ (a * R * torch.tanh(v / R))
+        loss = ((out - y) ** 2).mean()
+        gw, gv = torch.autograd.grad(loss, (w, v))
+        with torch.no_grad():
+            for p, gp in ((w, gw), (v, gv)):
+                p.copy_(s * (p - eta * gp + sigma * torch.randn(p.shape, dtype=torch.float64, generator=g)))
+        return loss.item()
+
+    def many():
+        for _ in range(10):
+            step()
+    return timed(many, 9, 3) / 10
+
+
 def blas_library():
     """The libblas.so.3 this process loaded (reference BLAS vs OpenBLAS), from /proc/self/maps."""
     try:
@@ -281,6 +312,7 @@ def main():
         r["tiny_mlp_step_ms"] = rnd(tiny_mlp_step_ms())
         r["hvp_over_grad"] = rnd(hvp_over_grad())
         r["hvp_mlp_ms"] = rnd(hvp_mlp_ms())  # issue 14 (bench/spectral.ts)
+        r["gld_step_ms"] = rnd(gld_step_ms())
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
     r["svd256_f64_ms"] = rnd(svd_ms())

@@ -6,6 +6,9 @@ import { schedules } from './nqm/schedules.ts';
 import { quboSolvers } from './qubo-qnn/solvers.ts';
 import { quboTrain } from './qubo-qnn/train.ts';
 import { hessianSpectrum } from './spectral/hessian-spectrum.ts';
+import { langevinTeacherStudent } from './langevin/teacher-student.ts';
+import { langevinClassification } from './langevin/classification.ts';
+import { langevinWidth } from './langevin/width.ts';
 
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   mnistMlp,
@@ -14,6 +17,9 @@ export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   quboSolvers,
   quboTrain,
   hessianSpectrum,
+  langevinTeacherStudent,
+  langevinClassification,
+  langevinWidth,
 ];
 
 export function getExperiment(id: string): Experiment<any, any> {
