@@ -17,6 +17,7 @@ import {
 import type { FloatArray } from '../src/kernels/kernels.ts';
 import { bestMs as time } from './timing.ts';
 import { e2eMlpSeconds } from './e2e.ts';
+import { amortizedEigenBench } from './amortized-eigen.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -125,6 +126,8 @@ for (const name of wanted ?? availableBackends()) {
   r['eigh256_f64_ms'] = round(eighMs());
   r['qr1024x64_f64_ms'] = round(qrMs());
   r['svd256_f64_ms'] = round(svdMs());
+  // Amortized eigen tracker step vs eigh, n = 256/512/1024, k = 16 (bench/amortized-eigen.ts).
+  for (const [key, ms] of Object.entries(amortizedEigenBench())) r[key] = round(ms);
   // BENCH_E2E=0 skips the end-to-end runs (≈ 20–40 s per backend); the js reference (8–14× slower
   // than PyTorch here, no target) runs them only with BENCH_E2E=all.
   const e2e = process.env['BENCH_E2E'] ?? '1';
