@@ -1,8 +1,9 @@
 /** Every registered experiment, by id. Adding an experiment = one import and one entry. */
 import type { Experiment } from './experiment.ts';
 import { mnistMlp } from './baselines/mnist-mlp.ts';
+import { convergence as amortizedEigenConvergence } from './amortized-eigen/convergence.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, amortizedEigenConvergence];
 
 export function getExperiment(id: string): Experiment<any, any> {
   const exp = EXPERIMENTS.find((e) => e.id === id);

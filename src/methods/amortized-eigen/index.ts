@@ -3,5 +3,5 @@ export { eigenTracker, type EigenTracker, type EigenTrackerOptions, type EigenTr
 export { svdTracker, exactSingularValues, type SvdTracker, type SvdTrackerOptions, type SvdTrackerState, type SvdEstimate } from './svd-tracker.ts';
 export { brockettLoss, brockettWeights, convexTraceLoss, svdBrockettLoss, defaultConvexFn, type ConvexFn } from './losses.ts';
 export { orthonormalBasis, rayleighQuotients, bilinearDiagonal } from './basis.ts';
-export { trackingError, exactTopK, type TrackingError } from './monitor.ts';
+export { trackingError, compareTopK, exactTopK, type TrackingError } from './monitor.ts';
 export type { FactorState } from './stepper.ts';
