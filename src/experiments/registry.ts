@@ -3,8 +3,9 @@ import type { Experiment } from './experiment.ts';
 import { mnistMlp } from './baselines/mnist-mlp.ts';
 import { convergence as amortizedEigenConvergence } from './amortized-eigen/convergence.ts';
 import { nuclearNorm as amortizedEigenNuclearNorm } from './amortized-eigen/nuclear-norm.ts';
+import { lowrankGcn as amortizedEigenLowrankGcn } from './amortized-eigen/lowrank-gcn.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, amortizedEigenConvergence, amortizedEigenNuclearNorm];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, amortizedEigenConvergence, amortizedEigenNuclearNorm, amortizedEigenLowrankGcn];
 
 export function getExperiment(id: string): Experiment<any, any> {
   const exp = EXPERIMENTS.find((e) => e.id === id);
