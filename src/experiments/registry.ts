@@ -4,8 +4,9 @@ import { mnistMlp } from './baselines/mnist-mlp.ts';
 import { convergence as amortizedEigenConvergence } from './amortized-eigen/convergence.ts';
 import { nuclearNorm as amortizedEigenNuclearNorm } from './amortized-eigen/nuclear-norm.ts';
 import { lowrankGcn as amortizedEigenLowrankGcn } from './amortized-eigen/lowrank-gcn.ts';
+import { latentPca as amortizedEigenLatentPca } from './amortized-eigen/latent-pca.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, amortizedEigenConvergence, amortizedEigenNuclearNorm, amortizedEigenLowrankGcn];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [mnistMlp, amortizedEigenConvergence, amortizedEigenNuclearNorm, amortizedEigenLowrankGcn, amortizedEigenLatentPca];
 
 export function getExperiment(id: string): Experiment<any, any> {
   const exp = EXPERIMENTS.find((e) => e.id === id);
