@@ -29,3 +29,4 @@ export { saveTree, loadTree, treeMismatch } from './train/tree-io.ts';
 export { saveSafetensors, readSafetensors, loadSafetensors, encodeSafetensors, decodeSafetensors } from './train/safetensors.ts';
 export type { SafetensorsContents } from './train/safetensors.ts';
 export { encodeTree, decodeTree } from './train/serialize.ts';
+export * as amortizedEigen from './methods/amortized-eigen/index.ts';
