@@ -120,7 +120,7 @@ export const lowrankGcn = defineExperiment({
             const diff = sub(s, attackedA);
             let l = add(nodeLoss(model.logits(p.gcn, g.features, normalizeAdjacency(s)), g, g.train), mul(sum(mul(diff, diff)), c.alpha));
             if (variant === 'exact') l = add(l, mul(sum(svd(s).S), c.beta));
-            if (variant === 'amortized') l = add(l, mul(sum(tracker.estimate(ts!, s).values), c.beta));
+            if (variant === 'amortized') l = add(l, mul(tracker.nuclearNorm(ts!, s), c.beta));
             return l;
           };
           const vg = valueAndGrad(loss);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../tensor/tensor.ts';
-import { matmul, mul, sum, transpose } from '../../tensor/ops.ts';
+import { matmul, mul, sub, sum, transpose } from '../../tensor/ops.ts';
 import { grad } from '../../tensor/transforms.ts';
 import * as random from '../../tensor/random.ts';
 import { svdTracker, exactSingularValues } from './svd-tracker.ts';
@@ -44,4 +44,22 @@ test('SVD tracker bad input names the tracker', () => {
   const s = tr.init(random.key(0));
   assert.throws(() => tr.update(s, new Tensor(Float64Array.from([1, NaN, 0, 1]), [2, 2], 'float64')), /svdTracker: X has a non-finite entry NaN at \(0, 1\)/);
   assert.throws(() => tr.estimate(s, new Tensor(new Float64Array(6), [2, 3], 'float64')), /svdTracker: X must be \[2, 2\], got \[2, 3\]/);
+});
+
+test('nuclearNorm = Σ|σ̂ᵢ| with gradient Σ sign(σ̂ᵢ)uᵢvᵢᵀ: bounded below even before the tracker converges', () => {
+  const x = known();
+  const tr = svdTracker({ m: 7, n: 5, k: 3 });
+  const s = tr.init(random.key(2)); // unconverged: some σ̂ᵢ are negative
+  const e = tr.estimate(s, x);
+  const signs = Array.from(e.values.data, Math.sign);
+  assert.ok(signs.some((v) => v < 0), `want a negative σ̂ at this start: ${Array.from(e.values.data)}`);
+  assert.equal(tr.nuclearNorm(s, x).data[0], Array.from(e.values.data).reduce((a, v) => a + Math.abs(v), 0));
+  const g = grad((y: Tensor) => tr.nuclearNorm(s, y))(x);
+  const want = matmul(mul(e.u, new Tensor(Float64Array.from(signs), [3], 'float64')), transpose(e.v));
+  assert.ok(maxAbsDiff(g.data, want.data) < 1e-13);
+  // Moving X against the gradient can only lower Σ|σ̂| to 0, never below (the signed sum would go negative).
+  let y = x;
+  for (let i = 0; i < 200; i++) y = sub(y, mul(grad((z: Tensor) => tr.nuclearNorm(s, z))(y), 0.05));
+  assert.ok(tr.nuclearNorm(s, y).data[0]! >= 0 && tr.nuclearNorm(s, y).data[0]! < 0.2, `${tr.nuclearNorm(s, y).data[0]}`);
+  assert.ok(sum(tr.estimate(s, y).values).data[0]! > -0.2);
 });

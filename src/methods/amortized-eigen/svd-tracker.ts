@@ -2,11 +2,15 @@
  * The SVD variant: the top-k singular triplets of an m×n matrix X(θ), tracked like the eigen
  * tracker with two QR factors U = qf(W_u) (m×k), V = qf(W_v) (n×k) trained on the Brockett loss
  * −tr(M UᵀXV) (optimum: the singular pairs in order, σ̂ᵢ = uᵢᵀXvᵢ ≥ 0). For a nuclear-norm term,
- * `estimate(state, X).values` summed is ‖X‖_* (k = min(m, n)) or its top-k part, and its gradient
- * with respect to X is U·Vᵀ (U, V detached): the exact subgradient once the tracker has converged.
+ * `nuclearNorm(state, X)` = Σᵢ|σ̂ᵢ| is ‖X‖_* (k = min(m, n)) or its top-k part, with gradient
+ * Σᵢ sign(σ̂ᵢ)uᵢvᵢᵀ (U, V detached) — U·Vᵀ, the exact subgradient, once the tracker has converged.
+ * Why |σ̂ᵢ| and not σ̂ᵢ: for fixed U, V the signed sum is linear in X and unbounded below, so a task
+ * optimizer faster than the tracker drives σ̂ᵢ through zero and grows a spurious −uᵢvᵢᵀ component
+ * (measured: the nuclear-norm experiment ended worse than no penalty). |·| restores the kink at 0
+ * that the exact nuclear norm has, and is invariant to the sign of each singular pair.
  */
 import { Tensor } from '../../tensor/tensor.ts';
-import { div, mul, slice, sum } from '../../tensor/ops.ts';
+import { abs, div, mul, slice, sum } from '../../tensor/ops.ts';
 import { stopGradient } from '../../tensor/transforms.ts';
 import * as random from '../../tensor/random.ts';
 import type { Key } from '../../tensor/prng.ts';
@@ -48,6 +52,8 @@ export interface SvdTracker {
   warmup(state: SvdTrackerState, x: Tensor): SvdTrackerState;
   ready(state: SvdTrackerState): boolean;
   estimate(state: SvdTrackerState, x: Tensor): SvdEstimate;
+  /** Σᵢ|σ̂ᵢ|, differentiable in X: the (top-k) nuclear norm estimate. */
+  nuclearNorm(state: SvdTrackerState, x: Tensor): Tensor;
 }
 
 const WHO = 'svdTracker';
@@ -74,6 +80,13 @@ export function svdTracker(opts: SvdTrackerOptions): SvdTracker {
   };
   const lossOf = (x: Tensor) => (p: { wu: Tensor; wv: Tensor }): Tensor => svdBrockettLoss(p.wu, p.wv, x, weights);
 
+  const estimate = (state: SvdTrackerState, x: Tensor): SvdEstimate => {
+    checkFiniteMatrix(WHO, x, m, n);
+    const u = stopGradient(orthonormalBasis(stopGradient(state.params.wu)));
+    const v = stopGradient(orthonormalBasis(stopGradient(state.params.wv)));
+    return { values: bilinearDiagonal(u, x, v), u, v };
+  };
+
   return {
     m, n, k,
     init(key) {
@@ -95,12 +108,8 @@ export function svdTracker(opts: SvdTrackerOptions): SvdTracker {
       return s;
     },
     ready: (state) => state.step >= warmupSteps,
-    estimate(state, x) {
-      checkFiniteMatrix(WHO, x, m, n);
-      const u = stopGradient(orthonormalBasis(stopGradient(state.params.wu)));
-      const v = stopGradient(orthonormalBasis(stopGradient(state.params.wv)));
-      return { values: bilinearDiagonal(u, x, v), u, v };
-    },
+    estimate,
+    nuclearNorm: (state, x) => sum(abs(estimate(state, x).values)),
   };
 }
 
