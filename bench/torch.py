@@ -152,6 +152,32 @@ def eigh_ms():
     return timed(lambda: torch.linalg.eigh(s), 5, 1)
 
 
+
+def amortized_eigen():
+    """eigh512/1024 (eigh256 is eigh_ms) and one amortized tracker step (k = 16, Brockett, Adam
+    lr 1e-2, A/||A||_F, QR backward by autograd), as in bench/amortized-eigen.ts."""
+    out = {}
+    for n in (256, 512, 1024):
+        a = torch.randn(n, n, dtype=torch.float64, generator=gen)
+        s = (a + a.T) * 0.5
+        w = torch.randn(n, 16, dtype=torch.float64, generator=gen).requires_grad_(True)
+        m = torch.arange(16, 0, -1, dtype=torch.float64)
+        opt = torch.optim.Adam([w], lr=1e-2)
+
+        def step():
+            with torch.enable_grad():
+                sn = s / torch.linalg.norm(s)
+                q = torch.linalg.qr(w).Q
+                loss = -(m * (q * (sn @ q)).sum(0)).sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+
+        out[f"amortized_step_n{n}_ms"] = timed(step, 9 if n >= 1024 else 15, 3)
+        if n != 256:
+            out[f"eigh{n}_f64_ms"] = timed(lambda: torch.linalg.eigh(s), 3 if n >= 1024 else 5, 1)
+    return out
+
 def qr_ms():
     a = torch.randn(1024, 64, dtype=torch.float64, generator=gen)
     return timed(lambda: torch.linalg.qr(a, mode="reduced"), 9, 2)
@@ -316,6 +342,7 @@ def main():
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
     r["svd256_f64_ms"] = rnd(svd_ms())
+    r.update({key: rnd(ms) for key, ms in amortized_eigen().items()})
     if os.environ.get("BENCH_E2E") != "0":
         with torch.enable_grad():
             r["e2e_mlp_f64_s"] = rnd(e2e_mlp_s(torch.float64))

@@ -32,3 +32,4 @@ export { saveSafetensors, readSafetensors, loadSafetensors, encodeSafetensors, d
 export type { SafetensorsContents } from './train/safetensors.ts';
 export { encodeTree, decodeTree } from './train/serialize.ts';
 export * as spectral from './spectral/index.ts';
+export * as amortizedEigen from './methods/amortized-eigen/index.ts';

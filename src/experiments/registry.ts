@@ -9,6 +9,10 @@ import { hessianSpectrum } from './spectral/hessian-spectrum.ts';
 import { langevinTeacherStudent } from './langevin/teacher-student.ts';
 import { langevinClassification } from './langevin/classification.ts';
 import { langevinWidth } from './langevin/width.ts';
+import { convergence as amortizedEigenConvergence } from './amortized-eigen/convergence.ts';
+import { nuclearNorm as amortizedEigenNuclearNorm } from './amortized-eigen/nuclear-norm.ts';
+import { lowrankGcn as amortizedEigenLowrankGcn } from './amortized-eigen/lowrank-gcn.ts';
+import { latentPca as amortizedEigenLatentPca } from './amortized-eigen/latent-pca.ts';
 
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   mnistMlp,
@@ -20,6 +24,10 @@ export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   langevinTeacherStudent,
   langevinClassification,
   langevinWidth,
+  amortizedEigenConvergence,
+  amortizedEigenNuclearNorm,
+  amortizedEigenLowrankGcn,
+  amortizedEigenLatentPca,
 ];
 
 export function getExperiment(id: string): Experiment<any, any> {
