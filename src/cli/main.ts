@@ -23,8 +23,6 @@ Commands:
   reproduce                 run every experiment and write index.html
   sweep <id>                run a grid of cells (axes × seeds) on worker threads or a Redis queue
   worker --queue URL        pull sweep cells from a Redis queue and run them
-  sweep <id>                run a grid of cells (axes × seeds) on worker threads or a Redis queue
-  worker --queue URL        pull sweep cells from a Redis queue and run them
   watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
   qubo solve FILE.json      minimize xᵀQx over binary x (--solver exact|sa|tabu|sb)
@@ -68,7 +66,7 @@ Options: --help on any command, --version. --backend js|wasm|native on the comma
   again skips complete cells and resumes the rest; Ctrl-C stops at a step boundary.
   --experiments MODULE: a module exporting EXPERIMENTS, for experiments that are not registered.
 `,
-  worker: `Usage: trainscope worker --queue redis://HOST:PORT[/DB][?queue=NAME] [--jobs N] [--work DIR]
+  worker: `Usage: trainscope worker --queue redis://HOST:PORT[/DB][?queue=NAME] [--jobs N] [--work DIR] [--backend B]
                         [--lock-ms MS] [--stalled-ms MS]
   Pulls cells submitted by \`trainscope sweep --queue\` (or reproduce --queue), runs N at a time
   (default 1) on worker threads in DIR (default <tmp>/trainscope-worker) and returns each finished

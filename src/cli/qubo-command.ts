@@ -55,8 +55,8 @@ function readQ(file: string): unknown {
 export default function quboCommand(args: ParsedArgs): number {
   const [sub, file, ...extra] = args.positionals;
   if (sub !== 'solve') throw new UsageError(`expected 'qubo solve FILE.json' (got ${sub === undefined ? 'nothing' : `'${sub}'`}; try trainscope qubo --help)`);
-  if (file === undefined) throw new UsageError('qubo solve: expected a FILE.json');
-  if (extra.length) throw new UsageError(`qubo solve: unexpected argument '${extra[0]}'`);
+  if (file === undefined) throw new UsageError('solve: expected a FILE.json');
+  if (extra.length) throw new UsageError(`solve: unexpected argument '${extra[0]}'`);
   const solverName = stringFlag(args, 'solver') ?? 'sa';
   const make = SOLVERS[solverName];
   if (!make) throw new UsageError(`--solver must be one of ${Object.keys(SOLVERS).join(', ')}, got '${solverName}'`);

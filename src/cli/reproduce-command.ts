@@ -34,8 +34,17 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
       runOne: executor ? (await import('./reproduce-parallel.ts')).executorRunOne(executor, signal, log) : (dir, exp) => runOne(dir, exp.id, signal, json),
     });
     if (r.interrupted) {
+      // The same command again: every flag that shapes the runs (a different seed would refuse them).
+      const resumeFlags = [
+        preset !== 'small' ? ` --preset ${preset}` : '',
+        seed !== 0 ? ` --seed ${seed}` : '',
+        outFlag ? ` --out ${outFlag}` : '',
+        jobs !== undefined ? ` --jobs ${jobs}` : '',
+        queue !== undefined ? ` --queue ${queue}` : '',
+        stringFlag(p, 'backend') !== undefined ? ` --backend ${stringFlag(p, 'backend')}` : '',
+      ].join('');
       process.stderr.write(
-        `reproduce: interrupted; run trainscope reproduce${preset !== 'small' ? ` --preset ${preset}` : ''}${outFlag ? ` --out ${outFlag}` : ''} again to continue\n`,
+        `reproduce: interrupted; run trainscope reproduce${resumeFlags} again to continue\n`,
       );
       return 130;
     }

@@ -4,6 +4,8 @@ import { getExperiment } from '../experiments/registry.ts';
 import { resolveConfig } from '../experiments/config.ts';
 import { initRunDir, newRunDir, readRun, readSummary } from '../experiments/run-folder.ts';
 import { acquireRunLock } from '../experiments/run-lock.ts';
+import { checkNewRunDir } from '../experiments/run-dir-checks.ts';
+import { kernels } from '../kernels/backend.ts';
 import { applyBackendFlag, booleanFlag, stringFlag, stringFlags, UsageError, type ParsedArgs } from './args.ts';
 import { interruptSignal, parsePreset, parseSeed, runOne, type RunFlags } from './run-shared.ts';
 
@@ -26,6 +28,7 @@ export default async function runCommand(p: ParsedArgs): Promise<number> {
       if (manifest.status === 'complete') throw new Error(`run ${resume} is already complete`);
       id = manifest.experiment;
     } else {
+      if (booleanFlag(p, 'allow-mismatch')) throw new UsageError('--allow-mismatch goes with --resume');
       if (p.positionals.length !== 1) throw new UsageError('expected one experiment id (see trainscope list)');
       id = p.positionals[0]!;
       const exp = getExperiment(id);
@@ -36,9 +39,14 @@ export default async function runCommand(p: ParsedArgs): Promise<number> {
       const out = stringFlag(p, 'out');
       if (out?.trim() === '') throw new UsageError(`--out must name a folder, got ''`);
       dir = out !== undefined ? resolve(out) : newRunDir('runs', id, { config, seed });
-      initRunDir(dir, exp, config, preset, seed, { force: booleanFlag(p, 'force') });
-      // Keep the folder locked from its creation to the end of the run: no other process slips in between.
+      const force = booleanFlag(p, 'force');
+      // Everything that can be refused is checked before the folder is touched (an unknown backend, a
+      // folder that is not ours); then the lock is taken *before* initRunDir (which re-checks under it,
+      // the lock being re-entrant) and held to the end: no other process slips in between.
+      kernels();
+      checkNewRunDir(dir, force);
       lock = acquireRunLock(dir);
+      initRunDir(dir, exp, config, preset, seed, { force });
     }
     const { manifest } = await runOne(dir, id, signal, json, runFlags);
     if (json)

@@ -7,12 +7,10 @@ import { join, relative, resolve } from 'node:path';
 import { PRESETS, type PresetName } from '../experiments/experiment.ts';
 import type { SweepAxes } from '../experiments/sweep-types.ts';
 import { loadExperiment, type ExperimentRef } from '../sweeps/experiment-ref.ts';
+import { availableParallelism } from 'node:os';
 import type { CellExecutor } from '../sweeps/executor.ts';
-import { defaultJobs, poolExecutor } from '../sweeps/pool.ts';
 import { sweepProgressReporter } from '../sweeps/progress.ts';
-import { queueExecutor } from '../sweeps/queue-executor.ts';
-import { runSweep } from '../sweeps/run-sweep.ts';
-import { sweepName, type SweepSpec } from '../sweeps/spec.ts';
+import { expandSweep, sweepName, type SweepSpec } from '../sweeps/spec.ts';
 import { applyBackendFlag, booleanFlag, stringFlag, stringFlags, UsageError, type ParsedArgs } from './args.ts';
 import { interruptSignal } from './interrupt.ts';
 
@@ -44,7 +42,7 @@ export function parseSeeds(v: string): number[] {
 }
 
 export function parseJobs(v: string | undefined): number {
-  if (v === undefined) return defaultJobs();
+  if (v === undefined) return availableParallelism();
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--jobs must be a positive integer, got '${v}'`);
   return n;
@@ -56,9 +54,14 @@ export async function executorFor(values: { jobs?: string; queue?: string; retri
     if (values.jobs !== undefined) throw new UsageError('--jobs and --queue do not go together (queue workers choose their own --jobs)');
     const retries = values.retries === undefined ? 2 : Number(values.retries);
     if (!Number.isSafeInteger(retries) || retries < 0) throw new UsageError(`--retries must be a non-negative integer, got '${values.retries}'`);
+    // The executors load piscina / bullmq: imported only now, after every flag was checked.
+    const { queueExecutor } = await import('../sweeps/queue-executor.ts');
     return queueExecutor(values.queue, { retries, withCheckpoints: values.checkpoints ?? false });
   }
-  return poolExecutor(parseJobs(values.jobs));
+  if (values.retries !== undefined || values.checkpoints) throw new UsageError(`${values.retries !== undefined ? '--retries' : '--checkpoints'} goes with --queue`);
+  const jobs = parseJobs(values.jobs);
+  const { poolExecutor } = await import('../sweeps/pool.ts');
+  return poolExecutor(jobs);
 }
 
 export default async function sweepCommand(p: ParsedArgs): Promise<number> {
@@ -93,12 +96,15 @@ export default async function sweepCommand(p: ParsedArgs): Promise<number> {
     experiment: exp.id, preset, sets: v.set, axes: noAxes ? declared!.axes : axes,
     seeds: v.seeds !== undefined ? parseSeeds(v.seeds) : noAxes ? [...declared!.seeds] : [0],
   };
+  if (v.out?.trim() === '') throw new UsageError(`--out must name a folder, got ''`);
   const dir = resolve(v.out ?? join('runs', sweepName(spec)));
+  expandSweep(exp, spec); // axis typos and bad values fail here, before threads start or a queue is reached
   // Connecting to the queue (or failing) happens before the sweep folder is created.
   const executor = await executorFor({ ...(v.jobs !== undefined ? { jobs: v.jobs } : {}), ...(v.queue !== undefined ? { queue: v.queue } : {}), ...(v.retries !== undefined ? { retries: v.retries } : {}), checkpoints: v.checkpoints });
   // Ctrl-C, SIGTERM, SIGHUP: the pool stops its cells at a step boundary; with --queue the workers keep going.
   const { signal, dispose } = interruptSignal();
   try {
+    const { runSweep } = await import('../sweeps/run-sweep.ts');
     const r = await runSweep({ dir, spec, experiment: ref, executor, signal, progress: sweepProgressReporter() });
     const rel = relative(process.cwd(), dir) || '.';
     const failed = r.sweep.cells.filter((c) => c.status === 'failed').length;

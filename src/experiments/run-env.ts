@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { kernels } from '../kernels/backend.ts';
 
 export interface RunEnv {
@@ -18,7 +20,22 @@ export interface RunEnv {
   node: string;
 }
 
-const REPO = new URL('../..', import.meta.url).pathname;
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const VERSION_ONLY = 'unknown';
+
+/** Whether this package is its own git checkout: installed under node_modules, git would find the user's repository instead. */
+let ownCheckout: boolean | undefined;
+function isOwnCheckout(): boolean {
+  if (ownCheckout === undefined) {
+    const top = git(['rev-parse', '--show-toplevel'])?.trim();
+    try {
+      ownCheckout = top !== undefined && realpathSync(top) === realpathSync(REPO);
+    } catch {
+      ownCheckout = false;
+    }
+  }
+  return ownCheckout;
+}
 
 function git(args: string[]): string | undefined {
   try {
@@ -30,8 +47,8 @@ function git(args: string[]): string | undefined {
 
 export function currentEnv(): RunEnv {
   const backend = kernels().name; // first: an unknown TRAINSCOPE_BACKEND fails before git runs
-  const sha = git(['rev-parse', 'HEAD'])?.trim();
-  const env: RunEnv = { gitSha: sha || 'unknown', backend, node: process.version };
+  const sha = isOwnCheckout() ? git(['rev-parse', 'HEAD'])?.trim() : undefined;
+  const env: RunEnv = { gitSha: sha || VERSION_ONLY, backend, node: process.version };
   if (sha) {
     const status = git(['status', '--porcelain', '--untracked-files=no']);
     if (status !== undefined) {

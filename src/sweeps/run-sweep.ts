@@ -10,7 +10,9 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { kernels } from '../kernels/backend.ts';
 import { VERSION } from '../version.ts';
+import { existsSync, readdirSync } from 'node:fs';
 import { ensureWritableDir } from '../experiments/run-folder.ts';
+import { acquireRunLock, LOCK_FILE } from '../experiments/run-lock.ts';
 import type { SweepAggregate } from '../experiments/sweep-types.ts';
 import { aggregateSweep } from './aggregate.ts';
 import type { CellExecutor } from './executor.ts';
@@ -47,7 +49,27 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepResult> {
   const exp = await loadExperiment(ref);
   const cells = expandSweep(exp, o.spec);
   const progress = o.progress ?? silentProgress;
+  refuseForeignFolder(o.dir);
   ensureWritableDir(o.dir);
+  // One sweep process per folder: a second one would race on sweep.json and on the cells.
+  const lock = acquireRunLock(o.dir);
+  try {
+    return await runLocked(o, ref, exp, cells, progress);
+  } finally {
+    lock.release();
+  }
+}
+
+/** A sweep writes only into a new or empty folder, or one that already holds this kind of sweep. */
+function refuseForeignFolder(dir: string): void {
+  if (!existsSync(dir)) return;
+  const entries = readdirSync(dir).filter((n) => n !== LOCK_FILE && !n.startsWith(`${LOCK_FILE}.`));
+  if (entries.length && !entries.includes('sweep.json')) {
+    throw new Error(`output directory ${dir} is not empty and holds no sweep (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); choose a new or empty folder with --out`);
+  }
+}
+
+async function runLocked(o: SweepRunOptions, ref: ExperimentRef, exp: Awaited<ReturnType<typeof loadExperiment>>, cells: ReturnType<typeof expandSweep>, progress: SweepProgress): Promise<SweepResult> {
   const sweep = openSweep(o.dir, {
     format: SWEEP_FORMAT, version: 1, name: o.dir.split(/[\\/]/).pop()!, experiment: ref, preset: o.spec.preset, sets: [...o.spec.sets],
     axes: o.spec.axes, axisKeys: axisKeys(o.spec.axes), seeds: [...o.spec.seeds], submitter: { backend: kernels().name, trainscope: VERSION },
@@ -65,11 +87,14 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepResult> {
         const cell = todo[next++]!;
         const entry = sweep.cells.find((c) => c.id === cell.id)!;
         const label = `${canonicalJson(cell.values)} seed ${cell.seed}`;
-        const outcome = await o.executor.run(
-          { dir: cellDir(o.dir, cell.id), cell: cell.id, experiment: ref, preset: o.spec.preset, config: cell.config, seed: cell.seed },
-          { started: () => progress.cellStarted(cell.id, label), progress: (u) => progress.cellProgress(cell.id, u) },
-          o.signal,
-        );
+        // A cell whose executor throws (a thread that died, a lost connection) fails alone; the others go on.
+        const outcome = await o.executor
+          .run(
+            { dir: cellDir(o.dir, cell.id), cell: cell.id, experiment: ref, preset: o.spec.preset, config: cell.config, seed: cell.seed },
+            { started: () => progress.cellStarted(cell.id, label), progress: (u) => progress.cellProgress(cell.id, u) },
+            o.signal,
+          )
+          .catch((e: unknown) => ({ status: 'failed' as const, error: e instanceof Error ? e.message : String(e), backend: 'unknown', trainscope: 'unknown', ran: true }));
         if (outcome.ran) ran++;
         Object.assign(entry, { status: outcome.status, backend: outcome.backend, trainscope: outcome.trainscope });
         if (outcome.error !== undefined) entry.error = outcome.error;
