@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { getExperiment } from '../experiments/registry.ts';
 import { resolveConfig } from '../experiments/config.ts';
-import { initRunDir, newRunDir, readRun, readSummary } from '../experiments/run-folder.ts';
+import { ensureWritableDir, initRunDir, newRunDir, readRun, readSummary } from '../experiments/run-folder.ts';
 import { acquireRunLock } from '../experiments/run-lock.ts';
 import { checkNewRunDir } from '../experiments/run-dir-checks.ts';
 import { kernels } from '../kernels/backend.ts';
@@ -45,6 +45,7 @@ export default async function runCommand(p: ParsedArgs): Promise<number> {
       // the lock being re-entrant) and held to the end: no other process slips in between.
       kernels();
       checkNewRunDir(dir, force);
+      ensureWritableDir(dir); // says which folder cannot be created, before the lock makes it
       lock = acquireRunLock(dir);
       initRunDir(dir, exp, config, preset, seed, { force });
     }

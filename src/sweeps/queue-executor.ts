@@ -5,7 +5,10 @@
  * QueueEvents (active/progress/completed/failed) and, in case an event is missed, polls the
  * pending jobs' states every second.
  */
+import { createHash } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
+import { currentEnv } from '../experiments/run-env.ts';
+import { VERSION } from '../version.ts';
 import type { CellExecutor, CellHooks } from './executor.ts';
 import { unpackRunFolder } from './pack.ts';
 import { jobIdOf, type CellJobData, type CellJobResult } from './queue-protocol.ts';
@@ -33,6 +36,8 @@ export async function queueExecutor(url: string, o: QueueExecutorOptions = {}): 
   const target = parseQueueUrl(url);
   await checkRedis(target, o.connectTimeoutMs ?? 5000);
   const attempts = (o.retries ?? 2) + 1;
+  const env = currentEnv();
+  const code = createHash('sha256').update(`${VERSION} ${env.gitSha} ${env.gitDiff ?? ''}`).digest('hex').slice(0, 8);
   const queue = new Queue<CellJobData, CellJobResult>(target.queueName, { connection: target.connection });
   const events = new QueueEvents(target.queueName, { connection: target.connection });
   queue.on('error', () => {});
@@ -86,7 +91,7 @@ export async function queueExecutor(url: string, o: QueueExecutorOptions = {}): 
     concurrency: Number.POSITIVE_INFINITY,
     label: `queue ${target.display}`,
     run(task, hooks, signal) {
-      const jobId = jobIdOf(task.cell);
+      const jobId = jobIdOf(task.cell, code);
       return new Promise<CellOutcome>((resolve, reject) => {
         const onAbort = (): void => {
           // The cell keeps running on its worker; the next submit picks its result up.

@@ -14,4 +14,9 @@ export interface CellJobResult {
 }
 
 /** BullMQ job ids: a prefix, so an all-digit hash is never mistaken for BullMQ's own numeric ids. */
-export const jobIdOf = (cell: string): string => `cell-${cell}`;
+/**
+ * A cell's job id: the cell (experiment, config, seed) and the submitting code's identity, so
+ * re-submitting the same sweep adds nothing twice, while a submission from changed code (another
+ * version, commit or uncommitted diff) runs the cell afresh instead of reusing an old result.
+ */
+export const jobIdOf = (cell: string, code = ''): string => (code ? `cell-${cell}-${code}` : `cell-${cell}`);
