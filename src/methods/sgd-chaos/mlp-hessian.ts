@@ -98,7 +98,7 @@ export function mlpLossGradHessian(params: Tree, x: Tensor, y: Tensor): LossGrad
       for (let i = 0; i < nIn; i++) for (let o = 0; o < nOut; o++) dao[(offW + i * nOut + o) * nOut + o]! += ai[i]!;
       if (l < L - 1) {
         for (let o = 0; o < nOut; o++) {
-          if (ao[o]! > 0) continue;
+          if (!(ao[o]! <= 0)) continue; // NaN passes, so a non-finite input reaches the loss check
           ao[o] = 0;
           for (let j = 0; j < n; j++) dao[j * nOut + o] = 0;
         }
