@@ -6,6 +6,9 @@ import { schedules } from './nqm/schedules.ts';
 import { quboSolvers } from './qubo-qnn/solvers.ts';
 import { quboTrain } from './qubo-qnn/train.ts';
 import { hessianSpectrum } from './spectral/hessian-spectrum.ts';
+import { prunedSgd } from './sgd-chaos/pruned-sgd.ts';
+import { divergence } from './sgd-chaos/divergence.ts';
+import { lyapunov } from './sgd-chaos/lyapunov.ts';
 
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   mnistMlp,
@@ -14,6 +17,7 @@ export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   quboSolvers,
   quboTrain,
   hessianSpectrum,
+  prunedSgd, divergence, lyapunov,
 ];
 
 export function getExperiment(id: string): Experiment<any, any> {
