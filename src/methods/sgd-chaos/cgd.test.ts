@@ -102,7 +102,7 @@ test('Lanczos top-k (both ends) recovers the extreme dense eigenpairs of the min
 
 test('bad input: k larger than the parameter count, a non-finite probe, bad options', () => {
   assert.throws(() => pruneCurvature({ set: 'neg', lr: 0.1, k: 3 }).update(g, {}, quadCtx()), /k = 3 is larger than the parameter count 2/);
-  const nanCtx = { ...quadCtx(), hvp: (v: Tree) => ({ t: new Tensor(Float64Array.from([NaN, 0]), [2], 'float64') }) as Tree };
+  const nanCtx = { ...quadCtx(), hvp: (_v: Tree) => ({ t: new Tensor(Float64Array.from([NaN, 0]), [2], 'float64') }) as Tree };
   assert.throws(() => pruneCurvature({ set: 'neg', lr: 0.1 }).update(g, {}, nanCtx), /non-finite/);
   assert.throws(() => pruneCurvature({ set: 'bogus' as never, lr: 0.1 }), /prune set must be/);
   assert.throws(() => pruneCurvature({ set: 'neg', lr: -1 }), /lr must be a positive number/);
