@@ -249,6 +249,42 @@ def e2e_mlp_s(dtype):
     return best
 
 
+def _functional_call(net, params, args):
+    """torch.func.functional_call (torch ≥ 2.0), or its torch 1.12/1.13 home."""
+    f = getattr(getattr(torch, "func", None), "functional_call", None) or torch.nn.utils.stateless.functional_call
+    return f(net, params, args)
+
+
+def cgd_step_ms():
+    """One CGD step (issue 16): the exact mini-batch Hessian by torch.autograd.functional.hessian
+    and all eigenpairs by torch.linalg.eigh, 16-10-10 ReLU MLP, batch 8, float64 (bench/sgd-chaos.ts
+    cgd_step_ms does the same with trainscope's exact Hessian + eigh), plus the projection."""
+    sizes = [16, 10, 10]
+    net = mlp(sizes, torch.nn.ReLU, torch.float64)
+    x, y = batch(sizes, 8, torch.float64)
+    names = [n for n, _ in net.named_parameters()]
+    shapes = [p.shape for p in net.parameters()]
+    flat0 = torch.cat([p.detach().reshape(-1) for p in net.parameters()])
+
+    def loss_of(flat):
+        parts, o = {}, 0
+        for name, shape in zip(names, shapes):
+            k = shape.numel()
+            parts[name] = flat[o:o + k].reshape(shape)
+            o += k
+        return torch.nn.functional.cross_entropy(_functional_call(net, parts, (x,)), y)
+
+    def step():
+        flat = flat0.clone().requires_grad_(True)
+        g = torch.autograd.grad(loss_of(flat), flat)[0]
+        h = torch.autograd.functional.hessian(loss_of, flat0)
+        lam, v = torch.linalg.eigh(h)
+        keep = v[:, lam > 0]
+        return flat0 - 0.02 * (keep @ (keep.T @ g))
+
+    return timed(step, 7, 2)
+
+
 def svd_ms():
     a = torch.randn(256, 256, dtype=torch.float64, generator=gen)
     return timed(lambda: torch.linalg.svd(a, full_matrices=False), 5, 1)
@@ -339,6 +375,7 @@ def main():
         r["hvp_over_grad"] = rnd(hvp_over_grad())
         r["hvp_mlp_ms"] = rnd(hvp_mlp_ms())  # issue 14 (bench/spectral.ts)
         r["gld_step_ms"] = rnd(gld_step_ms())
+        r["cgd_step_ms"] = rnd(cgd_step_ms())  # issue 16 (bench/sgd-chaos.ts)
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
     r["svd256_f64_ms"] = rnd(svd_ms())

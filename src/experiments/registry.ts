@@ -13,6 +13,9 @@ import { convergence as amortizedEigenConvergence } from './amortized-eigen/conv
 import { nuclearNorm as amortizedEigenNuclearNorm } from './amortized-eigen/nuclear-norm.ts';
 import { lowrankGcn as amortizedEigenLowrankGcn } from './amortized-eigen/lowrank-gcn.ts';
 import { latentPca as amortizedEigenLatentPca } from './amortized-eigen/latent-pca.ts';
+import { prunedSgd } from './sgd-chaos/pruned-sgd.ts';
+import { divergence } from './sgd-chaos/divergence.ts';
+import { lyapunov } from './sgd-chaos/lyapunov.ts';
 
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   mnistMlp,
@@ -28,6 +31,9 @@ export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   amortizedEigenNuclearNorm,
   amortizedEigenLowrankGcn,
   amortizedEigenLatentPca,
+  prunedSgd,
+  divergence,
+  lyapunov,
 ];
 
 export function getExperiment(id: string): Experiment<any, any> {
