@@ -6,6 +6,9 @@ import { schedules } from './nqm/schedules.ts';
 import { quboSolvers } from './qubo-qnn/solvers.ts';
 import { quboTrain } from './qubo-qnn/train.ts';
 import { hessianSpectrum } from './spectral/hessian-spectrum.ts';
+import { dashAblation } from './dash/ablation.ts';
+import { dashFeatureLearning } from './dash/feature-learning.ts';
+import { dashWarmStart } from './dash/warm-start.ts';
 
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   mnistMlp,
@@ -14,6 +17,9 @@ export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   quboSolvers,
   quboTrain,
   hessianSpectrum,
+  dashFeatureLearning,
+  dashWarmStart,
+  dashAblation,
 ];
 
 export function getExperiment(id: string): Experiment<any, any> {
