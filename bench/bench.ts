@@ -20,6 +20,7 @@ import { e2eMlpSeconds } from './e2e.ts';
 import { nqmStudySeconds } from './nqm.ts';
 import { saFlipsPerSecond } from './qubo-sa.ts';
 import { spectralBench } from './spectral.ts';
+import { dashMlpStepsPerSecond } from './dash.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -129,6 +130,7 @@ for (const name of wanted ?? availableBackends()) {
   r['qr1024x64_f64_ms'] = round(qrMs());
   r['svd256_f64_ms'] = round(svdMs());
   Object.assign(r, spectralBench()); // hvp_mlp_ms, lanczos20_mlp_ms (bench/spectral.ts)
+  r['dash_mlp_steps_per_s'] = round(dashMlpStepsPerSecond()); // issue 18 (bench/dash.ts)
   // BENCH_E2E=0 skips the end-to-end runs (≈ 20–40 s per backend); the js reference (8–14× slower
   // than PyTorch here, no target) runs them only with BENCH_E2E=all.
   const e2e = process.env['BENCH_E2E'] ?? '1';

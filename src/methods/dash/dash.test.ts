@@ -114,7 +114,7 @@ test('Shrink & Perturb with σ = 0, λ = 1 is the identity; λ = 0.5, σ = 0 hal
   const sites = weightSites(model, params, toyData(4).x, model.initState());
   assert.deepEqual(shrinkPerturb(params, sites, { lambda: 1, sigma: 0 }, random.key(0)), params);
   const half = shrinkPerturb(params, sites, { lambda: 0.5, sigma: 0 }, random.key(0));
-  assert.deepEqual(Array.from(half[0].w.data), Array.from((params[0] as any).w.data as Float64Array, (v) => v * 0.5));
+  assert.deepEqual(Array.from((half[0] as any).w.data), Array.from((params[0] as any).w.data as Float64Array, (v) => v * 0.5));
   assert.deepEqual(half[1], params[1]);
   const noisy = shrinkPerturb(params, sites, { lambda: 1, sigma: 0.01 }, random.key(0));
   assert.notDeepEqual(noisy[3], params[3]);
