@@ -18,6 +18,7 @@ export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export * as data from './data/index.ts';
 export * as quboQnn from './methods/qubo-qnn/index.ts';
+export * as dash from './methods/dash/index.ts';
 export { train, trainAsync, evaluate, NonFiniteLossError } from './train/trainer.ts';
 export type { TrainerOptions, TrainResult, MetricRecord, Model, Examples, StepInfo, StepView, TrainHook, StopAt } from './train/trainer.ts';
 export { makeTrainStep } from './train/train-step.ts';

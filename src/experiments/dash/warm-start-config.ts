@@ -38,7 +38,8 @@ export const protocolChecks = <S extends z.ZodType<ProtocolConfig, z.ZodTypeDef,
   .refine((c) => c.chunks <= c.trainSize, { message: 'more chunks than training examples: every chunk needs at least one example' })
   .refine((c) => c.batchSize <= Math.floor(c.trainSize / c.chunks), { message: 'batchSize must be at most the chunk size (trainSize / chunks)' }) as unknown as z.ZodEffects<S>;
 
+/** Only the protocol's own fields (not seeds, strategy lists or grids): the shared part of every cell. */
 export function baseCell(c: ProtocolConfig): Omit<CellConfig, 'strategy' | 'seed' | 'dashLambda' | 'dashAlpha'> {
-  const { seeds: _seeds, ...rest } = c;
-  return rest;
+  const keys = (Object.keys(protocolFields) as (keyof ProtocolConfig)[]).filter((k) => k !== 'seeds' && c[k] !== undefined);
+  return Object.fromEntries(keys.map((k) => [k, c[k]])) as unknown as Omit<CellConfig, 'strategy' | 'seed' | 'dashLambda' | 'dashAlpha'>;
 }
