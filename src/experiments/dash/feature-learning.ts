@@ -59,11 +59,11 @@ export const dashFeatureLearning = defineExperiment({
     return {
       title: this.title,
       summary: `${c.chunks} experiments of ${c.pointsPerChunk} new points, ${c.classes} classes × ${c.featuresPerClass} features (p ~ U(0, ${c.pMax})), γ = ${c.gamma}, τ = ${c.tau}, ` +
-        `${c.testPoints} test points, ${c.seeds} seed(s). Values at the last experiment are means over seeds; cost is the sum over experiments of the active (non-zero-gradient) points per learning round.`,
+        `${c.testPoints} test points, ${c.seeds} seed(s). Values at the last experiment are means over seeds; cost is the sum over experiments of the non-zero-gradient points at the start of each.`,
       figures: [
         lineChart({ id: 'accuracy', title: 'Test accuracy per experiment', x: 'experiment', y: 'testAccuracy', series: 'strategy', band: { over: 'seed' }, data: r.rows.map((x) => ({ ...x })) }),
         lineChart({ id: 'features', title: 'Learned features', x: 'experiment', y: 'learnedFeatures', series: 'strategy', band: { over: 'seed' }, data: r.rows.map((x) => ({ ...x })) }),
-        lineChart({ id: 'cost', title: 'Cost per experiment (active points summed over rounds)', x: 'experiment', y: 'cost', series: 'strategy', logY: true, nonPositive: 'drop', band: { over: 'seed' }, data: r.rows.map((x) => ({ ...x })) }),
+        lineChart({ id: 'cost', title: 'Cost per experiment (non-zero-gradient points at its start)', x: 'experiment', y: 'cost', series: 'strategy', logY: true, nonPositive: 'drop', band: { over: 'seed' }, data: r.rows.map((x) => ({ ...x })) }),
       ],
       tables: [{ id: 'final', title: 'At the last experiment (means over seeds)', columns: ['strategy', 'test accuracy', 'learned features', 'total cost'],
         rows: (['cold', 'warm', 'ideal'] as const).map((s) => [s, Number(acc[s].toFixed(4)), Number(feats[s].toFixed(1)), Math.round(cost[s])]) }],

@@ -11,8 +11,9 @@
  * - warm: keeps learned features and memorized points; only new points can be active.
  * - ideal: keeps learned features, forgets memorized points (every point with < τ learned features is active).
  *
- * Cost proxy: Σ over learning rounds (incl. the round that stops) of the active points — the
- * points that still have a gradient.
+ * Cost proxy per experiment: the non-zero-gradient points when it starts (what a gradient step
+ * pays for; summed over experiments it is the notebook's "Σ non-zero-gradient points" as we read
+ * it [recon]). With the defaults ideal/cold ≈ 0.10 (the paper: about 1/7).
  */
 import * as random from '../../tensor/random.ts';
 import type { Key } from '../../tensor/prng.ts';
@@ -66,8 +67,8 @@ function samplePoints(n: number, probs: Float64Array, c: FeatureLearningConfig, 
   return { cls, feats };
 }
 
-/** Learns on the active points (mutating learned/active); returns the cost (Σ active over rounds). */
-function learn(points: Points, active: Uint8Array, learned: Uint8Array, c: FeatureLearningConfig): number {
+/** Learns on the active points (mutating learned/active); returns the active points at the start and Σ active over rounds. */
+function learn(points: Points, active: Uint8Array, learned: Uint8Array, c: FeatureLearningConfig): { start: number; rounds: number } {
   const nF = c.classes * c.featuresPerClass;
   const counts = new Int32Array(nF);
   const holders: number[][] = Array.from({ length: nF }, () => []);
@@ -78,6 +79,7 @@ function learn(points: Points, active: Uint8Array, learned: Uint8Array, c: Featu
     if (active[i] && nLearned[i]! >= c.tau) active[i] = 0;
     if (active[i]) { nActive++; for (const f of points.feats[i]!) counts[f]!++; }
   }
+  const start = nActive;
   let cost = 0;
   for (;;) {
     cost += nActive;
@@ -96,7 +98,7 @@ function learn(points: Points, active: Uint8Array, learned: Uint8Array, c: Featu
   }
   // What is still active is memorized: it no longer has a gradient either.
   active.fill(0);
-  return cost;
+  return { start, rounds: cost };
 }
 
 function testAccuracy(test: Points, learned: Uint8Array, c: FeatureLearningConfig): number {
@@ -140,15 +142,15 @@ export function simulateFeatureLearning(c: FeatureLearningConfig, key: Key): Sim
     // cold: everything from scratch.
     const coldLearned = new Uint8Array(nF);
     const coldCost = learn(all, new Uint8Array(n).fill(1), coldLearned, c);
-    rows.push({ strategy: 'cold', experiment: j, testAccuracy: testAccuracy(test, coldLearned, c), learnedFeatures: count(coldLearned), cost: coldCost });
+    rows.push({ strategy: 'cold', experiment: j, testAccuracy: testAccuracy(test, coldLearned, c), learnedFeatures: count(coldLearned), cost: coldCost.start });
     // warm: only the new chunk's points can be active.
     const wActive = new Uint8Array(n);
     wActive.fill(1, n - c.pointsPerChunk);
     const warmCost = learn(all, wActive, warm.learned, c);
-    rows.push({ strategy: 'warm', experiment: j, testAccuracy: testAccuracy(test, warm.learned, c), learnedFeatures: count(warm.learned), cost: warmCost });
+    rows.push({ strategy: 'warm', experiment: j, testAccuracy: testAccuracy(test, warm.learned, c), learnedFeatures: count(warm.learned), cost: warmCost.start });
     // ideal: memorized points forgotten, so every point not explained by the learned features is active.
     const idealCost = learn(all, new Uint8Array(n).fill(1), idealLearned, c);
-    rows.push({ strategy: 'ideal', experiment: j, testAccuracy: testAccuracy(test, idealLearned, c), learnedFeatures: count(idealLearned), cost: idealCost });
+    rows.push({ strategy: 'ideal', experiment: j, testAccuracy: testAccuracy(test, idealLearned, c), learnedFeatures: count(idealLearned), cost: idealCost.start });
   }
   return rows;
 }
