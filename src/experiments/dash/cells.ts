@@ -81,7 +81,7 @@ function loadData(c: CellConfig): { train: Examples; test: Examples } {
 }
 
 /** The seed picks the chunk split, label noise and initialization; every strategy of a seed sees the same ones. */
-export function evaluateCell(c: CellConfig, key: Key, signal?: AbortSignal): CellResult {
+export async function evaluateCell(c: CellConfig, key: Key, signal?: AbortSignal): Promise<CellResult> {
   const t0 = performance.now();
   const { train, test } = loadData(c);
   const seedKey = random.foldIn(key, c.seed);
@@ -89,7 +89,7 @@ export function evaluateCell(c: CellConfig, key: Key, signal?: AbortSignal): Cel
   const noisy = withLabelNoise(train, c.labelNoise, 10, kNoise);
   const chunks = splitChunks(noisy, c.chunks, kSplit);
   const model = bnMlp([784, ...Array.from({ length: c.depth }, () => c.hidden), 10]);
-  const r = runWarmStart({
+  const r = await runWarmStart({
     model, optimizer: momentum(c.lr, c.momentum), chunks, test, strategy: c.strategy, key: kRun,
     batchSize: c.batchSize, threshold: c.threshold, evalEvery: c.evalEvery, maxEpochs: c.maxEpochs,
     dash: { lambda: c.dashLambda, alpha: c.dashAlpha, batchSize: c.dashBatchSize, order: c.dashOrder },

@@ -129,10 +129,10 @@ const protocolOpts = (strategy: WarmStartOptions<any>['strategy'], extra: Partia
   };
 };
 
-test('cold after chunk j equals a fresh run on chunks 1..j; warm differs', () => {
+test('cold after chunk j equals a fresh run on chunks 1..j; warm differs', async () => {
   const o = protocolOpts('cold');
   const states: any[] = [];
-  const r = runWarmStart({ ...o, onChunk: (_c, s) => states.push(s) });
+  const r = await runWarmStart({ ...o, onChunk: (_c, s) => states.push(s) });
   const j = 2;
   const data = unionOf(o.chunks, j);
   const fresh = train({
@@ -141,24 +141,24 @@ test('cold after chunk j equals a fresh run on chunks 1..j; warm differs', () =>
   });
   assert.deepEqual(states[j].params, fresh.params);
   assert.deepEqual(states[j].modelState, fresh.modelState);
-  const warm = runWarmStart({ ...protocolOpts('warm') });
+  const warm = await runWarmStart({ ...protocolOpts('warm') });
   assert.notDeepEqual(warm.state.params, r.state.params);
 });
 
-test('DASH with λ = 1 reproduces warm-starting exactly (steps, accuracies, parameters) and counts its extra passes', () => {
-  const warm = runWarmStart(protocolOpts('warm'));
-  const dash1 = runWarmStart(protocolOpts('dash', { dash: { lambda: 1, alpha: 0.3 } }));
+test('DASH with λ = 1 reproduces warm-starting exactly (steps, accuracies, parameters) and counts its extra passes', async () => {
+  const warm = await runWarmStart(protocolOpts('warm'));
+  const dash1 = await runWarmStart(protocolOpts('dash', { dash: { lambda: 1, alpha: 0.3 } }));
   assert.deepEqual(dash1.state, warm.state);
   assert.deepEqual(dash1.chunks.map((c) => [c.steps, c.testAccuracy]), warm.chunks.map((c) => [c.steps, c.testAccuracy]));
   assert.deepEqual(dash1.chunks.map((c) => c.extraPasses), [0, 64 / 16, 96 / 16]);
   assert.deepEqual(warm.chunks.map((c) => c.extraPasses), [0, 0, 0]);
-  const dash = runWarmStart(protocolOpts('dash'));
+  const dash = await runWarmStart(protocolOpts('dash'));
   assert.notDeepEqual(dash.state.params, warm.state.params);
 });
 
-test('every strategy runs; running means are the means so far', () => {
+test('every strategy runs; running means are the means so far', async () => {
   for (const s of ['warm-reset-opt', 'reset-head', 'l2-init', 'shrink-perturb'] as const) {
-    const r = runWarmStart(protocolOpts(s, { probe: true }));
+    const r = await runWarmStart(protocolOpts(s, { probe: true }));
     assert.equal(r.chunks.length, 3);
     const c = r.chunks[2]!;
     assert.ok(Math.abs(c.meanTestAccuracy - (r.chunks[0]!.testAccuracy + r.chunks[1]!.testAccuracy + c.testAccuracy) / 3) < 1e-12);
@@ -167,23 +167,30 @@ test('every strategy runs; running means are the means so far', () => {
   }
 });
 
-test('bad input: λ and α outside (0, 1], more chunks than examples, threshold outside (0, 1]', () => {
-  assert.throws(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 0, alpha: 0.3 } })), /DASH: λ \(lambda\) must be in \(0, 1\], got 0/);
-  assert.throws(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 1.5, alpha: 0.3 } })), /λ \(lambda\) must be in \(0, 1\], got 1.5/);
-  assert.throws(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 0.3, alpha: 0 } })), /DASH: α \(alpha\) must be in \(0, 1\], got 0/);
-  assert.throws(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 0.3, alpha: 1.01 } })), /α \(alpha\) must be in \(0, 1\]/);
+test('bad input: λ and α outside (0, 1], more chunks than examples, threshold outside (0, 1]', async () => {
+  await assert.rejects(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 0, alpha: 0.3 } })), /DASH: λ \(lambda\) must be in \(0, 1\], got 0/);
+  await assert.rejects(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 1.5, alpha: 0.3 } })), /λ \(lambda\) must be in \(0, 1\], got 1.5/);
+  await assert.rejects(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 0.3, alpha: 0 } })), /DASH: α \(alpha\) must be in \(0, 1\], got 0/);
+  await assert.rejects(() => runWarmStart(protocolOpts('dash', { dash: { lambda: 0.3, alpha: 1.01 } })), /α \(alpha\) must be in \(0, 1\]/);
   assert.throws(() => splitChunks(toyData(5), 6, random.key(0)), /6 chunks need at least 6 examples, the data has 5/);
-  assert.throws(() => runWarmStart(protocolOpts('warm', { threshold: 1.2 })), /threshold must be a train accuracy in \(0, 1\], got 1.2/);
-  assert.throws(() => runWarmStart(protocolOpts('warm', { batchSize: 64 })), /batchSize must be an integer in \[1, 32\]/);
+  await assert.rejects(() => runWarmStart(protocolOpts('warm', { threshold: 1.2 })), /threshold must be a train accuracy in \(0, 1\], got 1.2/);
+  await assert.rejects(() => runWarmStart(protocolOpts('warm', { batchSize: 64 })), /batchSize must be an integer in \[1, 32\]/);
 });
 
-test('an unreachable threshold: every chunk hits the epoch cap, is recorded as capped, and the protocol goes on', () => {
+test('an unreachable threshold: every chunk hits the epoch cap, is recorded as capped, and the protocol goes on', async () => {
   // Labels that contradict each other for identical inputs cannot be fit to 100 %.
   const base = toyData(48);
   const x = new Tensor(Float64Array.from({ length: 96 * 4 }, (_, i) => base.x.data[i % (48 * 4)]!), [96, 4]);
   const y = new Tensor(Int32Array.from({ length: 96 }, (_, i) => (i < 48 ? base.y.data[i]! : (Number(base.y.data[i - 48]) + 1) % 3)), [96], 'int32');
-  const r = runWarmStart({ ...protocolOpts('warm'), chunks: splitChunks({ x, y }, 3, random.key(2)), threshold: 1, maxEpochs: 3 });
+  const r = await runWarmStart({ ...protocolOpts('warm'), chunks: splitChunks({ x, y }, 3, random.key(2)), threshold: 1, maxEpochs: 3 });
   assert.equal(r.chunks.length, 3);
   assert.ok(r.chunks.every((c) => c.capped && c.trainAccuracy < 1));
   assert.deepEqual(r.chunks.map((c) => c.steps), [3 * 2, 3 * 4, 3 * 6]);
+});
+
+test('an aborted signal stops the protocol at a chunk boundary and says so', async () => {
+  const ac = new AbortController();
+  const r = await runWarmStart({ ...protocolOpts('warm'), signal: ac.signal, onChunk: () => ac.abort() });
+  assert.equal(r.aborted, true);
+  assert.equal(r.chunks.length, 1);
 });

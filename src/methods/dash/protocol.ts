@@ -23,7 +23,7 @@ import * as random from '../../tensor/random.ts';
 import type { Key } from '../../tensor/prng.ts';
 import type { Tree } from '../../tensor/tree.ts';
 import type { GradientTransformation } from '../../optim/transform.ts';
-import { evaluate, train, type StopAt } from '../../train/trainer.ts';
+import { evaluate, trainAsync, type StopAt } from '../../train/trainer.ts';
 import type { Examples, Model, TrainState } from '../../train/train-step.ts';
 import { unionOf } from './chunks.ts';
 import { dashStep, type DashOptions } from './dash.ts';
@@ -121,7 +121,8 @@ function checkOptions(o: WarmStartOptions<any>): void {
   }
 }
 
-export function runWarmStart<P extends Tree>(o: WarmStartOptions<P>): WarmStartResult<P> {
+/** Async (the trainer yields to the event loop every ~50 ms), so `signal` (Ctrl-C) stops it at a step boundary. */
+export async function runWarmStart<P extends Tree>(o: WarmStartOptions<P>): Promise<WarmStartResult<P>> {
   checkOptions(o);
   const { model, optimizer, chunks, test, strategy, batchSize } = o;
   const threshold = o.threshold ?? 0.999;
@@ -164,7 +165,7 @@ export function runWarmStart<P extends Tree>(o: WarmStartOptions<P>): WarmStartR
     const startStep = 'state' in start ? start.state.step : 0;
     let trainAccuracy = NaN;
     const stopAt: StopAt = { metric: 'trainAccuracy', atLeast: threshold };
-    const run = train<P>({
+    const run = await trainAsync<P>({
       model, optimizer, train: data, batchSize, steps: maxEpochs * stepsPerEpoch, key: keys.train, regularizer,
       ...start, logEvery: 0, evalAtEnd: false, stopAt, signal: o.signal,
       hooks: [{
