@@ -24,6 +24,7 @@ import { sweepBench } from './sweeps.ts';
 import { gldStepMs } from './gld-step.ts';
 import { amortizedEigenBench } from './amortized-eigen.ts';
 import { sgdChaosBench } from './sgd-chaos.ts';
+import { dashMlpStepsPerSecond } from './dash.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -137,6 +138,7 @@ for (const name of wanted ?? availableBackends()) {
   // Amortized eigen tracker step vs eigh, n = 256/512/1024, k = 16 (bench/amortized-eigen.ts).
   for (const [key, ms] of Object.entries(amortizedEigenBench())) r[key] = round(ms);
   Object.assign(r, sgdChaosBench()); // cgd_step_ms, cgd_step_hvp_ms (bench/sgd-chaos.ts)
+  r['dash_mlp_steps_per_s'] = round(dashMlpStepsPerSecond()); // issue 18 (bench/dash.ts)
   // BENCH_E2E=0 skips the end-to-end runs (≈ 20–40 s per backend); the js reference (8–14× slower
   // than PyTorch here, no target) runs them only with BENCH_E2E=all.
   const e2e = process.env['BENCH_E2E'] ?? '1';

@@ -42,6 +42,6 @@ for (const f of fields) {
   lines.push(row.join(' '));
 }
 process.stderr.write(`PyTorch ${String(torchOut.meta['torch'])}, ${String(torchOut.meta['threads'])} thread(s) (*_default_threads: ${String(torchOut.meta['default_threads'] ?? '?')}), BLAS ${String(torchOut.meta['blas'])}\n`);
-process.stderr.write('ratios: *_gflops ours/torch (higher is better); *_ms, *_s and hvp_over_grad ours/torch (lower is better)\n');
+process.stderr.write('ratios: *_gflops and *_per_s ours/torch (higher is better); *_ms, *_s and hvp_over_grad ours/torch (lower is better)\n');
 process.stderr.write(`${lines.join('\n')}\n`);
 process.stdout.write(`${JSON.stringify({ backends: ours, torch: torchOut, ratios })}\n`);

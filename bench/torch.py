@@ -354,6 +354,38 @@ def blas_threads():
         return "?"
 
 
+def dash_mlp_steps_per_s(steps=100):
+    """bench/dash.ts in PyTorch (issue 18): dash/warm-start's BatchNorm MLP 784-256-256-10 (Linear ->
+    BatchNorm1d -> ReLU), SGD lr 0.01 momentum 0.9, batch 128, float64, 100 steps on 1,280 random
+    examples with a fresh permutation per epoch, the loss read every step; best of 3."""
+    g = torch.Generator().manual_seed(18)
+    x = torch.rand(1280, 784, generator=g, dtype=torch.float64)
+    y = torch.randint(0, 10, (1280,), generator=g)
+
+    def run():
+        torch.manual_seed(0)
+        layers = []
+        for i, (a, b) in enumerate([(784, 256), (256, 256), (256, 10)]):
+            layers.append(torch.nn.Linear(a, b))
+            if i < 2:
+                layers += [torch.nn.BatchNorm1d(b), torch.nn.ReLU()]
+        model = torch.nn.Sequential(*layers).double().train()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        per_epoch = 1280 // 128
+        perm = None
+        for s in range(steps):
+            if s % per_epoch == 0:
+                perm = torch.randperm(1280, generator=g)
+            idx = perm[(s % per_epoch) * 128:(s % per_epoch + 1) * 128]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            loss.item()
+
+    return steps / (timed(run, 3, warmup=1) / 1e3)
+
+
 def main():
     if _default_mode:
         rnd = lambda x: round(x, 3)
@@ -376,6 +408,7 @@ def main():
         r["hvp_mlp_ms"] = rnd(hvp_mlp_ms())  # issue 14 (bench/spectral.ts)
         r["gld_step_ms"] = rnd(gld_step_ms())
         r["cgd_step_ms"] = rnd(cgd_step_ms())  # issue 16 (bench/sgd-chaos.ts)
+        r["dash_mlp_steps_per_s"] = rnd(dash_mlp_steps_per_s())  # issue 18 (bench/dash.ts)
     r["eigh256_f64_ms"] = rnd(eigh_ms())
     r["qr1024x64_f64_ms"] = rnd(qr_ms())
     r["svd256_f64_ms"] = rnd(svd_ms())

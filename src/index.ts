@@ -20,6 +20,7 @@ export * as data from './data/index.ts';
 export * as quboQnn from './methods/qubo-qnn/index.ts';
 export * as langevin from './methods/langevin/index.ts';
 export * as sgdChaos from './methods/sgd-chaos/index.ts';
+export * as dash from './methods/dash/index.ts';
 export { train, trainAsync, evaluate, NonFiniteLossError } from './train/trainer.ts';
 export type { TrainerOptions, TrainResult, MetricRecord, Model, Examples, StepInfo, StepView, TrainHook, StopAt } from './train/trainer.ts';
 export { makeTrainStep } from './train/train-step.ts';

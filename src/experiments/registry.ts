@@ -16,6 +16,9 @@ import { latentPca as amortizedEigenLatentPca } from './amortized-eigen/latent-p
 import { prunedSgd } from './sgd-chaos/pruned-sgd.ts';
 import { divergence } from './sgd-chaos/divergence.ts';
 import { lyapunov } from './sgd-chaos/lyapunov.ts';
+import { dashAblation } from './dash/ablation.ts';
+import { dashFeatureLearning } from './dash/feature-learning.ts';
+import { dashWarmStart } from './dash/warm-start.ts';
 
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   mnistMlp,
@@ -34,6 +37,9 @@ export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   prunedSgd,
   divergence,
   lyapunov,
+  dashFeatureLearning,
+  dashWarmStart,
+  dashAblation,
 ];
 
 export function getExperiment(id: string): Experiment<any, any> {

@@ -1,0 +1,1 @@
+export { shrinkPerturb, type ShrinkPerturbOptions } from './shrink-perturb.ts';
