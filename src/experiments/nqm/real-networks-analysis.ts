@@ -147,21 +147,34 @@ export function realNetworkClaims(agg: SweepAggregate): Claim[] {
 
 export function realNetworkFigures(agg: SweepAggregate): FigureSpec[] {
   const a = analyzeRealNetworks(agg);
-  const measured = a.tuned.filter((r) => r.steps !== null).map((r) => ({ B: r.B, steps: r.steps!, curve: r.optimizer }));
+  const measured = a.tuned.filter((r) => r.steps !== null).map((r) => ({ B: r.B, steps: r.steps!, optimizer: r.optimizer }));
   const Bs = [...new Set(a.tuned.map((r) => r.B))].sort((x, y) => x - y);
   const dense = Bs.length ? logspace(Math.log10(Bs[0]!), Math.log10(Bs[Bs.length - 1]!), 25) : [];
-  const fits = a.fits.filter((f) => f.sMin !== null).flatMap((f) => dense.map((B) => ({ B, steps: f.sMin! + f.eMin! / B, curve: `${f.optimizer} fit (B_crit ${fmt(f.bCrit)})` })));
+  const fits = a.fits.filter((f) => f.sMin !== null).flatMap((f) => dense.map((B) => ({ B, fit: f.sMin! + f.eMin! / B, optimizer: f.optimizer })));
   const out: FigureSpec[] = [];
   if (measured.length) {
-    out.push(lineChart({ id: 'real-steps-vs-batch', title: 'MNIST MLP: steps to target train loss vs batch size (LR tuned per B)', data: [...measured, ...fits],
-      x: 'B', y: 'steps', series: 'curve', logX: true, logY: true, points: true, xTitle: 'batch size B', yTitle: 'steps to target',
-      caption: 'Each point: the fewest steps over the LR grid (mean over seeds); curves: the fit T(B) = S_min + E_min/B per optimizer.' }));
+    // Points (measured) and dashed lines (fits) share one colour per optimizer: a layered spec.
+    const x = { field: 'B', type: 'quantitative', title: 'batch size B', scale: { type: 'log' } };
+    const color = { field: 'optimizer', type: 'nominal', sort: [...ORDER] };
+    out.push({
+      id: 'real-steps-vs-batch', title: 'MNIST MLP: steps to target train loss vs batch size (LR tuned per B)',
+      caption: `Points: the fewest steps over the LR grid (mean over seeds). Dashed: the fit T(B) = S_min + E_min/B; B_crit ${a.fits.map((f) => `${f.optimizer} ${fmt(f.bCrit)}`).join(', ')}.`,
+      vegaLite: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 520, height: 320,
+        layer: [
+          { data: { values: measured }, mark: { type: 'point', filled: true, size: 60 },
+            encoding: { x, y: { field: 'steps', type: 'quantitative', title: 'steps to target', scale: { type: 'log' } }, color } },
+          { data: { values: fits }, mark: { type: 'line', strokeDash: [5, 3] },
+            encoding: { x, y: { field: 'fit', type: 'quantitative', scale: { type: 'log' } }, color } },
+        ],
+      },
+    });
   }
-  const nqm = a.nqm.flatMap((x) => x.rows.filter((r) => r.steps !== null).map((r) => ({ B: r.B, steps: r.steps!, curve: `${x.optimizer} ≈ NQM ${x.method} p=${x.p} (B_crit ${fmt(x.bCrit)})` })));
+  const nqm = a.nqm.flatMap((x) => x.rows.filter((r) => r.steps !== null).map((r) => ({ B: r.B, steps: r.steps!, curve: `${x.optimizer} ≈ ${x.method === 'sgd' ? 'SGD' : 'mom.'} p=${x.p}` })));
   if (nqm.length) {
     out.push(lineChart({ id: 'nqm-prediction', title: 'NQM prediction under the mapping (d = 10⁴, target 0.01)', data: nqm,
       x: 'B', y: 'steps', series: 'curve', logX: true, logY: true, points: true, xTitle: 'batch size B', yTitle: 'steps to target (NQM)',
-      caption: 'Assumed mapping: SGD ↔ SGD p = 0, momentum ↔ momentum p = 0, Adam ↔ momentum p = 0.25, K-FAC ↔ momentum p = 0.5. Compare the shapes (where scaling stops), not the absolute B.' }));
+      caption: `Assumed mapping: SGD ↔ SGD p = 0, momentum ↔ momentum p = 0, Adam ↔ momentum p = 0.25, K-FAC ↔ momentum p = 0.5 (β tuned). NQM B_crit: ${a.nqm.map((x) => `${x.optimizer} ${fmt(x.bCrit)}`).join(', ')}. Compare the shapes (where scaling stops), not the absolute B.` }));
   }
   return out;
 }
