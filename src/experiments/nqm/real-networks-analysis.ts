@@ -43,7 +43,8 @@ export const NQM_MAPPING: Record<Opt, { method: Method; p: number }> = {
   sgd: { method: 'sgd', p: 0 }, momentum: { method: 'momentum', p: 0 }, adam: { method: 'momentum', p: 0.25 }, kfac: { method: 'momentum', p: 0.5 },
 };
 
-export interface TunedRow { optimizer: Opt; B: number; steps: number | null; lr: number | null }
+/** `edge`: the best LR is the grid's smallest or largest, so the optimum may lie outside the grid. */
+export interface TunedRow { optimizer: Opt; B: number; steps: number | null; lr: number | null; edge: boolean }
 export interface FitRow { optimizer: Opt; bCrit: number | null; sMin: number | null; eMin: number | null; r2: number | null; n: number }
 export interface NqmPrediction { optimizer: Opt; method: Method; p: number; bCrit: number | null; rows: StepsRow[] }
 export interface RealNetworkAnalysis { tuned: TunedRow[]; fits: FitRow[]; nqm: NqmPrediction[]; maxB: number }
@@ -57,6 +58,7 @@ function pointSteps(values: readonly (number | null)[]): number | null {
 /** Steps to target per (optimizer, B) = min over the LR grid, with the LR that achieved it. */
 export function tuneOverLr(agg: SweepAggregate): TunedRow[] {
   const best = new Map<string, TunedRow>();
+  const lrsAt = new Map<string, number[]>();
   for (const p of agg.points) {
     const optimizer = p.values['optimizer'] as Opt;
     const B = p.values['batchSize'] as number;
@@ -64,9 +66,14 @@ export function tuneOverLr(agg: SweepAggregate): TunedRow[] {
     if (typeof optimizer !== 'string' || typeof B !== 'number') continue;
     const steps = pointSteps(p.metrics['steps']?.values ?? []);
     const k = `${optimizer}|${B}`;
+    lrsAt.set(k, [...(lrsAt.get(k) ?? []), lr]);
     const cur = best.get(k);
-    if (!cur) best.set(k, { optimizer, B, steps, lr: steps === null ? null : lr });
-    else if (steps !== null && (cur.steps === null || steps < cur.steps)) best.set(k, { optimizer, B, steps, lr });
+    if (!cur) best.set(k, { optimizer, B, steps, lr: steps === null ? null : lr, edge: false });
+    else if (steps !== null && (cur.steps === null || steps < cur.steps)) best.set(k, { optimizer, B, steps, lr, edge: false });
+  }
+  for (const [k, r] of best) {
+    const lrs = lrsAt.get(k)!;
+    r.edge = r.lr !== null && lrs.length > 1 && (r.lr === Math.min(...lrs) || r.lr === Math.max(...lrs));
   }
   return [...best.values()].sort((a, b) => ORDER.indexOf(a.optimizer) - ORDER.indexOf(b.optimizer) || a.B - b.B);
 }
@@ -135,6 +142,12 @@ export function realNetworkClaims(agg: SweepAggregate): Claim[] {
     format: (v) => `NQM B_crit: momentum p=0 ${fmt(v.m)}, p=0.25 ${fmt(v.ad)} (×${fmt(v.ad / v.m)}), p=0.5 ${fmt(v.kf)} (×${fmt(v.kf / v.m)}); ` +
       `measured ratios to momentum: Adam ×${fmt(ad !== null && m !== null ? ad / m : null)}, K-FAC ×${fmt(kf !== null && m !== null ? kf / m : null)}`,
   }));
+  const edges = a.tuned.filter((r) => r.edge);
+  out.push({
+    id: 'lr-grid-brackets-optimum', statement: 'the LR grid brackets the best LR at every (optimizer, B) (otherwise steps to target are overestimated there)',
+    expected: 'no best LR at the edge of its grid', pass: a.tuned.length === 0 ? null : edges.length === 0,
+    observed: edges.length === 0 ? `${a.tuned.length} points, all bracketed` : `at the edge: ${edges.map((r) => `${r.optimizer} B=${r.B} (lr ${r.lr})`).join(', ')}`,
+  });
   for (const f of a.fits) {
     out.push({
       id: `fit-${f.optimizer}`, statement: `${f.optimizer}: B_crit fit from at least three reached batch sizes`, expected: '≥ 3 reached batch sizes',

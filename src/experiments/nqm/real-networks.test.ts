@@ -26,7 +26,10 @@ describe('nqm/real-networks analysis', () => {
     const agg = synthetic({ sgd: { sMin: 10, eMin: 1000 } }, [8, 64]);
     agg.points.push({ values: { batchSize: 8, optimizer: 'sgd', lr: 3 }, seeds: [0, 1], cells: ['a', 'b'], metrics: { steps: { mean: NaN, std: NaN, n: 2, values: [5, NaN] } } });
     const rows = tuneOverLr(agg);
-    assert.deepEqual(rows.map((r) => [r.B, r.steps, r.lr]), [[8, 135, 1], [64, 26, 1]]);
+    assert.deepEqual(rows.map((r) => [r.B, r.steps, r.lr, r.edge]), [[8, 135, 1, false], [64, 26, 1, true]]);
+    const claim = realNetworkClaims(agg).find((c) => c.id === 'lr-grid-brackets-optimum')!;
+    assert.equal(claim.pass, false);
+    assert.match(String(claim.observed), /sgd B=64 \(lr 1\)/);
   });
 
   it('recovers B_crit per optimizer from the tuned rows; the claim passes or fails on the numbers', () => {
