@@ -19,8 +19,8 @@ const ORDER: readonly Opt[] = ['sgd', 'momentum', 'adam', 'kfac'];
 /** Per-optimizer LR grids (half-decade steps), each chosen to bracket that optimizer's usual range. */
 const LRS: Record<Opt, number[]> = {
   sgd: [0.03, 0.1, 0.3, 1, 3],
-  momentum: [0.003, 0.01, 0.03, 0.1, 0.3],
-  adam: [3e-4, 1e-3, 3e-3, 1e-2, 3e-2],
+  momentum: [0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  adam: [3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1],
   kfac: [0.01, 0.03, 0.1, 0.3, 1],
 };
 const PAPER_LRS: Record<Opt, number[]> = {
