@@ -1,16 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runSweep } from '../../sweeps/run-sweep.ts';
-import { inlineExecutor } from '../../sweeps/executor.ts';
-import { main } from '../../cli/main.ts';
 import type { SweepAggregate } from '../sweep-types.ts';
 import { checkSteps, realNetworks } from './real-networks.ts';
-import { analyzeRealNetworks, realNetworkClaims, realNetworkFigures, tuneOverLr, REAL_NETWORK_SWEEPS } from './real-networks-analysis.ts';
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'ts-nqm-real-'));
+import { analyzeRealNetworks, realNetworkClaims, realNetworkFigures, tuneOverLr } from './real-networks-analysis.ts';
 
 /** A synthetic aggregate: T(B) = sMin + eMin/B at the best LR, twice that at a worse one, one seed. */
 function synthetic(curves: Record<string, { sMin: number; eMin: number }>, Bs: number[]): SweepAggregate {
@@ -63,34 +55,5 @@ describe('nqm/real-networks analysis', () => {
 
   it('rejects a batch larger than the training set', () => {
     assert.throws(() => realNetworks.config.parse({ trainSize: 100, batchSize: 200 }), /batchSize 200 is larger than trainSize 100/);
-  });
-});
-
-describe('nqm/real-networks runs', () => {
-  it('one cell: a huge SGD learning rate diverges and is reported unreachable', async () => {
-    const dir = join(tmp(), 'run');
-    const code = await main(['run', 'nqm/real-networks', '--preset', 'smoke', '--set', 'optimizer=sgd', '--set', 'lr=1000', '--out', dir]);
-    assert.equal(code, 0);
-    const r = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).result;
-    assert.equal(r.steps, null);
-    assert.equal(r.diverged, true);
-  });
-
-  it('the smoke sweep (the declared grid) runs inline and yields the aggregate, B_crit claims and figures', async () => {
-    const dir = tmp();
-    const spec = { experiment: 'nqm/real-networks', preset: 'smoke' as const, sets: [], axes: REAL_NETWORK_SWEEPS.smoke.axes, seeds: REAL_NETWORK_SWEEPS.smoke.seeds };
-    const res = await runSweep({ dir, spec, executor: inlineExecutor(), signal: new AbortController().signal });
-    assert.equal(res.ran, 8);
-    assert.ok(res.aggregate);
-    assert.equal(res.aggregate.points.length, 8);
-    assert.ok(res.aggregate.points.every((p) => Number.isFinite(p.metrics['steps']!.mean)), 'every smoke cell reaches its target');
-    const claims = realNetworkClaims(res.aggregate);
-    const main = claims.find((c) => c.id === 'bcrit-adam-kfac-above-momentum')!;
-    assert.notEqual(main.pass, null);
-    assert.match(String(main.observed), /momentum [\d.]+, Adam [\d.]+, K-FAC [\d.]+/);
-    const md = readFileSync(join(dir, 'report.md'), 'utf8');
-    assert.match(md, /bcrit-adam-kfac-above-momentum/);
-    assert.match(md, /figures\/real-steps-vs-batch\.png/);
-    assert.match(md, /figures\/nqm-prediction\.png/);
   });
 });
