@@ -3,6 +3,7 @@ import type { Experiment } from './experiment.ts';
 import { mnistMlp } from './baselines/mnist-mlp.ts';
 import { criticalBatchSize } from './nqm/critical-batch-size.ts';
 import { schedules } from './nqm/schedules.ts';
+import { realNetworks } from './nqm/real-networks.ts';
 import { quboSolvers } from './qubo-qnn/solvers.ts';
 import { quboTrain } from './qubo-qnn/train.ts';
 import { hessianSpectrum } from './spectral/hessian-spectrum.ts';
@@ -24,6 +25,7 @@ export const EXPERIMENTS: readonly Experiment<any, any>[] = [
   mnistMlp,
   criticalBatchSize,
   schedules,
+  realNetworks,
   quboSolvers,
   quboTrain,
   hessianSpectrum,

@@ -4,7 +4,7 @@
  * one) expands, runs and aggregates; only these plain types live here, so experiments/ never
  * imports sweeps/.
  */
-import type { Claim } from '../report/spec.ts';
+import type { Claim, FigureSpec } from '../report/spec.ts';
 
 /**
  * Axes of a sweep. Cells are the product of: every `grid` combination × each `zip` position
@@ -57,4 +57,6 @@ export interface ExperimentSweeps<C, R> {
   metrics?(result: R, cfg: C): Record<string, number>;
   /** Claims across cells, stated from the aggregate (e.g. "the critical batch size grows with …"). */
   claimsAcross?(aggregate: SweepAggregate): Claim[];
+  /** Figures across cells (e.g. a fit drawn over the aggregate), shown before the generic metric-vs-axis ones. */
+  figuresAcross?(aggregate: SweepAggregate): FigureSpec[];
 }

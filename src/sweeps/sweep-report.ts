@@ -100,7 +100,7 @@ export function sweepReportSpec(exp: Experiment<any, any>, sweep: SweepFile, agg
     `Sweep of **${exp.id}** (preset ${sweep.preset}${sweep.sets.length ? `, ${sweep.sets.join(' ')}` : ''}) over ${sweep.axisKeys.length ? sweep.axisKeys.join(', ') : 'no axes'} × seeds ${sweep.seeds.join(', ')}: ${done} of ${sweep.cells.length} cells complete. Each cell is a run folder under \`cells/<cell-id>/\` with its own report.`,
     ...warnings.map((w) => `**Warning:** ${w}.`),
   ].join('\n\n');
-  return { title: `${exp.title}: sweep`, summary, figures: figures(agg), tables: tables(sweep, agg), claims: exp.sweep?.claimsAcross?.(agg) ?? [] };
+  return { title: `${exp.title}: sweep`, summary, figures: [...(exp.sweep?.figuresAcross?.(agg) ?? []), ...figures(agg)], tables: tables(sweep, agg), claims: exp.sweep?.claimsAcross?.(agg) ?? [] };
 }
 
 export async function writeSweepReport(dir: string, exp: Experiment<any, any>, sweep: SweepFile, agg: SweepAggregate): Promise<string[]> {
