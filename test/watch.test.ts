@@ -98,13 +98,18 @@ test('a run killed with SIGKILL: watch says its process is gone instead of waiti
   const { executeRun } = await import('../src/experiments/run-folder.ts');
   const { countingExperiment } = await import('./support/test-experiments.ts');
   const dir = join(tmp(), 'run');
-  const child = spawnRun(dir, 'countingExperiment', { steps: 40, delayMs: 50 });
+  // 200 steps of 50 ms: long enough that the kill lands mid-run even when a loaded machine is slow to start watching.
+  const child = spawnRun(dir, 'countingExperiment', { steps: 200, delayMs: 50 });
   await waitFor(join(dir, RUNNER_FILE), child);
   const exp = countingExperiment('test/watched');
   await assert.rejects(executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal }), /is being run by process \d+; follow it with trainscope watch/);
   const out: string[] = [];
   const watching = watchRun(dir, { intervalMs: 40, write: (t) => out.push(t) });
-  while (!out.some((l) => l.startsWith('step='))) await sleep(20);
+  const deadline = Date.now() + 60_000;
+  while (!out.some((l) => l.startsWith('step='))) {
+    assert.ok(Date.now() < deadline, 'watch printed no record within 60 s');
+    await sleep(20);
+  }
   child.kill('SIGKILL');
   await exited(child);
   const r = await watching;
