@@ -1,4 +1,4 @@
-/** Small PRNG helpers on explicit keys (no Math.random): permutations and normal vectors. */
+/** Small PRNG helpers on explicit keys (never the global generator): permutations and normal vectors. */
 import * as random from '../../tensor/random.ts';
 import type { Key } from '../../tensor/prng.ts';
 
