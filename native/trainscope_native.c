@@ -1,7 +1,8 @@
 /*
  * trainscope's optional native kernels: GEMM and triangular solves through OpenBLAS
  * (cblas_sgemm/dgemm/dtrsm), QR/eigh/SVD/Cholesky through LAPACKE, and im2col/col2im, fused optimizer
- * (adam/scale/add) and elementwise binary loops, as a plain-C N-API addon. src/kernels/native.ts
+ * (adam/scale/add) and elementwise binary loops, and vectorized float64 exp/tanh/sigmoid
+ * (fast_math.h), as a plain-C N-API addon. src/kernels/native.ts
  * wraps it as a Kernels backend.
  *
  * Typed arrays are used in place (no copies) and every call is synchronous on the JS thread:
@@ -26,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fast_math.h"
 
 /* cblas and LAPACKE dimensions are (32-bit) ints in the Debian/OpenBLAS builds this targets. */
 #define MAX_DIM 2147483647LL
@@ -690,6 +693,40 @@ static napi_value binary(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Fast float64 unary math (exp, tanh, sigmoid; fast_math.h): within 2 ulp of Math's, not its bits
+ * ------------------------------------------------------------------------------------------- */
+
+/* No restrict: out may be x itself (in place); the vectorizer then checks the overlap at run time. */
+#define DEFINE_UNARY_F64(NAME, FN)                                              \
+  static FUSED void NAME##_f64(size_t n, const double *x, double *out) {        \
+    for (size_t i = 0; i < n; i++) out[i] = FN(x[i]);                            \
+  }
+DEFINE_UNARY_F64(uexp, fm_exp)
+DEFINE_UNARY_F64(utanh, fm_tanh)
+DEFINE_UNARY_F64(usigmoid, fm_sigmoid)
+
+#define UNARY_OP_COUNT 3
+typedef void (*UnaryF64)(size_t, const double *, double *);
+static const UnaryF64 UNARY_F64[UNARY_OP_COUNT] = {uexp_f64, utanh_f64, usigmoid_f64};
+
+/* unary_f64(op, x, out): out[i] = f(x[i]) for op 0 exp, 1 tanh, 2 sigmoid; two Float64Arrays of one length. */
+static napi_value unary_f64(napi_env env, napi_callback_info info) {
+  const char *fn = "unary_f64";
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
+  if (argc < 3) return fail(env, "%s: expected 3 arguments (op, x, out), got %zu", fn, argc);
+  int64_t op;
+  if (!get_count(env, argv[0], fn, "op", UNARY_OP_COUNT - 1, &op)) return NULL;
+  Array x, out;
+  if (!get_array(env, argv[1], fn, "x", napi_float64_array, &x)) return NULL;
+  if (!get_array(env, argv[2], fn, "out", napi_float64_array, &out)) return NULL;
+  if (x.length != out.length) return fail(env, "%s: x has %zu elements, out %zu (must be equal)", fn, x.length, out.length);
+  if (x.length > 0) UNARY_F64[op](x.length, x.data, out.data);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * QR and eigh
  * ------------------------------------------------------------------------------------------- */
 
@@ -1151,6 +1188,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"scale", NULL, scale, NULL, NULL, NULL, napi_enumerable, NULL},
     {"add", NULL, add, NULL, NULL, NULL, napi_enumerable, NULL},
     {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"unary_f64", NULL, unary_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"qr_f64", NULL, qr_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"eigh_f64", NULL, eigh_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"svd_f64", NULL, svd_f64, NULL, NULL, NULL, napi_enumerable, NULL},
