@@ -696,9 +696,21 @@ static napi_value binary(napi_env env, napi_callback_info info) {
  * Fast float64 unary math (exp, tanh, sigmoid; fast_math.h): within 2 ulp of Math's, not its bits
  * ------------------------------------------------------------------------------------------- */
 
+/* These loops also get an AVX-512 clone: 8 lanes measured 2× faster than AVX2's 4 on Zen 4
+ * (tanh of 160 000: 0.38 vs 0.75 ms), with the same bits (no FMA under -ffp-contract=off, and
+ * every operation is an IEEE one, so the lane width cannot change a result). */
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define UNARY_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef UNARY_CLONES
+#define UNARY_CLONES
+#endif
+
 /* No restrict: out may be x itself (in place); the vectorizer then checks the overlap at run time. */
 #define DEFINE_UNARY_F64(NAME, FN)                                              \
-  static FUSED void NAME##_f64(size_t n, const double *x, double *out) {        \
+  static FUSED_OPT UNARY_CLONES void NAME##_f64(size_t n, const double *x, double *out) { \
     for (size_t i = 0; i < n; i++) out[i] = FN(x[i]);                            \
   }
 DEFINE_UNARY_F64(uexp, fm_exp)

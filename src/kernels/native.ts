@@ -52,9 +52,12 @@ export const BINARY_MIN = 2048;
 
 /**
  * float64 exp/tanh/sigmoid on arrays shorter than this go to the js loops (Math's bits): below it
- * the N-API call costs more than the vectorized loop saves. Measured by bench/unary-crossover.ts.
+ * the N-API call (≈0.2 µs) costs more than the vectorized loop saves. Measured best-of-15 on the
+ * shared 2-core Zen 4 VM (`npx tsx bench/unary-crossover.ts`, AVX-512 clone): native wins tanh
+ * from 8–16 elements, exp and sigmoid from 16–32 (n = 32: 1.4–2.1× faster; 160 000: tanh 0.38 ms
+ * vs 1.8–5.9 ms of Math.tanh, exp 0.31 vs 2.4 ms).
  */
-export const UNARY_MIN = 256;
+export const UNARY_MIN = 32;
 
 /** The addon's unary_f64 op codes (native/trainscope_native.c UNARY_F64). */
 const FAST_UNARY = new Map<UnaryOp, number>([['exp', 0], ['tanh', 1], ['sigmoid', 2]]);
