@@ -1,10 +1,11 @@
 /*
- * Vectorizable float64 exp, tanh and sigmoid over arrays (included by trainscope_native.c).
+ * Vectorizable float64 exp, tanh and sigmoid over arrays (included by trainscope_native.c and by
+ * the wasm module's src/kernels/wasm/unary.c, so both backends compute the same bits).
  *
  * Why: the js loops call Math.tanh/Math.exp one element at a time (≈1.1 ns per tanh); these loops
  * are branch-free straight-line code that GCC/clang vectorize (4 lanes in the AVX2 clone), so a
  * [1600, 100] tanh runs several times faster. Results are within 2 ulp of Math.tanh/Math.exp
- * (test/kernels-fast-math.test.ts measures the max ulp error) but NOT bit-identical to the js
+ * (src/kernels/fast-math.test.ts measures the max ulp error) but NOT bit-identical to the js
  * backend: the last bits may differ, which the README allows (byte-identity is per backend).
  * NaN, ±Infinity, ±0 and the saturation of tanh/sigmoid are exactly Math's.
  *
@@ -28,7 +29,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #define FM_INV_LN2 1.4426950408889634074
 #define FM_LN2_HI 6.93147180369123816490e-01 /* 0x3fe62e42fee00000: low 21 bits zero, n·HI exact for |n| < 2^21 */
@@ -56,12 +56,12 @@ static inline double fm_select(bool c, double a, double b);
 
 static inline double fm_bits_to_double(uint64_t u) {
   double d;
-  memcpy(&d, &u, sizeof d);
+  __builtin_memcpy(&d, &u, sizeof d); /* builtin: the wasm build is freestanding (no string.h) */
   return d;
 }
 static inline uint64_t fm_double_to_bits(double d) {
   uint64_t u;
-  memcpy(&u, &d, sizeof u);
+  __builtin_memcpy(&u, &d, sizeof u);
   return u;
 }
 

@@ -366,7 +366,7 @@ function sameBits(got: ArrayLike<number>, want: ArrayLike<number>, label: string
   }
 }
 
-/** Finite values within 2·|w|·2^-52 of the reference w (2–4 ulp; the exact ≤ 2 ulp check is src/kernels/native-fast-math.test.ts); NaN, ±Infinity and ±0 exactly the reference's. */
+/** Finite values within 2·|w|·2^-52 of the reference w (2–4 ulp; the exact ≤ 2 ulp check is src/kernels/fast-math.test.ts); NaN, ±Infinity and ±0 exactly the reference's. */
 function within2Ulp(got: ArrayLike<number>, want: ArrayLike<number>, label: string): void {
   assert.equal(got.length, want.length, `${label}: length`);
   for (let i = 0; i < want.length; i++) {
@@ -396,9 +396,9 @@ test('unary: every backend gives the reference Math functions\' bits (every op, 
           for (let i = 0; i < n; i++) want[i] = ref[op](x[i]!);
           const got = make(dtype, n).fill(7);
           kern.unary(op, x, got);
-          // native's float64 exp/tanh/sigmoid are vectorized approximations (native/fast_math.h):
-          // within 2 ulp of Math, specials exact; src/kernels/native-fast-math.test.ts tests them in depth.
-          if (name.startsWith('native') && dtype === 'float64' && (op === 'exp' || op === 'tanh' || op === 'sigmoid')) within2Ulp(got, want, `${name} unary ${op} ${dtype} n=${n}`);
+          // native's and wasm's float64 exp/tanh/sigmoid are vectorized approximations (native/fast_math.h):
+          // within 2 ulp of Math, specials exact; src/kernels/fast-math.test.ts tests them in depth.
+          if ((name.startsWith('native') || name.startsWith('wasm')) && dtype === 'float64' && (op === 'exp' || op === 'tanh' || op === 'sigmoid')) within2Ulp(got, want, `${name} unary ${op} ${dtype} n=${n}`);
           else sameBits(got, want, `${name} unary ${op} ${dtype} n=${n}`);
         }
       }

@@ -1,18 +1,29 @@
 /**
- * The native backend's vectorized float64 exp/tanh/sigmoid (native/fast_math.h) against Math:
+ * The native and wasm backends' vectorized float64 exp/tanh/sigmoid (native/fast_math.h, compiled
+ * into the addon and into src/kernels/wasm/unary.c) against Math:
  * the max ulp error over random inputs of every scale and the edge cases (tiny, subnormal, near
  * the polynomial switch at 0.55 and the range-reduction boundaries, near saturation and
  * overflow/underflow, huge, NaN, ±Infinity, −0), which must be ≤ 2 ulp; the specials exactly
- * Math's; and the hand-off: below UNARY_MIN, or not float64, the js loops' bits.
+ * Math's; native and wasm the same bits; and the hand-off: below UNARY_MIN, or not float64, the
+ * js loops' bits.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { jsKernels } from './js.ts';
 import { NATIVE_PATH, UNARY_MIN, loadNativeKernels } from './native.ts';
+import { UNARY_MIN as WASM_UNARY_MIN, loadWasmKernels } from './wasm.ts';
 import type { Kernels } from './kernels.ts';
 
-const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
+const nativeBuilt = existsSync(NATIVE_PATH);
+const skip = nativeBuilt ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
+
+/** The raw kernels (no hand-off to js) under test: wasm always, native when built. */
+function rawBackends(): Array<[string, Kernels]> {
+  const list: Array<[string, Kernels]> = [['wasm', loadWasmKernels(undefined, { raw: true })]];
+  if (nativeBuilt) list.push(['native', loadNativeKernels({ raw: true })]);
+  return list;
+}
 
 const REF = {
   exp: Math.exp,
@@ -85,7 +96,7 @@ function inputs(n: number): Float64Array {
   return x;
 }
 
-function maxUlp(kern: Kernels, op: FastOp, x: Float64Array): { max: number; at: number } {
+function maxUlp(kern: Kernels, op: FastOp, x: Float64Array): { max: number; at: number; out: Float64Array } {
   const out = new Float64Array(x.length).fill(7);
   kern.unary(op, x, out);
   let max = 0;
@@ -97,17 +108,26 @@ function maxUlp(kern: Kernels, op: FastOp, x: Float64Array): { max: number; at: 
       at = x[i]!;
     }
   }
-  return { max, at };
+  return { max, at, out };
 }
 
-test('native exp/tanh/sigmoid: within 2 ulp of Math over random and edge inputs; specials exactly Math\'s', { skip }, (t) => {
-  const raw = loadNativeKernels({ raw: true });
+test('native/wasm exp/tanh/sigmoid: within 2 ulp of Math over random and edge inputs; specials exactly Math\'s; one set of bits', (t) => {
   const x = inputs(400_000);
-  for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
-    const { max, at } = maxUlp(raw, op, x);
-    t.diagnostic(`native ${op}: max ${max} ulp from Math (at x = ${at}) over ${x.length} inputs`);
-    assert.ok(max <= 2, `native ${op}: ${max} ulp from Math at x = ${at}`);
+  const results = new Map<string, Float64Array>();
+  for (const [name, raw] of rawBackends()) {
+    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      const { max, at, out } = maxUlp(raw, op, x);
+      t.diagnostic(`${name} ${op}: max ${max} ulp from Math (at x = ${at}) over ${x.length} inputs`);
+      assert.ok(max <= 2, `${name} ${op}: ${max} ulp from Math at x = ${at}`);
+      const other = results.get(op);
+      if (other) assert.deepEqual(out, other, `${name} ${op}: not the other backend's bits`);
+      results.set(op, out);
+    }
+    specialsExact(name, raw);
   }
+});
+
+function specialsExact(name: string, raw: Kernels): void {
   // Specials exact: NaN, ±Infinity, ±0, the smallest subnormal, overflow/underflow, tanh's saturation.
   for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
     const specials = new Float64Array([NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 800, -800, ...(op === 'tanh' ? [19.1, -19.1, 40, -1e300] : [])]);
@@ -115,28 +135,35 @@ test('native exp/tanh/sigmoid: within 2 ulp of Math over random and edge inputs;
     raw.unary(op, specials, out);
     specials.forEach((v, i) => {
       const want = REF[op](v);
-      assert.ok(Object.is(out[i], want), `native ${op}(${v}) = ${out[i]}, Math gives ${want}`);
+      assert.ok(Object.is(out[i], want), `${name} ${op}(${v}) = ${out[i]}, Math gives ${want}`);
     });
   }
-});
+}
 
 test('native exp/tanh/sigmoid: in place equals out of place; js bits below UNARY_MIN and off float64', { skip }, () => {
-  const kern = loadNativeKernels();
-  const x = inputs(EDGES.length + UNARY_MIN + 37);
+  handOff(loadNativeKernels(), UNARY_MIN);
+});
+
+test('wasm exp/tanh/sigmoid: in place equals out of place; js bits below UNARY_MIN and off float64', () => {
+  handOff(loadWasmKernels(), WASM_UNARY_MIN);
+});
+
+function handOff(kern: Kernels, min: number): void {
+  const x = inputs(EDGES.length + min + 37);
   for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
     const out = new Float64Array(x.length);
     kern.unary(op, x, out);
     const inPlace = x.slice();
     kern.unary(op, inPlace, inPlace);
-    assert.deepEqual(inPlace, out, `native ${op} in place`);
+    assert.deepEqual(inPlace, out, `${kern.name} ${op} in place`);
     // Short arrays and float32 are the js loops: their exact bits.
-    for (const short of [x.subarray(0, UNARY_MIN - 1), new Float32Array(x)]) {
+    for (const short of [x.subarray(0, min - 1), new Float32Array(x)]) {
       const got = short instanceof Float32Array ? new Float32Array(short.length) : new Float64Array(short.length);
       const want = got.slice();
       kern.unary(op, short, got);
       jsKernels.unary(op, short, want);
-      assert.deepEqual(got, want, `native ${op} on ${short.constructor.name}[${short.length}]`);
+      assert.deepEqual(got, want, `${kern.name} ${op} on ${short.constructor.name}[${short.length}]`);
     }
   }
-  assert.throws(() => kern.unary('nope' as never, new Float64Array(UNARY_MIN), new Float64Array(UNARY_MIN)), /unknown op 'nope'/);
-});
+  assert.throws(() => kern.unary('nope' as never, new Float64Array(min), new Float64Array(min)), /unknown op 'nope'/);
+}
