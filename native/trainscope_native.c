@@ -708,10 +708,11 @@ static napi_value binary(napi_env env, napi_callback_info info) {
 #define UNARY_CLONES
 #endif
 
-/* No restrict: out may be x itself (in place); the vectorizer then checks the overlap at run time. */
-#define DEFINE_UNARY_F64(NAME, FN)                                              \
-  static FUSED_OPT UNARY_CLONES void NAME##_f64(size_t n, const double *x, double *out) { \
-    for (size_t i = 0; i < n; i++) out[i] = FN(x[i]);                            \
+/* restrict: an overlap check would send in-place calls to the scalar loop; unary_f64 below
+ * routes those through a stack copy instead. */
+#define DEFINE_UNARY_F64(NAME, FN)                                                                       \
+  static FUSED_OPT UNARY_CLONES void NAME##_f64(size_t n, const double *restrict x, double *restrict out) { \
+    for (size_t i = 0; i < n; i++) out[i] = FN(x[i]);                                                     \
   }
 DEFINE_UNARY_F64(uexp, fm_exp)
 DEFINE_UNARY_F64(utanh, fm_tanh)
@@ -721,7 +722,8 @@ DEFINE_UNARY_F64(usigmoid, fm_sigmoid)
 typedef void (*UnaryF64)(size_t, const double *, double *);
 static const UnaryF64 UNARY_F64[UNARY_OP_COUNT] = {uexp_f64, utanh_f64, usigmoid_f64};
 
-/* unary_f64(op, x, out): out[i] = f(x[i]) for op 0 exp, 1 tanh, 2 sigmoid; two Float64Arrays of one length. */
+/* unary_f64(op, x, out): out[i] = f(x[i]) for op 0 exp, 1 tanh, 2 sigmoid; two Float64Arrays of
+ * one length, disjoint or the same (in place). */
 static napi_value unary_f64(napi_env env, napi_callback_info info) {
   const char *fn = "unary_f64";
   size_t argc = 3;
@@ -734,7 +736,21 @@ static napi_value unary_f64(napi_env env, napi_callback_info info) {
   if (!get_array(env, argv[1], fn, "x", napi_float64_array, &x)) return NULL;
   if (!get_array(env, argv[2], fn, "out", napi_float64_array, &out)) return NULL;
   if (x.length != out.length) return fail(env, "%s: x has %zu elements, out %zu (must be equal)", fn, x.length, out.length);
-  if (x.length > 0) UNARY_F64[op](x.length, x.data, out.data);
+  const size_t n = x.length;
+  if (n == 0) return NULL;
+  if (!overlaps(out.data, n * sizeof(double), x.data, n * sizeof(double))) {
+    UNARY_F64[op](n, x.data, out.data);
+    return NULL;
+  }
+  if (out.data != x.data) return fail(env, "%s: output out partly overlaps x (only out = x, in place, is allowed)", fn);
+  /* In place: a chunk at a time through a stack copy, so the loop keeps its restrict pointers. */
+  double chunk[512];
+  double *p = out.data;
+  for (size_t o = 0; o < n; o += 512) {
+    const size_t m = n - o < 512 ? n - o : 512;
+    memcpy(chunk, p + o, m * sizeof(double));
+    UNARY_F64[op](m, chunk, p + o);
+  }
   return NULL;
 }
 

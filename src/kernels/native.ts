@@ -324,7 +324,9 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
   const { unary_f64: unaryF64 } = addon;
   function unary(op: UnaryOp, x: DataArray, out: DataArray): void {
     const code = FAST_UNARY.get(op);
-    if (code !== undefined && x.length >= unaryMin && x instanceof Float64Array && out instanceof Float64Array) unaryF64(code, x, out);
+    // A view partly overlapping x (never made by the tensor layer) takes the js loop's element order.
+    const partial = x.buffer === out.buffer && x.byteOffset !== out.byteOffset;
+    if (code !== undefined && x.length >= unaryMin && x instanceof Float64Array && out instanceof Float64Array && !partial) unaryF64(code, x, out);
     else jsKernels.unary(op, x, out);
   }
 

@@ -11,9 +11,9 @@
  * multiply-adds, elementwise outputs below BINARY_MIN and optimizer leaves below FUSED_MIN go to
  * the js set instead (same bits): there the copies cost more than the SIMD saves. The backend is
  * the js set with these overrides, so momentum/axpy and the reduction and layout loops (no C port) are the js loops.
- * `unary` exp/tanh/sigmoid on float64 arrays of at least UNARY_MIN elements are unary.c's
- * vectorized loops (native/fast_math.h, the native addon's bits): within 2 ulp of Math but not
- * bit-identical to the js backend (byte-identity is per backend); other unary ops are the js loops.
+ * `unary` exp/tanh on float64 arrays of at least UNARY_MIN elements are unary.c's vectorized
+ * loops (native/fast_math.h, the native addon's bits): within 2 ulp of Math but not bit-identical
+ * to the js backend (byte-identity is per backend); other unary ops are the js loops.
  * Even pure data movement (im2col/col2im) gains: the copies run at memcpy speed, while V8 moves
  * typed-array elements one at a time (~2 ns each on the Zen 4 VMs measured). Dense float64 `eigh`,
  * `qr`, `cholesky` and `solveTriangular` are src/kernels/wasm/linalg.c, ports of
@@ -49,13 +49,15 @@ export const BINARY_MIN = 2048;
 export const FUSED_MIN = 256;
 
 /**
- * float64 exp/tanh/sigmoid shorter than this are the js loops (Math's bits): below it the copies
- * in and out cost more than the f64x2 loop saves. Measured by bench/unary-crossover.ts.
+ * float64 exp/tanh shorter than this are the js loops (Math's bits): below it the copies in and
+ * out cost more than the f64x2 loop saves. Measured best-of-15 on the shared 2-core Zen 4 VM
+ * (`npx tsx bench/unary-crossover.ts`): tanh wins from 32 elements, exp from 64–128; at 160 000
+ * tanh 1.59 vs 2.31 ms (1.45×), exp 1.26 vs 1.51 ms (1.2×). (sigmoid, ≈1×, stays on js.)
  */
-export const UNARY_MIN = 64;
+export const UNARY_MIN = 128;
 
 /** unary.c's op codes. */
-const FAST_UNARY = new Map<UnaryOp, number>([['exp', 0], ['tanh', 1], ['sigmoid', 2]]);
+const FAST_UNARY = new Map<UnaryOp, number>([['exp', 0], ['tanh', 1]]);
 
 type GemmFn = (
   batch: number, m: number, n: number, k: number, transA: number, transB: number,
@@ -89,7 +91,7 @@ type Col2imFn = (
 ) => void;
 type ScaleFn = (n: number, x: number, out: number, s: number) => void;
 type BinaryFn = (op: number, nx: number, x: number, ny: number, y: number, out: number) => void;
-/** unary.c: out[i] = f(x[i]) for op 0 exp, 1 tanh, 2 sigmoid; out may be x. */
+/** unary.c: out[i] = f(x[i]) for op 0 exp, 1 tanh; out and x do not overlap. */
 type UnaryFn = (op: number, n: number, x: number, out: number) => void;
 type AddFn = (n: number, a: number, b: number, out: number) => void;
 type QrFn = (m: number, n: number, a: number, q: number, r: number, work: number) => void;
@@ -472,16 +474,17 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
     out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + n));
   }
 
-  /** exp/tanh/sigmoid of a long float64 array: unary.c in place on the scratch region; everything else: the js loops. */
+  /** exp/tanh of a long float64 array: unary.c on the scratch region (x, then out); everything else: the js loops. */
   function unary(op: UnaryOp, x: DataArray, out: DataArray): void {
     const code = FAST_UNARY.get(op);
     const n = x.length;
-    if (code === undefined || n < unaryMin || !(x instanceof Float64Array) || !(out instanceof Float64Array) || out.length !== n || !reserve(n << 3)) {
+    const outAt = heapBase + align16(n << 3);
+    if (code === undefined || n < unaryMin || !(x instanceof Float64Array) || !(out instanceof Float64Array) || out.length !== n || !reserve(outAt - heapBase + (n << 3))) {
       return jsKernels.unary(op, x, out);
     }
     f64.set(x, heapBase >>> 3);
-    ex.unary_f64(code, n, heapBase, heapBase);
-    out.set(f64.subarray(heapBase >>> 3, (heapBase >>> 3) + n));
+    ex.unary_f64(code, n, heapBase, outAt);
+    out.set(f64.subarray(outAt >>> 3, (outAt >>> 3) + n));
   }
 
   // momentum and axpy have no wasm port: the js loops.
