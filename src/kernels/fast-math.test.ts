@@ -156,6 +156,12 @@ function handOff(kern: Kernels, min: number): void {
     const inPlace = x.slice();
     kern.unary(op, inPlace, inPlace);
     assert.deepEqual(inPlace, out, `${kern.name} ${op} in place`);
+    // Disjoint views of one buffer (as pooled tensors are) take the same path as separate arrays.
+    const shared = new Float64Array(2 * x.length + 3);
+    const xv = shared.subarray(0, x.length), ov = shared.subarray(x.length + 3);
+    xv.set(x);
+    kern.unary(op, xv, ov);
+    assert.deepEqual(ov, out, `${kern.name} ${op} on disjoint views of one buffer`);
     // Short arrays and float32 are the js loops: their exact bits.
     for (const short of [x.subarray(0, min - 1), new Float32Array(x)]) {
       const got = short instanceof Float32Array ? new Float32Array(short.length) : new Float64Array(short.length);

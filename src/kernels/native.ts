@@ -324,8 +324,11 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
   const { unary_f64: unaryF64 } = addon;
   function unary(op: UnaryOp, x: DataArray, out: DataArray): void {
     const code = FAST_UNARY.get(op);
-    // A view partly overlapping x (never made by the tensor layer) takes the js loop's element order.
-    const partial = x.buffer === out.buffer && x.byteOffset !== out.byteOffset;
+    // An out partly overlapping x (never made by the tensor layer) takes the js loop's element
+    // order. Only a real overlap: pooled tensors are often disjoint views of one buffer, and those
+    // must take the same path every time, or a run's bits would depend on where its arrays lie.
+    const partial = x.buffer === out.buffer && x.byteOffset !== out.byteOffset &&
+      x.byteOffset < out.byteOffset + out.byteLength && out.byteOffset < x.byteOffset + x.byteLength;
     if (code !== undefined && x.length >= unaryMin && x instanceof Float64Array && out instanceof Float64Array && !partial) unaryF64(code, x, out);
     else jsKernels.unary(op, x, out);
   }
