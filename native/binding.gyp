@@ -8,7 +8,7 @@
   "targets": [
     {
       "target_name": "trainscope_native",
-      "sources": ["trainscope_native.c"],
+      "sources": ["trainscope_native.c", "fast_math.h"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O2", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno"],
       "cflags!": ["-O3"],

@@ -1,7 +1,8 @@
 /*
  * trainscope's optional native kernels: GEMM and triangular solves through OpenBLAS
  * (cblas_sgemm/dgemm/dtrsm), QR/eigh/SVD/Cholesky through LAPACKE, and im2col/col2im, fused optimizer
- * (adam/scale/add) and elementwise binary loops, as a plain-C N-API addon. src/kernels/native.ts
+ * (adam/scale/add) and elementwise binary loops, and vectorized float64 exp/tanh/sigmoid
+ * (fast_math.h), as a plain-C N-API addon. src/kernels/native.ts
  * wraps it as a Kernels backend.
  *
  * Typed arrays are used in place (no copies) and every call is synchronous on the JS thread:
@@ -26,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fast_math.h"
 
 /* cblas and LAPACKE dimensions are (32-bit) ints in the Debian/OpenBLAS builds this targets. */
 #define MAX_DIM 2147483647LL
@@ -690,6 +693,68 @@ static napi_value binary(napi_env env, napi_callback_info info) {
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Fast float64 unary math (exp, tanh, sigmoid; fast_math.h): within 2 ulp of Math's, not its bits
+ * ------------------------------------------------------------------------------------------- */
+
+/* These loops also get an AVX-512 clone: 8 lanes measured 2× faster than AVX2's 4 on Zen 4
+ * (tanh of 160 000: 0.38 vs 0.75 ms), with the same bits (no FMA under -ffp-contract=off, and
+ * every operation is an IEEE one, so the lane width cannot change a result). */
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define UNARY_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef UNARY_CLONES
+#define UNARY_CLONES
+#endif
+
+/* restrict: an overlap check would send in-place calls to the scalar loop; unary_f64 below
+ * routes those through a stack copy instead. */
+#define DEFINE_UNARY_F64(NAME, FN)                                                                       \
+  static FUSED_OPT UNARY_CLONES void NAME##_f64(size_t n, const double *restrict x, double *restrict out) { \
+    for (size_t i = 0; i < n; i++) out[i] = FN(x[i]);                                                     \
+  }
+DEFINE_UNARY_F64(uexp, fm_exp)
+DEFINE_UNARY_F64(utanh, fm_tanh)
+DEFINE_UNARY_F64(usigmoid, fm_sigmoid)
+
+#define UNARY_OP_COUNT 3
+typedef void (*UnaryF64)(size_t, const double *, double *);
+static const UnaryF64 UNARY_F64[UNARY_OP_COUNT] = {uexp_f64, utanh_f64, usigmoid_f64};
+
+/* unary_f64(op, x, out): out[i] = f(x[i]) for op 0 exp, 1 tanh, 2 sigmoid; two Float64Arrays of
+ * one length, disjoint or the same (in place). */
+static napi_value unary_f64(napi_env env, napi_callback_info info) {
+  const char *fn = "unary_f64";
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail(env, "%s: cannot read arguments", fn);
+  if (argc < 3) return fail(env, "%s: expected 3 arguments (op, x, out), got %zu", fn, argc);
+  int64_t op;
+  if (!get_count(env, argv[0], fn, "op", UNARY_OP_COUNT - 1, &op)) return NULL;
+  Array x, out;
+  if (!get_array(env, argv[1], fn, "x", napi_float64_array, &x)) return NULL;
+  if (!get_array(env, argv[2], fn, "out", napi_float64_array, &out)) return NULL;
+  if (x.length != out.length) return fail(env, "%s: x has %zu elements, out %zu (must be equal)", fn, x.length, out.length);
+  const size_t n = x.length;
+  if (n == 0) return NULL;
+  if (!overlaps(out.data, n * sizeof(double), x.data, n * sizeof(double))) {
+    UNARY_F64[op](n, x.data, out.data);
+    return NULL;
+  }
+  if (out.data != x.data) return fail(env, "%s: output out partly overlaps x (only out = x, in place, is allowed)", fn);
+  /* In place: a chunk at a time through a stack copy, so the loop keeps its restrict pointers. */
+  double chunk[512];
+  double *p = out.data;
+  for (size_t o = 0; o < n; o += 512) {
+    const size_t m = n - o < 512 ? n - o : 512;
+    memcpy(chunk, p + o, m * sizeof(double));
+    UNARY_F64[op](m, chunk, p + o);
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * QR and eigh
  * ------------------------------------------------------------------------------------------- */
 
@@ -1151,6 +1216,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"scale", NULL, scale, NULL, NULL, NULL, napi_enumerable, NULL},
     {"add", NULL, add, NULL, NULL, NULL, napi_enumerable, NULL},
     {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"unary_f64", NULL, unary_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"qr_f64", NULL, qr_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"eigh_f64", NULL, eigh_f64, NULL, NULL, NULL, napi_enumerable, NULL},
     {"svd_f64", NULL, svd_f64, NULL, NULL, NULL, napi_enumerable, NULL},

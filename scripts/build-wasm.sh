@@ -18,6 +18,6 @@ fi
   -fno-ident -g0 -ffile-prefix-map="$PWD"=. \
   -Wall -Wextra -Werror \
   -Wl,--no-entry -Wl,--export=__heap_base -Wl,--strip-all -Wl,-z,stack-size=65536 \
-  -o "$out.tmp" src/kernels/wasm/gemm.c src/kernels/wasm/fused.c src/kernels/wasm/linalg.c src/kernels/wasm/conv.c src/kernels/wasm/elementwise.c src/kernels/wasm/svd.c
+  -o "$out.tmp" src/kernels/wasm/gemm.c src/kernels/wasm/fused.c src/kernels/wasm/linalg.c src/kernels/wasm/conv.c src/kernels/wasm/elementwise.c src/kernels/wasm/svd.c src/kernels/wasm/unary.c
 mv "$out.tmp" "$out"
 echo "build-wasm: wrote $out ($(wc -c <"$out") bytes, $("$CLANG" --version | head -n1))" >&2

@@ -13,7 +13,11 @@
  * contracted into FMAs, so they too are bit-identical to src/optim/fused.ts. So is `binary` (the
  * elementwise add/sub/mul/div/maximum/minimum/maskPositive, same-length, scalar and bias forms).
  * Arrays shorter than BINARY_MIN / FUSED_MIN go to the js loops here (same bits), so callers never
- * decide. Everything else (momentum, axpy, and the unary, reduction and layout loops behind the tensor primitives) is the js set's.
+ * decide. `unary` exp, tanh and sigmoid on float64 arrays of at least UNARY_MIN elements are the
+ * addon's vectorized loops (native/fast_math.h): within 2 ulp of Math.exp/Math.tanh but not
+ * bit-identical to the js backend (byte-identity is per backend); shorter arrays, other ops and
+ * other types are the js loops. Everything else (momentum, axpy, and the reduction and layout
+ * loops behind the tensor primitives) is the js set's.
  *
  * Threads: by default every core for GEMMs (and QR, Cholesky, triangular solves) of at least
  * THREAD_MIN_MACS multiply-adds and for eigh and SVD from EIGH_THREAD_MIN_N, one thread below
@@ -26,7 +30,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry } from './kernels.ts';
+import { BINARY_OPS, type AdamScalars, type BinaryOp, type DataArray, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry, type UnaryOp } from './kernels.ts';
 import { selfTest } from './self-test.ts';
 import { jsKernels } from './js.ts';
 import { checkArray, checkSize, checkSolveTriangularArgs } from './dense.ts';
@@ -45,6 +49,18 @@ export const SMALL_MACS = 128;
  * the N-API call. (Moved here from tensor/primitives.ts: the backend owns its hand-offs.)
  */
 export const BINARY_MIN = 2048;
+
+/**
+ * float64 exp/tanh/sigmoid on arrays shorter than this go to the js loops (Math's bits): below it
+ * the N-API call (≈0.2 µs) costs more than the vectorized loop saves. Measured best-of-15 on the
+ * shared 2-core Zen 4 VM (`npx tsx bench/unary-crossover.ts`, AVX-512 clone): native wins tanh
+ * from 8–16 elements, exp and sigmoid from 16–32 (n = 32: 1.4–2.1× faster; 160 000: tanh 0.38 ms
+ * vs 1.8–5.9 ms of Math.tanh, exp 0.31 vs 2.4 ms).
+ */
+export const UNARY_MIN = 32;
+
+/** The addon's unary_f64 op codes (native/trainscope_native.c UNARY_F64). */
+const FAST_UNARY = new Map<UnaryOp, number>([['exp', 0], ['tanh', 1], ['sigmoid', 2]]);
 
 /** Fused optimizer leaves shorter than this go to the js loops (same bits), for the same reason. */
 export const FUSED_MIN = 256;
@@ -111,6 +127,8 @@ export interface NativeAddon {
    * max(x.length, y.length) elements, the shorter input's length divides it, out shares no memory with x or y.
    */
   binary(op: number, x: FloatArray, y: FloatArray, out: FloatArray): void;
+  /** out[i] = f(x[i]) for op 0 exp, 1 tanh, 2 sigmoid (native/fast_math.h); two Float64Arrays of one length (out may be x). */
+  unary_f64(op: number, x: Float64Array, out: Float64Array): void;
   qr_f64(a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array };
   eigh_f64(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
   /** Kernels.svd (LAPACK dgesdd), signs as LAPACK leaves them. */
@@ -139,7 +157,7 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'qr_f64', 'eigh_f64', 'svd_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'unary_f64', 'qr_f64', 'eigh_f64', 'svd_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -240,13 +258,14 @@ export function nativeThreads(): number {
 /**
  * Loads the addon and returns the backend: the js set with native's overrides. Throws if the
  * addon is missing, fails to load, or the self-test disagrees with the js reference. `opts.raw`
- * drops every hand-off to js (SMALL_MACS, BINARY_MIN, FUSED_MIN: tests use it to run the native
+ * drops every hand-off to js (SMALL_MACS, BINARY_MIN, FUSED_MIN, UNARY_MIN: tests use it to run the native
  * code at sizes 0 and 1); `opts.path` loads another build of the addon.
  */
 export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): Kernels {
   const smallMacs = opts.raw ? 0 : SMALL_MACS;
   const binaryMin = opts.raw ? 0 : BINARY_MIN;
   const fusedMin = opts.raw ? 0 : FUSED_MIN;
+  const unaryMin = opts.raw ? 0 : UNARY_MIN;
   const addon = loadNativeAddon(opts.path);
   const { gemm_f32: gemmF32, gemm_f64: gemmF64, im2col: im2colC, col2im: col2imC } = addon;
 
@@ -301,6 +320,19 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     binaryC(code, x, y, out);
   }
 
+  /** exp/tanh/sigmoid of a long float64 array: the addon's loops; everything else: the js loops. */
+  const { unary_f64: unaryF64 } = addon;
+  function unary(op: UnaryOp, x: DataArray, out: DataArray): void {
+    const code = FAST_UNARY.get(op);
+    // An out partly overlapping x (never made by the tensor layer) takes the js loop's element
+    // order. Only a real overlap: pooled tensors are often disjoint views of one buffer, and those
+    // must take the same path every time, or a run's bits would depend on where its arrays lie.
+    const partial = x.buffer === out.buffer && x.byteOffset !== out.byteOffset &&
+      x.byteOffset < out.byteOffset + out.byteLength && out.byteOffset < x.byteOffset + x.byteLength;
+    if (code !== undefined && x.length >= unaryMin && x instanceof Float64Array && out instanceof Float64Array && !partial) unaryF64(code, x, out);
+    else jsKernels.unary(op, x, out);
+  }
+
   /**
    * Cholesky (LAPACK dpotrf) and triangular solves (cblas_dtrsm): dense.ts's size, length and
    * finiteness checks here, so the messages are its own; the addon checks the lengths again, the
@@ -332,6 +364,7 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     scale: (x, out, s) => (x.length < fusedMin ? jsKernels.scale(x, out, s) : scaleC(x, out, s)),
     add: (a, b, out) => (a.length < fusedMin ? jsKernels.add(a, b, out) : addC(a, b, out)),
     binary,
+    unary,
     qr: (a, m, n) => {
       pickThreads(addon, m * n * n);
       return addon.qr_f64(a, m, n);

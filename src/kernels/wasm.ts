@@ -10,7 +10,10 @@
  * demand and is reused across calls, and C is copied back out. Products below SMALL_MACS
  * multiply-adds, elementwise outputs below BINARY_MIN and optimizer leaves below FUSED_MIN go to
  * the js set instead (same bits): there the copies cost more than the SIMD saves. The backend is
- * the js set with these overrides, so momentum/axpy and the unary, reduction and layout loops (no C port) are the js loops.
+ * the js set with these overrides, so momentum/axpy and the reduction and layout loops (no C port) are the js loops.
+ * `unary` exp/tanh on float64 arrays of at least UNARY_MIN elements are unary.c's vectorized
+ * loops (native/fast_math.h, the native addon's bits): within 2 ulp of Math but not bit-identical
+ * to the js backend (byte-identity is per backend); other unary ops are the js loops.
  * Even pure data movement (im2col/col2im) gains: the copies run at memcpy speed, while V8 moves
  * typed-array elements one at a time (~2 ns each on the Zen 4 VMs measured). Dense float64 `eigh`,
  * `qr`, `cholesky` and `solveTriangular` are src/kernels/wasm/linalg.c, ports of
@@ -23,7 +26,7 @@
  * (and on which side of SMALL_MACS the product falls).
  */
 import { readFileSync } from 'node:fs';
-import { BINARY_OPS, type AdamScalars, type BinaryOp, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry, type SvdResult } from './kernels.ts';
+import { BINARY_OPS, type AdamScalars, type BinaryOp, type DataArray, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry, type SvdResult, type UnaryOp } from './kernels.ts';
 import { selfTest } from './self-test.ts';
 import { jacobiSweeps, svdJacobi, type JacobiSweeps } from './svd.ts';
 import { jsKernels } from './js.ts';
@@ -44,6 +47,17 @@ export const BINARY_MIN = 2048;
 
 /** Fused optimizer leaves shorter than this go to the js loops (same bits), for the same reason. */
 export const FUSED_MIN = 256;
+
+/**
+ * float64 exp/tanh shorter than this are the js loops (Math's bits): below it the copies in and
+ * out cost more than the f64x2 loop saves. Measured best-of-15 on the shared 2-core Zen 4 VM
+ * (`npx tsx bench/unary-crossover.ts`): tanh wins from 32 elements, exp from 64–128; at 160 000
+ * tanh 1.59 vs 2.31 ms (1.45×), exp 1.26 vs 1.51 ms (1.2×). (sigmoid, ≈1×, stays on js.)
+ */
+export const UNARY_MIN = 128;
+
+/** unary.c's op codes. */
+const FAST_UNARY = new Map<UnaryOp, number>([['exp', 0], ['tanh', 1]]);
 
 type GemmFn = (
   batch: number, m: number, n: number, k: number, transA: number, transB: number,
@@ -77,6 +91,8 @@ type Col2imFn = (
 ) => void;
 type ScaleFn = (n: number, x: number, out: number, s: number) => void;
 type BinaryFn = (op: number, nx: number, x: number, ny: number, y: number, out: number) => void;
+/** unary.c: out[i] = f(x[i]) for op 0 exp, 1 tanh; out and x do not overlap. */
+type UnaryFn = (op: number, n: number, x: number, out: number) => void;
 type AddFn = (n: number, a: number, b: number, out: number) => void;
 type QrFn = (m: number, n: number, a: number, q: number, r: number, work: number) => void;
 /** Returns 0, or 1 when the QL iteration did not converge. */
@@ -91,6 +107,7 @@ interface WasmExports {
   memory: WasmMemory;
   binary_f32: BinaryFn;
   binary_f64: BinaryFn;
+  unary_f64: UnaryFn;
   im2col_f32: Im2colFn;
   im2col_f64: Im2colFn;
   col2im_f32: Col2imFn;
@@ -132,7 +149,7 @@ export function instantiate(bytes: Uint8Array): WasmModule {
   const mod = new WA.Module(bytes);
   const inst = new WA.Instance(mod, {});
   const ex = inst.exports as unknown as WasmExports;
-  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'qr_f64', 'eigh_f64', 'svd_jacobi_f64', 'cholesky_f64', 'trsm_f64', '__heap_base'] as const) {
+  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'unary_f64', 'qr_f64', 'eigh_f64', 'svd_jacobi_f64', 'cholesky_f64', 'trsm_f64', '__heap_base'] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
   }
   return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
@@ -148,6 +165,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
   const smallMacs = opts.raw ? 0 : SMALL_MACS;
   const binaryMin = opts.raw ? 0 : BINARY_MIN;
   const fusedMin = opts.raw ? 0 : FUSED_MIN;
+  const unaryMin = opts.raw ? 0 : UNARY_MIN;
   const { exports: ex, heapBase } = instantiate(bytes ?? readFileSync(WASM_PATH));
   const memory = ex.memory;
   let f32 = new Float32Array(memory.buffer);
@@ -456,8 +474,21 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
     out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + n));
   }
 
+  /** exp/tanh of a long float64 array: unary.c on the scratch region (x, then out); everything else: the js loops. */
+  function unary(op: UnaryOp, x: DataArray, out: DataArray): void {
+    const code = FAST_UNARY.get(op);
+    const n = x.length;
+    const outAt = heapBase + align16(n << 3);
+    if (code === undefined || n < unaryMin || !(x instanceof Float64Array) || !(out instanceof Float64Array) || out.length !== n || !reserve(outAt - heapBase + (n << 3))) {
+      return jsKernels.unary(op, x, out);
+    }
+    f64.set(x, heapBase >>> 3);
+    ex.unary_f64(code, n, heapBase, outAt);
+    out.set(f64.subarray(outAt >>> 3, (outAt >>> 3) + n));
+  }
+
   // momentum and axpy have no wasm port: the js loops.
-  const kernels: Kernels = { ...jsKernels, name: 'wasm', gemm, im2col, col2im, binary, adam, scale, add, qr, eigh, svd, cholesky, solveTriangular };
+  const kernels: Kernels = { ...jsKernels, name: 'wasm', gemm, im2col, col2im, binary, unary, adam, scale, add, qr, eigh, svd, cholesky, solveTriangular };
   selfTest(kernels);
   return kernels;
 }
