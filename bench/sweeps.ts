@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/sweeps/run-sweep.ts';
 import { poolExecutor } from '../src/sweeps/pool.ts';
-import { queueExecutor } from '../src/sweeps/queue-executor.ts';
+import { queueExecutor, submitterCode } from '../src/sweeps/queue-executor.ts';
 import { startQueueWorker } from '../src/sweeps/queue-worker.ts';
 import { startTestRedis, REDIS_SKIP } from '../test/support/redis-test-server.ts';
 import type { CellExecutor } from '../src/sweeps/executor.ts';
@@ -30,8 +30,11 @@ import type { SweepSpec } from '../src/sweeps/spec.ts';
 const signal = new AbortController().signal;
 const TEST_MODULE = new URL('../test/support/sweep-test-experiments.ts', import.meta.url).href;
 
+// Steps per cell: BENCH_SWEEP_STEPS (default 600, about 1 s of CPU a cell here). Short cells mostly
+// measure the fixed costs (thread start-up, which loads the modules through tsx, and the reports).
+const STEPS = Number(process.env['BENCH_SWEEP_STEPS'] ?? 600);
 const SWEEP8: SweepSpec = {
-  experiment: 'baselines/mnist-mlp', preset: 'smoke', sets: ['optimizers=["adam"]', 'steps=600', 'evalEvery=100'],
+  experiment: 'baselines/mnist-mlp', preset: 'smoke', sets: ['optimizers=["adam"]', `steps=${STEPS}`, 'evalEvery=100'],
   axes: { grid: { adamLr: [1e-3, 2e-3, 4e-3, 8e-3] } }, seeds: [0, 1],
 };
 
@@ -86,8 +89,9 @@ async function queueOverheadMs(log: (m: string) => void): Promise<number | null>
     const q = new Queue('trainscope', { connection: { host: '127.0.0.1', port: redis.port } });
     try {
       const overheads: number[] = [];
+      const code = submitterCode();
       for (const s of samples) {
-        const job = await Job.fromId(q, jobIdOf(s.cell));
+        const job = await Job.fromId(q, jobIdOf(s.cell, code));
         if (job?.processedOn && job.finishedOn) overheads.push(s.ms - (job.finishedOn - job.processedOn));
       }
       overheads.sort((a, b) => a - b);

@@ -32,12 +32,17 @@ interface Pending {
 }
 
 /** Connects (or fails with one clear line) before anything is written, then returns the executor. */
+/** This code's identity for job ids (version, commit, uncommitted diff): 8 hex characters. */
+export function submitterCode(): string {
+  const env = currentEnv();
+  return createHash('sha256').update(`${VERSION} ${env.gitSha} ${env.gitDiff ?? ''}`).digest('hex').slice(0, 8);
+}
+
 export async function queueExecutor(url: string, o: QueueExecutorOptions = {}): Promise<CellExecutor> {
   const target = parseQueueUrl(url);
   await checkRedis(target, o.connectTimeoutMs ?? 5000);
   const attempts = (o.retries ?? 2) + 1;
-  const env = currentEnv();
-  const code = createHash('sha256').update(`${VERSION} ${env.gitSha} ${env.gitDiff ?? ''}`).digest('hex').slice(0, 8);
+  const code = submitterCode();
   const queue = new Queue<CellJobData, CellJobResult>(target.queueName, { connection: target.connection });
   const events = new QueueEvents(target.queueName, { connection: target.connection });
   queue.on('error', () => {});
