@@ -11,8 +11,25 @@
  * BENCH_BACKENDS=wasm,native runs only those backends.
  */
 import {
-  Tensor, add, availableBackends, kernels, linalg, matmul, mul, optim, random, setBackend, softmaxCrossEntropy,
-  tanh, relu, valueAndGrad, hvp, grad, treeMap, transpose, type GradientTransformation,
+  Tensor,
+  add,
+  availableBackends,
+  kernels,
+  linalg,
+  matmul,
+  mul,
+  optim,
+  random,
+  setBackend,
+  softmaxCrossEntropy,
+  tanh,
+  relu,
+  valueAndGrad,
+  hvp,
+  grad,
+  treeMap,
+  transpose,
+  type GradientTransformation,
 } from '../src/index.ts';
 import type { FloatArray } from '../src/kernels/kernels.ts';
 import { bestMs as time } from './timing.ts';
@@ -27,7 +44,6 @@ import { sgdChaosBench } from './sgd-chaos.ts';
 import { dashMlpStepsPerSecond } from './dash.ts';
 
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
-
 
 function gemmGflops(n: number, dtype: 'float32' | 'float64'): number {
   const make = (seed: number): FloatArray => random.normal(random.key(seed), [n * n], { dtype }).data as FloatArray;
@@ -75,7 +91,15 @@ function stepMs(sizes: number[], batchSize: number, opt: GradientTransformation,
     state = next;
     p = optim.applyUpdates(p, updates);
   };
-  return time(() => { for (let i = 0; i < reps; i++) once(); }, samples, warmup) / reps;
+  return (
+    time(
+      () => {
+        for (let i = 0; i < reps; i++) once();
+      },
+      samples,
+      warmup,
+    ) / reps
+  );
 }
 
 const mlpStepMs = (): number => stepMs([784, 256, 256, 10], 128, optim.adam(1e-3), 0, 1, 15);
@@ -101,7 +125,6 @@ function eighMs(): number {
   return time(() => void linalg.eigh(s), 5, 1);
 }
 
-
 function qrMs(): number {
   const a = random.normal(random.key(4), [1024, 64]);
   return time(() => void linalg.qr(a), 9, 2);
@@ -114,7 +137,10 @@ function svdMs(): number {
 
 const results: Record<string, Record<string, number>> = {};
 // BENCH_BACKENDS=wasm,native runs a subset (default: every available backend).
-const wanted = process.env['BENCH_BACKENDS']?.split(',').map((s) => s.trim()).filter(Boolean);
+const wanted = process.env['BENCH_BACKENDS']
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 for (const name of wanted ?? availableBackends()) {
   if (!availableBackends().includes(name)) throw new Error(`BENCH_BACKENDS: '${name}' is not available (have ${availableBackends().join(', ')})`);
   setBackend(name);

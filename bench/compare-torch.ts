@@ -16,7 +16,10 @@ if (!oursPath || !torchPath) {
 }
 /** The last line of a file that is a JSON object (tolerates npm's banner lines before it). */
 function lastJson(path: string): unknown {
-  const line = readFileSync(path, 'utf8').split('\n').reverse().find((l) => l.trimStart().startsWith('{'));
+  const line = readFileSync(path, 'utf8')
+    .split('\n')
+    .reverse()
+    .find((l) => l.trimStart().startsWith('{'));
   if (!line) throw new Error(`${path}: no JSON object line`);
   return JSON.parse(line);
 }
@@ -41,7 +44,9 @@ for (const f of fields) {
   }
   lines.push(row.join(' '));
 }
-process.stderr.write(`PyTorch ${String(torchOut.meta['torch'])}, ${String(torchOut.meta['threads'])} thread(s) (*_default_threads: ${String(torchOut.meta['default_threads'] ?? '?')}), BLAS ${String(torchOut.meta['blas'])}\n`);
+process.stderr.write(
+  `PyTorch ${String(torchOut.meta['torch'])}, ${String(torchOut.meta['threads'])} thread(s) (*_default_threads: ${String(torchOut.meta['default_threads'] ?? '?')}), BLAS ${String(torchOut.meta['blas'])}\n`,
+);
 process.stderr.write('ratios: *_gflops and *_per_s ours/torch (higher is better); *_ms, *_s and hvp_over_grad ours/torch (lower is better)\n');
 process.stderr.write(`${lines.join('\n')}\n`);
 process.stdout.write(`${JSON.stringify({ backends: ours, torch: torchOut, ratios })}\n`);

@@ -14,7 +14,6 @@ function filled(dtype: DType, size: number, seed: number): FloatArray {
   return randomArray(dtype, size, lcg(seed));
 }
 
-
 function product(dtype: DType, m: number, n: number, k: number): () => void {
   const a = filled(dtype, m * k, 1);
   const b = filled(dtype, k * n, 2);
@@ -34,6 +33,12 @@ for (const dtype of ['float64', 'float32'] as const) {
   const tiny = product(dtype, 8, 20, 256);
   // Time batches of calls: one call is near performance.now()'s resolution.
   const calls = 1000;
-  const ms = medianMs(() => { for (let i = 0; i < calls; i++) tiny(); }, 21, 20);
+  const ms = medianMs(
+    () => {
+      for (let i = 0; i < calls; i++) tiny();
+    },
+    21,
+    20,
+  );
   console.log(`${dtype} gemm 8×256·256×20: ${((ms * 1000) / calls).toFixed(2)} µs`);
 }

@@ -10,7 +10,9 @@ import { gld, squaredLoss, twoLayerNet } from '../src/methods/langevin/index.ts'
 import { bestMs } from './timing.ts';
 
 export function gldStepMs(): number {
-  const n = 1600, d = 5, M = 100;
+  const n = 1600,
+    d = 5,
+    M = 100;
   const net = twoLayerNet({ inputDim: d, width: M });
   const x = random.uniform(random.key(1), [n, d], { low: -1, high: 1 });
   const y = random.normal(random.key(2), [n]);
@@ -19,5 +21,13 @@ export function gldStepMs(): number {
   const base = random.key(3);
   let k = 0;
   const reps = 10;
-  return bestMs(() => { for (let i = 0; i < reps; i++) state = step(state, { x, y }, random.foldIn(base, k++)).state; }, 9, 3) / reps;
+  return (
+    bestMs(
+      () => {
+        for (let i = 0; i < reps; i++) state = step(state, { x, y }, random.foldIn(base, k++)).state;
+      },
+      9,
+      3,
+    ) / reps
+  );
 }

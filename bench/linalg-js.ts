@@ -15,7 +15,6 @@ function randn(length: number, seed: number): Float64Array {
   return Float64Array.from({ length }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
 }
 
-
 const n = 256;
 const g = randn(n * n, 1);
 const sym = g.map((_, k) => 0.5 * (g[k]! + g[(k % n) * n + Math.floor(k / n)]!));

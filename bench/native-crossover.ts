@@ -25,14 +25,39 @@ const native = loadNativeKernels({ raw: true });
 
 /** Median µs per call, timing batches of calls (one tiny call is below performance.now()'s resolution). */
 function usPerCall(fn: () => void, calls: number): number {
-  return (medianMs(() => { for (let i = 0; i < calls; i++) fn(); }, 15, 5) * 1000) / calls;
+  return (
+    (medianMs(
+      () => {
+        for (let i = 0; i < calls; i++) fn();
+      },
+      15,
+      5,
+    ) *
+      1000) /
+    calls
+  );
 }
 
 const SHAPES: Array<[number, number, number, number]> = [
   // [batch, m, n, k]
-  [1, 1, 1, 1], [1, 2, 2, 2], [1, 4, 4, 4], [1, 6, 6, 6], [1, 8, 8, 8], [1, 10, 10, 10], [1, 12, 12, 12],
-  [1, 16, 16, 16], [1, 24, 24, 24], [1, 32, 32, 32], [1, 64, 64, 64],
-  [1, 1, 64, 64], [1, 64, 1, 64], [1, 64, 64, 1], [1, 8, 10, 20], [1, 8, 20, 256], [16, 4, 4, 4], [8, 8, 8, 8],
+  [1, 1, 1, 1],
+  [1, 2, 2, 2],
+  [1, 4, 4, 4],
+  [1, 6, 6, 6],
+  [1, 8, 8, 8],
+  [1, 10, 10, 10],
+  [1, 12, 12, 12],
+  [1, 16, 16, 16],
+  [1, 24, 24, 24],
+  [1, 32, 32, 32],
+  [1, 64, 64, 64],
+  [1, 1, 64, 64],
+  [1, 64, 1, 64],
+  [1, 64, 64, 1],
+  [1, 8, 10, 20],
+  [1, 8, 20, 256],
+  [16, 4, 4, 4],
+  [8, 8, 8, 8],
 ];
 
 console.log('µs per call, js vs native (1 thread); ratio > 1: native faster');
@@ -47,17 +72,23 @@ for (const dtype of ['float64', 'float32'] as const) {
     const js = usPerCall(() => jsKernels.gemm(a, b, c, args), calls);
     const nat = usPerCall(() => native.gemm(a, b, c, args), calls);
     const label = `${batch > 1 ? `${batch}×` : ''}${m}×${n}×${k}`.padEnd(14);
-    console.log(`${dtype} ${label} ${String(macs).padStart(7)} MACs  js ${js.toFixed(3).padStart(8)}  native ${nat.toFixed(3).padStart(8)}  ×${(js / nat).toFixed(2)}`);
+    console.log(
+      `${dtype} ${label} ${String(macs).padStart(7)} MACs  js ${js.toFixed(3).padStart(8)}  native ${nat.toFixed(3).padStart(8)}  ×${(js / nat).toFixed(2)}`,
+    );
   }
 }
 
 // Per-call overhead: the raw addon entry point on a 1×1×1 product (argument checks + one cblas call).
 {
   const addon = loadNativeAddon();
-  const a = new Float64Array(1), b = new Float64Array(1), c = new Float64Array(1);
+  const a = new Float64Array(1),
+    b = new Float64Array(1),
+    c = new Float64Array(1);
   const us = usPerCall(() => addon.gemm_f64(a, b, c, 1, 1, 1, 1, false, false, 0, 0), 200_000);
   const usBatch0 = usPerCall(() => addon.gemm_f64(a, b, c, 0, 1, 1, 1, false, false, 0, 0), 200_000);
-  console.log(`raw gemm_f64 1×1×1: ${(us * 1000).toFixed(0)} ns/call (of which the N-API call + argument checks ≈ ${(usBatch0 * 1000).toFixed(0)} ns: batch 0)`);
+  console.log(
+    `raw gemm_f64 1×1×1: ${(us * 1000).toFixed(0)} ns/call (of which the N-API call + argument checks ≈ ${(usBatch0 * 1000).toFixed(0)} ns: batch 0)`,
+  );
 }
 
 if (process.argv.includes('--throughput')) {

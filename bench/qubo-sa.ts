@@ -17,10 +17,14 @@ export function saFlipsPerSecond(n = 1000, degree = 10, sweeps = 1000, reps = 7)
   const betas = geometricSchedule(hot, cold, sweeps);
   const spins = new Float64Array(n);
   const state = Int32Array.of(0x9e3779b9 | 0, 0x243f6a88, 0x85a308d3 | 0, 0x13198a2e);
-  const ms = bestMs(() => {
-    for (let i = 0; i < n; i++) spins[i] = i & 1 ? 1 : -1;
-    annealInPlace(m, spins, betas, state);
-  }, reps, 2);
+  const ms = bestMs(
+    () => {
+      for (let i = 0; i < n; i++) spins[i] = i & 1 ? 1 : -1;
+      annealInPlace(m, spins, betas, state);
+    },
+    reps,
+    2,
+  );
   return (n * sweeps) / (ms / 1000);
 }
 

@@ -34,8 +34,11 @@ const TEST_MODULE = new URL('../test/support/sweep-test-experiments.ts', import.
 // measure the fixed costs (thread start-up, which loads the modules through tsx, and the reports).
 const STEPS = Number(process.env['BENCH_SWEEP_STEPS'] ?? 600);
 const SWEEP8: SweepSpec = {
-  experiment: 'baselines/mnist-mlp', preset: 'smoke', sets: ['optimizers=["adam"]', `steps=${STEPS}`, 'evalEvery=100'],
-  axes: { grid: { adamLr: [1e-3, 2e-3, 4e-3, 8e-3] } }, seeds: [0, 1],
+  experiment: 'baselines/mnist-mlp',
+  preset: 'smoke',
+  sets: ['optimizers=["adam"]', `steps=${STEPS}`, 'evalEvery=100'],
+  axes: { grid: { adamLr: [1e-3, 2e-3, 4e-3, 8e-3] } },
+  seeds: [0, 1],
 };
 
 /** CPU seconds (every thread of this process) of the last timedSweep. */
@@ -74,18 +77,23 @@ async function queueOverheadMs(log: (m: string) => void): Promise<number | null>
     // One cell at a time: submit → result written, minus the time the worker spent in the job
     // (BullMQ's processedOn → finishedOn), is what the queue adds. The median over n cells.
     const samples: { cell: string; ms: number }[] = [];
-    await timedSweep(cells(Array.from({ length: n }, (_, i) => i)), async () => {
-      const ex = await queueExecutor(redis.url);
-      return {
-        ...ex, concurrency: 1,
-        async run(task, hooks, sig) {
-          const t0 = Date.now();
-          const o = await ex.run(task, hooks, sig);
-          samples.push({ cell: task.cell, ms: Date.now() - t0 });
-          return o;
-        },
-      };
-    }, TEST_MODULE);
+    await timedSweep(
+      cells(Array.from({ length: n }, (_, i) => i)),
+      async () => {
+        const ex = await queueExecutor(redis.url);
+        return {
+          ...ex,
+          concurrency: 1,
+          async run(task, hooks, sig) {
+            const t0 = Date.now();
+            const o = await ex.run(task, hooks, sig);
+            samples.push({ cell: task.cell, ms: Date.now() - t0 });
+            return o;
+          },
+        };
+      },
+      TEST_MODULE,
+    );
     const q = new Queue('trainscope', { connection: { host: '127.0.0.1', port: redis.port } });
     try {
       const overheads: number[] = [];
@@ -127,9 +135,14 @@ export async function sweepBench(log: (m: string) => void): Promise<Record<strin
   const overhead = await queueOverheadMs(log);
   if (overhead !== null) log(`  queue overhead: ${round(overhead)} ms per cell`);
   return {
-    sweep8_jobs1_s: round(jobs1), sweep8_jobs2_s: round(jobs2), sweep8_speedup: round(jobs1 / jobs2),
+    sweep8_jobs1_s: round(jobs1),
+    sweep8_jobs2_s: round(jobs2),
+    sweep8_speedup: round(jobs1 / jobs2),
     // CPU seconds of all threads: with the CPU to itself, --jobs 2 takes about (cpu2 − serial part) / 2.
-    sweep8_jobs1_cpu_s: round(cpu1), sweep8_jobs2_cpu_s: round(cpu2), queue_overhead_ms: overhead === null ? null : round(overhead) };
+    sweep8_jobs1_cpu_s: round(cpu1),
+    sweep8_jobs2_cpu_s: round(cpu2),
+    queue_overhead_ms: overhead === null ? null : round(overhead),
+  };
 }
 
 // `tsx bench/sweeps.ts` runs these alone.

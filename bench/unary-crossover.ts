@@ -20,9 +20,30 @@ function row(n: number): string {
   // Enough calls per sample that one sample takes ~1 ms or more.
   const calls = Math.max(1, Math.round(200_000 / n));
   const cells = ops.map((op) => {
-    const js = bestMs(() => { for (let c = 0; c < calls; c++) jsKernels.unary(op, x, out); }, 15, 3) / calls;
-    const nat = bestMs(() => { for (let c = 0; c < calls; c++) native.unary(op, x, out); }, 15, 3) / calls;
-    const wa = bestMs(() => { for (let c = 0; c < calls; c++) wasm.unary(op, x, out); }, 15, 3) / calls;
+    const js =
+      bestMs(
+        () => {
+          for (let c = 0; c < calls; c++) jsKernels.unary(op, x, out);
+        },
+        15,
+        3,
+      ) / calls;
+    const nat =
+      bestMs(
+        () => {
+          for (let c = 0; c < calls; c++) native.unary(op, x, out);
+        },
+        15,
+        3,
+      ) / calls;
+    const wa =
+      bestMs(
+        () => {
+          for (let c = 0; c < calls; c++) wasm.unary(op, x, out);
+        },
+        15,
+        3,
+      ) / calls;
     const us = (ms: number): string => `${(ms * 1e3).toFixed(2)} µs`;
     return `${op} js ${us(js)}, native ${us(nat)} (${(js / nat).toFixed(2)}×), wasm ${us(wa)} (${(js / wa).toFixed(2)}×)`;
   });

@@ -129,7 +129,10 @@ function localNodedir() {
 /** The most telling line of a failed node-gyp run: the first compiler/linker error, else gyp's. */
 function failureReason(r) {
   if (r.error) return oneLine(r.error.message);
-  const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const pick =
     lines.find((l) => /\berror\b/i.test(l) && !l.startsWith('gyp')) ??
     lines.find((l) => /^gyp ERR! (stack )?Error:/.test(l)) ??

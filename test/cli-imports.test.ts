@@ -37,7 +37,15 @@ test('the checker follows static imports and skips type-only and dynamic ones', 
   assert.ok(all.has('src/experiments/registry.ts'));
 });
 
-for (const entry of ['src/cli/main.ts', 'src/cli/list-command.ts', 'src/cli/doctor-command.ts', 'src/cli/watch-command.ts', 'src/cli/run-command.ts', 'src/cli/reproduce-command.ts', 'src/cli/sweep-command.ts']) {
+for (const entry of [
+  'src/cli/main.ts',
+  'src/cli/list-command.ts',
+  'src/cli/doctor-command.ts',
+  'src/cli/watch-command.ts',
+  'src/cli/run-command.ts',
+  'src/cli/reproduce-command.ts',
+  'src/cli/sweep-command.ts',
+]) {
   test(`${entry} loads no renderer`, () => {
     const heavy = [...staticClosure(entry)].filter((m) => HEAVY.test(m) || m === 'src/report/figures.ts');
     assert.deepEqual(heavy, []);

@@ -30,7 +30,10 @@ test('--version, --help everywhere, list and doctor', () => {
     assert.match(r.stdout, /^Usage: trainscope/);
   }
   const list = JSON.parse(cli('list', '--json').stdout) as { id: string }[];
-  assert.deepEqual(list.map((e) => e.id), EXPERIMENTS.map((e) => e.id));
+  assert.deepEqual(
+    list.map((e) => e.id),
+    EXPERIMENTS.map((e) => e.id),
+  );
   const doctor = JSON.parse(cli('doctor', '--json').stdout) as Record<string, unknown>;
   assert.equal(doctor['node'], process.version);
   assert.equal(doctor['defaultDtype'], 'float64');
@@ -119,14 +122,32 @@ test('reproduce: an experiment that fails is marked failed in index.html and the
   assert.match(index, /holds a run with a different config or seed/);
 });
 
-test('dataset=fashion-mnist and dtype=float32: --set trains the baseline on Debian\'s Fashion-MNIST in float32; mnist sizes are checked', { skip: !existsSync('/usr/share/datasets/fashion-mnist') && 'dataset-fashion-mnist not installed' }, () => {
+test("dataset=fashion-mnist and dtype=float32: --set trains the baseline on Debian's Fashion-MNIST in float32; mnist sizes are checked", {
+  skip: !existsSync('/usr/share/datasets/fashion-mnist') && 'dataset-fashion-mnist not installed',
+}, () => {
   const dir = join(tmp(), 'fashion');
-  const r = cli('run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'dataset=fashion-mnist', '--set', 'dtype=float32', '--set', 'optimizers=["adam"]', '--out', dir);
+  const r = cli(
+    'run',
+    'baselines/mnist-mlp',
+    '--preset',
+    'smoke',
+    '--set',
+    'dataset=fashion-mnist',
+    '--set',
+    'dtype=float32',
+    '--set',
+    'optimizers=["adam"]',
+    '--out',
+    dir,
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).dtype, 'float32', 'the manifest records the dtype trained in');
   assert.equal(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).dataset, 'fashion-mnist');
   assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /Fashion-MNIST images/);
-  oneLineError(cli('run', 'baselines/mnist-mlp', '--set', 'trainSize=9000', '--set', 'testSize=2000'), /holds 10000 digits: trainSize \+ testSize must be at most that/);
+  oneLineError(
+    cli('run', 'baselines/mnist-mlp', '--set', 'trainSize=9000', '--set', 'testSize=2000'),
+    /holds 10000 digits: trainSize \+ testSize must be at most that/,
+  );
 });
 
 test('usage errors from the parser: one line, the prefix once, exit 2', () => {
@@ -151,14 +172,21 @@ test('usage errors from the parser: one line, the prefix once, exit 2', () => {
 
 test('--backend overrides TRAINSCOPE_BACKEND', () => {
   const doctor = (env: Record<string, string>, ...args: string[]) =>
-    JSON.parse(spawnSync(process.execPath, [...CLI, 'doctor', '--json', ...args], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout) as Record<string, unknown>;
+    JSON.parse(spawnSync(process.execPath, [...CLI, 'doctor', '--json', ...args], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout) as Record<
+      string,
+      unknown
+    >;
   assert.equal(doctor({ TRAINSCOPE_BACKEND: 'wasm' }, '--backend', 'js')['backend'], 'js');
   assert.equal(doctor({ TRAINSCOPE_BACKEND: 'js' }, '--backend', 'wasm')['backend'], 'wasm');
   assert.equal(doctor({ TRAINSCOPE_BACKEND: 'js' })['backend'], 'js', 'without the flag the variable still rules');
 });
 
-test('list --json carries each config schema; a run folder\'s config.json points at its schema and is accepted back as --config', () => {
-  const list = JSON.parse(cli('list', '--json').stdout) as { id: string; configKeys: string[]; configSchema: { properties: Record<string, { default?: unknown }>; additionalProperties: boolean } }[];
+test("list --json carries each config schema; a run folder's config.json points at its schema and is accepted back as --config", () => {
+  const list = JSON.parse(cli('list', '--json').stdout) as {
+    id: string;
+    configKeys: string[];
+    configSchema: { properties: Record<string, { default?: unknown }>; additionalProperties: boolean };
+  }[];
   for (const e of list) {
     const exp = EXPERIMENTS.find((x) => x.id === e.id)!;
     assert.deepEqual(Object.keys(e.configSchema.properties).sort(), ['$schema', ...e.configKeys].sort());

@@ -6,7 +6,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Tensor, tensor, random, grad, hvp, mean, mul, neg, sum, logSoftmax, oneHot, softmaxCrossEntropy, relu, where, greater, add, sub, broadcastTo,
+  Tensor,
+  tensor,
+  random,
+  grad,
+  hvp,
+  mean,
+  mul,
+  neg,
+  sum,
+  logSoftmax,
+  oneHot,
+  softmaxCrossEntropy,
+  relu,
+  where,
+  greater,
+  add,
+  sub,
+  broadcastTo,
 } from '../src/index.ts';
 import { allocateOutput } from '../src/tensor/arena.ts';
 import { encodeTree, decodeTree } from '../src/train/serialize.ts';
@@ -36,7 +53,10 @@ test('fused softmaxCrossEntropy matches the composed reference: value, gradient,
 });
 
 test('fused softmaxCrossEntropy is stable for huge logits and rejects bad labels', () => {
-  const logits = tensor([[1000, 0, -1000], [-1e4, 1e4, 0]]);
+  const logits = tensor([
+    [1000, 0, -1000],
+    [-1e4, 1e4, 0],
+  ]);
   const labels = tensor([0, 1], { dtype: 'int32' });
   assert.equal(softmaxCrossEntropy(logits, labels).item(), 0);
   assert.throws(() => softmaxCrossEntropy(logits, tensor([0, 3], { dtype: 'int32' })), /label 3 at index 1 is out of range \[0, 3\)/);
@@ -45,10 +65,16 @@ test('fused softmaxCrossEntropy is stable for huge logits and rejects bad labels
 });
 
 test('relu (maskPositive) equals where(x > 0, x, 0) with the same derivatives', () => {
-  const x = tensor([[-2, -0.5, 0, 0.5, 3], [1, -1, 2, -2, 0.25]]);
+  const x = tensor([
+    [-2, -0.5, 0, 0.5, 3],
+    [1, -1, 2, -2, 0.25],
+  ]);
   const v = random.normal(random.key(3), [2, 5]);
   const ref = (t: Tensor): Tensor => where(greater(t, 0), t, 0);
-  const loss = (h: (t: Tensor) => Tensor) => (t: Tensor): Tensor => sum(mul(h(t), h(mul(t, t))));
+  const loss =
+    (h: (t: Tensor) => Tensor) =>
+    (t: Tensor): Tensor =>
+      sum(mul(h(t), h(mul(t, t))));
   assert.equal(maxAbsDiff(relu(x), ref(x)), 0);
   assert.equal(maxAbsDiff(grad(loss(relu))(x), grad(loss(ref))(x)), 0);
   assert.equal(maxAbsDiff(hvp(loss(relu), x, v), hvp(loss(ref), x, v)), 0);
@@ -74,7 +100,12 @@ test('arena: primitive outputs are disjoint zeroed views, and serialize through 
   const views = Array.from({ length: 200 }, (_, i) => allocateOutput(i % 2 ? 'float32' : 'float64', 20 + (i % 37)));
   for (const v of views) assert.ok(v.every((e) => e === 0));
   views.forEach((v, i) => v.fill(i + 1));
-  views.forEach((v, i) => assert.ok(v.every((e) => e === i + 1), `view ${i} was overwritten`));
+  views.forEach((v, i) =>
+    assert.ok(
+      v.every((e) => e === i + 1),
+      `view ${i} was overwritten`,
+    ),
+  );
   const t = new Tensor(views[5]!, [views[5]!.length]);
   const back = decodeTree(JSON.parse(JSON.stringify(encodeTree({ t })))) as { t: Tensor };
   assert.deepEqual(Array.from(back.t.data), Array.from(t.data));

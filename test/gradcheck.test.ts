@@ -7,9 +7,45 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Tensor, tensor, grad, jvp, vjp, hvp, random, add, mul, sin, sum, reshape, cast, transpose, matmul,
-  logSoftmax, softmax, softmaxCrossEntropy, mse, relu, gelu, logsumexp, leakyRelu, softplus, conv2d, maxPool2d,
-  avgPool2d, mean, variance, min, div, sub, abs, linalg, stack, where, greater, eye, sqrt,
+  Tensor,
+  tensor,
+  grad,
+  jvp,
+  vjp,
+  hvp,
+  random,
+  add,
+  mul,
+  sin,
+  sum,
+  reshape,
+  cast,
+  transpose,
+  matmul,
+  logSoftmax,
+  softmax,
+  softmaxCrossEntropy,
+  mse,
+  relu,
+  gelu,
+  logsumexp,
+  leakyRelu,
+  softplus,
+  conv2d,
+  maxPool2d,
+  avgPool2d,
+  mean,
+  variance,
+  min,
+  div,
+  sub,
+  abs,
+  linalg,
+  stack,
+  where,
+  greater,
+  eye,
+  sqrt,
 } from '../src/index.ts';
 import { bind } from '../src/tensor/trace.ts';
 import { jvpRules, vjpRules } from '../src/tensor/rules.ts';
@@ -30,42 +66,67 @@ interface Case {
 }
 
 // ---- input generators: float64, away from kinks and singularities ----
-const normal = (...shape: number[]): Gen => (k) => random.normal(k, shape);
-const positive = (...shape: number[]): Gen => (k) => add(random.uniform(k, shape), 0.5);
+const normal =
+  (...shape: number[]): Gen =>
+  (k) =>
+    random.normal(k, shape);
+const positive =
+  (...shape: number[]): Gen =>
+  (k) =>
+    add(random.uniform(k, shape), 0.5);
 /** Values with gaps of at least 0.05 between any two (no ties for max/abs/maximum). */
-const distinct = (...shape: number[]): Gen => (k) => {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const perm = random.permutation(k, n).data;
-  return tensor(Float64Array.from(perm, (p) => (p - n / 2 + 0.5) * 0.1 + 0.013), { shape });
-};
-const bools = (...shape: number[]): Gen => (k) => random.bernoulli(k, 0.5, shape);
-const ints = (high: number, ...shape: number[]): Gen => (k) => random.randint(k, 0, high, shape);
-const spd = (n: number): Gen => (k) => {
-  const a = random.normal(k, [n, n]);
-  return add(matmul(a, a, { transB: true }), mul(identity(n), n));
-};
-const symmetricDistinct = (n: number): Gen => (k) => {
-  const [k1, k2] = random.split(k);
-  const q = linalg.qr(random.normal(k1!, [n, n])).Q;
-  const lam = Float64Array.from({ length: n }, (_, i) => i * 1.3 - 2 + 0.1 * random.uniform(k2!, [n]).data[i]!);
-  return matmul(mul(q, tensor(lam, { shape: [1, n] })), q, { transB: true });
-};
+const distinct =
+  (...shape: number[]): Gen =>
+  (k) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const perm = random.permutation(k, n).data;
+    return tensor(
+      Float64Array.from(perm, (p) => (p - n / 2 + 0.5) * 0.1 + 0.013),
+      { shape },
+    );
+  };
+const bools =
+  (...shape: number[]): Gen =>
+  (k) =>
+    random.bernoulli(k, 0.5, shape);
+const ints =
+  (high: number, ...shape: number[]): Gen =>
+  (k) =>
+    random.randint(k, 0, high, shape);
+const spd =
+  (n: number): Gen =>
+  (k) => {
+    const a = random.normal(k, [n, n]);
+    return add(matmul(a, a, { transB: true }), mul(identity(n), n));
+  };
+const symmetricDistinct =
+  (n: number): Gen =>
+  (k) => {
+    const [k1, k2] = random.split(k);
+    const q = linalg.qr(random.normal(k1!, [n, n])).Q;
+    const lam = Float64Array.from({ length: n }, (_, i) => i * 1.3 - 2 + 0.1 * random.uniform(k2!, [n]).data[i]!);
+    return matmul(mul(q, tensor(lam, { shape: [1, n] })), q, { transB: true });
+  };
 /** Q₁·diag(s)·Q₂ᵀ with singular values 1, 2, … (+ noise): gaps large enough for finite differences. */
-const separatedSingularValues = (n: number): Gen => (k) => {
-  const [k1, k2, k3] = random.split(k, 3);
-  const q1 = linalg.qr(random.normal(k1!, [n, n])).Q;
-  const q2 = linalg.qr(random.normal(k2!, [n, n])).Q;
-  const sv = Float64Array.from({ length: n }, (_, i) => i + 1 + 0.1 * random.uniform(k3!, [n]).data[i]!);
-  return matmul(mul(q1, tensor(sv, { shape: [1, n] })), q2, { transB: true });
-};
-const triangular = (n: number, lower: boolean): Gen => (k) => {
-  const a = random.normal(k, [n, n]).data.slice();
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) if (lower ? j > i : j < i) a[i * n + j] = 0;
-    a[i * n + i] = 2 + Math.abs(a[i * n + i]!);
-  }
-  return tensor(a, { shape: [n, n] });
-};
+const separatedSingularValues =
+  (n: number): Gen =>
+  (k) => {
+    const [k1, k2, k3] = random.split(k, 3);
+    const q1 = linalg.qr(random.normal(k1!, [n, n])).Q;
+    const q2 = linalg.qr(random.normal(k2!, [n, n])).Q;
+    const sv = Float64Array.from({ length: n }, (_, i) => i + 1 + 0.1 * random.uniform(k3!, [n]).data[i]!);
+    return matmul(mul(q1, tensor(sv, { shape: [1, n] })), q2, { transB: true });
+  };
+const triangular =
+  (n: number, lower: boolean): Gen =>
+  (k) => {
+    const a = random.normal(k, [n, n]).data.slice();
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) if (lower ? j > i : j < i) a[i * n + j] = 0;
+      a[i * n + i] = 2 + Math.abs(a[i * n + i]!);
+    }
+    return tensor(a, { shape: [n, n] });
+  };
 const identity = (n: number): Tensor => eye(n);
 const g = patchGeometry(2, 3, 5, 6, 3, 2, 2, 1, 1, 0, 1, 2);
 
@@ -76,13 +137,17 @@ const binary = (p: Prim, ga: Gen = normal(2, 3), gb: Gen = normal(2, 3)): Case[]
 
 /** A binary primitive with a one-element operand on the right and on the left (read as a scalar). */
 const scalarOperand = (p: Prim, ga: Gen = normal(2, 3), gs: Gen = normal()): Case => ({
-  name: `${p} (scalar operand)`, inputs: [ga, gs], diff: [0, 1],
+  name: `${p} (scalar operand)`,
+  inputs: [ga, gs],
+  diff: [0, 1],
   f: (a, s) => add(bind(p, [a, s], {} as never), mul(bind(p, [s, a], {} as never), 0.7)),
 });
 
 /** A binary primitive with a trailing-dimensions operand (a bias) on the right and on the left. */
 const suffixOperand = (p: Prim, ga: Gen = normal(2, 3), gs: Gen = normal(3)): Case => ({
-  name: `${p} (trailing-dims operand)`, inputs: [ga, gs], diff: [0, 1],
+  name: `${p} (trailing-dims operand)`,
+  inputs: [ga, gs],
+  diff: [0, 1],
   f: (a, s) => add(bind(p, [a, s], {} as never), mul(bind(p, [s, a], {} as never), 0.7)),
 });
 
@@ -97,22 +162,54 @@ const cases: { [P in Prim]: Case[] } = {
   sqrt: unary('sqrt', positive(3, 4)),
   abs: unary('abs', distinct(3, 4)),
   sign: [{ name: 'sign', inputs: [distinct(3, 4)], diff: [0], f: (x) => mul(bind('sign', [x], {}), x) }],
-  add: [...binary('add'), scalarOperand('add'), suffixOperand('add', normal(2, 2, 3), normal(2, 3)), { name: 'add (broadcast)', inputs: [normal(2, 1, 3), normal(4, 1)], diff: [0, 1], f: add }],
-  sub: [...binary('sub'), scalarOperand('sub', normal(2, 3), normal(1, 1)), { name: 'sub (broadcast scalar)', inputs: [normal(3), normal()], diff: [0, 1], f: sub }],
+  add: [
+    ...binary('add'),
+    scalarOperand('add'),
+    suffixOperand('add', normal(2, 2, 3), normal(2, 3)),
+    { name: 'add (broadcast)', inputs: [normal(2, 1, 3), normal(4, 1)], diff: [0, 1], f: add },
+  ],
+  sub: [
+    ...binary('sub'),
+    scalarOperand('sub', normal(2, 3), normal(1, 1)),
+    { name: 'sub (broadcast scalar)', inputs: [normal(3), normal()], diff: [0, 1], f: sub },
+  ],
   mul: [...binary('mul'), scalarOperand('mul'), suffixOperand('mul'), { name: 'mul (broadcast)', inputs: [normal(3, 1), normal(1, 4)], diff: [0, 1], f: mul }],
-  div: [...binary('div', normal(2, 3), positive(2, 3)), scalarOperand('div', positive(2, 3), positive()), suffixOperand('div', positive(2, 3), positive(3)), { name: 'div (broadcast)', inputs: [normal(2, 3), positive(3)], diff: [0, 1], f: div }],
+  div: [
+    ...binary('div', normal(2, 3), positive(2, 3)),
+    scalarOperand('div', positive(2, 3), positive()),
+    suffixOperand('div', positive(2, 3), positive(3)),
+    { name: 'div (broadcast)', inputs: [normal(2, 3), positive(3)], diff: [0, 1], f: div },
+  ],
   pow: [...binary('pow', positive(2, 3), normal(2, 3)), scalarOperand('pow', positive(2, 3), positive())],
   maximum: [...binary('maximum', distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)), scalarOperand('maximum', distinct(2, 3), () => tensor(0.0371))],
   minimum: binary('minimum', distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)),
-  compare: [{ name: 'compare', inputs: [distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)], diff: [0, 1], f: (a, b) => mul(cast(bind('compare', [a, b], { op: 'lt' }), 'float64'), mul(a, b)) }],
+  compare: [
+    {
+      name: 'compare',
+      inputs: [distinct(2, 3), (k) => add(distinct(2, 3)(k), 0.021)],
+      diff: [0, 1],
+      f: (a, b) => mul(cast(bind('compare', [a, b], { op: 'lt' }), 'float64'), mul(a, b)),
+    },
+  ],
   select: [{ name: 'select', inputs: [bools(3, 4), normal(3, 4), normal(3, 4)], diff: [1, 2], f: (c, a, b) => bind('select', [c, a, b], {}) }],
   maskPositive: [
     { name: 'maskPositive', inputs: [distinct(2, 3), normal(2, 3)], diff: [0, 1], f: (x, y) => bind('maskPositive', [x, y], {}) },
     { name: 'maskPositive (relu: same operand twice)', inputs: [distinct(3, 4)], diff: [0], f: (x) => mul(bind('maskPositive', [x, x], {}), x) },
   ],
   softmaxCrossEntropy: [{ name: 'softmaxCrossEntropy', inputs: [normal(4, 5), ints(5, 4)], diff: [0], f: (x, y) => bind('softmaxCrossEntropy', [x, y], {}) }],
-  softmaxCrossEntropyGrad: [{ name: 'softmaxCrossEntropyGrad', inputs: [normal(3, 4), ints(4, 3)], diff: [0], f: (x, y) => bind('softmaxCrossEntropyGrad', [x, y], {}) }],
-  cast: [{ name: 'cast float64→float32→float64', inputs: [(k) => tensor(random.randint(k, -8, 8, [3]).data, { dtype: 'float64' })], diff: [0], f: (x) => cast(cast(x, 'float32'), 'float64'), firstOrderOnly: true, rtol: 1e-3 }],
+  softmaxCrossEntropyGrad: [
+    { name: 'softmaxCrossEntropyGrad', inputs: [normal(3, 4), ints(4, 3)], diff: [0], f: (x, y) => bind('softmaxCrossEntropyGrad', [x, y], {}) },
+  ],
+  cast: [
+    {
+      name: 'cast float64→float32→float64',
+      inputs: [(k) => tensor(random.randint(k, -8, 8, [3]).data, { dtype: 'float64' })],
+      diff: [0],
+      f: (x) => cast(cast(x, 'float32'), 'float64'),
+      firstOrderOnly: true,
+      rtol: 1e-3,
+    },
+  ],
   sum: [
     { name: 'sum axes [0,2]', inputs: [normal(2, 3, 4)], diff: [0], f: (x) => bind('sum', [x], { axes: [0, 2] }) },
     { name: 'sum all', inputs: [normal(3, 2)], diff: [0], f: (x) => sum(x) },
@@ -142,23 +239,62 @@ const cases: { [P in Prim]: Case[] } = {
   col2im: [{ name: 'col2im', inputs: [normal(2, 3 * 3 * 2, g.oh * g.ow)], diff: [0], f: (c) => bind('col2im', [c], { g }) }],
   qr: [
     { name: 'qr (packed, tall)', inputs: [normal(5, 3)], diff: [0], f: (a) => bind('qr', [a], {}) },
-    { name: 'qr (square) via linalg.qr', inputs: [normal(3, 3)], diff: [0], f: (a) => { const { Q, R } = linalg.qr(a); return add(Q, mul(R, 0.5)); } },
+    {
+      name: 'qr (square) via linalg.qr',
+      inputs: [normal(3, 3)],
+      diff: [0],
+      f: (a) => {
+        const { Q, R } = linalg.qr(a);
+        return add(Q, mul(R, 0.5));
+      },
+    },
   ],
   eigh: [
     { name: 'eigh (packed)', inputs: [symmetricDistinct(4)], diff: [0], f: (a) => bind('eigh', [a], {}) },
-    { name: 'eigh values of a non-symmetric input', inputs: [normal(3, 3)], diff: [0], f: (a) => linalg.eigh(add(a, mul(identity(3), tensor([[0, 0, 0], [0, 3, 0], [0, 0, 6]])))).values },
+    {
+      name: 'eigh values of a non-symmetric input',
+      inputs: [normal(3, 3)],
+      diff: [0],
+      f: (a) =>
+        linalg.eigh(
+          add(
+            a,
+            mul(
+              identity(3),
+              tensor([
+                [0, 0, 0],
+                [0, 3, 0],
+                [0, 0, 6],
+              ]),
+            ),
+          ),
+        ).values,
+    },
   ],
   svd: [
     { name: 'svd (packed, tall)', inputs: [normal(5, 3)], diff: [0], f: (a) => bind('svd', [a], {}) },
     { name: 'svd (packed, wide)', inputs: [normal(3, 5)], diff: [0], f: (a) => bind('svd', [a], {}) },
     { name: 'svd (packed, square)', inputs: [separatedSingularValues(4)], diff: [0], f: (a) => bind('svd', [a], {}) },
     // Sign-invariant: U·diag(√S)·Vᵀ does not depend on the sign convention.
-    { name: 'svd U·diag(√S)·Vᵀ via linalg.svd', inputs: [normal(4, 3)], diff: [0], f: (a) => { const { U, S, V } = linalg.svd(a); return matmul(mul(U, reshape(sqrt(S), [1, 3])), V, { transB: true }); } },
+    {
+      name: 'svd U·diag(√S)·Vᵀ via linalg.svd',
+      inputs: [normal(4, 3)],
+      diff: [0],
+      f: (a) => {
+        const { U, S, V } = linalg.svd(a);
+        return matmul(mul(U, reshape(sqrt(S), [1, 3])), V, { transB: true });
+      },
+    },
   ],
   cholesky: [{ name: 'cholesky', inputs: [spd(4)], diff: [0], f: (a) => linalg.cholesky(a) }],
   solveTriangular: [
     { name: 'solveTriangular lower', inputs: [triangular(4, true), normal(4, 2)], diff: [0, 1], f: (t, b) => linalg.solveTriangular(t, b, { lower: true }) },
-    { name: 'solveTriangular upper, transposed', inputs: [triangular(3, false), normal(3, 2)], diff: [0, 1], f: (t, b) => linalg.solveTriangular(t, b, { lower: false, transpose: true }) },
+    {
+      name: 'solveTriangular upper, transposed',
+      inputs: [triangular(3, false), normal(3, 2)],
+      diff: [0, 1],
+      f: (t, b) => linalg.solveTriangular(t, b, { lower: false, transpose: true }),
+    },
     { name: 'solveTriangular vector rhs', inputs: [triangular(3, true), normal(3)], diff: [0, 1], f: (t, b) => linalg.solveTriangular(t, b) },
   ],
 };
@@ -175,7 +311,12 @@ const composed: Case[] = [
   { name: 'softplus', inputs: [normal(3, 4)], diff: [0], f: softplus },
   { name: 'gelu', inputs: [normal(3, 4)], diff: [0], f: gelu },
   { name: 'mean/variance', inputs: [normal(3, 4)], diff: [0], f: (x) => add(mean(x, 1), variance(x, 1)) },
-  { name: 'conv2d stride 2 pad 1 dilation 2', inputs: [normal(2, 3, 6, 7), normal(4, 3, 2, 3)], diff: [0, 1], f: (x, w) => conv2d(x, w, { stride: 2, padding: 1, dilation: [2, 1] }) },
+  {
+    name: 'conv2d stride 2 pad 1 dilation 2',
+    inputs: [normal(2, 3, 6, 7), normal(4, 3, 2, 3)],
+    diff: [0, 1],
+    f: (x, w) => conv2d(x, w, { stride: 2, padding: 1, dilation: [2, 1] }),
+  },
   { name: 'maxPool2d', inputs: [distinct(1, 2, 4, 5)], diff: [0], f: (x) => maxPool2d(x, 2, { padding: [0, 1] }) },
   { name: 'avgPool2d', inputs: [normal(2, 2, 4, 4)], diff: [0], f: (x) => avgPool2d(x, [2, 2], { stride: 1, padding: 1 }) },
   { name: 'abs · where', inputs: [distinct(2, 3), normal(2, 3)], diff: [0, 1], f: (a, b) => where(greater(a, 0), abs(b), mul(a, b)) },
@@ -190,7 +331,14 @@ const dot = (a: Tensor, b: Tensor): number => {
   return s;
 };
 const shift = (xs: Tensor[], diff: number[], dirs: Tensor[], h: number): Tensor[] =>
-  xs.map((x, i) => (diff.includes(i) ? tensor(Float64Array.from(x.data, (v, j) => v + h * dirs[diff.indexOf(i)]!.data[j]!), { shape: x.shape }) : x));
+  xs.map((x, i) =>
+    diff.includes(i)
+      ? tensor(
+          Float64Array.from(x.data, (v, j) => v + h * dirs[diff.indexOf(i)]!.data[j]!),
+          { shape: x.shape },
+        )
+      : x,
+  );
 
 /** Central difference along `dirs`, Richardson-extrapolated (error O(h⁴)). */
 function fd(fn: (xs: Tensor[]) => Float64Array, xs: Tensor[], diff: number[], dirs: Tensor[], h = 1e-3): Float64Array {

@@ -22,12 +22,14 @@ test('hvp of a 2-layer tanh MLP equals the explicit Hessian times v (1e-10)', ()
   const total = sizes.reduce((a, b) => a + b, 0);
   const unit = (j: number): Params => {
     let offset = 0;
-    return unflatten(leaves.map((l, i) => {
-      const d = new Float64Array(sizes[i]!);
-      if (j >= offset && j < offset + sizes[i]!) d[j - offset] = 1;
-      offset += sizes[i]!;
-      return new Tensor(d, l.shape);
-    }));
+    return unflatten(
+      leaves.map((l, i) => {
+        const d = new Float64Array(sizes[i]!);
+        if (j >= offset && j < offset + sizes[i]!) d[j - offset] = 1;
+        offset += sizes[i]!;
+        return new Tensor(d, l.shape);
+      }),
+    );
   };
   const flat = (p: Params) => Float64Array.from(treeFlatten(p).leaves.flatMap((t) => [...t.data]));
 

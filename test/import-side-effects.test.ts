@@ -46,7 +46,10 @@ test('importing the package prints nothing and loads no backend, even when the a
 });
 
 test('init() loads the backends up front and names the active one', () => {
-  const { stderr } = run(`(async () => { const m = await import('./src/index.ts'); const b = await import('./src/kernels/backend.ts');
-    process.stderr.write(String(b.backendsLoaded()) + ' ' + (await m.init()) + ' ' + String(b.backendsLoaded()) + ' ' + m.kernels().name + '\\n'); })()`, { TRAINSCOPE_BACKEND: 'wasm' });
+  const { stderr } = run(
+    `(async () => { const m = await import('./src/index.ts'); const b = await import('./src/kernels/backend.ts');
+    process.stderr.write(String(b.backendsLoaded()) + ' ' + (await m.init()) + ' ' + String(b.backendsLoaded()) + ' ' + m.kernels().name + '\\n'); })()`,
+    { TRAINSCOPE_BACKEND: 'wasm' },
+  );
   assert.equal(stderr.trim(), 'false wasm true wasm');
 });

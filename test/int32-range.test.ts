@@ -12,7 +12,13 @@ test('tensor(…, int32) refuses values outside the int32 range and accepts its 
 });
 
 test('cast to int32 refuses NaN, ±Infinity and values out of range; truncates the rest', () => {
-  for (const [v, i] of [[NaN, 0], [Infinity, 0], [-Infinity, 0], [2147483648, 0], [-2147483649, 0]] as const) {
+  for (const [v, i] of [
+    [NaN, 0],
+    [Infinity, 0],
+    [-Infinity, 0],
+    [2147483648, 0],
+    [-2147483649, 0],
+  ] as const) {
     assert.throws(() => cast(tensor([v, 1]), 'int32'), new RegExp(`cast: value ${v} at flat index ${i} has no int32 value`));
   }
   assert.throws(() => cast(tensor([1, 2, NaN], { dtype: 'float32' }), 'int32'), /value NaN at flat index 2/);

@@ -52,11 +52,15 @@ test('TRAINSCOPE_BACKEND forces a backend; an unknown name is an error, not a si
   const bad = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { env: { ...process.env, TRAINSCOPE_BACKEND: 'nope' }, encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /TRAINSCOPE_BACKEND=nope is not a kernel backend \(use js, wasm, native/);
-  const forcings: Array<[string, string]> = [['js', 'js'], ['wasm', 'wasm']];
+  const forcings: Array<[string, string]> = [
+    ['js', 'js'],
+    ['wasm', 'wasm'],
+  ];
   if (DEFAULT === 'native') forcings.push(['native', 'native']);
   for (const [env, want] of forcings) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], {
-      env: { ...process.env, TRAINSCOPE_BACKEND: env }, encoding: 'utf8',
+      env: { ...process.env, TRAINSCOPE_BACKEND: env },
+      encoding: 'utf8',
     });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout.trim()).name, want, `TRAINSCOPE_BACKEND=${env}`);
@@ -71,8 +75,22 @@ test('a module that is not a kernels.wasm is refused with a clear error', () => 
 
 /** [m, n, k]: empty, unit, odd, and sizes crossing every blocking boundary (KC 256, MC 64/128, NC 1024/2048). */
 const SHAPES: Array<[number, number, number]> = [
-  [0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [1, 7, 1], [7, 1, 9], [1, 1, 300], [2, 3, 2], [5, 3, 2],
-  [13, 11, 37], [4, 8, 256], [17, 9, 257], [65, 33, 300], [129, 70, 513], [3, 1030, 5], [2, 2050, 3],
+  [0, 3, 4],
+  [3, 0, 4],
+  [3, 4, 0],
+  [1, 1, 1],
+  [1, 7, 1],
+  [7, 1, 9],
+  [1, 1, 300],
+  [2, 3, 2],
+  [5, 3, 2],
+  [13, 11, 37],
+  [4, 8, 256],
+  [17, 9, 257],
+  [65, 33, 300],
+  [129, 70, 513],
+  [3, 1030, 5],
+  [2, 2050, 3],
 ];
 
 /**
@@ -142,7 +160,11 @@ test('gemm: exactly representable products agree bit for bit across backends', (
   for (const dtype of ['float32', 'float64'] as const) {
     const rand = lcg(77);
     const q = (): number => Math.floor((rand() + 1) * 16) / 8 - 2;
-    for (const [m, n, k] of [[9, 10, 11], [33, 17, 300], [70, 129, 64]] as const) {
+    for (const [m, n, k] of [
+      [9, 10, 11],
+      [33, 17, 300],
+      [70, 129, 64],
+    ] as const) {
       const a = randomArray(dtype, m * k, q);
       const b = randomArray(dtype, k * n, q);
       const args: GemmArgs = { batch: 1, m, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
@@ -158,7 +180,13 @@ test('wasm: the unpacked small-product path and the packed path sum alike (bit-i
   const wasmRaw = BACKENDS.find(([name]) => name === 'wasm (raw)')?.[1];
   assert.ok(wasmRaw, 'wasm did not load');
   for (const dtype of ['float32', 'float64'] as const) {
-    for (const [m, n, k, transA] of [[8, 20, 256, false], [7, 10, 600, false], [256, 20, 8, true], [3, 5, 1, false], [33, 31, 40, true]] as const) {
+    for (const [m, n, k, transA] of [
+      [8, 20, 256, false],
+      [7, 10, 600, false],
+      [256, 20, 8, true],
+      [3, 5, 1, false],
+      [33, 31, 40, true],
+    ] as const) {
       const rand = lcg(m * 1000 + n * 10 + k);
       const a = randomArray(dtype, m * k, rand);
       const b = randomArray(dtype, k * n, rand);
@@ -174,7 +202,11 @@ test('wasm: the unpacked small-product path and the packed path sum alike (bit-i
 
 test('gemm: scratch memory grows for a large product and is reused after', () => {
   for (const [name, kern] of BACKENDS) {
-    for (const [m, n, k] of [[300, 200, 700], [5, 6, 7], [300, 200, 700]] as const) {
+    for (const [m, n, k] of [
+      [300, 200, 700],
+      [5, 6, 7],
+      [300, 200, 700],
+    ] as const) {
       const rand = lcg(m + n + k);
       const a = randomArray('float64', m * k, rand);
       const b = randomArray('float64', k * n, rand);
@@ -225,7 +257,7 @@ for (const dtype of ['float32', 'float64'] as const) {
   });
 }
 
-test('fused adam: every backend that has it gives the JS reference loop\'s exact bits', async () => {
+test("fused adam: every backend that has it gives the JS reference loop's exact bits", async () => {
   const { fusedAdamLeaf } = await import('../src/kernels/fused.ts');
   const specials = [0, -0, 1e-45, -1e-40, 3e38, -3e38, Infinity, -Infinity, 1e-300, 5e-324];
   let checked = 0;
@@ -243,7 +275,11 @@ test('fused adam: every backend that has it gives the JS reference loop\'s exact
         const mk = (): FloatArray => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
         const [mo, vo, u] = [mk(), mk(), mk()];
         kern.adam(g, m, v, mo, vo, u, { b1: r(b1), ob1: r(1 - b1), b2: r(b2), ob2: r(1 - b2), c1: r(c1), c2: r(c2), eps: r(eps) });
-        for (const [label, got, ref] of [['m', mo, want.m], ['v', vo, want.v], ['u', u, want.u]] as const) {
+        for (const [label, got, ref] of [
+          ['m', mo, want.m],
+          ['v', vo, want.v],
+          ['u', u, want.u],
+        ] as const) {
           for (let i = 0; i < n; i++) {
             const same = Object.is(got[i], ref[i]) || (Number.isNaN(got[i]) && Number.isNaN(ref[i]));
             if (!same) assert.fail(`${name} ${dtype} n=${n} ${label}[${i}] = ${got[i]}, JS gives ${ref[i]}`);
@@ -256,7 +292,7 @@ test('fused adam: every backend that has it gives the JS reference loop\'s exact
   assert.ok(checked > 0, 'no backend has a fused adam');
 });
 
-test('fused scale/add: every backend that has them gives the JS loops\' exact bits', async () => {
+test("fused scale/add: every backend that has them gives the JS loops' exact bits", async () => {
   const { fusedScaleLeaf, fusedAddLeaf } = await import('../src/kernels/fused.ts');
   let checked = 0;
   for (const [name, kern] of BACKENDS) {
@@ -280,12 +316,18 @@ test('fused scale/add: every backend that has them gives the JS loops\' exact bi
   assert.ok(checked > 0, 'no backend has fused scale/add');
 });
 
-test('binary: every backend that has it gives the JS expressions\' bits (every op and form)', async () => {
+test("binary: every backend that has it gives the JS expressions' bits (every op and form)", async () => {
   const { BINARY_OPS, BINARY_REFERENCE: ref } = await import('../src/kernels/kernels.ts');
   const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -3e38, 5e-324, 1, -1];
   const forms: Array<[string, number, number]> = [
-    ['same', 37, 37], ['same empty', 0, 0], ['scalar right', 33, 1], ['scalar left', 1, 33],
-    ['bias right', 8 * 20, 20], ['bias left', 6, 6 * 9], ['one', 1, 1], ['long', 4099, 4099],
+    ['same', 37, 37],
+    ['same empty', 0, 0],
+    ['scalar right', 33, 1],
+    ['scalar left', 1, 33],
+    ['bias right', 8 * 20, 20],
+    ['bias left', 6, 6 * 9],
+    ['one', 1, 1],
+    ['long', 4099, 4099],
   ];
   let checked = 0;
   for (const [name, kern] of BACKENDS) {
@@ -315,7 +357,19 @@ test('binary: every backend that has it gives the JS expressions\' bits (every o
 });
 
 test('svd: every backend agrees with the js reference (after the sign convention), both orientations, sizes 0 and 1', () => {
-  const shapes: Array<[number, number]> = [[0, 0], [0, 3], [1, 1], [1, 4], [4, 1], [5, 3], [3, 5], [40, 7], [7, 40], [33, 33], [64, 48]];
+  const shapes: Array<[number, number]> = [
+    [0, 0],
+    [0, 3],
+    [1, 1],
+    [1, 4],
+    [4, 1],
+    [5, 3],
+    [3, 5],
+    [40, 7],
+    [7, 40],
+    [33, 33],
+    [64, 48],
+  ];
   for (const [name, kern] of BACKENDS) {
     for (const [m, n] of shapes) {
       const a = randomArray('float64', m * n, lcg(m * 131 + n)) as Float64Array;
@@ -370,22 +424,31 @@ function sameBits(got: ArrayLike<number>, want: ArrayLike<number>, label: string
 function within2Ulp(got: ArrayLike<number>, want: ArrayLike<number>, label: string): void {
   assert.equal(got.length, want.length, `${label}: length`);
   for (let i = 0; i < want.length; i++) {
-    const g = got[i]!, w = want[i]!;
+    const g = got[i]!,
+      w = want[i]!;
     const exact = Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w));
     const ulp = Math.abs(w) * 2 ** -52 || 2 ** -1074; // between 1 and 2 spacings of doubles at w
-    if (!exact && !(Number.isFinite(w) && w !== 0 && Math.abs(g - w) <= 2 * ulp)) assert.fail(`${label}: out[${i}] = ${g}, the reference gives ${w} (further apart than 2·|w|·2^-52)`);
+    if (!exact && !(Number.isFinite(w) && w !== 0 && Math.abs(g - w) <= 2 * ulp))
+      assert.fail(`${label}: out[${i}] = ${g}, the reference gives ${w} (further apart than 2·|w|·2^-52)`);
   }
 }
 
 const SPECIALS = [0, -0, Infinity, -Infinity, NaN, 1e-45, -3e38, 5e-324, 1, -1, 0.5, -2];
 const SIZES = [0, 1, 5, 37];
 
-test('unary: every backend gives the reference Math functions\' bits (every op, f32/f64/int32, sizes 0 and 1)', async () => {
+test("unary: every backend gives the reference Math functions' bits (every op, f32/f64/int32, sizes 0 and 1)", async () => {
   const { UNARY_OPS } = await import('../src/kernels/kernels.ts');
   const ref: Record<(typeof UNARY_OPS)[number], (a: number) => number> = {
-    neg: (a) => -a, exp: Math.exp, log: Math.log, sin: Math.sin, cos: Math.cos, tanh: Math.tanh,
+    neg: (a) => -a,
+    exp: Math.exp,
+    log: Math.log,
+    sin: Math.sin,
+    cos: Math.cos,
+    tanh: Math.tanh,
     sigmoid: (a) => (a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))),
-    sqrt: Math.sqrt, abs: Math.abs, sign: (a) => (a > 0 ? 1 : a < 0 ? -1 : a),
+    sqrt: Math.sqrt,
+    abs: Math.abs,
+    sign: (a) => (a > 0 ? 1 : a < 0 ? -1 : a),
   };
   for (const [name, kern] of BACKENDS) {
     for (const dtype of ['float64', 'float32', 'int32'] as const) {
@@ -398,7 +461,11 @@ test('unary: every backend gives the reference Math functions\' bits (every op, 
           kern.unary(op, x, got);
           // native's float64 exp/tanh/sigmoid and wasm's exp/tanh are vectorized approximations (native/fast_math.h):
           // within 2 ulp of Math, specials exact; src/kernels/fast-math.test.ts tests them in depth.
-          if (dtype === 'float64' && ((name.startsWith('native') && (op === 'exp' || op === 'tanh' || op === 'sigmoid')) || (name.startsWith('wasm') && (op === 'exp' || op === 'tanh')))) within2Ulp(got, want, `${name} unary ${op} ${dtype} n=${n}`);
+          if (
+            dtype === 'float64' &&
+            ((name.startsWith('native') && (op === 'exp' || op === 'tanh' || op === 'sigmoid')) || (name.startsWith('wasm') && (op === 'exp' || op === 'tanh')))
+          )
+            within2Ulp(got, want, `${name} unary ${op} ${dtype} n=${n}`);
           else sameBits(got, want, `${name} unary ${op} ${dtype} n=${n}`);
         }
       }
@@ -410,12 +477,25 @@ test('unary: every backend gives the reference Math functions\' bits (every op, 
 test('elementwise: every backend gives the reference bits (every op and operand form, f32/f64/int32, comparisons to bool)', async () => {
   const { BINARY_OPS, BINARY_REFERENCE, COMPARE_OPS } = await import('../src/kernels/kernels.ts');
   const ref: Record<string, (a: number, b: number) => number> = {
-    ...BINARY_REFERENCE, pow: Math.pow,
-    eq: (a, b) => (a === b ? 1 : 0), ne: (a, b) => (a !== b ? 1 : 0), lt: (a, b) => (a < b ? 1 : 0),
-    le: (a, b) => (a <= b ? 1 : 0), gt: (a, b) => (a > b ? 1 : 0), ge: (a, b) => (a >= b ? 1 : 0),
+    ...BINARY_REFERENCE,
+    pow: Math.pow,
+    eq: (a, b) => (a === b ? 1 : 0),
+    ne: (a, b) => (a !== b ? 1 : 0),
+    lt: (a, b) => (a < b ? 1 : 0),
+    le: (a, b) => (a <= b ? 1 : 0),
+    gt: (a, b) => (a > b ? 1 : 0),
+    ge: (a, b) => (a >= b ? 1 : 0),
   };
   const ops = [...BINARY_OPS, 'pow', ...COMPARE_OPS] as const;
-  const forms: Array<[string, number, number]> = [['same', 37, 37], ['empty', 0, 0], ['one', 1, 1], ['scalar right', 9, 1], ['scalar left', 1, 9], ['bias right', 4 * 6, 6], ['bias left', 3, 5 * 3]];
+  const forms: Array<[string, number, number]> = [
+    ['same', 37, 37],
+    ['empty', 0, 0],
+    ['one', 1, 1],
+    ['scalar right', 9, 1],
+    ['scalar left', 1, 9],
+    ['bias right', 4 * 6, 6],
+    ['bias left', 3, 5 * 3],
+  ];
   for (const [name, kern] of BACKENDS) {
     for (const dtype of ['float64', 'float32', 'int32'] as const) {
       for (const [form, nx, ny] of forms) {
@@ -506,7 +586,10 @@ test('sum and max: every backend gives the reference bits (every axis subset, co
           const sumWant = new Float64Array(outSize);
           const maxWant = make(dtype, outSize).fill(-Infinity);
           for (let i = 0; i < size; i++) {
-            const j = ravel(unravel(i, shape).filter((_, d) => !axes.includes(d)), outShape);
+            const j = ravel(
+              unravel(i, shape).filter((_, d) => !axes.includes(d)),
+              outShape,
+            );
             sumWant[j]! += x[i]!;
             if (x[i]! > maxWant[j]! || Number.isNaN(x[i])) maxWant[j] = x[i]!;
           }
@@ -526,7 +609,13 @@ test('sum and max: every backend gives the reference bits (every axis subset, co
 test('argmax and softmax cross-entropy: every backend gives the reference bits (sizes 0 and 1)', () => {
   for (const [name, kern] of BACKENDS) {
     for (const dtype of ['float64', 'float32'] as const) {
-      for (const [outer, len, inner] of [[1, 1, 1], [0, 3, 2], [2, 1, 3], [3, 5, 1], [2, 4, 3]] as const) {
+      for (const [outer, len, inner] of [
+        [1, 1, 1],
+        [0, 3, 2],
+        [2, 1, 3],
+        [3, 5, 1],
+        [2, 4, 3],
+      ] as const) {
         const x = values(dtype, outer * len * inner, outer * 100 + len * 10 + inner);
         if (x.length > 3) x[3] = x[0]!; // a tie: the first index wins
         const want = new Int32Array(outer * inner);
@@ -541,7 +630,12 @@ test('argmax and softmax cross-entropy: every backend gives the reference bits (
         kern.argmax(x, outer, len, inner, got);
         sameBits(got, want, `${name} argmax ${dtype} ${outer}×${len}×${inner}`);
       }
-      for (const [rows, cols] of [[1, 1], [1, 4], [3, 5], [8, 10]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [1, 4],
+        [3, 5],
+        [8, 10],
+      ] as const) {
         const x = values(dtype, rows * cols, rows * 7 + cols, [] as number[]);
         if (x.length > 2) x[1] = dtype === 'float32' ? 80 : 700; // exp overflows without the max shift
         const labels = Int32Array.from({ length: rows }, (_, r) => (r * 3) % cols);
@@ -570,7 +664,13 @@ test('layout copies: every backend gives the reference bits (strided gather/scat
     for (const dtype of ['float64', 'float32', 'int32', 'bool'] as const) {
       // Strided gather: a transpose of a [2, 3, 4] source, a slice, and a broadcast (stride 0); scatter: a pad.
       const src = values(dtype, 24, 11);
-      for (const [shape, stride, base] of [[[4, 2, 3], [1, 12, 4], 0], [[1, 2, 2], [12, 4, 1], 5], [[3, 2], [0, 1], 1], [[0, 3], [3, 1], 0], [[1], [1], 7]] as const) {
+      for (const [shape, stride, base] of [
+        [[4, 2, 3], [1, 12, 4], 0],
+        [[1, 2, 2], [12, 4, 1], 5],
+        [[3, 2], [0, 1], 1],
+        [[0, 3], [3, 1], 0],
+        [[1], [1], 7],
+      ] as const) {
         const n = prod(shape);
         const want = make(dtype, n);
         for (let i = 0; i < n; i++) want[i] = src[base + unravel(i, shape).reduce((a, v, d) => a + v * stride[d]!, 0)]!;
@@ -578,7 +678,11 @@ test('layout copies: every backend gives the reference bits (strided gather/scat
         kern.gatherStrided(src, got, shape, stride, base);
         sameBits(got, want, `${name} gatherStrided ${dtype} [${shape}] stride [${stride}] base ${base}`);
       }
-      for (const [shape, stride, base] of [[[2, 3], [5, 1], 6], [[0, 2], [4, 1], 0], [[1, 1], [1, 1], 3]] as const) {
+      for (const [shape, stride, base] of [
+        [[2, 3], [5, 1], 6],
+        [[0, 2], [4, 1], 0],
+        [[1, 1], [1, 1], 3],
+      ] as const) {
         const x = values(dtype, prod(shape), 13);
         const want = make(dtype, 20);
         for (let i = 0; i < x.length; i++) want[base + unravel(i, shape).reduce((a, v, d) => a + v * stride[d]!, 0)] = x[i]!;
@@ -586,7 +690,12 @@ test('layout copies: every backend gives the reference bits (strided gather/scat
         kern.scatterStrided(x, got, shape, stride, base);
         sameBits(got, want, `${name} scatterStrided ${dtype} [${shape}]`);
       }
-      for (const [r, c] of [[0, 3], [1, 1], [1, 5], [4, 3]] as const) {
+      for (const [r, c] of [
+        [0, 3],
+        [1, 1],
+        [1, 5],
+        [4, 3],
+      ] as const) {
         const x = values(dtype, r * c, r * 10 + c);
         const want = make(dtype, r * c);
         for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) want[j * r + i] = x[i * c + j]!;
@@ -594,38 +703,62 @@ test('layout copies: every backend gives the reference bits (strided gather/scat
         kern.transpose2d(x, got, r, c);
         sameBits(got, want, `${name} transpose2d ${dtype} ${r}×${c}`);
       }
-      for (const [block, total] of [[1, 0], [1, 1], [1, 6], [3, 12], [5, 5]] as const) {
+      for (const [block, total] of [
+        [1, 0],
+        [1, 1],
+        [1, 6],
+        [3, 12],
+        [5, 5],
+      ] as const) {
         const x = values(dtype, block, block + 20);
         const got = make(dtype, total).fill(7);
         kern.tile(x, got);
-        sameBits(got, Array.from({ length: total }, (_, i) => x[i % block]!), `${name} tile ${dtype} ${block} → ${total}`);
+        sameBits(
+          got,
+          Array.from({ length: total }, (_, i) => x[i % block]!),
+          `${name} tile ${dtype} ${block} → ${total}`,
+        );
       }
-      for (const [outer, inner, lens] of [[2, 3, [1, 0, 2]], [1, 1, [1]], [0, 2, [2, 1]], [3, 2, [2, 2]]] as const) {
+      for (const [outer, inner, lens] of [
+        [2, 3, [1, 0, 2]],
+        [1, 1, [1]],
+        [0, 2, [2, 1]],
+        [3, 2, [2, 2]],
+      ] as const) {
         const parts = lens.map((l, p) => values(dtype, outer * l * inner, p + 30));
         const total = lens.reduce((a: number, b) => a + b, 0);
         const want = make(dtype, outer * total * inner);
         for (let o = 0; o < outer; o++) {
           let at = 0;
           for (let p = 0; p < lens.length; p++) {
-            for (let k = 0; k < lens[p]!; k++, at++) for (let i = 0; i < inner; i++) want[(o * total + at) * inner + i] = parts[p]![(o * lens[p]! + k) * inner + i]!;
+            for (let k = 0; k < lens[p]!; k++, at++)
+              for (let i = 0; i < inner; i++) want[(o * total + at) * inner + i] = parts[p]![(o * lens[p]! + k) * inner + i]!;
           }
         }
         const got = make(dtype, want.length).fill(7);
         kern.concat(parts, lens, outer, inner, got);
         sameBits(got, want, `${name} concat ${dtype} outer ${outer} inner ${inner} lens [${lens}]`);
       }
-      for (const [outer, len, inner, idList] of [[2, 4, 3, [3, 0, 3]], [1, 1, 1, [0]], [2, 3, 2, []], [0, 2, 2, [1]], [3, 2, 1, [1, 1, 0, 1]]] as const) {
+      for (const [outer, len, inner, idList] of [
+        [2, 4, 3, [3, 0, 3]],
+        [1, 1, 1, [0]],
+        [2, 3, 2, []],
+        [0, 2, 2, [1]],
+        [3, 2, 1, [1, 1, 0, 1]],
+      ] as const) {
         const ids = Int32Array.from(idList);
         const x = values(dtype, outer * len * inner, len * 7 + inner);
         const want = make(dtype, outer * ids.length * inner);
-        for (let o = 0; o < outer; o++) for (let k = 0; k < ids.length; k++) for (let i = 0; i < inner; i++) want[(o * ids.length + k) * inner + i] = x[(o * len + ids[k]!) * inner + i]!;
+        for (let o = 0; o < outer; o++)
+          for (let k = 0; k < ids.length; k++) for (let i = 0; i < inner; i++) want[(o * ids.length + k) * inner + i] = x[(o * len + ids[k]!) * inner + i]!;
         const got = make(dtype, want.length).fill(7);
         kern.gatherAxis(x, ids, outer, len, inner, got);
         sameBits(got, want, `${name} gatherAxis ${dtype} ${outer}×${len}×${inner} ids [${idList}]`);
         // scatterAddAxis is gatherAxis's transpose: u has gatherAxis's output layout.
         const u = values(dtype, outer * ids.length * inner, ids.length + 50);
         const sWant = make(dtype, outer * len * inner);
-        for (let o = 0; o < outer; o++) for (let k = 0; k < ids.length; k++) for (let i = 0; i < inner; i++) sWant[(o * len + ids[k]!) * inner + i]! += u[(o * ids.length + k) * inner + i]!;
+        for (let o = 0; o < outer; o++)
+          for (let k = 0; k < ids.length; k++) for (let i = 0; i < inner; i++) sWant[(o * len + ids[k]!) * inner + i]! += u[(o * ids.length + k) * inner + i]!;
         const sGot = make(dtype, sWant.length);
         kern.scatterAddAxis(u, ids, outer, len, inner, sGot);
         sameBits(sGot, sWant, `${name} scatterAddAxis ${dtype} ${outer}×${len}×${inner} ids [${idList}]`);

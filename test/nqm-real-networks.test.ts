@@ -26,12 +26,21 @@ describe('nqm/real-networks runs', () => {
 
   it('the smoke sweep (the declared grid) runs inline and yields the aggregate, B_crit claims and figures', async () => {
     const dir = tmp();
-    const spec = { experiment: 'nqm/real-networks', preset: 'smoke' as const, sets: [], axes: REAL_NETWORK_SWEEPS.smoke.axes, seeds: REAL_NETWORK_SWEEPS.smoke.seeds };
+    const spec = {
+      experiment: 'nqm/real-networks',
+      preset: 'smoke' as const,
+      sets: [],
+      axes: REAL_NETWORK_SWEEPS.smoke.axes,
+      seeds: REAL_NETWORK_SWEEPS.smoke.seeds,
+    };
     const res = await runSweep({ dir, spec, executor: inlineExecutor(), signal: new AbortController().signal });
     assert.equal(res.ran, 8);
     assert.ok(res.aggregate);
     assert.equal(res.aggregate.points.length, 8);
-    assert.ok(res.aggregate.points.every((p) => Number.isFinite(p.metrics['steps']!.mean)), 'every smoke cell reaches its target');
+    assert.ok(
+      res.aggregate.points.every((p) => Number.isFinite(p.metrics['steps']!.mean)),
+      'every smoke cell reaches its target',
+    );
     const claims = realNetworkClaims(res.aggregate);
     const main = claims.find((c) => c.id === 'bcrit-adam-kfac-above-momentum')!;
     assert.notEqual(main.pass, null);

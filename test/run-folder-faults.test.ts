@@ -26,8 +26,16 @@ function assertCleanComplete(dir: string, reference: string): void {
   assert.equal(manifestOf(dir)['status'], 'complete');
   assert.equal(readText(join(dir, 'metrics.jsonl')), reference, 'byte-identical metrics');
   const files = listTree(dir);
-  assert.deepEqual(files.filter((f) => TEMP.test(f) || f.startsWith('.lock')), [], 'no lock, no temp files');
-  assert.deepEqual(files.filter((f) => f.endsWith('.prev')), [], 'previous checkpoints pruned at completion');
+  assert.deepEqual(
+    files.filter((f) => TEMP.test(f) || f.startsWith('.lock')),
+    [],
+    'no lock, no temp files',
+  );
+  assert.deepEqual(
+    files.filter((f) => f.endsWith('.prev')),
+    [],
+    'previous checkpoints pruned at completion',
+  );
 }
 
 /** Kill delays (ms after the run holds its folder) from a PRNG key: the same schedule every time. */
@@ -67,15 +75,27 @@ for (const [name, fault] of [
   ['a stage file (ENOSPC)', 'stages/sgd.json:1000:enospc:0'],
   ['the manifest (ENOSPC)', 'manifest.json:100:enospc:1'],
 ] as const) {
-  test(`a write of ${name} failing half-way: one line naming the file, the previous good file intact, resume needs no hand-editing`, { timeout: 300_000 }, () => {
+  test(`a write of ${name} failing half-way: one line naming the file, the previous good file intact, resume needs no hand-editing`, {
+    timeout: 300_000,
+  }, () => {
     const reference = referenceMetrics(SHORT);
     const dir = join(tmp(), 'full-disk');
     const r = cli([...SHORT, '--out', dir], { env: { TRAINSCOPE_TEST_WRITE_FAULT: fault } });
     assert.equal(r.status, 1, r.stderr);
-    const lines = r.stderr.trim().split('\n').filter((l) => !/^(sgd|adam): /.test(l));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^(sgd|adam): /.test(l));
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /^trainscope run: cannot write \S+\.json \((ENOSPC)\): the disk is full: free space, then run again; (the previous \S+ is intact|nothing was written)$/);
-    assert.deepEqual(listTree(dir).filter((f) => TEMP.test(f)), [], 'no temp file left');
+    assert.match(
+      lines[0]!,
+      /^trainscope run: cannot write \S+\.json \((ENOSPC)\): the disk is full: free space, then run again; (the previous \S+ is intact|nothing was written)$/,
+    );
+    assert.deepEqual(
+      listTree(dir).filter((f) => TEMP.test(f)),
+      [],
+      'no temp file left',
+    );
     const target = join(dir, fault.split(':')[0]!);
     if (existsSync(target)) assert.doesNotThrow(() => JSON.parse(readText(target)), 'the previous good file is whole');
     // The folder says what happened (or, when the manifest itself could not be written, shows as interrupted).
@@ -101,7 +121,9 @@ test('a corrupt newest checkpoint: resume falls back to the previous good one by
   assertCleanComplete(dir, reference);
 });
 
-test('two concurrent run --resume of one folder: one runs, the other exits with the lock error; metrics.jsonl has no duplicated line', { timeout: 300_000 }, async () => {
+test('two concurrent run --resume of one folder: one runs, the other exits with the lock error; metrics.jsonl has no duplicated line', {
+  timeout: 300_000,
+}, async () => {
   const reference = referenceMetrics(ARGS);
   const dir = join(tmp(), 'twice');
   const first = start([...ARGS, '--out', dir]);

@@ -72,7 +72,7 @@ function interrupted(template: string): string {
   return dir;
 }
 
-test('resume refuses what it cannot trust, writing nothing: links, edited config, another run\'s stage, a changed setup, a live lock', () => {
+test("resume refuses what it cannot trust, writing nothing: links, edited config, another run's stage, a changed setup, a live lock", () => {
   const template = join(tmp(), 'complete');
   assert.equal(cli([...ARGS, '--out', template]).status, 0);
   const refused = (dir: string, ...message: RegExp[]): void => {
@@ -100,7 +100,12 @@ test('resume refuses what it cannot trust, writing nothing: links, edited config
   const m = manifestOf(dir);
   const otherBackend = m['backend'] === 'js' ? 'wasm' : 'js';
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, gitSha: 'deadbeefdeadbeef', backend: otherBackend, node: 'v0.0.1' }, null, 2));
-  refused(dir, new RegExp(`refusing to resume: git SHA deadbeefdead → \\S+, backend ${otherBackend} → ${m['backend']}, Node v0\\.0\\.1 → ${process.version}.*pass --allow-mismatch`));
+  refused(
+    dir,
+    new RegExp(
+      `refusing to resume: git SHA deadbeefdead → \\S+, backend ${otherBackend} → ${m['backend']}, Node v0\\.0\\.1 → ${process.version}.*pass --allow-mismatch`,
+    ),
+  );
   const r = cli(['run', '--resume', dir, '--allow-mismatch']);
   assert.equal(r.status, 0, r.stderr);
   const resumes = manifestOf(dir)['resumes'] as { mismatches?: string[]; backend: string }[];

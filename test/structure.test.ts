@@ -18,7 +18,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KERNELS_PUBLIC = new Set(['src/kernels/kernels.ts', 'src/kernels/backend.ts']);
 
 /** An import: the importing file and the imported file, both relative to the repository root. */
-export interface Edge { from: string; to: string }
+export interface Edge {
+  from: string;
+  to: string;
+}
 
 /** Relative import specifiers of a TS source (static, re-exports, side-effect and dynamic imports). */
 export function importSpecifiers(source: string): string[] {
@@ -34,13 +37,16 @@ export function violations(edges: readonly Edge[]): string[] {
   const folder = (p: string): string => p.split('/').slice(0, 2).join('/'); // src/<folder>
   for (const { from, to } of edges) {
     if (!from.startsWith('src/') || !to.startsWith('src/')) continue;
-    const f = folder(from), t = folder(to);
+    const f = folder(from),
+      t = folder(to);
     if (f === 'src/tensor' && t !== 'src/tensor' && t !== 'src/kernels') bad.push(`${from} → ${to}: src/tensor/ may import only tensor/ and kernels/`);
     if (f === 'src/kernels' && t !== 'src/kernels') bad.push(`${from} → ${to}: src/kernels/ imports nothing above it`);
     if (f === 'src/io' && t !== 'src/io') bad.push(`${from} → ${to}: src/io/ imports nothing above it`);
-    if (f !== 'src/kernels' && t === 'src/kernels' && !KERNELS_PUBLIC.has(to)) bad.push(`${from} → ${to}: outside src/kernels/ import only ${[...KERNELS_PUBLIC].join(' or ')}`);
+    if (f !== 'src/kernels' && t === 'src/kernels' && !KERNELS_PUBLIC.has(to))
+      bad.push(`${from} → ${to}: outside src/kernels/ import only ${[...KERNELS_PUBLIC].join(' or ')}`);
     if (t === 'src/cli' && f !== 'src/cli' && !from.endsWith('.test.ts')) bad.push(`${from} → ${to}: nothing imports src/cli/`);
-    if (t === 'src/sweeps' && f !== 'src/sweeps' && f !== 'src/cli') bad.push(`${from} → ${to}: only src/cli/ imports src/sweeps/ (sweeps sit between experiments/ and cli/)`);
+    if (t === 'src/sweeps' && f !== 'src/sweeps' && f !== 'src/cli')
+      bad.push(`${from} → ${to}: only src/cli/ imports src/sweeps/ (sweeps sit between experiments/ and cli/)`);
   }
   return bad;
 }
@@ -56,8 +62,11 @@ function edgesOfSrc(): Edge[] {
   return sourceFiles(join(ROOT, 'src')).flatMap((file) =>
     importSpecifiers(readFileSync(file, 'utf8')).map((spec) => ({
       from: relative(ROOT, file).split('\\').join('/'),
-      to: relative(ROOT, resolve(dirname(file), spec)).split('\\').join('/'),
-    })));
+      to: relative(ROOT, resolve(dirname(file), spec))
+        .split('\\')
+        .join('/'),
+    })),
+  );
 }
 
 test('the checker finds static, type-only, re-export, side-effect and dynamic imports', () => {

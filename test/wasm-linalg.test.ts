@@ -18,8 +18,7 @@ const eigh = (a: Float64Array, n: number): { values: Float64Array; vectors: Floa
 const qr = (a: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array } => wasm.qr(a, m, n);
 const cholesky = (a: Float64Array, n: number): Float64Array => wasm.cholesky(a, n);
 type TriOpts = { lower: boolean; transpose: boolean; unitDiagonal?: boolean };
-const solveTriangular = (t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: TriOpts): Float64Array =>
-  wasm.solveTriangular(t, b, n, nrhs, opts);
+const solveTriangular = (t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: TriOpts): Float64Array => wasm.solveTriangular(t, b, n, nrhs, opts);
 
 /** Deterministic standard normals: 32-bit LCG + Box–Muller. */
 function randn(size: number, seed: number): Float64Array {
@@ -117,7 +116,15 @@ function compareEigh(a: Float64Array, n: number, label: string, minGap = 1e-3): 
 }
 
 test('eigh: random symmetric matrices agree with dense.ts (n = 1, 2, 3, 7, 64, 256)', () => {
-  for (const [n, seed] of [[1, 1], [2, 2], [3, 3], [7, 4], [64, 5], [256, 6]] as const) compareEigh(randSym(n, seed), n, `n=${n}`);
+  for (const [n, seed] of [
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [7, 4],
+    [64, 5],
+    [256, 6],
+  ] as const)
+    compareEigh(randSym(n, seed), n, `n=${n}`);
 });
 
 test('eigh: repeated and clustered eigenvalues (residual and orthonormality)', () => {
@@ -205,7 +212,15 @@ function checkQr(a: Float64Array, m: number, n: number, label: string): { q: Flo
 }
 
 test('qr: 1×1, 5×3, 64×64, 1024×64 and 300×7 agree with dense.ts', () => {
-  for (const [m, n, seed] of [[1, 1, 1], [5, 3, 2], [64, 64, 3], [1024, 64, 4], [300, 7, 5], [9, 1, 6], [2, 2, 7]] as const) {
+  for (const [m, n, seed] of [
+    [1, 1, 1],
+    [5, 3, 2],
+    [64, 64, 3],
+    [1024, 64, 4],
+    [300, 7, 5],
+    [9, 1, 6],
+    [2, 2, 7],
+  ] as const) {
     checkQr(randn(m * n, seed), m, n, `${m}×${n}`);
   }
   // A negative 1×1 flips to Q = −1, R = |a|.
@@ -234,7 +249,7 @@ test('eigh/qr: empty sizes return empty arrays like dense.ts', () => {
   assert.deepEqual(qr(new Float64Array(0), 5, 0), qrHouseholder(new Float64Array(0), 5, 0));
 });
 
-test('eigh/qr: bad inputs throw dense.ts\'s errors', () => {
+test("eigh/qr: bad inputs throw dense.ts's errors", () => {
   const cases: Array<[string, () => unknown, () => unknown]> = [
     ['qr NaN', () => qr(Float64Array.of(1, 2, Number.NaN, 4, 5, 6), 3, 2), () => qrHouseholder(Float64Array.of(1, 2, Number.NaN, 4, 5, 6), 3, 2)],
     ['qr m < n', () => qr(new Float64Array(6), 2, 3), () => qrHouseholder(new Float64Array(6), 2, 3)],
@@ -314,7 +329,7 @@ function assertSameValues(got: Float64Array, want: Float64Array, label: string):
   for (let i = 0; i < want.length; i++) assert.ok(got[i] === want[i], `${label}: [${i}] = ${got[i]}, dense.ts ${want[i]}`);
 }
 
-test('cholesky: random SPD matrices give dense.ts\'s L bit for bit (n = 1, 2, 5, 64, 300; upper triangle ignored)', () => {
+test("cholesky: random SPD matrices give dense.ts's L bit for bit (n = 1, 2, 5, 64, 300; upper triangle ignored)", () => {
   for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 64, 300]) {
     const a = randSpd(n, 200 + n);
     const copy = Float64Array.from(a);
@@ -327,7 +342,13 @@ test('cholesky: random SPD matrices give dense.ts\'s L bit for bit (n = 1, 2, 5,
     }
     // L·Lᵀ reproduces the lower triangle.
     if (n <= 64) {
-      const llt = matmul(l, l.map((_, idx) => l[(idx % n) * n + Math.floor(idx / n)]!), n, n, n);
+      const llt = matmul(
+        l,
+        l.map((_, idx) => l[(idx % n) * n + Math.floor(idx / n)]!),
+        n,
+        n,
+        n,
+      );
       for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) assert.ok(Math.abs(llt[i * n + j]! - a[i * n + j]!) <= 1e-12 * n, `n=${n}: (LLᵀ)[${i}][${j}]`);
     }
   }
@@ -335,7 +356,7 @@ test('cholesky: random SPD matrices give dense.ts\'s L bit for bit (n = 1, 2, 5,
   assert.deepEqual(cholesky(Float64Array.of(4), 1), Float64Array.of(2));
 });
 
-test('cholesky: matrices that are not positive definite throw dense.ts\'s message (pivot and value)', () => {
+test("cholesky: matrices that are not positive definite throw dense.ts's message (pivot and value)", () => {
   const cases: Array<[string, Float64Array, number]> = [
     ['negative 1×1', Float64Array.of(-1), 1],
     ['zero matrix', new Float64Array(9), 3],
@@ -355,9 +376,17 @@ test('cholesky: matrices that are not positive definite throw dense.ts\'s messag
   cases.push(['overflow', Float64Array.of(1e-300, 0, 1e300, 1), 2]);
   for (const [label, a, n] of cases) {
     let want = '';
-    assert.throws(() => denseCholesky(a, n), (e: Error) => ((want = e.message), true), `${label}: dense.ts throws`);
+    assert.throws(
+      () => denseCholesky(a, n),
+      (e: Error) => ((want = e.message), true),
+      `${label}: dense.ts throws`,
+    );
     assert.match(want, /^cholesky: matrix is not positive definite \(pivot \d+ is .*, n=\d+\)$/);
-    assert.throws(() => cholesky(a, n), (e: Error) => e.message === want, `${label}: wasm throws "${want}"`);
+    assert.throws(
+      () => cholesky(a, n),
+      (e: Error) => e.message === want,
+      `${label}: wasm throws "${want}"`,
+    );
   }
 });
 
@@ -373,7 +402,7 @@ function randTriangular(n: number, lower: boolean, unit: boolean, seed: number):
     for (let j = 0; j < n; j++) {
       const v = r[i * n + j]!;
       if (i === j) t[i * n + j] = unit ? 0 : Math.sign(v || 1) * (1 + Math.min(1, Math.abs(v)));
-      else if ((j < i) === lower) t[i * n + j] = Math.tanh(v) / n;
+      else if (j < i === lower) t[i * n + j] = Math.tanh(v) / n;
       else t[i * n + j] = 1e6 * v;
     }
   }
@@ -381,7 +410,8 @@ function randTriangular(n: number, lower: boolean, unit: boolean, seed: number):
 }
 
 const TRI_COMBOS: TriOpts[] = [];
-for (const lower of [true, false]) for (const transpose of [false, true]) for (const unitDiagonal of [false, true]) TRI_COMBOS.push({ lower, transpose, unitDiagonal });
+for (const lower of [true, false])
+  for (const transpose of [false, true]) for (const unitDiagonal of [false, true]) TRI_COMBOS.push({ lower, transpose, unitDiagonal });
 const label = (o: TriOpts): string => `lower=${o.lower} transpose=${o.transpose} unit=${o.unitDiagonal}`;
 
 /** Checks one solve against dense.ts: bit for bit (up to zero signs) forwards, to 1e-12 relative backwards. */
@@ -414,9 +444,10 @@ test('solveTriangular: every (lower, transpose, unitDiagonal) against dense.ts (
           // The residual of the contract itself: op(T)·X = B, with T's other triangle (and, for
           // unitDiagonal, its diagonal) replaced by what the contract says.
           const clean = t.map((v, idx) => {
-            const i = Math.floor(idx / n), j = idx % n;
+            const i = Math.floor(idx / n),
+              j = idx % n;
             if (i === j) return opts.unitDiagonal ? 1 : v;
-            return (j < i) === opts.lower ? v : 0;
+            return j < i === opts.lower ? v : 0;
           });
           const tx = matmul(clean, x, n, n, nrhs, opts.transpose);
           assert.ok(maxDiff(tx, b) <= 1e-13, `n=5 nrhs=${nrhs} ${label(opts)}: residual ${maxDiff(tx, b)}`);
@@ -426,7 +457,7 @@ test('solveTriangular: every (lower, transpose, unitDiagonal) against dense.ts (
   }
 });
 
-test('solveTriangular: right-hand sides with zero leading rows (skipped) and the identity (K-FAC\'s L⁻¹)', () => {
+test("solveTriangular: right-hand sides with zero leading rows (skipped) and the identity (K-FAC's L⁻¹)", () => {
   for (const n of [7, 64, 130]) {
     for (const opts of TRI_COMBOS) {
       const t = randTriangular(n, opts.lower, opts.unitDiagonal!, 500 + n);
@@ -445,7 +476,7 @@ test('solveTriangular: right-hand sides with zero leading rows (skipped) and the
   }
 });
 
-test('solveTriangular and cholesky compose to K-FAC\'s inverse: L⁻ᵀL⁻¹·A = I', () => {
+test("solveTriangular and cholesky compose to K-FAC's inverse: L⁻ᵀL⁻¹·A = I", () => {
   const n = 120;
   const a = randSpd(n, 700, 1);
   const l = cholesky(a, n);
@@ -453,23 +484,50 @@ test('solveTriangular and cholesky compose to K-FAC\'s inverse: L⁻ᵀL⁻¹·A
   const inv = solveTriangular(l, linv, n, n, { lower: true, transpose: true });
   const sym = a.map((v, idx) => (idx % n > Math.floor(idx / n) ? a[(idx % n) * n + Math.floor(idx / n)]! : v));
   assert.ok(maxDiff(matmul(inv, sym, n, n, n), eye(n)) <= 1e-10, `A⁻¹A − I: ${maxDiff(matmul(inv, sym, n, n, n), eye(n))}`);
-  const want = denseSolveTriangular(denseCholesky(a, n), denseSolveTriangular(denseCholesky(a, n), eye(n), n, n, { lower: true, transpose: false }), n, n, { lower: true, transpose: true });
+  const want = denseSolveTriangular(denseCholesky(a, n), denseSolveTriangular(denseCholesky(a, n), eye(n), n, n, { lower: true, transpose: false }), n, n, {
+    lower: true,
+    transpose: true,
+  });
   assert.ok(maxDiff(inv, want) <= 1e-12 * Math.max(...Array.from(want, Math.abs)), `differs from dense.ts by ${maxDiff(inv, want)}`);
 });
 
-test('cholesky/solveTriangular: bad inputs throw dense.ts\'s errors; empty sizes', () => {
+test("cholesky/solveTriangular: bad inputs throw dense.ts's errors; empty sizes", () => {
   const t = Float64Array.of(2, 0, 1, 3);
   const cases: Array<[string, () => unknown, () => unknown]> = [
     ['cholesky NaN', () => cholesky(Float64Array.of(1, 0, Number.NaN, 1), 2), () => denseCholesky(Float64Array.of(1, 0, Number.NaN, 1), 2)],
     ['cholesky Infinity above', () => cholesky(Float64Array.of(1, Infinity, 0, 1), 2), () => denseCholesky(Float64Array.of(1, Infinity, 0, 1), 2)],
     ['cholesky length', () => cholesky(new Float64Array(5), 2), () => denseCholesky(new Float64Array(5), 2)],
     ['cholesky size', () => cholesky(new Float64Array(1), 1.5), () => denseCholesky(new Float64Array(1), 1.5)],
-    ['solve t length', () => solveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, { lower: true, transpose: false }), () => denseSolveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, { lower: true, transpose: false })],
-    ['solve b length', () => solveTriangular(t, new Float64Array(5), 2, 3, { lower: true, transpose: false }), () => denseSolveTriangular(t, new Float64Array(5), 2, 3, { lower: true, transpose: false })],
-    ['solve b NaN', () => solveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, { lower: true, transpose: false }), () => denseSolveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, { lower: true, transpose: false })],
-    ['solve t Infinity in the unread triangle', () => solveTriangular(Float64Array.of(2, Infinity, 1, 3), new Float64Array(2), 2, 1, { lower: true, transpose: false }), () => denseSolveTriangular(Float64Array.of(2, Infinity, 1, 3), new Float64Array(2), 2, 1, { lower: true, transpose: false })],
-    ['solve nrhs', () => solveTriangular(t, new Float64Array(2), 2, -1, { lower: true, transpose: false }), () => denseSolveTriangular(t, new Float64Array(2), 2, -1, { lower: true, transpose: false })],
-    ['solve n', () => solveTriangular(t, new Float64Array(2), 2.5, 1, { lower: true, transpose: false }), () => denseSolveTriangular(t, new Float64Array(2), 2.5, 1, { lower: true, transpose: false })],
+    [
+      'solve t length',
+      () => solveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, { lower: true, transpose: false }),
+      () => denseSolveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, { lower: true, transpose: false }),
+    ],
+    [
+      'solve b length',
+      () => solveTriangular(t, new Float64Array(5), 2, 3, { lower: true, transpose: false }),
+      () => denseSolveTriangular(t, new Float64Array(5), 2, 3, { lower: true, transpose: false }),
+    ],
+    [
+      'solve b NaN',
+      () => solveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, { lower: true, transpose: false }),
+      () => denseSolveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, { lower: true, transpose: false }),
+    ],
+    [
+      'solve t Infinity in the unread triangle',
+      () => solveTriangular(Float64Array.of(2, Infinity, 1, 3), new Float64Array(2), 2, 1, { lower: true, transpose: false }),
+      () => denseSolveTriangular(Float64Array.of(2, Infinity, 1, 3), new Float64Array(2), 2, 1, { lower: true, transpose: false }),
+    ],
+    [
+      'solve nrhs',
+      () => solveTriangular(t, new Float64Array(2), 2, -1, { lower: true, transpose: false }),
+      () => denseSolveTriangular(t, new Float64Array(2), 2, -1, { lower: true, transpose: false }),
+    ],
+    [
+      'solve n',
+      () => solveTriangular(t, new Float64Array(2), 2.5, 1, { lower: true, transpose: false }),
+      () => denseSolveTriangular(t, new Float64Array(2), 2.5, 1, { lower: true, transpose: false }),
+    ],
   ];
   // A zero diagonal entry is singular (unless unitDiagonal), whatever the right-hand side, even an empty one.
   for (const opts of TRI_COMBOS.filter((o) => !o.unitDiagonal)) {
@@ -485,12 +543,15 @@ test('cholesky/solveTriangular: bad inputs throw dense.ts\'s errors; empty sizes
     assert.throws(wantFn, (e: Error) => ((want = e.message), true), `${what}: dense.ts throws`);
     assert.throws(gotFn, (e: Error) => e.message === want, `${what}: wasm throws "${want}"`);
   }
-  assert.throws(() => solveTriangular(Float64Array.of(1, 0, 0, 0), Float64Array.of(1, 1), 2, 1, { lower: true, transpose: true }), /^Error: solveTriangular: matrix is singular \(zero diagonal at 1, n=2\)$/);
+  assert.throws(
+    () => solveTriangular(Float64Array.of(1, 0, 0, 0), Float64Array.of(1, 1), 2, 1, { lower: true, transpose: true }),
+    /^Error: solveTriangular: matrix is singular \(zero diagonal at 1, n=2\)$/,
+  );
   assert.deepEqual(solveTriangular(new Float64Array(0), new Float64Array(0), 0, 5, { lower: true, transpose: false }), new Float64Array(0));
   assert.deepEqual(solveTriangular(eye(3), new Float64Array(0), 3, 0, { lower: false, transpose: false }), new Float64Array(0));
 });
 
-test('cholesky/solveTriangular: results are fresh arrays; small calls after big ones equal a fresh module\'s', () => {
+test("cholesky/solveTriangular: results are fresh arrays; small calls after big ones equal a fresh module's", () => {
   const n = 300;
   const l = cholesky(randSpd(n, 900), n);
   solveTriangular(l, randn(n * n, 901), n, n, { lower: true, transpose: true });

@@ -14,7 +14,8 @@ const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
 const CLI = ['--import', 'tsx', BIN];
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-watch-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const exited = (child: ChildProcess): Promise<number | null> => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (c) => r(c))));
+const exited = (child: ChildProcess): Promise<number | null> =>
+  new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (c) => r(c))));
 
 async function waitFor(path: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600 && !existsSync(path); i++) {
@@ -52,11 +53,20 @@ test('watchRun prints records as they are logged, before the run ends, and retur
   assert.equal(r.status, 'complete');
   assert.equal(r.records, 12);
   const recordLines = lines.filter((l) => l.text.startsWith('step='));
-  assert.deepEqual(recordLines.map((l) => l.text), readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => formatRecord(JSON.parse(l))));
+  assert.deepEqual(
+    recordLines.map((l) => l.text),
+    readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => formatRecord(JSON.parse(l))),
+  );
   // Streamed: most records were printed while the stage (hence metrics.jsonl) was still open.
   const early = recordLines.filter((l) => l.childRunning && l.status === 'running').length;
   assert.ok(early >= 6, `only ${early} of 12 records were seen while the run was running`);
-  assert.ok(lines.some((l) => /^\[count\] \d+\/12 \d+% loss /.test(l.text)), 'progress lines');
+  assert.ok(
+    lines.some((l) => /^\[count\] \d+\/12 \d+% loss /.test(l.text)),
+    'progress lines',
+  );
   assert.match(lines.at(-1)!.text, /^run complete in [\d.]+s: 12 records$/);
   assert.ok(!existsSync(join(dir, 'metrics.partial.jsonl')), 'the partial copy is removed at completion');
 });
@@ -75,7 +85,11 @@ test('watchRun returns "failed" with the error when the run fails', async () => 
 
 test('trainscope watch follows a CLI run of the baseline to its end; a non-run folder is a one-line error', async () => {
   const dir = join(tmp(), 'run');
-  const run = spawn(process.execPath, [...CLI, 'run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'steps=60', '--set', 'optimizers=["sgd","adam"]', '--out', dir], { stdio: 'ignore' });
+  const run = spawn(
+    process.execPath,
+    [...CLI, 'run', 'baselines/mnist-mlp', '--preset', 'smoke', '--set', 'steps=60', '--set', 'optimizers=["sgd","adam"]', '--out', dir],
+    { stdio: 'ignore' },
+  );
   await waitFor(join(dir, 'manifest.json'), run);
   const watch = spawn(process.execPath, [...CLI, 'watch', dir, '--interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -102,7 +116,10 @@ test('a run killed with SIGKILL: watch says its process is gone instead of waiti
   const child = spawnRun(dir, 'countingExperiment', { steps: 200, delayMs: 50 });
   await waitFor(join(dir, RUNNER_FILE), child);
   const exp = countingExperiment('test/watched');
-  await assert.rejects(executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal }), /is being run by process \d+; follow it with trainscope watch/);
+  await assert.rejects(
+    executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal }),
+    /is being run by process \d+; follow it with trainscope watch/,
+  );
   const out: string[] = [];
   const watching = watchRun(dir, { intervalMs: 40, write: (t) => out.push(t) });
   const deadline = Date.now() + 60_000;

@@ -12,11 +12,18 @@ export function interruptSignal(): { signal: AbortSignal; dispose: () => void } 
   const handlers = SIGNALS.map((name) => {
     const on = (): void => {
       if (controller.signal.aborted) process.exit(EXIT_CODE[name]);
-      process.stderr.write(`\n${name === 'SIGINT' ? 'interrupt' : name}: stopping at the next step boundary (${name === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)\n`);
+      process.stderr.write(
+        `\n${name === 'SIGINT' ? 'interrupt' : name}: stopping at the next step boundary (${name === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit now)\n`,
+      );
       controller.abort();
     };
     process.on(name, on);
     return [name, on] as const;
   });
-  return { signal: controller.signal, dispose: () => { for (const [name, on] of handlers) process.off(name, on); } };
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const [name, on] of handlers) process.off(name, on);
+    },
+  };
 }

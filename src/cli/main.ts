@@ -159,7 +159,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: () => import('./sweep-command.ts'),
   },
   worker: {
-    options: { queue: { type: 'string' }, jobs: { type: 'string' }, work: { type: 'string' }, 'lock-ms': { type: 'string' }, 'stalled-ms': { type: 'string' }, ...backend },
+    options: {
+      queue: { type: 'string' },
+      jobs: { type: 'string' },
+      work: { type: 'string' },
+      'lock-ms': { type: 'string' },
+      'stalled-ms': { type: 'string' },
+      ...backend,
+    },
     positionals: false,
     load: () => import('./worker-command.ts'),
   },

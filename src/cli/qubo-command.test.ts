@@ -18,7 +18,16 @@ const file = (name: string, body: string): string => {
 
 test('every solver finds the optimum of a small QUBO; --json carries energy, x, time and settings', () => {
   // min xᵀQx: x = (1,0,1) with energy −2 (the couplings punish neighbours).
-  const f = file('q.json', JSON.stringify({ Q: [[-1, 1, 0], [1, -1, 1], [0, 1, -1]] }));
+  const f = file(
+    'q.json',
+    JSON.stringify({
+      Q: [
+        [-1, 1, 0],
+        [1, -1, 1],
+        [0, 1, -1],
+      ],
+    }),
+  );
   for (const s of ['exact', 'sa', 'tabu', 'sb']) {
     const r = cli('solve', f, '--solver', s, '--seed', '4', '--json');
     assert.equal(r.status, 0, r.stderr);
@@ -30,7 +39,24 @@ test('every solver finds the optimum of a small QUBO; --json carries energy, x, 
     assert.ok(o.timeMs >= 0 && typeof o.settings === 'object');
   }
   // The upper-triangular form of the same problem gives the same answer.
-  const up = JSON.parse(cli('solve', file('u.json', JSON.stringify({ Q: [[-1, 2, 0], [0, -1, 2], [0, 0, -1]] })), '--solver', 'exact', '--json').stdout);
+  const up = JSON.parse(
+    cli(
+      'solve',
+      file(
+        'u.json',
+        JSON.stringify({
+          Q: [
+            [-1, 2, 0],
+            [0, -1, 2],
+            [0, 0, -1],
+          ],
+        }),
+      ),
+      '--solver',
+      'exact',
+      '--json',
+    ).stdout,
+  );
   assert.equal(up.energy, -2);
   assert.equal(up.symmetric, false);
   assert.match(cli('solve', f, '--solver', 'exact').stdout, /^energy\s+-2\nx\s+101\n/);

@@ -19,7 +19,6 @@ import { tabuSearch } from '../methods/qubo-qnn/solvers/tabu.ts';
 import { simulatedBifurcation } from '../methods/qubo-qnn/solvers/sb.ts';
 import { booleanFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 
-
 const SOLVERS: Record<string, () => IsingSolver> = {
   exact: () => exactSolver(),
   sa: () => simulatedAnnealing(),
@@ -76,17 +75,28 @@ export default function quboCommand(args: ParsedArgs): number {
     throw new UsageError(e instanceof UsageError ? e.message : `${file}: ${(e as Error).message}`);
   }
   const { qubo, symmetric } = problem;
-  if (solverName === 'exact' && qubo.n > 24) throw new UsageError(`--solver exact enumerates 2^n states and takes n ≤ 24; ${file} has n = ${qubo.n} (use sa, tabu or sb)`);
+  if (solverName === 'exact' && qubo.n > 24)
+    throw new UsageError(`--solver exact enumerates 2^n states and takes n ≤ 24; ${file} has n = ${qubo.n} (use sa, tabu or sb)`);
   const sol = solveQubo(make(), qubo, { key: key(seed), ...(reads !== undefined ? { reads } : {}), ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) });
   const energy = quboEnergy(qubo, sol.x);
   const res = {
-    file, n: qubo.n, solver: sol.result.solver, seed, energy, x: Array.from(sol.x), timeMs: Math.round(sol.result.timeMs * 1000) / 1000,
-    timedOut: sol.result.timedOut, symmetric, settings: sol.result.settings,
+    file,
+    n: qubo.n,
+    solver: sol.result.solver,
+    seed,
+    energy,
+    x: Array.from(sol.x),
+    timeMs: Math.round(sol.result.timeMs * 1000) / 1000,
+    timedOut: sol.result.timedOut,
+    symmetric,
+    settings: sol.result.settings,
   };
   const out = (t: string): void => void process.stdout.write(t);
   if (booleanFlag(args, 'json')) out(`${JSON.stringify(res)}\n`);
   else {
-    out(`energy   ${energy}\nx        ${res.x.join('')}\nsolver   ${res.solver} (seed ${seed})  ${res.timeMs} ms${res.timedOut ? '  PARTIAL: the time limit stopped it' : ''}\n`);
+    out(
+      `energy   ${energy}\nx        ${res.x.join('')}\nsolver   ${res.solver} (seed ${seed})  ${res.timeMs} ms${res.timedOut ? '  PARTIAL: the time limit stopped it' : ''}\n`,
+    );
     out(`settings ${JSON.stringify(res.settings)}\n`);
     if (!symmetric) out('note     Q is not symmetric: minimized xᵀQx as given (pair coefficient Q_ij + Q_ji)\n');
   }

@@ -19,7 +19,11 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
   if (retries !== undefined && queue === undefined) throw new UsageError('--retries goes with --queue');
   const parallel = jobs !== undefined || queue !== undefined;
   const executor = parallel
-    ? await (await import('./sweep-command.ts')).executorFor({ ...(jobs !== undefined ? { jobs } : {}), ...(queue !== undefined ? { queue } : {}), ...(retries !== undefined ? { retries } : {}) })
+    ? await (await import('./sweep-command.ts')).executorFor({
+        ...(jobs !== undefined ? { jobs } : {}),
+        ...(queue !== undefined ? { queue } : {}),
+        ...(retries !== undefined ? { retries } : {}),
+      })
     : undefined;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const { signal, dispose } = interruptSignal();
@@ -43,9 +47,7 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
         queue !== undefined ? ` --queue ${queue}` : '',
         stringFlag(p, 'backend') !== undefined ? ` --backend ${stringFlag(p, 'backend')}` : '',
       ].join('');
-      process.stderr.write(
-        `reproduce: interrupted; run trainscope reproduce${resumeFlags} again to continue\n`,
-      );
+      process.stderr.write(`reproduce: interrupted; run trainscope reproduce${resumeFlags} again to continue\n`);
       return 130;
     }
     const claims = r.entries.flatMap((e) => e.claims);

@@ -8,7 +8,11 @@ import { readRun, readSummary, type Manifest, type Summary } from '../experiment
 import type { CellExecutor } from '../sweeps/executor.ts';
 import { cellId } from '../sweeps/spec.ts';
 
-export function executorRunOne(executor: CellExecutor, signal: AbortSignal, log: (line: string) => void): (dir: string, exp: Experiment<any, any>) => Promise<{ manifest: Manifest; summary?: Summary }> {
+export function executorRunOne(
+  executor: CellExecutor,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): (dir: string, exp: Experiment<any, any>) => Promise<{ manifest: Manifest; summary?: Summary }> {
   return async (dir, exp) => {
     const { manifest, config } = readRun(dir);
     const cell = `repro-${cellId(exp.id, config, manifest.seed)}`;

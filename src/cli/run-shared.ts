@@ -29,7 +29,13 @@ export interface RunFlags {
   keepCheckpoints?: boolean;
 }
 
-export async function runOne(dir: string, id: string, signal: AbortSignal, json: boolean, flags: RunFlags = {}): Promise<{ manifest: Manifest; summary?: Summary }> {
+export async function runOne(
+  dir: string,
+  id: string,
+  signal: AbortSignal,
+  json: boolean,
+  flags: RunFlags = {},
+): Promise<{ manifest: Manifest; summary?: Summary }> {
   const exp = getExperiment(id);
   const progress = progressReporter();
   try {

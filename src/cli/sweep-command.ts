@@ -36,8 +36,11 @@ export function parseAxisValues(flag: string, assignment: string): [string, unkn
 /** `0,1,2` or `0..4` (4 excluded). */
 export function parseSeeds(v: string): number[] {
   const range = /^(\d+)\.\.(\d+)$/.exec(v);
-  const seeds = range ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1])) }, (_, i) => Number(range[1]) + i) : v.split(',').map((s) => Number(s.trim()));
-  if (!seeds.length || seeds.some((s) => !Number.isSafeInteger(s) || s < 0)) throw new UsageError(`--seeds expects 0,1,2 or 0..N (non-negative integers), got '${v}'`);
+  const seeds = range
+    ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1])) }, (_, i) => Number(range[1]) + i)
+    : v.split(',').map((s) => Number(s.trim()));
+  if (!seeds.length || seeds.some((s) => !Number.isSafeInteger(s) || s < 0))
+    throw new UsageError(`--seeds expects 0,1,2 or 0..N (non-negative integers), got '${v}'`);
   return seeds;
 }
 
@@ -58,7 +61,8 @@ export async function executorFor(values: { jobs?: string; queue?: string; retri
     const { queueExecutor } = await import('../sweeps/queue-executor.ts');
     return queueExecutor(values.queue, { retries, withCheckpoints: values.checkpoints ?? false });
   }
-  if (values.retries !== undefined || values.checkpoints) throw new UsageError(`${values.retries !== undefined ? '--retries' : '--checkpoints'} goes with --queue`);
+  if (values.retries !== undefined || values.checkpoints)
+    throw new UsageError(`${values.retries !== undefined ? '--retries' : '--checkpoints'} goes with --queue`);
   const jobs = parseJobs(values.jobs);
   const { poolExecutor } = await import('../sweeps/pool.ts');
   return poolExecutor(jobs);
@@ -67,9 +71,19 @@ export async function executorFor(values: { jobs?: string; queue?: string; retri
 export default async function sweepCommand(p: ParsedArgs): Promise<number> {
   await applyBackendFlag(p);
   const v = {
-    preset: stringFlag(p, 'preset'), set: stringFlags(p, 'set'), grid: stringFlags(p, 'grid'), zip: stringFlags(p, 'zip'), list: stringFlag(p, 'list'),
-    seeds: stringFlag(p, 'seeds'), jobs: stringFlag(p, 'jobs'), queue: stringFlag(p, 'queue'), retries: stringFlag(p, 'retries'),
-    checkpoints: booleanFlag(p, 'checkpoints'), out: stringFlag(p, 'out'), experiments: stringFlag(p, 'experiments'), json: booleanFlag(p, 'json'),
+    preset: stringFlag(p, 'preset'),
+    set: stringFlags(p, 'set'),
+    grid: stringFlags(p, 'grid'),
+    zip: stringFlags(p, 'zip'),
+    list: stringFlag(p, 'list'),
+    seeds: stringFlag(p, 'seeds'),
+    jobs: stringFlag(p, 'jobs'),
+    queue: stringFlag(p, 'queue'),
+    retries: stringFlag(p, 'retries'),
+    checkpoints: booleanFlag(p, 'checkpoints'),
+    out: stringFlag(p, 'out'),
+    experiments: stringFlag(p, 'experiments'),
+    json: booleanFlag(p, 'json'),
   };
   if (p.positionals.length !== 1) throw new UsageError('expected one experiment id (see trainscope list)');
   const preset = (v.preset ?? 'small') as PresetName;
@@ -86,21 +100,30 @@ export default async function sweepCommand(p: ParsedArgs): Promise<number> {
     } catch {
       throw new UsageError(`--list expects a JSON array of objects, got '${v.list}'`);
     }
-    if (!Array.isArray(list) || !list.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e))) throw new UsageError('--list expects a JSON array of objects');
+    if (!Array.isArray(list) || !list.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e)))
+      throw new UsageError('--list expects a JSON array of objects');
     axes.list = list as Record<string, unknown>[];
   }
   const declared = exp.sweep?.presets?.[preset];
   const noAxes = !axes.grid && !axes.zip && !axes.list;
   if (noAxes && !declared) throw new UsageError(`${exp.id} declares no '${preset}' grid; give axes with --grid, --zip or --list`);
   const spec: SweepSpec = {
-    experiment: exp.id, preset, sets: v.set, axes: noAxes ? declared!.axes : axes,
+    experiment: exp.id,
+    preset,
+    sets: v.set,
+    axes: noAxes ? declared!.axes : axes,
     seeds: v.seeds !== undefined ? parseSeeds(v.seeds) : noAxes ? [...declared!.seeds] : [0],
   };
   if (v.out?.trim() === '') throw new UsageError(`--out must name a folder, got ''`);
   const dir = resolve(v.out ?? join('runs', sweepName(spec)));
   expandSweep(exp, spec); // axis typos and bad values fail here, before threads start or a queue is reached
   // Connecting to the queue (or failing) happens before the sweep folder is created.
-  const executor = await executorFor({ ...(v.jobs !== undefined ? { jobs: v.jobs } : {}), ...(v.queue !== undefined ? { queue: v.queue } : {}), ...(v.retries !== undefined ? { retries: v.retries } : {}), checkpoints: v.checkpoints });
+  const executor = await executorFor({
+    ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),
+    ...(v.queue !== undefined ? { queue: v.queue } : {}),
+    ...(v.retries !== undefined ? { retries: v.retries } : {}),
+    checkpoints: v.checkpoints,
+  });
   // Ctrl-C, SIGTERM, SIGHUP: the pool stops its cells at a step boundary; with --queue the workers keep going.
   const { signal, dispose } = interruptSignal();
   try {
@@ -108,14 +131,19 @@ export default async function sweepCommand(p: ParsedArgs): Promise<number> {
     const r = await runSweep({ dir, spec, experiment: ref, executor, signal, progress: sweepProgressReporter() });
     const rel = relative(process.cwd(), dir) || '.';
     const failed = r.sweep.cells.filter((c) => c.status === 'failed').length;
-    if (v.json) process.stdout.write(`${JSON.stringify({ sweepDir: dir, interrupted: r.interrupted, ran: r.ran, cells: r.sweep.cells.length, failed, warnings: r.warnings })}\n`);
+    if (v.json)
+      process.stdout.write(
+        `${JSON.stringify({ sweepDir: dir, interrupted: r.interrupted, ran: r.ran, cells: r.sweep.cells.length, failed, warnings: r.warnings })}\n`,
+      );
     if (r.interrupted) {
       process.stderr.write(`sweep: interrupted; run the same command again to continue (complete cells are kept)\n`);
       return 130;
     }
     if (!v.json) {
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(`sweep: ${r.sweep.cells.length - failed} of ${r.sweep.cells.length} cells complete (${r.ran} run now)${failed ? `, ${failed} failed` : ''}; report: ${join(rel, 'report.html')}\n`);
+      process.stdout.write(
+        `sweep: ${r.sweep.cells.length - failed} of ${r.sweep.cells.length} cells complete (${r.ran} run now)${failed ? `, ${failed} failed` : ''}; report: ${join(rel, 'report.html')}\n`,
+      );
     }
     return failed ? 1 : 0;
   } finally {

@@ -16,11 +16,20 @@ const positiveInt = (name: string, v: string | undefined): number | undefined =>
 
 export default async function workerCommand(p: ParsedArgs): Promise<number> {
   await applyBackendFlag(p);
-  const v = { queue: stringFlag(p, 'queue'), jobs: stringFlag(p, 'jobs'), work: stringFlag(p, 'work'), 'lock-ms': stringFlag(p, 'lock-ms'), 'stalled-ms': stringFlag(p, 'stalled-ms') };
+  const v = {
+    queue: stringFlag(p, 'queue'),
+    jobs: stringFlag(p, 'jobs'),
+    work: stringFlag(p, 'work'),
+    'lock-ms': stringFlag(p, 'lock-ms'),
+    'stalled-ms': stringFlag(p, 'stalled-ms'),
+  };
   if (v.queue === undefined) throw new UsageError('--queue redis://HOST:PORT is required');
   const w = await startQueueWorker({
-    url: v.queue, jobs: positiveInt('jobs', v.jobs), workDir: v.work === undefined ? undefined : resolve(v.work),
-    lockMs: positiveInt('lock-ms', v['lock-ms']), stalledMs: positiveInt('stalled-ms', v['stalled-ms']),
+    url: v.queue,
+    jobs: positiveInt('jobs', v.jobs),
+    workDir: v.work === undefined ? undefined : resolve(v.work),
+    lockMs: positiveInt('lock-ms', v['lock-ms']),
+    stalledMs: positiveInt('stalled-ms', v['stalled-ms']),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   let stopping = false;

@@ -46,8 +46,14 @@ test('IDX: unreadable and corrupt files fail with the path and what is wrong', (
   assert.throws(() => readIdx(bad('magic', Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0]))), /magic: bad magic number 0x504b0304/);
   assert.throws(() => readIdx(bad('type', Uint8Array.from([0, 0, 0x0a, 1, 0, 0, 0, 0]))), /type: unknown element type code 0x0a/);
   assert.throws(() => readIdx(bad('rank0', Uint8Array.from([0, 0, 8, 0]))), /declares 0 dimensions/);
-  assert.throws(() => readIdx(bad('header', Uint8Array.from([0, 0, 8, 3, 0, 0, 0, 2]))), /header declares 3 dimensions \(16 header bytes\) but the file has only 8 bytes/);
-  assert.throws(() => readIdx(bad('trunc', good.subarray(0, good.length - 1))), /trunc: dimensions \[2, 2\] of uint8 need 16 bytes but the file has 15 \(truncated\)/);
+  assert.throws(
+    () => readIdx(bad('header', Uint8Array.from([0, 0, 8, 3, 0, 0, 0, 2]))),
+    /header declares 3 dimensions \(16 header bytes\) but the file has only 8 bytes/,
+  );
+  assert.throws(
+    () => readIdx(bad('trunc', good.subarray(0, good.length - 1))),
+    /trunc: dimensions \[2, 2\] of uint8 need 16 bytes but the file has 15 \(truncated\)/,
+  );
   assert.throws(() => readIdx(bad('trail', Uint8Array.from([...good, 9]))), /has 17 \(trailing bytes\)/);
   assert.throws(() => readIdx(bad('huge', Uint8Array.from([0, 0, 8, 2, 255, 255, 255, 255, 255, 255, 255, 255]))), /the header is corrupt/);
   const gz = gzipSync(good);
@@ -99,7 +105,9 @@ test('loadFashionMnist: missing directory, missing file, mismatched and bad labe
 });
 
 // Runs only where Debian's dataset-fashion-mnist is installed; the suite never needs it.
-test('loadFashionMnist: the Debian package files, when installed', { skip: !existsSync(FASHION_MNIST_DEBIAN_DIR) && `${FASHION_MNIST_DEBIAN_DIR} not installed` }, () => {
+test('loadFashionMnist: the Debian package files, when installed', {
+  skip: !existsSync(FASHION_MNIST_DEBIAN_DIR) && `${FASHION_MNIST_DEBIAN_DIR} not installed`,
+}, () => {
   const { train, test: t } = loadFashionMnist(undefined, { train: 100 });
   assert.deepEqual(train.x.shape, [100, 784]);
   assert.deepEqual(t.x.shape, [10000, 784]);

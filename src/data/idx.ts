@@ -74,7 +74,9 @@ export function parseIdx(bytes: Uint8Array, source = 'buffer'): Idx {
   if (count > MAX_ELEMENTS) fail(`dimensions [${dims.join(', ')}] give ${count} elements, more than any IDX file holds: the header is corrupt`);
   const want = headerBytes + count * t!.bytes;
   if (bytes.length !== want) {
-    fail(`dimensions [${dims.join(', ')}] of ${t!.type} need ${want} bytes but the file has ${bytes.length} (${bytes.length < want ? 'truncated' : 'trailing bytes'})`);
+    fail(
+      `dimensions [${dims.join(', ')}] of ${t!.type} need ${want} bytes but the file has ${bytes.length} (${bytes.length < want ? 'truncated' : 'trailing bytes'})`,
+    );
   }
   const data = readElements(view, headerBytes, count, t!.type);
   return { dims, type: t!.type, data };
@@ -82,12 +84,30 @@ export function parseIdx(bytes: Uint8Array, source = 'buffer'): Idx {
 
 function readElements(view: DataView, offset: number, count: number, type: IdxType): IdxArray {
   switch (type) {
-    case 'uint8': return new Uint8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
-    case 'int8': return new Int8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
-    case 'int16': { const a = new Int16Array(count); for (let i = 0; i < count; i++) a[i] = view.getInt16(offset + 2 * i); return a; }
-    case 'int32': { const a = new Int32Array(count); for (let i = 0; i < count; i++) a[i] = view.getInt32(offset + 4 * i); return a; }
-    case 'float32': { const a = new Float32Array(count); for (let i = 0; i < count; i++) a[i] = view.getFloat32(offset + 4 * i); return a; }
-    case 'float64': { const a = new Float64Array(count); for (let i = 0; i < count; i++) a[i] = view.getFloat64(offset + 8 * i); return a; }
+    case 'uint8':
+      return new Uint8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
+    case 'int8':
+      return new Int8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
+    case 'int16': {
+      const a = new Int16Array(count);
+      for (let i = 0; i < count; i++) a[i] = view.getInt16(offset + 2 * i);
+      return a;
+    }
+    case 'int32': {
+      const a = new Int32Array(count);
+      for (let i = 0; i < count; i++) a[i] = view.getInt32(offset + 4 * i);
+      return a;
+    }
+    case 'float32': {
+      const a = new Float32Array(count);
+      for (let i = 0; i < count; i++) a[i] = view.getFloat32(offset + 4 * i);
+      return a;
+    }
+    case 'float64': {
+      const a = new Float64Array(count);
+      for (let i = 0; i < count; i++) a[i] = view.getFloat64(offset + 8 * i);
+      return a;
+    }
   }
 }
 
@@ -130,12 +150,24 @@ export function encodeIdx(dims: readonly number[], data: IdxArray): Uint8Array {
     const o = header + i * size;
     const v = data[i]!;
     switch (type) {
-      case 'uint8': view.setUint8(o, v); break;
-      case 'int8': view.setInt8(o, v); break;
-      case 'int16': view.setInt16(o, v); break;
-      case 'int32': view.setInt32(o, v); break;
-      case 'float32': view.setFloat32(o, v); break;
-      case 'float64': view.setFloat64(o, v); break;
+      case 'uint8':
+        view.setUint8(o, v);
+        break;
+      case 'int8':
+        view.setInt8(o, v);
+        break;
+      case 'int16':
+        view.setInt16(o, v);
+        break;
+      case 'int32':
+        view.setInt32(o, v);
+        break;
+      case 'float32':
+        view.setFloat32(o, v);
+        break;
+      case 'float64':
+        view.setFloat64(o, v);
+        break;
     }
   }
   return out;
@@ -186,7 +218,16 @@ export function loadIdxDataset(imagesPath: string, labelsPath: string, opts: Idx
 /** Where Debian's `dataset-fashion-mnist` package puts the files. */
 export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ]);
 /** The standard file names (also MNIST's); each may carry a .gz suffix. */
 export const IDX_FILES = Object.freeze({

@@ -6,7 +6,18 @@ import * as linalg from '../linalg/index.ts';
 import { matmul, mul, sub, mean } from '../tensor/ops.ts';
 import type { Dataset } from './dataset.ts';
 import {
-  batches, chunk, chunkIndices, downsampleImages, featureStats, pca, shuffle, split, standardize, subsample, takeBatch, withLabelNoise,
+  batches,
+  chunk,
+  chunkIndices,
+  downsampleImages,
+  featureStats,
+  pca,
+  shuffle,
+  split,
+  standardize,
+  subsample,
+  takeBatch,
+  withLabelNoise,
 } from './loader.ts';
 
 const k = random.key(7);
@@ -14,13 +25,23 @@ const k = random.key(7);
 function toy(n: number): Dataset {
   const x = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) [x[2 * i], x[2 * i + 1]] = [i, 10 * i];
-  return { x: new Tensor(x, [n, 2]), y: new Tensor(Int32Array.from({ length: n }, (_, i) => i % 4), [n], 'int32'), numClasses: 4, name: 'toy' };
+  return {
+    x: new Tensor(x, [n, 2]),
+    y: new Tensor(
+      Int32Array.from({ length: n }, (_, i) => i % 4),
+      [n],
+      'int32',
+    ),
+    numClasses: 4,
+    name: 'toy',
+  };
 }
 const ids = (ds: Dataset): number[] => Array.from({ length: ds.x.shape[0]! }, (_, i) => ds.x.data[2 * i]!);
-const consistent = (ds: Dataset): void => ids(ds).forEach((id, i) => {
-  assert.equal(ds.x.data[2 * i + 1], 10 * id);
-  assert.equal(ds.y.data[i], id % 4);
-});
+const consistent = (ds: Dataset): void =>
+  ids(ds).forEach((id, i) => {
+    assert.equal(ds.x.data[2 * i + 1], 10 * id);
+    assert.equal(ds.y.data[i], id % 4);
+  });
 
 test('takeBatch and shuffle: rows move together; same key ⇒ identical order', () => {
   const ds = toy(50);
@@ -33,7 +54,10 @@ test('takeBatch and shuffle: rows move together; same key ⇒ identical order', 
   assert.throws(() => takeBatch(ds, tensor([1, 2])), /indices must be an int32 \[m\] tensor, got float64/);
   const s = shuffle(k, ds);
   consistent(s);
-  assert.deepEqual([...ids(s)].sort((a, b) => a - b), ids(ds));
+  assert.deepEqual(
+    [...ids(s)].sort((a, b) => a - b),
+    ids(ds),
+  );
   assert.notDeepEqual(ids(s), ids(ds));
   assert.deepEqual(ids(shuffle(k, ds)), ids(s));
   assert.notDeepEqual(ids(shuffle(random.foldIn(k, 1), ds)), ids(s));
@@ -42,16 +66,34 @@ test('takeBatch and shuffle: rows move together; same key ⇒ identical order', 
 test('batches: cover an epoch exactly once, keyed or in order, dropLast, clear errors', () => {
   const ds = toy(23);
   const ordered = [...batches(ds, 5)];
-  assert.deepEqual(ordered.map((b) => b.x.shape[0]), [5, 5, 5, 5, 3]);
-  assert.deepEqual(ordered.flatMap((b) => Array.from(b.indices)), ids(ds));
+  assert.deepEqual(
+    ordered.map((b) => b.x.shape[0]),
+    [5, 5, 5, 5, 3],
+  );
+  assert.deepEqual(
+    ordered.flatMap((b) => Array.from(b.indices)),
+    ids(ds),
+  );
   const keyed = [...batches(ds, 5, { key: k })];
   const seen = keyed.flatMap((b) => ids({ ...ds, x: b.x, y: b.y }));
-  assert.deepEqual([...seen].sort((a, b) => a - b), ids(ds));
-  assert.deepEqual(seen, keyed.flatMap((b) => Array.from(b.indices)));
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    ids(ds),
+  );
+  assert.deepEqual(
+    seen,
+    keyed.flatMap((b) => Array.from(b.indices)),
+  );
   keyed.forEach((b) => consistent({ ...ds, x: b.x, y: b.y }));
-  assert.deepEqual([...batches(ds, 5, { key: k })].map((b) => Array.from(b.indices)), keyed.map((b) => Array.from(b.indices)));
+  assert.deepEqual(
+    [...batches(ds, 5, { key: k })].map((b) => Array.from(b.indices)),
+    keyed.map((b) => Array.from(b.indices)),
+  );
   const dropped = [...batches(ds, 5, { key: k, dropLast: true })];
-  assert.deepEqual(dropped.map((b) => b.x.shape[0]), [5, 5, 5, 5]);
+  assert.deepEqual(
+    dropped.map((b) => b.x.shape[0]),
+    [5, 5, 5, 5],
+  );
   assert.equal([...batches(ds, 23, { dropLast: true })].length, 1);
   // Errors come at the call, not at the first next().
   assert.throws(() => batches(ds, 24), /batches: batchSize 24 must be an integer in \[1, 23\] \(dataset 'toy' has 23 examples\)/);
@@ -68,7 +110,10 @@ test('split: fraction or count, order kept, keyed shuffle', () => {
   const [c, d] = split(ds, 4);
   assert.deepEqual([ids(c).length, ids(d).length], [4, 6]);
   const [e, f] = split(ds, 0.5, { key: k });
-  assert.deepEqual([...ids(e), ...ids(f)].sort((p, q) => p - q), ids(ds));
+  assert.deepEqual(
+    [...ids(e), ...ids(f)].sort((p, q) => p - q),
+    ids(ds),
+  );
   assert.deepEqual(ids(split(ds, 0.5, { key: k })[0]), ids(e));
   assert.equal(split(ds, 0)[0].x.shape[0], 0);
   assert.throws(() => split(ds, 11), /split: size .*dataset 'toy' of 10.* must be an integer in \[0, 10\], got 11/);
@@ -80,16 +125,25 @@ test('chunk: J disjoint parts covering every index once, sizes within 1', () => 
     const parts = chunkIndices(103, 7, key);
     assert.equal(parts.length, 7);
     const all = parts.flatMap((p) => Array.from(p)).sort((a, b) => a - b);
-    assert.deepEqual(all, Array.from({ length: 103 }, (_, i) => i));
+    assert.deepEqual(
+      all,
+      Array.from({ length: 103 }, (_, i) => i),
+    );
     const sizes = parts.map((p) => p.length);
     assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
   }
   assert.deepEqual(Array.from(chunkIndices(5, 2)[0]!), [0, 1, 2]);
   const ds = toy(20);
   const cs = chunk(ds, 3, k);
-  assert.deepEqual(cs.map((c) => c.x.shape[0]), [7, 7, 6]);
+  assert.deepEqual(
+    cs.map((c) => c.x.shape[0]),
+    [7, 7, 6],
+  );
   cs.forEach(consistent);
-  assert.deepEqual(cs.flatMap(ids).sort((a, b) => a - b), ids(ds));
+  assert.deepEqual(
+    cs.flatMap(ids).sort((a, b) => a - b),
+    ids(ds),
+  );
   assert.deepEqual(chunk(ds, 3, k).map(ids), cs.map(ids));
   assert.throws(() => chunk(ds, 21), /chunk: number of parts \(for 20 examples\) must be an integer in \[1, 20\], got 21/);
 });
@@ -126,7 +180,10 @@ test('subsample: n distinct examples in dataset order, keyed', () => {
   const s = subsample(k, ds, 30);
   const got = ids(s);
   assert.equal(new Set(got).size, 30);
-  assert.deepEqual(got, [...got].sort((a, b) => a - b));
+  assert.deepEqual(
+    got,
+    [...got].sort((a, b) => a - b),
+  );
   consistent(s);
   assert.deepEqual(ids(subsample(k, ds, 30)), got);
   assert.throws(() => subsample(k, ds, 101), /subsample: n \(dataset 'toy' has 100 examples\) must be an integer in \[0, 100\], got 101/);
@@ -159,7 +216,10 @@ test('pca: recovers a known covariance spectrum and its eigenvectors exactly', (
   const Q = linalg.qr(random.normal(kq, [d, d])).Q;
   const shift = tensor([1, -2, 3, 0, 5]);
   const x = matmul(mul(Z, tensor(spectrum.map((l) => Math.sqrt((n - 1) * l)))), Q, { transB: true });
-  const xs = new Tensor(x.data.map((v, i) => v + shift.data[i % d]!), [n, d]);
+  const xs = new Tensor(
+    x.data.map((v, i) => v + shift.data[i % d]!),
+    [n, d],
+  );
   const p = pca(xs, 3);
   assert.deepEqual(p.components.shape, [3, d]);
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(p.explainedVariance.data[i]! - spectrum[i]!) < 1e-9, `λ${i} ${p.explainedVariance.data[i]}`);
@@ -188,11 +248,17 @@ test('standardize: zero mean and unit std with own or given stats; constant feat
   assert.deepEqual(Array.from(stats.mean.data), [4, 5]);
   assert.deepEqual(Array.from(stats.std.data), [Math.sqrt(5), 0]);
   const s = standardize(ds);
-  assert.deepEqual(Array.from(s.x.data).filter((_, i) => i % 2 === 1), [0, 0, 0, 0]);
+  assert.deepEqual(
+    Array.from(s.x.data).filter((_, i) => i % 2 === 1),
+    [0, 0, 0, 0],
+  );
   const col = Array.from(s.x.data).filter((_, i) => i % 2 === 0);
   assert.ok(Math.abs(col.reduce((a, b) => a + b)) < 1e-12);
   assert.ok(Math.abs(col.reduce((a, b) => a + b * b, 0) / 4 - 1) < 1e-12);
   const other = standardize({ ...ds, x: new Tensor(Float64Array.from([4, 6]), [1, 2]), y: tensor([0]) }, stats);
   assert.deepEqual(Array.from(other.x.data), [0, 1]);
-  assert.throws(() => standardize({ ...ds, x: new Tensor(new Float64Array(3), [1, 3]), y: tensor([0]) }, stats), /stats for 2 features do not fit dataset 'feat' with x \[1, 3\]/);
+  assert.throws(
+    () => standardize({ ...ds, x: new Tensor(new Float64Array(3), [1, 3]), y: tensor([0]) }, stats),
+    /stats for 2 features do not fit dataset 'feat' with x \[1, 3\]/,
+  );
 });

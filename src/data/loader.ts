@@ -46,7 +46,12 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>, where = 'takeRow
 
 // Rows of one element (labels) are copied element by element: a subarray view per row would cost
 // more than the copy. Long rows go through set(), which is a memcpy.
-function copyRows(src: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, out: { set(a: ArrayLike<number>, at: number): void; [i: number]: number }, indices: ArrayLike<number>, row: number): void {
+function copyRows(
+  src: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> },
+  out: { set(a: ArrayLike<number>, at: number): void; [i: number]: number },
+  indices: ArrayLike<number>,
+  row: number,
+): void {
   if (row === 1) {
     for (let i = 0; i < indices.length; i++) out[i] = src[indices[i]!]!;
   } else if (row < 32) {
@@ -61,7 +66,8 @@ function copyRows(src: ArrayLike<number> & { subarray(a: number, b: number): Arr
 
 function indexArray(where: string, indices: Tensor | ArrayLike<number>): ArrayLike<number> {
   if (indices instanceof Tensor) {
-    if (indices.dtype !== 'int32' || indices.rank !== 1) throw new Error(`${where}: indices must be an int32 [m] tensor, got ${indices.dtype} ${fmt(indices.shape)}`);
+    if (indices.dtype !== 'int32' || indices.rank !== 1)
+      throw new Error(`${where}: indices must be an int32 [m] tensor, got ${indices.dtype} ${fmt(indices.shape)}`);
     return indices.data;
   }
   return indices;
@@ -158,9 +164,11 @@ export function chunk(ds: Dataset, parts: number, key?: Key): Dataset[] {
  */
 export function withLabelNoise(key: Key, ds: Dataset, fraction: number): { dataset: Dataset; changed: Int32Array } {
   checkDs('withLabelNoise', ds);
-  if (ds.y.dtype !== 'int32' || ds.y.rank !== 1) throw new Error(`withLabelNoise: dataset '${ds.name}' needs int32 labels [n], got ${ds.y.dtype} ${fmt(ds.y.shape)}`);
+  if (ds.y.dtype !== 'int32' || ds.y.rank !== 1)
+    throw new Error(`withLabelNoise: dataset '${ds.name}' needs int32 labels [n], got ${ds.y.dtype} ${fmt(ds.y.shape)}`);
   const c = ds.numClasses;
-  if (c === undefined || !Number.isInteger(c) || c < 2) throw new Error(`withLabelNoise: dataset '${ds.name}' needs numClasses ≥ 2 to pick a different class, got ${c}`);
+  if (c === undefined || !Number.isInteger(c) || c < 2)
+    throw new Error(`withLabelNoise: dataset '${ds.name}' needs numClasses ≥ 2 to pick a different class, got ${c}`);
   if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) throw new Error(`withLabelNoise: fraction must be in [0, 1], got ${fraction}`);
   const n = numExamples(ds);
   const m = Math.round(fraction * n);
@@ -196,7 +204,8 @@ export function downsampleImages(ds: Dataset, opts: { from: readonly [number, nu
   const where = `downsampleImages(${ds.name})`;
   const [H, W] = opts.from;
   const [h, w] = opts.to;
-  for (const v of [H, W, h, w]) if (!Number.isInteger(v) || v! < 1) throw new Error(`${where}: sizes must be positive integers, got from [${opts.from}] to [${opts.to}]`);
+  for (const v of [H, W, h, w])
+    if (!Number.isInteger(v) || v! < 1) throw new Error(`${where}: sizes must be positive integers, got from [${opts.from}] to [${opts.to}]`);
   if (H! % h! !== 0 || W! % w! !== 0) throw new Error(`${where}: from [${H}, ${W}] is not a whole multiple of to [${h}, ${w}]`);
   const x = ds.x;
   if (!isFloat(x.dtype)) throw new Error(`${where}: x must be float, got ${x.dtype}`);
@@ -204,7 +213,8 @@ export function downsampleImages(ds: Dataset, opts: { from: readonly [number, nu
   const features = n === 0 ? x.shape.slice(1).reduce((a, b) => a * b, 1) : x.size / n;
   let outShape: number[];
   if (x.rank === 2) {
-    if (features % (H! * W!) !== 0) throw new Error(`${where}: ${features} features per example are not a whole number of ${H}×${W} images (x ${fmt(x.shape)})`);
+    if (features % (H! * W!) !== 0)
+      throw new Error(`${where}: ${features} features per example are not a whole number of ${H}×${W} images (x ${fmt(x.shape)})`);
     outShape = [n, (features / (H! * W!)) * h! * w!];
   } else {
     if (x.shape[x.rank - 2] !== H || x.shape[x.rank - 1] !== W) throw new Error(`${where}: x ${fmt(x.shape)} does not end in [${H}, ${W}]`);
@@ -251,7 +261,8 @@ export interface Pca {
  * follow eigh's convention (largest-magnitude entry positive), so they are deterministic.
  */
 export function pca(x: Tensor, k: number): Pca {
-  if (!(x instanceof Tensor) || x.rank !== 2 || !isFloat(x.dtype)) throw new Error(`pca: expected a float matrix [n, d], got ${x instanceof Tensor ? `${x.dtype} ${fmt(x.shape)}` : typeof x}`);
+  if (!(x instanceof Tensor) || x.rank !== 2 || !isFloat(x.dtype))
+    throw new Error(`pca: expected a float matrix [n, d], got ${x instanceof Tensor ? `${x.dtype} ${fmt(x.shape)}` : typeof x}`);
   const [n, d] = x.shape as [number, number];
   if (n < 2) throw new Error(`pca: needs at least 2 rows to estimate a covariance, got ${fmt(x.shape)}`);
   checkInt('pca', `k (x has ${d} features)`, k, 1, d);
@@ -276,9 +287,16 @@ export function pca(x: Tensor, k: number): Pca {
   }
   const components = new Tensor(comp, [k, d], 'float64');
   const explainedVariance = new Tensor(ev, [k], 'float64');
-  const explainedVarianceRatio = new Tensor(ev.map((v) => (total > 0 ? v / total : 0)), [k], 'float64');
+  const explainedVarianceRatio = new Tensor(
+    ev.map((v) => (total > 0 ? v / total : 0)),
+    [k],
+    'float64',
+  );
   return {
-    components, mean, explainedVariance, explainedVarianceRatio,
+    components,
+    mean,
+    explainedVariance,
+    explainedVarianceRatio,
     transform(z: Tensor): Tensor {
       if (!(z instanceof Tensor) || z.rank !== 2 || z.shape[1] !== d || !isFloat(z.dtype)) {
         throw new Error(`pca.transform: expected a float matrix [m, ${d}], got ${z instanceof Tensor ? `${z.dtype} ${fmt(z.shape)}` : typeof z}`);
@@ -313,7 +331,14 @@ export function featureStats(ds: Dataset): FeatureStats {
     }
   }
   const shape = x.shape.slice(1);
-  return { mean: new Tensor(mean, shape, 'float64'), std: new Tensor(m2.map((v) => Math.sqrt(v / n)), shape, 'float64') };
+  return {
+    mean: new Tensor(mean, shape, 'float64'),
+    std: new Tensor(
+      m2.map((v) => Math.sqrt(v / n)),
+      shape,
+      'float64',
+    ),
+  };
 }
 
 /**

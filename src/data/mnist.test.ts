@@ -13,7 +13,10 @@ const { train, test: testSet } = loadMnist();
 
 test('loadMnist: default 8000/2000, x [n, 784] on the k/255 grid in [0, 1], y int32 digits', () => {
   assert.equal(MNIST_TOTAL, 10000);
-  assert.equal(MNIST_CLASS_COUNTS.reduce((a, b) => a + b), MNIST_TOTAL);
+  assert.equal(
+    MNIST_CLASS_COUNTS.reduce((a, b) => a + b),
+    MNIST_TOTAL,
+  );
   assert.deepEqual(train.x.shape, [8000, 784]);
   assert.deepEqual(testSet.x.shape, [2000, 784]);
   assert.equal(train.x.dtype, 'float64');
@@ -37,7 +40,10 @@ test('loadMnist: default 8000/2000, x [n, 784] on the k/255 grid in [0, 1], y in
 });
 
 test('loadMnist: the split is stratified, and every prefix of it too', () => {
-  for (const [ds, n] of [[testSet, 2000], [train, 8000]] as const) {
+  for (const [ds, n] of [
+    [testSet, 2000],
+    [train, 8000],
+  ] as const) {
     const counts = classCounts(ds.y.data);
     counts.forEach((c, d) => assert.ok(Math.abs(c - (n * MNIST_CLASS_COUNTS[d]!) / MNIST_TOTAL) <= 1, `${ds.name} class ${d}: ${c}`));
   }

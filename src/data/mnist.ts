@@ -86,7 +86,9 @@ function readDigitFile(dir: string, digit: number): Uint8Array {
     const k = Math.round((v as number) * 255);
     // The file stores k/255 rounded to 3 decimals; anything else means a different package.
     if (typeof v !== 'number' || !(k >= 0 && k <= 255) || Math.round((k / 255) * 1000) / 1000 !== v) {
-      throw new Error(`loadMnist: ${path} value ${JSON.stringify(v)} at image ${Math.floor(i / MNIST_FEATURES)}, pixel ${i % MNIST_FEATURES} is not an 8-bit level k/255`);
+      throw new Error(
+        `loadMnist: ${path} value ${JSON.stringify(v)} at image ${Math.floor(i / MNIST_FEATURES)}, pixel ${i % MNIST_FEATURES} is not an 8-bit level k/255`,
+      );
     }
     out[i] = k;
   }

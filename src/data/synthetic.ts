@@ -121,7 +121,8 @@ export function twoSpirals(key: Key, opts: TwoSpiralsOptions): Dataset {
   const n = int(w, 'n', opts.n);
   const noise = nonneg(w, 'noise', opts.noise ?? 0);
   const turns = opts.turns ?? 1.5;
-  if (typeof turns !== 'number' || !(turns > 0) || !Number.isFinite(turns)) throw new Error(`${w}: turns must be a finite number > 0, got ${JSON.stringify(turns)}`);
+  if (typeof turns !== 'number' || !(turns > 0) || !Number.isFinite(turns))
+    throw new Error(`${w}: turns must be a finite number > 0, got ${JSON.stringify(turns)}`);
   const [kt, kl, kn] = keys(key, 3) as [Key, Key, Key];
   const u = random.uniform(kt, [n]).data;
   const y = balancedLabels(kl, n, 2);
@@ -176,7 +177,8 @@ export function linearRegression(key: Key, opts: LinearRegressionOptions): Linea
     lambda = [...spec];
   } else throw new Error(`${w}: spectrum must be an array of ${dim} numbers or a function of the index`);
   lambda.forEach((l, i) => {
-    if (typeof l !== 'number' || !Number.isFinite(l) || l < 0) throw new Error(`${w}: eigenvalue ${i} is ${JSON.stringify(l)}; eigenvalues must be finite and ≥ 0`);
+    if (typeof l !== 'number' || !Number.isFinite(l) || l < 0)
+      throw new Error(`${w}: eigenvalue ${i} is ${JSON.stringify(l)}; eigenvalues must be finite and ≥ 0`);
   });
   const [kz, kq, kw, kn] = keys(key, 4) as [Key, Key, Key, Key];
   const eigenvalues = new Tensor(Float64Array.from(lambda), [dim]);

@@ -14,7 +14,11 @@ const schema = z
 
 // Compile-time checks: a refined schema is accepted with no cast, and cfg is typed from it.
 const refined = defineExperiment({
-  id: 'test/refined', title: 'Refined', paper: 'none', description: 'a test experiment', config: schema,
+  id: 'test/refined',
+  title: 'Refined',
+  paper: 'none',
+  description: 'a test experiment',
+  config: schema,
   presets: { smoke: { steps: 10 }, small: {} },
   async run(cfg) {
     const span: number = cfg.lrMax - cfg.lrMin;
@@ -22,13 +26,20 @@ const refined = defineExperiment({
   },
   report: (r) => ({ title: 't', summary: String(r.span), figures: [], tables: [], claims: [] }),
 });
-const explicit: Experiment<z.output<typeof schema>, number> = { ...refined, run: async (cfg) => cfg.steps, report: () => refined.report({ span: 0 }, refined.config.parse({})) };
+const explicit: Experiment<z.output<typeof schema>, number> = {
+  ...refined,
+  run: async (cfg) => cfg.steps,
+  report: () => refined.report({ span: 0 }, refined.config.parse({})),
+};
 
 describe('config resolution', () => {
   it('a .refine schema keeps the allowed keys and the typo hints of --set and --config', () => {
     assert.deepEqual(allowedKeys(refined), ['lrMax', 'lrMin', 'steps']);
     assert.deepEqual(allowedKeys(explicit), ['lrMax', 'lrMin', 'steps']);
-    assert.throws(() => resolveConfig(refined, { preset: 'small', sets: ['lrMxa=0.5'] }), /unknown config key 'lrMxa' in --set for test\/refined \(did you mean 'lrMax'\?\); allowed keys: lrMax, lrMin, steps/);
+    assert.throws(
+      () => resolveConfig(refined, { preset: 'small', sets: ['lrMxa=0.5'] }),
+      /unknown config key 'lrMxa' in --set for test\/refined \(did you mean 'lrMax'\?\); allowed keys: lrMax, lrMin, steps/,
+    );
     assert.throws(() => resolveConfig(refined, { preset: 'small', sets: ['stpes=4'] }), /did you mean 'steps'/);
   });
 
@@ -51,10 +62,11 @@ describe('config resolution', () => {
   });
 });
 
-describe('finite config numbers', () => it('non-finite numbers are found by path, also inside arrays and objects', () => {
-  assert.equal(nonFinitePath(1e308, 'lr'), undefined);
-  assert.equal(nonFinitePath(JSON.parse('1e309'), 'lr'), 'lr');
-  assert.equal(nonFinitePath([1, { a: [2, -Infinity] }], 'x'), 'x[1].a[1]');
-  assert.equal(nonFinitePath({ b: NaN }, 'x'), 'x.b');
-  assert.throws(() => resolveConfig(mnistMlp, { preset: 'smoke', sets: ['sgdLr=1e309'] }), /invalid config value for 'sgdLr': it must be a finite number/);
-}));
+describe('finite config numbers', () =>
+  it('non-finite numbers are found by path, also inside arrays and objects', () => {
+    assert.equal(nonFinitePath(1e308, 'lr'), undefined);
+    assert.equal(nonFinitePath(JSON.parse('1e309'), 'lr'), 'lr');
+    assert.equal(nonFinitePath([1, { a: [2, -Infinity] }], 'x'), 'x[1].a[1]');
+    assert.equal(nonFinitePath({ b: NaN }, 'x'), 'x.b');
+    assert.throws(() => resolveConfig(mnistMlp, { preset: 'smoke', sets: ['sgdLr=1e309'] }), /invalid config value for 'sgdLr': it must be a finite number/);
+  }));

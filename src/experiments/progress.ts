@@ -39,5 +39,10 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, in
       lastPrint = now;
     }
   };
-  return { update, done: () => { if (drawn && tty) stream.write('\n'); } };
+  return {
+    update,
+    done: () => {
+      if (drawn && tty) stream.write('\n');
+    },
+  };
 }

@@ -14,7 +14,14 @@ test('one experiment forced to fail: the index lists every other one complete an
   const r = await reproduce({ out, preset: 'smoke', seed: 1, signal: new AbortController().signal, experiments, log: (l) => lines.push(l) });
   assert.equal(r.failed, 1);
   assert.equal(r.interrupted, false);
-  assert.deepEqual(r.entries.map((e) => [e.id, e.status]), [['test/first', 'complete'], ['test/broken', 'failed'], ['test/last', 'complete']]);
+  assert.deepEqual(
+    r.entries.map((e) => [e.id, e.status]),
+    [
+      ['test/first', 'complete'],
+      ['test/broken', 'failed'],
+      ['test/last', 'complete'],
+    ],
+  );
   assert.equal(r.index, join(out, 'index.html'));
   const html = readFileSync(r.index!, 'utf8');
   for (const id of ['test/first', 'test/last']) {
@@ -41,7 +48,10 @@ test('a folder holding another config is a failure of that experiment only', asy
   const experiments = [countingExperiment('test/a'), countingExperiment('test/b')];
   await reproduce({ out, preset: 'smoke', seed: 1, signal: new AbortController().signal, experiments: experiments.slice(0, 1) });
   const r = await reproduce({ out, preset: 'smoke', seed: 2, signal: new AbortController().signal, experiments });
-  assert.deepEqual(r.entries.map((e) => e.status), ['failed', 'complete']);
+  assert.deepEqual(
+    r.entries.map((e) => e.status),
+    ['failed', 'complete'],
+  );
   assert.match(r.entries[0]!.error!, /holds a run with a different config or seed/);
 });
 
@@ -56,11 +66,27 @@ test('a run whose process died and whose resume is refused (the backend changed)
   // As a kill -9 leaves it: 'running', no lock; and since then the backend changed.
   writeFileSync(path, JSON.stringify({ ...m, status: 'running', backend: m.backend === 'js' ? 'wasm' : 'js' }));
   const r = await reproduce({ out, preset: 'smoke', seed: 1, signal: new AbortController().signal, experiments });
-  assert.deepEqual(r.entries.map((e) => e.status), ['interrupted']);
+  assert.deepEqual(
+    r.entries.map((e) => e.status),
+    ['interrupted'],
+  );
   assert.match(r.entries[0]!.error!, /refusing to resume: backend .* pass --allow-mismatch/);
   assert.match(readFileSync(r.index!, 'utf8'), /badge status ">interrupted</);
   assert.deepEqual(claimsFailed(r.entries), []);
-  assert.deepEqual(claimsFailed([{ id: 'x', title: '', paper: '', reportHref: null, status: 'complete', claims: [
-    { id: 'ok', statement: '', expected: '', observed: 1, pass: true }, { id: 'bad', statement: '', expected: '', observed: 1, pass: false },
-  ] }]), ['x:bad']);
+  assert.deepEqual(
+    claimsFailed([
+      {
+        id: 'x',
+        title: '',
+        paper: '',
+        reportHref: null,
+        status: 'complete',
+        claims: [
+          { id: 'ok', statement: '', expected: '', observed: 1, pass: true },
+          { id: 'bad', statement: '', expected: '', observed: 1, pass: false },
+        ],
+      },
+    ]),
+    ['x:bad'],
+  );
 });

@@ -71,7 +71,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       let status: string | undefined;
       if (existsSync(join(dir, 'manifest.json'))) {
         const { manifest, config: old } = readRun(dir);
-        if (JSON.stringify(old) !== JSON.stringify(config) || manifest.seed !== opts.seed) throw new Error(`${dir} holds a run with a different config or seed; choose another --out`);
+        if (JSON.stringify(old) !== JSON.stringify(config) || manifest.seed !== opts.seed)
+          throw new Error(`${dir} holds a run with a different config or seed; choose another --out`);
         status = manifest.status;
       } else {
         initRunDir(dir, exp, config, preset, opts.seed);

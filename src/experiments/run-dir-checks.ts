@@ -24,14 +24,19 @@ export function checkNewRunDir(dir: string, force: boolean): void {
     // Missing (the usual case), or not reachable (ENOTDIR, EACCES): creating it says which, with the path.
     return;
   }
-  if (entries.includes('manifest.json')) throw new Error(`output directory ${dir} already holds a run (manifest.json exists); choose another --out or use --resume`);
+  if (entries.includes('manifest.json'))
+    throw new Error(`output directory ${dir} already holds a run (manifest.json exists); choose another --out or use --resume`);
   const leftovers = entries.filter((n) => n === 'stages' || n === 'checkpoints');
   if (leftovers.length) {
-    throw new Error(`output directory ${dir} holds ${leftovers.join(' and ')} of an earlier run but no manifest.json, so nothing says which config they belong to; refusing to reuse them: choose another --out or delete them`);
+    throw new Error(
+      `output directory ${dir} holds ${leftovers.join(' and ')} of an earlier run but no manifest.json, so nothing says which config they belong to; refusing to reuse them: choose another --out or delete them`,
+    );
   }
   if (entries.length && !force) {
     const shown = entries.slice(0, 3).join(', ');
-    throw new Error(`output directory ${dir} is not empty and holds no run (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}: ${shown}${entries.length > 3 ? ', …' : ''}); choose a new or empty folder, or pass --force to write the run among those files`);
+    throw new Error(
+      `output directory ${dir} is not empty and holds no run (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}: ${shown}${entries.length > 3 ? ', …' : ''}); choose a new or empty folder, or pass --force to write the run among those files`,
+    );
   }
 }
 
@@ -51,5 +56,8 @@ export function findSymlink(dir: string, rel = ''): string | undefined {
 /** A run folder resumes only from its own files: a link inside could point into another run (or anywhere). The folder itself may be reached through a link. */
 export function refuseSymlinks(dir: string): void {
   const link = findSymlink(dir);
-  if (link) throw new Error(`run ${dir} contains a symbolic link (${link}); refusing to resume from files outside the folder: replace the link with the file itself or delete it`);
+  if (link)
+    throw new Error(
+      `run ${dir} contains a symbolic link (${link}); refusing to resume from files outside the folder: replace the link with the file itself or delete it`,
+    );
 }

@@ -53,7 +53,11 @@ export function currentEnv(): RunEnv {
     const status = git(['status', '--porcelain', '--untracked-files=no']);
     if (status !== undefined) {
       env.gitDirty = status.trim() !== '';
-      if (env.gitDirty) env.gitDiff = createHash('sha256').update(git(['diff', 'HEAD']) ?? '').digest('hex').slice(0, 12);
+      if (env.gitDirty)
+        env.gitDiff = createHash('sha256')
+          .update(git(['diff', 'HEAD']) ?? '')
+          .digest('hex')
+          .slice(0, 12);
     }
   }
   return env;
@@ -67,7 +71,13 @@ export function envMismatches(stored: Partial<RunEnv>, now: RunEnv): string[] {
   const out: string[] = [];
   if (stored.gitSha !== undefined && stored.gitSha !== now.gitSha) out.push(`git SHA ${stored.gitSha.slice(0, 12)} → ${now.gitSha.slice(0, 12)}`);
   else if (stored.gitDirty !== undefined && (stored.gitDirty !== now.gitDirty || stored.gitDiff !== now.gitDiff)) {
-    out.push(stored.gitDirty && now.gitDirty ? 'uncommitted changes differ' : now.gitDirty ? 'the tree now has uncommitted changes' : 'the uncommitted changes are gone');
+    out.push(
+      stored.gitDirty && now.gitDirty
+        ? 'uncommitted changes differ'
+        : now.gitDirty
+          ? 'the tree now has uncommitted changes'
+          : 'the uncommitted changes are gone',
+    );
   }
   if (stored.backend !== undefined && stored.backend !== now.backend) out.push(`backend ${stored.backend} → ${now.backend}`);
   if (stored.node !== undefined && stored.node !== now.node) out.push(`Node ${stored.node} → ${now.node}`);

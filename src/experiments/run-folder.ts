@@ -140,7 +140,10 @@ export function ensureWritableDir(dir: string): void {
 }
 
 export function newRunDir(root: string, id: string, config: unknown): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   let dir = resolve(root, id, `${stamp}-${configHash(config)}`);
   for (let i = 2; existsSync(dir); i++) dir = resolve(root, id, `${stamp}-${configHash(config)}-${i}`);
   return dir;
@@ -198,7 +201,14 @@ export const CONFIG_SCHEMA = 'config.schema.json';
  * folder that holds a run, leftovers of one, or (without `force`) other files; holds the
  * folder's lock while it writes, so of two processes creating one folder only one gets there.
  */
-export function initRunDir(dir: string, exp: Experiment<any, any>, config: Record<string, unknown>, preset: PresetName, seed: number, opts: InitOptions = {}): Manifest {
+export function initRunDir(
+  dir: string,
+  exp: Experiment<any, any>,
+  config: Record<string, unknown>,
+  preset: PresetName,
+  seed: number,
+  opts: InitOptions = {},
+): Manifest {
   const env = currentEnv(); // an unknown TRAINSCOPE_BACKEND fails here, before anything is written
   checkNewRunDir(dir, opts.force ?? false);
   ensureWritableDir(dir);
@@ -206,9 +216,17 @@ export function initRunDir(dir: string, exp: Experiment<any, any>, config: Recor
   try {
     checkNewRunDir(dir, opts.force ?? false); // again, under the lock: another process may have been first
     const manifest: Manifest = {
-      experiment: exp.id, title: exp.title, paper: exp.paper, preset, seed, configHash: configHash(config),
-      ...envFields(env), trainscope: VERSION, dtype: configDtype(config),
-      createdAt: new Date().toISOString(), status: 'running',
+      experiment: exp.id,
+      title: exp.title,
+      paper: exp.paper,
+      preset,
+      seed,
+      configHash: configHash(config),
+      ...envFields(env),
+      trainscope: VERSION,
+      dtype: configDtype(config),
+      createdAt: new Date().toISOString(),
+      status: 'running',
     };
     // config.json names its JSON Schema (written beside it), so an editor checks a copy edited for --config.
     writeFileAtomic(join(dir, CONFIG_SCHEMA), `${JSON.stringify(configJsonSchema(exp), null, 2)}\n`);
@@ -250,12 +268,19 @@ function resumeRecord(dir: string, stored: Manifest, allowMismatch: boolean): Re
   const env = currentEnv();
   const mismatches = envMismatches(stored, env);
   if (mismatches.length && !allowMismatch) {
-    throw new Error(`run ${dir}: refusing to resume: ${mismatches.join(', ')} since it started, so its metrics would not match an uninterrupted run's; resume with the original setup, or pass --allow-mismatch to go on (recorded in the manifest)`);
+    throw new Error(
+      `run ${dir}: refusing to resume: ${mismatches.join(', ')} since it started, so its metrics would not match an uninterrupted run's; resume with the original setup, or pass --allow-mismatch to go on (recorded in the manifest)`,
+    );
   }
   const last = readProgress(dir);
   return {
-    at: new Date().toISOString(), backend: env.backend, gitSha: env.gitSha, ...(env.gitDirty !== undefined ? { gitDirty: env.gitDirty } : {}), node: env.node,
-    ...(mismatches.length ? { mismatches } : {}), ...(last ? { stage: last.stage, step: last.step } : {}),
+    at: new Date().toISOString(),
+    backend: env.backend,
+    gitSha: env.gitSha,
+    ...(env.gitDirty !== undefined ? { gitDirty: env.gitDirty } : {}),
+    node: env.node,
+    ...(mismatches.length ? { mismatches } : {}),
+    ...(last ? { stage: last.stage, step: last.step } : {}),
   };
 }
 
@@ -271,18 +296,27 @@ function pruneCheckpoints(dir: string): void {
   for (const f of readdirSync(cps)) if (f.endsWith(PREVIOUS_SUFFIX)) rmSync(join(cps, f), { force: true });
 }
 
-async function executeLocked(dir: string, exp: Experiment<any, any>, opts: ExecuteOptions, notice: (line: string) => void): Promise<{ manifest: Manifest; summary?: Summary }> {
+async function executeLocked(
+  dir: string,
+  exp: Experiment<any, any>,
+  opts: ExecuteOptions,
+  notice: (line: string) => void,
+): Promise<{ manifest: Manifest; summary?: Summary }> {
   refuseSymlinks(dir);
   const { manifest: stored, config } = readRun(dir);
   if (stored.status === 'complete') throw new Error(`run ${dir} is already complete`);
-  if (configHash(config) !== stored.configHash) throw new Error(`run ${dir}: config.json does not match the manifest's config hash (${stored.configHash}; it was edited?); refusing to run it: start a new run with the config you want`);
+  if (configHash(config) !== stored.configHash)
+    throw new Error(
+      `run ${dir}: config.json does not match the manifest's config hash (${stored.configHash}; it was edited?); refusing to run it: start a new run with the config you want`,
+    );
   const parsed = exp.config.safeParse(config);
   if (!parsed.success) throw new Error(`run ${dir}: its config.json no longer matches ${exp.id}'s schema (${parsed.error.issues[0]?.message})`);
   // A folder that has started before is being resumed: check what changed, record when and where from.
   // A first start records the environment it really runs in (a queued folder may be run elsewhere).
-  const manifest: Manifest = stored.startedAt === undefined
-    ? { ...stored, ...envFields(currentEnv()), startedAt: new Date().toISOString() }
-    : { ...stored, resumes: [...(stored.resumes ?? []), resumeRecord(dir, stored, opts.allowMismatch ?? false)] };
+  const manifest: Manifest =
+    stored.startedAt === undefined
+      ? { ...stored, ...envFields(currentEnv()), startedAt: new Date().toISOString() }
+      : { ...stored, resumes: [...(stored.resumes ?? []), resumeRecord(dir, stored, opts.allowMismatch ?? false)] };
   const owner = { configHash: stored.configHash, seed: stored.seed };
   // Every stage file must be this run's before anything is written (they are small: results and records).
   const stagesDir = join(dir, 'stages');
@@ -389,7 +423,9 @@ function readStage<T>(file: string, name: string, owner: { configHash: string; s
     throw new Error(`stage file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): delete it to rerun stage '${name}'`);
   }
   if (saved.configHash !== owner.configHash || saved.seed !== owner.seed) {
-    throw new Error(`stage file ${file} belongs to another run (config hash ${JSON.stringify(saved.configHash ?? null)}, seed ${JSON.stringify(saved.seed ?? null)}; this run ${owner.configHash}, seed ${owner.seed}); refusing to reuse it: start a new run in another folder`);
+    throw new Error(
+      `stage file ${file} belongs to another run (config hash ${JSON.stringify(saved.configHash ?? null)}, seed ${JSON.stringify(saved.seed ?? null)}; this run ${owner.configHash}, seed ${owner.seed}); refusing to reuse it: start a new run in another folder`,
+    );
   }
   return saved;
 }

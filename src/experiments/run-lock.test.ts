@@ -32,7 +32,10 @@ test('a lock of a live process is an error naming it; one of a dead process is r
   // The parent of this test process is alive and is not us.
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
   assert.equal(lockState(dir).state, 'alive');
-  assert.throws(() => acquireRunLock(dir), (e: Error) => e instanceof RunLockedError && new RegExp(`is being run by process ${process.ppid}; follow it with trainscope watch`).test(e.message));
+  assert.throws(
+    () => acquireRunLock(dir),
+    (e: Error) => e instanceof RunLockedError && new RegExp(`is being run by process ${process.ppid}; follow it with trainscope watch`).test(e.message),
+  );
   const pid = deadPid();
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
   assert.equal(lockState(dir).state, 'gone');
@@ -44,13 +47,13 @@ test('a lock of a live process is an error naming it; one of a dead process is r
   lock.release();
 });
 
-test('another host\'s lock cannot be checked: it is treated as live and the error says how to clear it', () => {
+test("another host's lock cannot be checked: it is treated as live and the error says how to clear it", () => {
   const dir = tmp();
   writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: `not-${hostname()}`, startedAt: 'x' }));
   assert.throws(() => acquireRunLock(dir), /on host not-.*; delete the lock if that process is gone/);
 });
 
-test('a contender killed while making its lock file leaves .lock.<pid>.new: the next holder clears it (a live one\'s stays)', () => {
+test("a contender killed while making its lock file leaves .lock.<pid>.new: the next holder clears it (a live one's stays)", () => {
   const dir = tmp();
   const dead = join(dir, `${LOCK_FILE}.${deadPid()}.new`);
   const live = join(dir, `${LOCK_FILE}.${process.ppid}.new`);

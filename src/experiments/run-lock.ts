@@ -56,7 +56,9 @@ export function lockState(dir: string): LockState {
 export class RunLockedError extends Error {
   constructor(dir: string, info: LockInfo) {
     const foreign = info.host !== hostname() ? ` on host ${info.host}; delete the lock if that process is gone` : '';
-    super(`run ${dir} is being run by process ${info.pid}; follow it with trainscope watch ${dir} (it holds ${join(dir, LOCK_FILE)} since ${info.startedAt}${foreign})`);
+    super(
+      `run ${dir} is being run by process ${info.pid}; follow it with trainscope watch ${dir} (it holds ${join(dir, LOCK_FILE)} since ${info.startedAt}${foreign})`,
+    );
     this.name = 'RunLockedError';
   }
 }

@@ -24,8 +24,12 @@ for (const kind of ['short', 'enospc'] as const) {
     writeFileAtomic(path, 'old contents');
     injectWriteFault({ match: 'checkpoint.json', afterBytes: 1000, kind });
     try {
-      assert.throws(() => writeFileAtomic(path, 'x'.repeat(5000), { keepPrevious: true }),
-        (e: Error) => e.message.startsWith(`cannot write ${path} (ENOSPC)`) && /the disk is full: free space, then run again; the previous checkpoint.json is intact$/.test(e.message));
+      assert.throws(
+        () => writeFileAtomic(path, 'x'.repeat(5000), { keepPrevious: true }),
+        (e: Error) =>
+          e.message.startsWith(`cannot write ${path} (ENOSPC)`) &&
+          /the disk is full: free space, then run again; the previous checkpoint.json is intact$/.test(e.message),
+      );
       // Small enough to fit before the fault: goes through.
       writeFileAtomic(join(dir, 'other.json'), 'y'.repeat(5000));
     } finally {
@@ -63,6 +67,11 @@ test('removeTempFiles removes *.tmp-<pid> files at any depth and nothing else', 
   const dir = tmp();
   mkdirSync(join(dir, 'stages'));
   for (const f of ['manifest.json.tmp-123', 'stages/a.json.tmp-9', 'stages/a.json', 'notes.tmp', 'x.tmp-abc']) writeFileSync(join(dir, f), '');
-  assert.deepEqual(removeTempFiles(dir).map((p) => p.slice(dir.length + 1)).sort(), ['manifest.json.tmp-123', 'stages/a.json.tmp-9']);
+  assert.deepEqual(
+    removeTempFiles(dir)
+      .map((p) => p.slice(dir.length + 1))
+      .sort(),
+    ['manifest.json.tmp-123', 'stages/a.json.tmp-9'],
+  );
   assert.deepEqual(readdirSync(dir).sort(), ['notes.tmp', 'stages', 'x.tmp-abc']);
 });

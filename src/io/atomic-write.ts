@@ -127,7 +127,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
   } catch (e) {
     rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`cannot write ${path} (${code ?? (e as Error).message}): ${advice(code)}; ${existsSync(path) ? `the previous ${basename(path)} is intact` : 'nothing was written'}`);
+    throw new Error(
+      `cannot write ${path} (${code ?? (e as Error).message}): ${advice(code)}; ${existsSync(path) ? `the previous ${basename(path)} is intact` : 'nothing was written'}`,
+    );
   }
 }
 

@@ -43,7 +43,8 @@ function load(): State {
       available.set('native', loadNativeKernels());
     } catch (e) {
       s.nativeError = e instanceof Error ? e.message : String(e);
-      if (forced !== 'js' && forced !== 'wasm') process.stderr.write(`trainscope: native kernels unavailable (${s.nativeError}); using ${available.has('wasm') ? 'wasm' : 'js'}\n`);
+      if (forced !== 'js' && forced !== 'wasm')
+        process.stderr.write(`trainscope: native kernels unavailable (${s.nativeError}); using ${available.has('wasm') ? 'wasm' : 'js'}\n`);
     }
   } else {
     s.nativeError = 'the optional OpenBLAS addon was not built (apt-get install -y libopenblas-dev liblapacke-dev, then npm run build:native)';

@@ -93,7 +93,15 @@ function checkEigh(a: Float64Array, n: number, label: string): { values: Float64
 }
 
 test('qrHouseholder: tall, square, single-column and 1024×64 matrices', () => {
-  for (const [m, n, seed] of [[1, 1, 1], [5, 3, 2], [17, 17, 3], [64, 64, 4], [100, 7, 5], [1024, 64, 6], [9, 1, 7]] as const) {
+  for (const [m, n, seed] of [
+    [1, 1, 1],
+    [5, 3, 2],
+    [17, 17, 3],
+    [64, 64, 4],
+    [100, 7, 5],
+    [1024, 64, 6],
+    [9, 1, 7],
+  ] as const) {
     checkQr(randn(m, n, seed), m, n);
   }
 });
@@ -126,11 +134,20 @@ test('qrHouseholder: rank-deficient and zero matrices still reconstruct with dia
   checkQr(a, m, n);
   checkQr(new Float64Array(m * n), m, n);
   // A zero column in the middle.
-  checkQr(randn(6, 4, 22).map((v, idx) => (idx % 4 === 1 ? 0 : v)), 6, 4);
+  checkQr(
+    randn(6, 4, 22).map((v, idx) => (idx % 4 === 1 ? 0 : v)),
+    6,
+    4,
+  );
 });
 
 test('qrHouseholder: extreme scales do not overflow or underflow', () => {
-  for (const s of [1e-300, 1e300]) checkQr(randn(10, 4, 31).map((v) => v * s), 10, 4);
+  for (const s of [1e-300, 1e300])
+    checkQr(
+      randn(10, 4, 31).map((v) => v * s),
+      10,
+      4,
+    );
 });
 
 test('eighSymmetric: eigenpairs of random symmetric matrices, eigenvalues agree with ml-matrix', () => {
@@ -161,7 +178,10 @@ test('eighSymmetric: diagonal, zero, identity, n = 1 and tridiagonal matrices', 
   const { values, vectors } = checkEigh(diag, 4, 'diagonal');
   assert.deepEqual(Array.from(values), [-1, -1, 2, 3]);
   // Eigenvectors of a diagonal matrix are (signed) unit vectors, made positive by the convention.
-  assert.deepEqual(Array.from(vectors).filter((v) => v !== 0), [1, 1, 1, 1]);
+  assert.deepEqual(
+    Array.from(vectors).filter((v) => v !== 0),
+    [1, 1, 1, 1],
+  );
 
   const zero = checkEigh(new Float64Array(25), 5, 'zero');
   assert.deepEqual(Array.from(zero.values), [0, 0, 0, 0, 0]);
@@ -186,12 +206,18 @@ test('eighSymmetric: extreme scales neither overflow nor underflow', () => {
   const a = randSym(n, 55);
   const ref = eighSymmetric(a, n);
   for (const scale of [1e-300, 1e300]) {
-    const { values, vectors } = eighSymmetric(a.map((v) => v * scale), n);
+    const { values, vectors } = eighSymmetric(
+      a.map((v) => v * scale),
+      n,
+    );
     for (let j = 0; j < n; j++) assert.ok(Math.abs(values[j]! / scale - ref.values[j]!) <= 1e-13 * frob(a), `scale ${scale}: eigenvalue ${j}`);
     assert.ok(diffNorm(vectors, ref.vectors) <= 1e-12, `scale ${scale}: eigenvectors`);
   }
   // Subnormal entries (few significant bits): only finite, unit-norm output is meaningful.
-  const tiny = eighSymmetric(a.map((v) => v * 1e-320), n);
+  const tiny = eighSymmetric(
+    a.map((v) => v * 1e-320),
+    n,
+  );
   assert.ok(tiny.values.every(Number.isFinite) && Math.abs(frob(tiny.vectors) - Math.sqrt(n)) <= 1e-12);
 });
 

@@ -59,8 +59,15 @@ function norm2(x: Float64Array, start: number, end: number): number {
  * which gives the dot products independent accumulators and halves the loads of v.
  */
 function applyReflector(
-  v: Float64Array, vOff: number, tau: number,
-  x: Float64Array, stride: number, rowStart: number, rowEnd: number, lo: number, hi: number,
+  v: Float64Array,
+  vOff: number,
+  tau: number,
+  x: Float64Array,
+  stride: number,
+  rowStart: number,
+  rowEnd: number,
+  lo: number,
+  hi: number,
 ): void {
   let j = rowStart;
   for (; j + 3 < rowEnd; j += 4) {

@@ -70,10 +70,49 @@ function xorshift(seed: bigint): () => number {
 
 const EDGES: number[] = (() => {
   const base = [
-    0, 5e-324, 2 ** -1022 - 2 ** -1074, 2 ** -1022, 1e-300, 2 ** -60, 2 ** -28, 2 ** -27, 1e-8, 1e-3,
-    0.1733, Math.LN2 / 2, 0.5, 0.55, 0.5493061443340549, Math.LN2, 1, 2, 10, 19, 19.06, 19.1, 20, 22, 40, 41,
-    100, 700, 709.782712893384, 709.7827128933841, 709.79, 710, 745.1332191019411, 745.1332191019412, 745.14, 746, 1e300,
-    Number.MAX_VALUE, Infinity, -708.3964185322641, -708.4, -720, -740,
+    0,
+    5e-324,
+    2 ** -1022 - 2 ** -1074,
+    2 ** -1022,
+    1e-300,
+    2 ** -60,
+    2 ** -28,
+    2 ** -27,
+    1e-8,
+    1e-3,
+    0.1733,
+    Math.LN2 / 2,
+    0.5,
+    0.55,
+    0.5493061443340549,
+    Math.LN2,
+    1,
+    2,
+    10,
+    19,
+    19.06,
+    19.1,
+    20,
+    22,
+    40,
+    41,
+    100,
+    700,
+    709.782712893384,
+    709.7827128933841,
+    709.79,
+    710,
+    745.1332191019411,
+    745.1332191019412,
+    745.14,
+    746,
+    1e300,
+    Number.MAX_VALUE,
+    Infinity,
+    -708.3964185322641,
+    -708.4,
+    -720,
+    -740,
   ];
   const out: number[] = [NaN];
   for (const b of base) {
@@ -111,7 +150,7 @@ function maxUlp(kern: Kernels, op: FastOp, x: Float64Array): { max: number; at: 
   return { max, at, out };
 }
 
-test('native/wasm exp/tanh/sigmoid: within 2 ulp of Math over random and edge inputs; specials exactly Math\'s; one set of bits', (t) => {
+test("native/wasm exp/tanh/sigmoid: within 2 ulp of Math over random and edge inputs; specials exactly Math's; one set of bits", (t) => {
   const x = inputs(400_000);
   const results = new Map<string, Float64Array>();
   for (const [name, raw, ops] of rawBackends()) {
@@ -158,7 +197,8 @@ function handOff(kern: Kernels, min: number): void {
     assert.deepEqual(inPlace, out, `${kern.name} ${op} in place`);
     // Disjoint views of one buffer (as pooled tensors are) take the same path as separate arrays.
     const shared = new Float64Array(2 * x.length + 3);
-    const xv = shared.subarray(0, x.length), ov = shared.subarray(x.length + 3);
+    const xv = shared.subarray(0, x.length),
+      ov = shared.subarray(x.length + 3);
     xv.set(x);
     kern.unary(op, xv, ov);
     assert.deepEqual(ov, out, `${kern.name} ${op} on disjoint views of one buffer`);

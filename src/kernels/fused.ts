@@ -27,7 +27,7 @@ export function adamInto(g: FloatArray, m: FloatArray, v: FloatArray, mo: FloatA
     for (let i = 0; i < n; i++) {
       const x = g[i]!;
       const mm = m[i]! * B1 + x * OB1;
-      const vv = v[i]! * B2 + (x * x) * OB2;
+      const vv = v[i]! * B2 + x * x * OB2;
       mo[i] = mm;
       vo[i] = vv;
       u[i] = (mm * C1) / (Math.sqrt(vv * C2) + E);
@@ -87,8 +87,19 @@ export function addInto(a: FloatArray, b: FloatArray, out: FloatArray): void {
 
 const like = (x: FloatArray): FloatArray => (x instanceof Float32Array ? new Float32Array(x.length) : new Float64Array(x.length));
 
-export function fusedAdamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, c1: number, c2: number, eps: number): { u: FloatArray; m: FloatArray; v: FloatArray } {
-  const u = like(g), mo = like(g), vo = like(g);
+export function fusedAdamLeaf(
+  g: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  b1: number,
+  b2: number,
+  c1: number,
+  c2: number,
+  eps: number,
+): { u: FloatArray; m: FloatArray; v: FloatArray } {
+  const u = like(g),
+    mo = like(g),
+    vo = like(g);
   adamInto(g, m, v, mo, vo, u, adamScalars(b1, b2, c1, c2, eps, g instanceof Float32Array));
   return { u, m: mo, v: vo };
 }

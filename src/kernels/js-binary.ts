@@ -11,14 +11,25 @@ import { perType } from './js-types.ts';
 const EXPR: Record<ElementwiseOp, string> = {
   ...BINARY_EXPR,
   pow: 'Math.pow(a, b)',
-  eq: 'a === b ? 1 : 0', ne: 'a !== b ? 1 : 0', lt: 'a < b ? 1 : 0', le: 'a <= b ? 1 : 0', gt: 'a > b ? 1 : 0', ge: 'a >= b ? 1 : 0',
+  eq: 'a === b ? 1 : 0',
+  ne: 'a !== b ? 1 : 0',
+  lt: 'a < b ? 1 : 0',
+  le: 'a <= b ? 1 : 0',
+  gt: 'a > b ? 1 : 0',
+  ge: 'a >= b ? 1 : 0',
 };
 
 type Loop = (x: DataArray, y: DataArray, out: DataArray, n: number) => void;
 /** The short operand (`y` for 'right', `x` for 'left') repeats every `block` elements. */
 type BlockLoop = (x: DataArray, y: DataArray, out: DataArray, n: number, block: number) => void;
 
-interface Loops { same: Loop; scalarLeft: Loop; scalarRight: Loop; blockLeft: BlockLoop; blockRight: BlockLoop }
+interface Loops {
+  same: Loop;
+  scalarLeft: Loop;
+  scalarRight: Loop;
+  blockLeft: BlockLoop;
+  blockRight: BlockLoop;
+}
 
 function loop(expr: string, a: string, b: string): Loop {
   return new Function('x', 'y', 'out', 'n', `for (let i = 0; i < n; i++) { const a = ${a}, b = ${b}; out[i] = ${expr}; }`) as Loop;
@@ -27,8 +38,14 @@ function loop(expr: string, a: string, b: string): Loop {
 function blockLoop(expr: string, side: 'left' | 'right'): BlockLoop {
   const a = side === 'left' ? 'x[j]' : 'x[o + j]';
   const b = side === 'right' ? 'y[j]' : 'y[o + j]';
-  return new Function('x', 'y', 'out', 'n', 'block',
-    `for (let o = 0; o < n; o += block) for (let j = 0; j < block; j++) { const a = ${a}, b = ${b}; out[o + j] = ${expr}; }`) as BlockLoop;
+  return new Function(
+    'x',
+    'y',
+    'out',
+    'n',
+    'block',
+    `for (let o = 0; o < n; o += block) for (let j = 0; j < block; j++) { const a = ${a}, b = ${b}; out[o + j] = ${expr}; }`,
+  ) as BlockLoop;
 }
 
 const loops = perType((op: ElementwiseOp): Loops => {
@@ -46,7 +63,8 @@ const loops = perType((op: ElementwiseOp): Loops => {
 
 export function elementwiseInto(op: ElementwiseOp, x: DataArray, y: DataArray, out: DataArray): void {
   const l = loops(op, x);
-  const nx = x.length, ny = y.length;
+  const nx = x.length,
+    ny = y.length;
   if (nx === ny) l.same(x, y, out, nx);
   else if (ny === 1) l.scalarRight(x, y, out, nx);
   else if (nx === 1) l.scalarLeft(x, y, out, ny);

@@ -73,7 +73,10 @@ export function argmaxInto(a: DataArray, outer: number, len: number, inner: numb
       let bestV = a[o * len * inner + i]!;
       for (let k = 1; k < len; k++) {
         const v = a[(o * len + k) * inner + i]!;
-        if (v > bestV) { best = k; bestV = v; }
+        if (v > bestV) {
+          best = k;
+          bestV = v;
+        }
       }
       out[o * inner + i] = best;
     }

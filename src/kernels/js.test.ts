@@ -51,7 +51,12 @@ function runGemm(dtype: DType, args: GemmArgs, seed: number): { c: FloatArray; w
 }
 
 const SIZES = [1, 3, 17, 33, 65, 130];
-const TRANSPOSES: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+const TRANSPOSES: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 for (const dtype of ['float64', 'float32'] as const) {
   const tol = dtype === 'float64' ? 1e-14 : 1e-6;
@@ -73,7 +78,11 @@ for (const dtype of ['float64', 'float32'] as const) {
 
   test(`gemm ${dtype}: large shapes cross the packing block boundaries`, () => {
     // k > 256 spans several depth blocks; m > 64 several row blocks; n > 1024 several column blocks.
-    const shapes: [number, number, number][] = [[67, 131, 600], [130, 1030, 65], [257, 33, 300]];
+    const shapes: [number, number, number][] = [
+      [67, 131, 600],
+      [130, 1030, 65],
+      [257, 33, 300],
+    ];
     let seed = 100;
     for (const [m, n, k] of shapes) {
       for (const [transA, transB] of TRANSPOSES) {
@@ -86,11 +95,24 @@ for (const dtype of ['float64', 'float32'] as const) {
 
   test(`gemm ${dtype}: batches with per-batch and broadcast (stride 0) operands`, () => {
     let seed = 200;
-    for (const [m, n, k] of [[3, 5, 7], [65, 70, 80], [8, 20, 300]] as [number, number, number][]) {
+    for (const [m, n, k] of [
+      [3, 5, 7],
+      [65, 70, 80],
+      [8, 20, 300],
+    ] as [number, number, number][]) {
       for (const [transA, transB] of TRANSPOSES) {
-        for (const [aShared, bShared] of [[false, false], [true, false], [false, true]]) {
+        for (const [aShared, bShared] of [
+          [false, false],
+          [true, false],
+          [false, true],
+        ]) {
           const args = {
-            batch: 3, m, n, k, transA, transB,
+            batch: 3,
+            m,
+            n,
+            k,
+            transA,
+            transB,
             aBatchStride: aShared ? 0 : m * k,
             bBatchStride: bShared ? 0 : k * n,
           };
@@ -103,9 +125,22 @@ for (const dtype of ['float64', 'float32'] as const) {
 }
 
 test('gemm: empty dimensions leave C alone, and k = 0 zeroes it', () => {
-  for (const [m, n] of [[0, 4], [4, 0], [0, 0]]) {
+  for (const [m, n] of [
+    [0, 4],
+    [4, 0],
+    [0, 0],
+  ]) {
     const c = new Float64Array(4).fill(7);
-    jsKernels.gemm(new Float64Array(0), new Float64Array(0), c, { batch: 1, m: m!, n: n!, k: 3, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 });
+    jsKernels.gemm(new Float64Array(0), new Float64Array(0), c, {
+      batch: 1,
+      m: m!,
+      n: n!,
+      k: 3,
+      transA: false,
+      transB: false,
+      aBatchStride: 0,
+      bBatchStride: 0,
+    });
     assert.deepEqual([...c], [7, 7, 7, 7]);
   }
   const c = new Float32Array(2 * 3 * 4).fill(7);
@@ -215,7 +250,11 @@ test('convOutputSize and patchGeometry', () => {
   assert.equal(g.ow, 2);
   assert.throws(
     () => patchGeometry(1, 1, 2, 2, 5, 5, 1, 1, 0, 0, 1, 1),
-    (e: Error) => /input 2×2/.test(e.message) && /kernel 5×5/.test(e.message) && /stride 1×1/.test(e.message) &&
-      /padding 0×0/.test(e.message) && /dilation 1×1/.test(e.message),
+    (e: Error) =>
+      /input 2×2/.test(e.message) &&
+      /kernel 5×5/.test(e.message) &&
+      /stride 1×1/.test(e.message) &&
+      /padding 0×0/.test(e.message) &&
+      /dilation 1×1/.test(e.message),
   );
 });

@@ -55,7 +55,12 @@ function scratch(buf: Float64Array, size: number): Float64Array {
  * Strided view of one operand: element (r, c) of the logical matrix lives at
  * off + r*rs + c*cs, which covers both the plain and the transposed layout.
  */
-interface View { data: FloatArray; off: number; rs: number; cs: number }
+interface View {
+  data: FloatArray;
+  off: number;
+  rs: number;
+  cs: number;
+}
 
 function gemm(a: FloatArray, b: FloatArray, c: FloatArray, args: GemmArgs): void {
   let { batch, m } = args;
@@ -102,31 +107,85 @@ function gemmUnpacked(A: View, B: View, c: FloatArray, cOff: number, m: number, 
 
 /** tile = 4×kc block of A (rows ars apart, depth acs) · kc×4 block of B (depth brs, columns bcs). */
 function stridedKernel(a: FloatArray, ai: number, ars: number, acs: number, b: FloatArray, bi: number, brs: number, bcs: number, kc: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  const a2 = 2 * ars, a3 = 3 * ars, b2 = 2 * bcs, b3 = 3 * bcs;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
+  const a2 = 2 * ars,
+    a3 = 3 * ars,
+    b2 = 2 * bcs,
+    b3 = 3 * bcs;
   for (let p = 0; p < kc; p++, ai += acs, bi += brs) {
-    const y0 = b[bi]!, y1 = b[bi + bcs]!, y2 = b[bi + b2]!, y3 = b[bi + b3]!;
+    const y0 = b[bi]!,
+      y1 = b[bi + bcs]!,
+      y2 = b[bi + b2]!,
+      y3 = b[bi + b3]!;
     let x = a[ai]!;
-    c00 += x * y0; c01 += x * y1; c02 += x * y2; c03 += x * y3;
+    c00 += x * y0;
+    c01 += x * y1;
+    c02 += x * y2;
+    c03 += x * y3;
     x = a[ai + ars]!;
-    c10 += x * y0; c11 += x * y1; c12 += x * y2; c13 += x * y3;
+    c10 += x * y0;
+    c11 += x * y1;
+    c12 += x * y2;
+    c13 += x * y3;
     x = a[ai + a2]!;
-    c20 += x * y0; c21 += x * y1; c22 += x * y2; c23 += x * y3;
+    c20 += x * y0;
+    c21 += x * y1;
+    c22 += x * y2;
+    c23 += x * y3;
     x = a[ai + a3]!;
-    c30 += x * y0; c31 += x * y1; c32 += x * y2; c33 += x * y3;
+    c30 += x * y0;
+    c31 += x * y1;
+    c32 += x * y2;
+    c33 += x * y3;
   }
   const t = tile;
-  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  t[0] = c00;
+  t[1] = c01;
+  t[2] = c02;
+  t[3] = c03;
+  t[4] = c10;
+  t[5] = c11;
+  t[6] = c12;
+  t[7] = c13;
+  t[8] = c20;
+  t[9] = c21;
+  t[10] = c22;
+  t[11] = c23;
+  t[12] = c30;
+  t[13] = c31;
+  t[14] = c32;
+  t[15] = c33;
 }
 
 /** A partial mr×nr tile at the matrix edge: one dot product per entry, same order as above. */
-function edgeKernel(a: FloatArray, ai: number, ars: number, acs: number, b: FloatArray, bi: number, brs: number, bcs: number, kc: number, mr: number, nr: number): void {
+function edgeKernel(
+  a: FloatArray,
+  ai: number,
+  ars: number,
+  acs: number,
+  b: FloatArray,
+  bi: number,
+  brs: number,
+  bcs: number,
+  kc: number,
+  mr: number,
+  nr: number,
+): void {
   for (let i = 0; i < mr; i++) {
     for (let j = 0; j < nr; j++) {
       let s = 0;
@@ -197,26 +256,65 @@ function packPanels(src: FloatArray, off: number, ls: number, ps: number, len: n
  * Float64Array panels only: kept separate so this one stays monomorphic (≈15% faster at size).
  */
 function packedKernel(ap: Float64Array, ai: number, bp: Float64Array, bi: number, kc: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++, ai += MR, bi += NR) {
-    const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
+    const b0 = bp[bi]!,
+      b1 = bp[bi + 1]!,
+      b2 = bp[bi + 2]!,
+      b3 = bp[bi + 3]!;
     let av = ap[ai]!;
-    c00 += av * b0; c01 += av * b1; c02 += av * b2; c03 += av * b3;
+    c00 += av * b0;
+    c01 += av * b1;
+    c02 += av * b2;
+    c03 += av * b3;
     av = ap[ai + 1]!;
-    c10 += av * b0; c11 += av * b1; c12 += av * b2; c13 += av * b3;
+    c10 += av * b0;
+    c11 += av * b1;
+    c12 += av * b2;
+    c13 += av * b3;
     av = ap[ai + 2]!;
-    c20 += av * b0; c21 += av * b1; c22 += av * b2; c23 += av * b3;
+    c20 += av * b0;
+    c21 += av * b1;
+    c22 += av * b2;
+    c23 += av * b3;
     av = ap[ai + 3]!;
-    c30 += av * b0; c31 += av * b1; c32 += av * b2; c33 += av * b3;
+    c30 += av * b0;
+    c31 += av * b1;
+    c32 += av * b2;
+    c33 += av * b3;
   }
   const t = tile;
-  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  t[0] = c00;
+  t[1] = c01;
+  t[2] = c02;
+  t[3] = c03;
+  t[4] = c10;
+  t[5] = c11;
+  t[6] = c12;
+  t[7] = c13;
+  t[8] = c20;
+  t[9] = c21;
+  t[10] = c22;
+  t[11] = c23;
+  t[12] = c30;
+  t[13] = c31;
+  t[14] = c32;
+  t[15] = c33;
 }
 
 /** Writes the valid mr×nr corner of `tile` into C at cOff (leading dimension ldc): store or add. */
@@ -246,10 +344,7 @@ function validRange(j: number, inSize: number, outSize: number, stride: number, 
  * row lies in the padding); the valid output-column range [lo, hi); and ix0, the input column
  * read at ox = lo.
  */
-function forEachPatchRow(
-  g: PatchGeometry,
-  visit: (col: number, src: number, lo: number, hi: number, ix0: number) => void,
-): void {
+function forEachPatchRow(g: PatchGeometry, visit: (col: number, src: number, lo: number, hi: number, ix0: number) => void): void {
   const { c, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, oh, ow } = g;
   const planes = g.n * c;
   for (let plane = 0; plane < planes; plane++) {

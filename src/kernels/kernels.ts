@@ -26,18 +26,32 @@ export interface GemmArgs {
 
 /** Geometry of a 2-D convolution window over an NCHW image (im2col / col2im). */
 export interface PatchGeometry {
-  n: number; c: number; h: number; w: number;
-  kh: number; kw: number;
-  strideH: number; strideW: number;
-  padH: number; padW: number;
-  dilationH: number; dilationW: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
   /** Output spatial size, derived from the above. */
-  oh: number; ow: number;
+  oh: number;
+  ow: number;
 }
 
 /** Adam's step constants, already rounded to the arrays' precision. */
 export interface AdamScalars {
-  b1: number; ob1: number; b2: number; ob2: number; c1: number; c2: number; eps: number;
+  b1: number;
+  ob1: number;
+  b2: number;
+  ob2: number;
+  c1: number;
+  c2: number;
+  eps: number;
 }
 
 /**
@@ -92,7 +106,11 @@ export const BINARY_REFERENCE: Record<BinaryOp, (a: number, b: number) => number
 export const BACKEND_NAMES = ['js', 'wasm', 'native'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-export interface SolveTriangularOptions { lower: boolean; transpose: boolean; unitDiagonal?: boolean }
+export interface SolveTriangularOptions {
+  lower: boolean;
+  transpose: boolean;
+  unitDiagonal?: boolean;
+}
 
 /**
  * Every method is required: `js` implements each with plain loops (the reference), and `wasm` and
@@ -258,15 +276,25 @@ export function convOutputSize(inSize: number, k: number, stride: number, pad: n
 
 /** The PatchGeometry of a window sweep; throws when the window does not fit. */
 export function patchGeometry(
-  n: number, c: number, h: number, w: number, kh: number, kw: number,
-  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  kh: number,
+  kw: number,
+  strideH: number,
+  strideW: number,
+  padH: number,
+  padW: number,
+  dilationH: number,
+  dilationW: number,
 ): PatchGeometry {
   const oh = convOutputSize(h, kh, strideH, padH, dilationH);
   const ow = convOutputSize(w, kw, strideW, padW, dilationW);
   if (!(oh >= 1 && ow >= 1)) {
     throw new Error(
       `window does not fit: input ${h}×${w}, kernel ${kh}×${kw}, stride ${strideH}×${strideW}, ` +
-      `padding ${padH}×${padW}, dilation ${dilationH}×${dilationW} gives output ${oh}×${ow} (need ≥ 1×1)`,
+        `padding ${padH}×${padW}, dilation ${dilationH}×${dilationW} gives output ${oh}×${ow} (need ≥ 1×1)`,
     );
   }
   return { n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, oh, ow };

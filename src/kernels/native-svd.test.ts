@@ -15,7 +15,13 @@ const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE
 
 test('svd_f64: tall, wide and square layouts match the js reference; singular values descending', { skip }, () => {
   const addon = loadNativeAddon();
-  for (const [m, n] of [[9, 4], [4, 9], [6, 6], [1, 3], [3, 1]] as const) {
+  for (const [m, n] of [
+    [9, 4],
+    [4, 9],
+    [6, 6],
+    [1, 3],
+    [3, 1],
+  ] as const) {
     const a = randomArray('float64', m * n, lcg(m * 17 + n)) as Float64Array;
     const raw = addon.svd_f64(a, m, n);
     for (let i = 1; i < raw.s.length; i++) assert.ok(raw.s[i - 1]! >= raw.s[i]!, `${m}×${n} descending`);

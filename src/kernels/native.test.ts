@@ -16,7 +16,16 @@ import { BINARY_OPS, BINARY_REFERENCE, type AdamScalars, type BinaryOp, type Flo
 import { jsKernels } from './js.ts';
 import { patchGeometry } from './kernels.ts';
 import {
-  NATIVE_PATH, SMALL_MACS, THREAD_MIN_MACS, EIGH_THREAD_MIN_N, nativeThreadPolicy, loadNativeAddon, loadNativeKernels, nativeInfo, nativeThreads, setNativeThreads,
+  NATIVE_PATH,
+  SMALL_MACS,
+  THREAD_MIN_MACS,
+  EIGH_THREAD_MIN_N,
+  nativeThreadPolicy,
+  loadNativeAddon,
+  loadNativeKernels,
+  nativeInfo,
+  nativeThreads,
+  setNativeThreads,
 } from './native.ts';
 import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from './dense.ts';
 import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from './fused.ts';
@@ -46,8 +55,18 @@ test('a missing addon is refused with a clear error', () => {
 
 /** [m, n, k]: empty, unit, odd, and a few past OpenBLAS's small-matrix paths. */
 const SHAPES: Array<[number, number, number]> = [
-  [0, 3, 4], [3, 0, 4], [3, 4, 0], [1, 1, 1], [1, 7, 1], [7, 1, 9], [1, 1, 300], [2, 3, 2],
-  [13, 11, 37], [17, 9, 257], [65, 33, 100], [3, 130, 5],
+  [0, 3, 4],
+  [3, 0, 4],
+  [3, 4, 0],
+  [1, 1, 1],
+  [1, 7, 1],
+  [7, 1, 9],
+  [1, 1, 300],
+  [2, 3, 2],
+  [13, 11, 37],
+  [17, 9, 257],
+  [65, 33, 100],
+  [3, 130, 5],
 ];
 
 function gemmCases(): Array<{ label: string; args: GemmArgs }> {
@@ -97,9 +116,13 @@ for (const dtype of ['float64', 'float32'] as const) {
       const want = runGemm(jsKernels, a, b, 'float64', args);
       const scale = runGemm(jsKernels, a.map(Math.abs), b.map(Math.abs), 'float64', args);
       // js on f32 inputs accumulates in double; compare both backends with that double result.
-      const aD = Float64Array.from(a), bD = Float64Array.from(b);
+      const aD = Float64Array.from(a),
+        bD = Float64Array.from(b);
       const want64 = dtype === 'float64' ? want : runGemm(jsKernels, aD, bD, 'float64', args);
-      for (const [name, kern] of [['raw', nat], ['routed', nr]] as const) {
+      for (const [name, kern] of [
+        ['raw', nat],
+        ['routed', nr],
+      ] as const) {
         const got = runGemm(kern, a, b, dtype, args);
         assertGemmClose(got, want64, scale, rtol, `${name} ${dtype} ${label}`);
         assert.deepEqual(a, aCopy, `${name} ${label}: A modified`);
@@ -115,7 +138,11 @@ test('gemm: exactly representable products agree bit for bit with js', { skip },
   for (const dtype of ['float32', 'float64'] as const) {
     const rand = lcg(77);
     const q = (): number => Math.floor((rand() + 1) * 16) / 8 - 2;
-    for (const [m, n, k] of [[9, 10, 11], [33, 17, 300], [70, 129, 64]] as const) {
+    for (const [m, n, k] of [
+      [9, 10, 11],
+      [33, 17, 300],
+      [70, 129, 64],
+    ] as const) {
       const a = randomArray(dtype, m * k, q);
       const b = randomArray(dtype, k * n, q);
       for (let t = 0; t < 4; t++) {
@@ -132,11 +159,13 @@ test('gemm: tiny and mixed-dtype products go to js unchanged', { skip }, () => {
   const rand = lcg(5);
   // 1×1×1 is below SMALL_MACS: exactly the js result (double accumulation, even for f32).
   for (const dtype of ['float32', 'float64'] as const) {
-    const a = randomArray(dtype, 4, rand), b = randomArray(dtype, 4, rand);
+    const a = randomArray(dtype, 4, rand),
+      b = randomArray(dtype, 4, rand);
     const args: GemmArgs = { batch: 1, m: 2, n: 2, k: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
     assert.deepEqual(runGemm(nr, a, b, dtype, args), runGemm(jsKernels, a, b, dtype, args));
   }
-  const a = randomArray('float32', 40 * 30, rand), b = randomArray('float64', 30 * 20, rand);
+  const a = randomArray('float32', 40 * 30, rand),
+    b = randomArray('float64', 30 * 20, rand);
   const args: GemmArgs = { batch: 1, m: 40, n: 20, k: 30, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
   assert.deepEqual(runGemm(nr, a, b, 'float64', args), runGemm(jsKernels, a, b, 'float64', args));
 });
@@ -153,7 +182,11 @@ test('im2col/col2im: match js bit for bit (f32, f64, padding, strides, dilation,
   ];
   let seed = 900;
   for (const g of geometries) {
-    for (const [xType, outType] of [['float32', 'float32'], ['float64', 'float64'], ['float32', 'float64']] as const) {
+    for (const [xType, outType] of [
+      ['float32', 'float32'],
+      ['float64', 'float64'],
+      ['float32', 'float64'],
+    ] as const) {
       const rand = lcg(seed++);
       const x = randomArray(xType, g.n * g.c * g.h * g.w, rand);
       const colsSize = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
@@ -234,16 +267,27 @@ function assertQrValid(a: Float64Array, m: number, n: number, q: Float64Array, r
 test('qr: matches qrHouseholder (Q, R, diag(R) ≥ 0) on random and ill-conditioned matrices', { skip }, () => {
   const { routed: nr } = native();
   const cases: Array<[string, Float64Array, number, number]> = [];
-  for (const [m, n] of [[1, 1], [3, 2], [5, 5], [40, 33], [100, 64], [1024, 64], [70, 70], [300, 7], [64, 63]] as const) {
+  for (const [m, n] of [
+    [1, 1],
+    [3, 2],
+    [5, 5],
+    [40, 33],
+    [100, 64],
+    [1024, 64],
+    [70, 70],
+    [300, 7],
+    [64, 63],
+  ] as const) {
     cases.push([`random ${m}×${n}`, randomF64(m * n, m * 1000 + n), m, n]);
   }
   // Singular values 1 … 1e-4 (condition 1e4): Q and R stay well determined, to ~cond·ε.
-  const u = randomOrthogonal(60, 11), v = randomOrthogonal(40, 12);
+  const u = randomOrthogonal(60, 11),
+    v = randomOrthogonal(40, 12);
   const ill = new Float64Array(60 * 40);
   for (let i = 0; i < 60; i++) {
     for (let j = 0; j < 40; j++) {
       let s = 0;
-      for (let k = 0; k < 40; k++) s += u[i * 60 + k]! * 10 ** (-4 * k / 39) * v[j * 40 + k]!;
+      for (let k = 0; k < 40; k++) s += u[i * 60 + k]! * 10 ** ((-4 * k) / 39) * v[j * 40 + k]!;
       ill[i * 40 + j] = s;
     }
   }
@@ -265,7 +309,8 @@ test('qr: matches qrHouseholder (Q, R, diag(R) ≥ 0) on random and ill-conditio
 test('qr: rank-deficient and empty inputs keep the conventions', { skip }, () => {
   const { routed: nr } = native();
   // Column 2 = column 0 + column 1, and a zero column: R has zeros on its diagonal, Q stays orthonormal.
-  const m = 8, n = 4;
+  const m = 8,
+    n = 4;
   const a = randomF64(m * n, 21);
   for (let i = 0; i < m; i++) {
     a[i * n + 2] = a[i * n]! + a[i * n + 1]!;
@@ -274,7 +319,10 @@ test('qr: rank-deficient and empty inputs keep the conventions', { skip }, () =>
   const { q, r } = nr.qr(a, m, n);
   assertQrValid(a, m, n, q, r, 1e-12, 'rank 2');
   assert.ok(Math.abs(r[2 * n + 2]!) <= 1e-14 && r[3 * n + 3] === 0, `diag(R) = ${[0, 1, 2, 3].map((i) => r[i * n + i])}`);
-  for (const [mm, nn] of [[3, 0], [0, 0]] as const) {
+  for (const [mm, nn] of [
+    [3, 0],
+    [0, 0],
+  ] as const) {
     const out = nr.qr(new Float64Array(0), mm, nn);
     assert.equal(out.q.length, 0);
     assert.equal(out.r.length, 0);
@@ -319,7 +367,7 @@ test('eigh: matches eighSymmetric (values, vectors, signs) on random and cluster
     const g = randomF64(n * n, 500 + n);
     cases.push([`random symmetric ${n}`, g.map((_, i) => 0.5 * (g[i]! + g[(i % n) * n + Math.floor(i / n)]!)), n]);
     // Not symmetric at all: only the lower triangle may be read, the strict upper one is garbage.
-    cases.push([`random, garbage upper triangle ${n}`, g.map((x, i) => ((i % n) > Math.floor(i / n) ? 1e3 * x + 7 : x)), n]);
+    cases.push([`random, garbage upper triangle ${n}`, g.map((x, i) => (i % n > Math.floor(i / n) ? 1e3 * x + 7 : x)), n]);
   }
   // Clusters with gaps of 1e-3 (eigenvectors still determined to ~ε‖A‖/gap ≈ 1e-12).
   const clustered = [-3, -3 + 1e-3, -3 + 2e-3, 0.5, 0.5 + 1e-3, 2, 2 + 1e-3, 2 + 2e-3, 2 + 3e-3, 7];
@@ -409,7 +457,8 @@ test('threads: set/get round trip; a multi-threaded product matches the 1-thread
   try {
     const rand = lcg(99);
     const [m, n, k] = [300, 200, 700];
-    const a = randomArray('float64', m * k, rand), b = randomArray('float64', k * n, rand);
+    const a = randomArray('float64', m * k, rand),
+      b = randomArray('float64', k * n, rand);
     const args: GemmArgs = { batch: 1, m, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
     setNativeThreads(1);
     assert.equal(nativeThreads(), 1);
@@ -429,7 +478,9 @@ test('threads: set/get round trip; a multi-threaded product matches the 1-thread
   assert.ok(info.procs >= 1);
 });
 
-test('automatic threads: one for a mid-size product or a small eigh/SVD, every core for a big one; a forced count stays', { skip: skip || (availableParallelism() < 2 && 'one core') }, () => {
+test('automatic threads: one for a mid-size product or a small eigh/SVD, every core for a big one; a forced count stays', {
+  skip: skip || (availableParallelism() < 2 && 'one core'),
+}, () => {
   const { routed: nr } = native();
   const cores = availableParallelism();
   const product = (n: number): void => {
@@ -448,7 +499,11 @@ test('automatic threads: one for a mid-size product or a small eigh/SVD, every c
     const big = new Float64Array(EIGH_THREAD_MIN_N * EIGH_THREAD_MIN_N).map((_, i) => (i % (EIGH_THREAD_MIN_N + 1) === 0 ? 2 : 0));
     nr.eigh(big, EIGH_THREAD_MIN_N);
     assert.equal(nativeThreads(), cores);
-    nr.svd(new Float64Array(256 * 256).map((_, i) => (i % 257 === 0 ? 2 : 0)), 256, 256); // 256³ MACs, but n < 512: one
+    nr.svd(
+      new Float64Array(256 * 256).map((_, i) => (i % 257 === 0 ? 2 : 0)),
+      256,
+      256,
+    ); // 256³ MACs, but n < 512: one
     assert.equal(nativeThreads(), 1);
     nr.svd(big, EIGH_THREAD_MIN_N, EIGH_THREAD_MIN_N);
     assert.equal(nativeThreads(), cores);
@@ -468,7 +523,12 @@ test('TRAINSCOPE_THREADS sets the thread count at load (default: every core) and
   const probe =
     "import('./src/kernels/native.ts').then((m) => { m.loadNativeKernels(); " +
     'console.log(JSON.stringify({ threads: m.nativeInfo().maxThreads, env: process.env.OPENBLAS_NUM_THREADS ?? null })); })';
-  for (const [value, want] of [[undefined, cores], ['1', 1], ['2', 2], ['lots', cores]] as const) {
+  for (const [value, want] of [
+    [undefined, cores],
+    ['1', 1],
+    ['2', 2],
+    ['lots', cores],
+  ] as const) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env['OPENBLAS_NUM_THREADS'];
     delete env['GOTO_NUM_THREADS'];
@@ -495,8 +555,29 @@ function scalarAs(s: number, dtype: DType): number {
 
 /** Values the loops must get exactly right: signed zeros, subnormals of both types, extremes, ±Inf, NaN. */
 const SPECIALS = [
-  0, -0, Infinity, -Infinity, Number.NaN, 1, -1, 1e-45, -1.4e-45, 1e-40, -3e-39, 1.1754942e-38, 1e-30, 1e-310,
-  -5e-324, 2.2250738585072e-308, 1e38, -3.4e38, 3.4028235e38, 1e300, -1.7976931348623157e308, 1e19, 1e-20,
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  Number.NaN,
+  1,
+  -1,
+  1e-45,
+  -1.4e-45,
+  1e-40,
+  -3e-39,
+  1.1754942e-38,
+  1e-30,
+  1e-310,
+  -5e-324,
+  2.2250738585072e-308,
+  1e38,
+  -3.4e38,
+  3.4028235e38,
+  1e300,
+  -1.7976931348623157e308,
+  1e19,
+  1e-20,
 ];
 
 /**
@@ -521,7 +602,8 @@ function assertSameBits(got: FloatArray, want: FloatArray, label: string): void 
   assert.equal(got.constructor, want.constructor, `${label}: array type`);
   assert.equal(got.length, want.length, `${label}: length`);
   for (let i = 0; i < want.length; i++) {
-    const w = want[i]!, g = got[i]!;
+    const w = want[i]!,
+      g = got[i]!;
     if (Number.isNaN(w) ? !Number.isNaN(g) : !Object.is(g, w)) assert.fail(`${label}: [${i}] = ${g}, js gives ${w}`);
   }
 }
@@ -549,16 +631,25 @@ for (const dtype of ['float32', 'float64'] as const) {
     const { raw: nat } = native();
     const rand = lcg(dtype === 'float32' ? 2024 : 4202);
     for (const n of FUSED_LENGTHS) {
-      const g = fusedData(dtype, n, rand), m = fusedData(dtype, n, rand), v = fusedData(dtype, n, rand, true);
+      const g = fusedData(dtype, n, rand),
+        m = fusedData(dtype, n, rand),
+        v = fusedData(dtype, n, rand, true);
       const copies = [g.slice(), m.slice(), v.slice()];
       for (const [name, b1, b2, c1, c2, eps] of ADAM_CASES) {
         const label = `adam ${dtype} n=${n} ${name}`;
         const want = fusedAdamLeaf(g, m, v, b1, b2, c1, c2, eps);
         const s: AdamScalars = {
-          b1: scalarAs(b1, dtype), ob1: scalarAs(1 - b1, dtype), b2: scalarAs(b2, dtype), ob2: scalarAs(1 - b2, dtype),
-          c1: scalarAs(c1, dtype), c2: scalarAs(c2, dtype), eps: scalarAs(eps, dtype),
+          b1: scalarAs(b1, dtype),
+          ob1: scalarAs(1 - b1, dtype),
+          b2: scalarAs(b2, dtype),
+          ob2: scalarAs(1 - b2, dtype),
+          c1: scalarAs(c1, dtype),
+          c2: scalarAs(c2, dtype),
+          eps: scalarAs(eps, dtype),
         };
-        const mOut = fresh(g), vOut = fresh(g), uOut = fresh(g);
+        const mOut = fresh(g),
+          vOut = fresh(g),
+          uOut = fresh(g);
         nat.adam(g, m, v, mOut, vOut, uOut, s);
         assertSameBits(mOut, want.m, `${label} mOut`);
         assertSameBits(vOut, want.v, `${label} vOut`);
@@ -574,7 +665,8 @@ for (const dtype of ['float32', 'float64'] as const) {
     const { raw: nat } = native();
     const rand = lcg(dtype === 'float32' ? 77 : 78);
     for (const n of FUSED_LENGTHS) {
-      const x = fusedData(dtype, n, rand), y = fusedData(dtype, n, rand);
+      const x = fusedData(dtype, n, rand),
+        y = fusedData(dtype, n, rand);
       const copies = [x.slice(), y.slice()];
       for (const s of [-0.001, 0.5, -0, 1e30, 3.3e-39, 0.1, Infinity, Number.NaN]) {
         const out = fresh(x);
@@ -600,7 +692,15 @@ test('fused loops: views at odd offsets of shared buffers (unaligned for SIMD) g
     const n = 1001;
     const pool = fusedData(dtype, 7 * n + 7, rand);
     const view = (k: number): FloatArray => pool.subarray(k * n + k + 1, (k + 1) * n + k + 1);
-    const [g, m, v, mOut, vOut, uOut, out] = [0, 1, 2, 3, 4, 5, 6].map(view) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
+    const [g, m, v, mOut, vOut, uOut, out] = [0, 1, 2, 3, 4, 5, 6].map(view) as [
+      FloatArray,
+      FloatArray,
+      FloatArray,
+      FloatArray,
+      FloatArray,
+      FloatArray,
+      FloatArray,
+    ];
     const want = fusedAdamLeaf(g, m, v, 0.9, 0.99, 3, 2, 1e-6);
     const r = (x: number): number => scalarAs(x, dtype);
     nat.adam(g, m, v, mOut, vOut, uOut, { b1: r(0.9), ob1: r(1 - 0.9), b2: r(0.99), ob2: r(1 - 0.99), c1: r(3), c2: r(2), eps: r(1e-6) });
@@ -620,13 +720,22 @@ test('fused loops: mixed types, lengths, non-float arrays, shared output memory 
   const f64 = (n: number): Float64Array => new Float64Array(n);
   const f32 = (n: number): Float32Array => new Float32Array(n);
   const s: AdamScalars = { b1: 0.9, ob1: 0.1, b2: 0.999, ob2: 0.001, c1: 1, c2: 1, eps: 1e-8 };
-  assert.throws(() => nat.adam(f32(4), f64(4), f32(4), f32(4), f32(4), f32(4), s), /adam: every operand must have one array type: g is a Float32Array, m a Float64Array/);
-  assert.throws(() => nat.adam(f64(4), f64(4), f64(4), f64(4), f64(4), f32(4), s), /adam: every operand must have one array type: g is a Float64Array, uOut a Float32Array/);
+  assert.throws(
+    () => nat.adam(f32(4), f64(4), f32(4), f32(4), f32(4), f32(4), s),
+    /adam: every operand must have one array type: g is a Float32Array, m a Float64Array/,
+  );
+  assert.throws(
+    () => nat.adam(f64(4), f64(4), f64(4), f64(4), f64(4), f32(4), s),
+    /adam: every operand must have one array type: g is a Float64Array, uOut a Float32Array/,
+  );
   assert.throws(() => nat.adam(f64(4), f64(4), f64(4), f64(4), f64(3), f64(4), s), /adam: vOut has length 3, g has length 4/);
   assert.throws(() => nat.scale(f32(4), f64(4), 2), /scale: every operand must have one array type: x is a Float32Array, out a Float64Array/);
   assert.throws(() => nat.add(f64(4), f64(5), f64(4)), /add: b has length 5, a has length 4/);
   assert.throws(() => nat.add(new Int32Array(4) as unknown as Float64Array, f64(4), f64(4)), /add: a must be a Float32Array or Float64Array/);
-  assert.throws(() => nat.add(f64(4), new Int32Array(4) as unknown as Float64Array, f64(4)), /add: every operand must have one array type: a is a Float64Array, b a Int32Array/);
+  assert.throws(
+    () => nat.add(f64(4), new Int32Array(4) as unknown as Float64Array, f64(4)),
+    /add: every operand must have one array type: a is a Float64Array, b a Int32Array/,
+  );
   assert.throws(() => nat.add([1, 2] as unknown as Float64Array, f64(2), f64(2)), /add: a must be a Float32Array or Float64Array/);
   assert.throws(() => nat.add(f64(2), f64(2), {} as unknown as Float64Array), /add: out must be a Float64Array like a/);
   // Outputs must not share memory with any operand (the loops assume no aliasing).
@@ -643,7 +752,10 @@ test('fused loops: mixed types, lengths, non-float arrays, shared output memory 
   assert.throws(() => nat.add(f32(0), f64(0), f32(0)), /add: every operand must have one array type/);
   // The raw entry points: argument count and scalar types.
   const call = (fn: unknown, ...args: unknown[]): unknown => (fn as (...a: unknown[]) => unknown)(...args);
-  assert.throws(() => call(addon.adam, f64(2), f64(2), f64(2), f64(2), f64(2), f64(2), 0.9), /adam: expected 13 arguments \(g, m, v, mOut, vOut, uOut, b1, ob1, b2, ob2, c1, c2, eps\), got 7/);
+  assert.throws(
+    () => call(addon.adam, f64(2), f64(2), f64(2), f64(2), f64(2), f64(2), 0.9),
+    /adam: expected 13 arguments \(g, m, v, mOut, vOut, uOut, b1, ob1, b2, ob2, c1, c2, eps\), got 7/,
+  );
   assert.throws(() => call(addon.adam, f64(2), f64(2), f64(2), f64(2), f64(2), f64(2), 0.9, 0.1, 0.9, 0.1, 1, 1, '1e-8'), /adam: eps must be a number/);
   assert.throws(() => call(addon.scale, f64(2), f64(2), 2n), /scale: s must be a number/);
   assert.throws(() => call(addon.add, f64(2), f64(2)), /add: expected 3 arguments \(a, b, out\), got 2/);
@@ -652,10 +764,11 @@ test('fused loops: mixed types, lengths, non-float arrays, shared output memory 
 // ---------------------------------------------------------------------------------------------
 // Elementwise binary ops: bit-identical to the BINARY_OPS expressions (src/tensor/primitives.ts).
 
-
 /** The js loop of primitives.ts: computed in double, stored (so rounded once) into the output's type. */
 function binaryRef(op: BinaryOp, x: FloatArray, y: FloatArray): FloatArray {
-  const nx = x.length, ny = y.length, n = Math.max(nx, ny);
+  const nx = x.length,
+    ny = y.length,
+    n = Math.max(nx, ny);
   const out = x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
   const f = BINARY_REFERENCE[op];
   for (let i = 0; i < n; i++) out[i] = f(x[i % nx]!, y[i % ny]!);
@@ -682,11 +795,24 @@ function binaryData(dtype: DType, size: number, rand: () => number, partner?: Fl
 
 /** [nx, ny]: empty, unit, odd, past the vector widths; same, scalar, and bias forms both ways. */
 const BINARY_SHAPES: Array<[string, number, number]> = [
-  ['same', 0, 0], ['same', 1, 1], ['same', 7, 7], ['same', 4099, 4099],
-  ['scalar right', 7, 1], ['scalar right', 4099, 1],
-  ['scalar left', 1, 7], ['scalar left', 1, 4099],
-  ['block right', 160, 20], ['block right', 21, 7], ['block right', 4098, 2], ['block right', 4101, 3], ['block right', 3 * 4099, 4099],
-  ['block left', 20, 160], ['block left', 7, 21], ['block left', 2, 4098], ['block left', 3, 4101], ['block left', 4099, 3 * 4099],
+  ['same', 0, 0],
+  ['same', 1, 1],
+  ['same', 7, 7],
+  ['same', 4099, 4099],
+  ['scalar right', 7, 1],
+  ['scalar right', 4099, 1],
+  ['scalar left', 1, 7],
+  ['scalar left', 1, 4099],
+  ['block right', 160, 20],
+  ['block right', 21, 7],
+  ['block right', 4098, 2],
+  ['block right', 4101, 3],
+  ['block right', 3 * 4099, 4099],
+  ['block left', 20, 160],
+  ['block left', 7, 21],
+  ['block left', 2, 4098],
+  ['block left', 3, 4101],
+  ['block left', 4099, 3 * 4099],
 ];
 
 /** Scalars the scalar forms must get right on either side (maskPositive(s, y) is y or +0 wholesale). */
@@ -736,7 +862,9 @@ for (const dtype of ['float32', 'float64'] as const) {
     }
     // Unaligned views of one buffer: x, y and a bias overlap each other (inputs may), out is disjoint.
     const pool = binaryData(dtype, 3 * n + 64, rand);
-    const a = pool.subarray(1, n + 1), b = pool.subarray(n - 2, 2 * n - 2), bias = pool.subarray(3, 3 + 77);
+    const a = pool.subarray(1, n + 1),
+      b = pool.subarray(n - 2, 2 * n - 2),
+      bias = pool.subarray(3, 3 + 77);
     const outPool = (dtype === 'float32' ? new Float32Array(n + 3) : new Float64Array(n + 3)).fill(Number.NaN);
     const out = outPool.subarray(3, n + 3);
     const big = pool.subarray(5, 5 + 77 * 13);
@@ -757,7 +885,10 @@ test('binary: unknown ops, mixed types, lengths that do not fit and out overlapp
   const addon = loadNativeAddon();
   const f64 = (n: number): Float64Array => new Float64Array(n);
   const f32 = (n: number): Float32Array => new Float32Array(n);
-  assert.throws(() => nat.binary('pow' as BinaryOp, f64(2), f64(2), f64(2)), /native binary: unknown op 'pow' \(expected one of add, sub, mul, div, maximum, minimum, maskPositive\)/);
+  assert.throws(
+    () => nat.binary('pow' as BinaryOp, f64(2), f64(2), f64(2)),
+    /native binary: unknown op 'pow' \(expected one of add, sub, mul, div, maximum, minimum, maskPositive\)/,
+  );
   assert.throws(() => addon.binary(7, f64(2), f64(2), f64(2)), /binary: op must be an integer in \[0, 6\], got 7/);
   assert.throws(() => addon.binary(-1, f64(2), f64(2), f64(2)), /binary: op must be an integer in \[0, 6\], got -1/);
   assert.throws(() => addon.binary(0.5, f64(2), f64(2), f64(2)), /binary: op must be an integer/);
@@ -769,7 +900,10 @@ test('binary: unknown ops, mixed types, lengths that do not fit and out overlapp
   assert.throws(() => nat.binary('add', new Int32Array(4) as unknown as Float64Array, f64(4), f64(4)), /binary: x must be a Float32Array or Float64Array/);
   assert.throws(() => nat.binary('add', [1, 2] as unknown as Float64Array, f64(2), f64(2)), /binary: x must be a Float32Array or Float64Array/);
   assert.throws(() => nat.binary('add', f64(2), {} as unknown as Float64Array, f64(2)), /binary: y must be a Float64Array like x/);
-  assert.throws(() => nat.binary('add', f64(2), f64(2), new Uint8Array(2) as unknown as Float64Array), /binary: every operand must have one array type: x is a Float64Array, out a Uint8Array/);
+  assert.throws(
+    () => nat.binary('add', f64(2), f64(2), new Uint8Array(2) as unknown as Float64Array),
+    /binary: every operand must have one array type: x is a Float64Array, out a Uint8Array/,
+  );
   // Lengths: neither divides the other, out not the longer length, or an empty operand against a non-empty one.
   const fit = /do not fit \(equal, or the shorter divides the longer and out has the longer\)/;
   assert.throws(() => nat.binary('add', f64(5), f64(3), f64(5)), /binary add: lengths x 5, y 3, out 5 do not fit/);
@@ -822,15 +956,17 @@ function randomSpd(n: number, seed: number, shift = 0.2): Float64Array {
 function randomTriangular(n: number, lower: boolean, unit: boolean, seed: number): Float64Array {
   const r = randomF64(n * n, seed);
   return r.map((v, idx) => {
-    const i = Math.floor(idx / n), j = idx % n;
+    const i = Math.floor(idx / n),
+      j = idx % n;
     if (i === j) return unit ? 0 : (v < 0 ? -1 : 1) * (1 + Math.abs(v));
-    return (j < i) === lower ? v / n : 1e6 * v;
+    return j < i === lower ? v / n : 1e6 * v;
   });
 }
 
 type TriOpts = { lower: boolean; transpose: boolean; unitDiagonal?: boolean };
 const TRI_COMBOS: TriOpts[] = [];
-for (const lower of [true, false]) for (const transpose of [false, true]) for (const unitDiagonal of [false, true]) TRI_COMBOS.push({ lower, transpose, unitDiagonal });
+for (const lower of [true, false])
+  for (const transpose of [false, true]) for (const unitDiagonal of [false, true]) TRI_COMBOS.push({ lower, transpose, unitDiagonal });
 const triLabel = (o: TriOpts): string => `lower=${o.lower} transpose=${o.transpose} unit=${o.unitDiagonal}`;
 
 test('cholesky: matches dense.ts on random SPD matrices (n = 1, 2, 5, 64, 300), reading only the lower triangle', { skip }, () => {
@@ -855,7 +991,7 @@ test('cholesky: matches dense.ts on random SPD matrices (n = 1, 2, 5, 64, 300), 
   assert.deepEqual(nr.cholesky(big.subarray(7, 11), 2), denseCholesky(Float64Array.of(4, 99, 2, 5), 2));
 });
 
-test('cholesky: a matrix that is not positive definite throws with dense.ts\'s prefix and pivot', { skip }, () => {
+test("cholesky: a matrix that is not positive definite throws with dense.ts's prefix and pivot", { skip }, () => {
   const { routed: nr } = native();
   const cases: Array<[string, Float64Array, number]> = [
     ['negative 1×1', Float64Array.of(-1), 1],
@@ -873,19 +1009,27 @@ test('cholesky: a matrix that is not positive definite throws with dense.ts\'s p
   }
   for (const [label, a, n] of cases) {
     let want = '';
-    assert.throws(() => denseCholesky(a, n), (e: Error) => ((want = e.message), true), `${label}: dense.ts throws`);
+    assert.throws(
+      () => denseCholesky(a, n),
+      (e: Error) => ((want = e.message), true),
+      `${label}: dense.ts throws`,
+    );
     const m = /^cholesky: matrix is not positive definite \(pivot (\d+) is (.*), n=(\d+)\)$/.exec(want);
     assert.ok(m, `${label}: dense.ts message ${want}`);
     const [, pivot, value] = m;
     // The same pivot and n; the pivot's value as LAPACK summed it (equal to rounding).
     const re = new RegExp(`^cholesky: matrix is not positive definite \\(pivot ${pivot} is (\\S+), n=${n}\\)$`);
-    assert.throws(() => nr.cholesky(a, n), (e: Error) => {
-      const got = re.exec(e.message);
-      assert.ok(got, `${label}: native threw "${e.message}", dense.ts "${want}"`);
-      const v = Number(got[1]), w = Number(value);
-      assert.ok(v === w || Math.abs(v - w) <= 1e-9 * Math.max(1, Math.abs(w)), `${label}: pivot value ${got[1]} vs dense.ts ${value}`);
-      return true;
-    });
+    assert.throws(
+      () => nr.cholesky(a, n),
+      (e: Error) => {
+        const got = re.exec(e.message);
+        assert.ok(got, `${label}: native threw "${e.message}", dense.ts "${want}"`);
+        const v = Number(got[1]),
+          w = Number(value);
+        assert.ok(v === w || Math.abs(v - w) <= 1e-9 * Math.max(1, Math.abs(w)), `${label}: pivot value ${got[1]} vs dense.ts ${value}`);
+        return true;
+      },
+    );
   }
 });
 
@@ -897,7 +1041,8 @@ test('solveTriangular: every (lower, transpose, unitDiagonal) matches dense.ts (
       const t = randomTriangular(n, opts.lower, opts.unitDiagonal!, seed++);
       for (const nrhs of [1, 3, 300]) {
         const b = randomF64(n * nrhs, seed++);
-        const tCopy = t.slice(), bCopy = b.slice();
+        const tCopy = t.slice(),
+          bCopy = b.slice();
         const got = nr.solveTriangular(t, b, n, nrhs, opts);
         const want = denseSolveTriangular(t, b, n, nrhs, opts);
         const label = `n=${n} nrhs=${nrhs} ${triLabel(opts)}`;
@@ -917,7 +1062,7 @@ test('solveTriangular: every (lower, transpose, unitDiagonal) matches dense.ts (
   assert.ok(maxAbsDiff(inv, want) <= 1e-12 * maxAbs(want), `inverse differs from dense.ts by ${maxAbsDiff(inv, want)}`);
 });
 
-test('cholesky/solveTriangular: bad arguments throw dense.ts\'s errors (zero diagonal, lengths, non-finite values)', { skip }, () => {
+test("cholesky/solveTriangular: bad arguments throw dense.ts's errors (zero diagonal, lengths, non-finite values)", { skip }, () => {
   const { routed: nr } = native();
   const addon = loadNativeAddon();
   const t = Float64Array.of(2, 0, 1, 3);
@@ -927,10 +1072,22 @@ test('cholesky/solveTriangular: bad arguments throw dense.ts\'s errors (zero dia
     ['cholesky Infinity above', () => nr.cholesky(Float64Array.of(1, Infinity, 0, 1), 2), () => denseCholesky(Float64Array.of(1, Infinity, 0, 1), 2)],
     ['cholesky length', () => nr.cholesky(new Float64Array(5), 2), () => denseCholesky(new Float64Array(5), 2)],
     ['cholesky size', () => nr.cholesky(new Float64Array(1), 1.5), () => denseCholesky(new Float64Array(1), 1.5)],
-    ['solve t length', () => nr.solveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, lo), () => denseSolveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, lo)],
+    [
+      'solve t length',
+      () => nr.solveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, lo),
+      () => denseSolveTriangular(new Float64Array(3), new Float64Array(2), 2, 1, lo),
+    ],
     ['solve b length', () => nr.solveTriangular(t, new Float64Array(5), 2, 3, lo), () => denseSolveTriangular(t, new Float64Array(5), 2, 3, lo)],
-    ['solve b NaN', () => nr.solveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, lo), () => denseSolveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, lo)],
-    ['solve t -Infinity unread', () => nr.solveTriangular(Float64Array.of(2, -Infinity, 1, 3), new Float64Array(2), 2, 1, lo), () => denseSolveTriangular(Float64Array.of(2, -Infinity, 1, 3), new Float64Array(2), 2, 1, lo)],
+    [
+      'solve b NaN',
+      () => nr.solveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, lo),
+      () => denseSolveTriangular(t, Float64Array.of(1, Number.NaN), 2, 1, lo),
+    ],
+    [
+      'solve t -Infinity unread',
+      () => nr.solveTriangular(Float64Array.of(2, -Infinity, 1, 3), new Float64Array(2), 2, 1, lo),
+      () => denseSolveTriangular(Float64Array.of(2, -Infinity, 1, 3), new Float64Array(2), 2, 1, lo),
+    ],
     ['solve nrhs', () => nr.solveTriangular(t, new Float64Array(2), 2, -1, lo), () => denseSolveTriangular(t, new Float64Array(2), 2, -1, lo)],
   ];
   for (const opts of TRI_COMBOS.filter((o) => !o.unitDiagonal)) {
@@ -947,7 +1104,10 @@ test('cholesky/solveTriangular: bad arguments throw dense.ts\'s errors (zero dia
     assert.throws(gotFn, (e: Error) => e.message === want, `${label}: native throws "${want}"`);
   }
   // A zero diagonal is fine with unitDiagonal (never read); empty sizes give empty results.
-  assert.deepEqual(nr.solveTriangular(Float64Array.of(0, 0, 2, 0), Float64Array.of(1, 1), 2, 1, { lower: true, transpose: false, unitDiagonal: true }), Float64Array.of(1, -1));
+  assert.deepEqual(
+    nr.solveTriangular(Float64Array.of(0, 0, 2, 0), Float64Array.of(1, 1), 2, 1, { lower: true, transpose: false, unitDiagonal: true }),
+    Float64Array.of(1, -1),
+  );
   assert.equal(nr.solveTriangular(new Float64Array(0), new Float64Array(0), 0, 3, lo).length, 0);
   assert.equal(nr.solveTriangular(t, new Float64Array(0), 2, 0, lo).length, 0);
   // The addon's own checks (never an out-of-bounds read, whatever the caller passes).

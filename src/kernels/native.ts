@@ -30,7 +30,17 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { BINARY_OPS, type AdamScalars, type BinaryOp, type DataArray, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry, type UnaryOp } from './kernels.ts';
+import {
+  BINARY_OPS,
+  type AdamScalars,
+  type BinaryOp,
+  type DataArray,
+  type FloatArray,
+  type GemmArgs,
+  type Kernels,
+  type PatchGeometry,
+  type UnaryOp,
+} from './kernels.ts';
 import { selfTest } from './self-test.ts';
 import { jsKernels } from './js.ts';
 import { checkArray, checkSize, checkSolveTriangularArgs } from './dense.ts';
@@ -60,7 +70,11 @@ export const BINARY_MIN = 2048;
 export const UNARY_MIN = 32;
 
 /** The addon's unary_f64 op codes (native/trainscope_native.c UNARY_F64). */
-const FAST_UNARY = new Map<UnaryOp, number>([['exp', 0], ['tanh', 1], ['sigmoid', 2]]);
+const FAST_UNARY = new Map<UnaryOp, number>([
+  ['exp', 0],
+  ['tanh', 1],
+  ['sigmoid', 2],
+]);
 
 /** Fused optimizer leaves shorter than this go to the js loops (same bits), for the same reason. */
 export const FUSED_MIN = 256;
@@ -94,19 +108,43 @@ export const EIGH_THREAD_MIN_N = 512;
 const OPENBLAS_SINGLE_MACS = 64 ** 3;
 
 /** Where scripts/build-native.mjs puts the addon (two levels up from src/kernels/ and dist/kernels/ alike); TRAINSCOPE_NATIVE_ADDON points elsewhere (tests, diagnostics). */
-export const NATIVE_PATH = process.env['TRAINSCOPE_NATIVE_ADDON'] || fileURLToPath(new URL('../../native/build/Release/trainscope_native.node', import.meta.url));
+export const NATIVE_PATH =
+  process.env['TRAINSCOPE_NATIVE_ADDON'] || fileURLToPath(new URL('../../native/build/Release/trainscope_native.node', import.meta.url));
 
 /** Transpose flags are numbers (0/1) or booleans; numbers are the cheaper read in C. */
 type GemmFn = (
-  a: FloatArray, b: FloatArray, c: FloatArray, batch: number, m: number, n: number, k: number,
-  transA: number | boolean, transB: number | boolean, aBatchStride: number, bBatchStride: number,
+  a: FloatArray,
+  b: FloatArray,
+  c: FloatArray,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: number | boolean,
+  transB: number | boolean,
+  aBatchStride: number,
+  bBatchStride: number,
 ) => void;
 
 /** The geometry of a PatchGeometry as positional numbers, in this order. */
 type PatchFn<Extra extends unknown[]> = (
-  input: FloatArray, out: FloatArray, n: number, c: number, h: number, w: number, kh: number, kw: number,
-  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number,
-  oh: number, ow: number, ...extra: Extra
+  input: FloatArray,
+  out: FloatArray,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  kh: number,
+  kw: number,
+  strideH: number,
+  strideW: number,
+  padH: number,
+  padW: number,
+  dilationH: number,
+  dilationW: number,
+  oh: number,
+  ow: number,
+  ...extra: Extra
 ) => void;
 
 /** The addon's exports (native/trainscope_native.c). */
@@ -117,8 +155,19 @@ export interface NativeAddon {
   col2im: PatchFn<[]>;
   /** Kernels.adam with the scalars positional. All six arrays one type and length; outputs unshared. */
   adam(
-    g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray,
-    b1: number, ob1: number, b2: number, ob2: number, c1: number, c2: number, eps: number,
+    g: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    mOut: FloatArray,
+    vOut: FloatArray,
+    uOut: FloatArray,
+    b1: number,
+    ob1: number,
+    b2: number,
+    ob2: number,
+    c1: number,
+    c2: number,
+    eps: number,
   ): void;
   scale(x: FloatArray, out: FloatArray, s: number): void;
   add(a: FloatArray, b: FloatArray, out: FloatArray): void;
@@ -136,7 +185,15 @@ export interface NativeAddon {
   /** Kernels.cholesky without the finiteness check (LAPACK dpotrf); throws dense.ts's "not positive definite" prefix. */
   cholesky_f64(a: Float64Array, n: number): Float64Array;
   /** Kernels.solveTriangular without the finiteness check (cblas_dtrsm); flags as numbers (0/1) or booleans. */
-  trsm_f64(t: Float64Array, b: Float64Array, n: number, nrhs: number, lower: number | boolean, transpose: number | boolean, unitDiagonal: number | boolean): Float64Array;
+  trsm_f64(
+    t: Float64Array,
+    b: Float64Array,
+    n: number,
+    nrhs: number,
+    lower: number | boolean,
+    transpose: number | boolean,
+    unitDiagonal: number | boolean,
+  ): Float64Array;
   set_threads(n: number): void;
   get_threads(): number;
   info(): { blas: string; corename: string; threads: number; procs: number; parallel: number };
@@ -157,7 +214,25 @@ export interface NativeInfo {
   procs: number;
 }
 
-const EXPORTS = ['gemm_f32', 'gemm_f64', 'im2col', 'col2im', 'adam', 'scale', 'add', 'binary', 'unary_f64', 'qr_f64', 'eigh_f64', 'svd_f64', 'cholesky_f64', 'trsm_f64', 'set_threads', 'get_threads', 'info'] as const;
+const EXPORTS = [
+  'gemm_f32',
+  'gemm_f64',
+  'im2col',
+  'col2im',
+  'adam',
+  'scale',
+  'add',
+  'binary',
+  'unary_f64',
+  'qr_f64',
+  'eigh_f64',
+  'svd_f64',
+  'cholesky_f64',
+  'trsm_f64',
+  'set_threads',
+  'get_threads',
+  'info',
+] as const;
 
 const loaded = new Map<string, NativeAddon>();
 
@@ -166,7 +241,11 @@ const loaded = new Map<string, NativeAddon>();
  * count for every call. Otherwise automatic: `max` (every core) for GEMMs of at least
  * THREAD_MIN_MACS multiply-adds and for LAPACK calls, one thread for smaller GEMMs.
  */
-interface ThreadPolicy { forced: number | undefined; max: number; current: number }
+interface ThreadPolicy {
+  forced: number | undefined;
+  max: number;
+  current: number;
+}
 const policy: ThreadPolicy = { forced: undefined, max: 1, current: 1 };
 
 /**
@@ -187,9 +266,7 @@ export function loadNativeAddon(path: string = NATIVE_PATH): NativeAddon {
   const cached = loaded.get(path);
   if (cached) return cached;
   if (!existsSync(path)) {
-    throw new Error(
-      `native addon not built (${path} is missing; install libopenblas-dev and liblapacke-dev, then run npm run build:native)`,
-    );
+    throw new Error(`native addon not built (${path} is missing; install libopenblas-dev and liblapacke-dev, then run npm run build:native)`);
   }
   policy.forced = forcedThreads();
   policy.max = policy.forced ?? Math.max(1, availableParallelism());
@@ -291,8 +368,7 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
   }
 
   /** Both arrays of one float type: the C loops; a mixed pair: the js kernel. */
-  const sameType = (x: FloatArray, y: FloatArray): boolean =>
-    x instanceof Float64Array ? y instanceof Float64Array : y instanceof Float32Array;
+  const sameType = (x: FloatArray, y: FloatArray): boolean => (x instanceof Float64Array ? y instanceof Float64Array : y instanceof Float32Array);
 
   function im2col(x: FloatArray, out: FloatArray, g: PatchGeometry, padValue: number): void {
     if (!sameType(x, out)) return jsKernels.im2col(x, out, g, padValue);
@@ -327,8 +403,11 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
     // An out partly overlapping x (never made by the tensor layer) takes the js loop's element
     // order. Only a real overlap: pooled tensors are often disjoint views of one buffer, and those
     // must take the same path every time, or a run's bits would depend on where its arrays lie.
-    const partial = x.buffer === out.buffer && x.byteOffset !== out.byteOffset &&
-      x.byteOffset < out.byteOffset + out.byteLength && out.byteOffset < x.byteOffset + x.byteLength;
+    const partial =
+      x.buffer === out.buffer &&
+      x.byteOffset !== out.byteOffset &&
+      x.byteOffset < out.byteOffset + out.byteLength &&
+      out.byteOffset < x.byteOffset + x.byteLength;
     if (code !== undefined && x.length >= unaryMin && x instanceof Float64Array && out instanceof Float64Array && !partial) unaryF64(code, x, out);
     else jsKernels.unary(op, x, out);
   }
@@ -346,7 +425,11 @@ export function loadNativeKernels(opts: { raw?: boolean; path?: string } = {}): 
   }
 
   function solveTriangular(
-    t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
+    t: Float64Array,
+    b: Float64Array,
+    n: number,
+    nrhs: number,
+    opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
   ): Float64Array {
     checkSolveTriangularArgs(t, b, n, nrhs);
     pickThreads(addon, n * n * nrhs);

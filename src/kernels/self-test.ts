@@ -12,7 +12,9 @@ import { jsKernels } from './js.ts';
  * whatever its summation order, must equal the js kernel bit for bit.
  */
 export function dyadicGemmOperands(isF32: boolean): { a: FloatArray; b: FloatArray; m: number; n: number; k: number } {
-  const m = 13, n = 11, k = 37;
+  const m = 13,
+    n = 11,
+    k = 37;
   const Ctor = isF32 ? Float32Array : Float64Array;
   const a = new Ctor(m * k);
   const b = new Ctor(k * n);
@@ -32,7 +34,8 @@ export function selfTest(k: Kernels): void {
   const same = (what: string, got: ArrayLike<number>, want: ArrayLike<number>, tol = 0): void => {
     if (got.length !== want.length) fail(`${what}: length ${got.length}, want ${want.length}`);
     for (let i = 0; i < want.length; i++) {
-      const g = got[i]!, w = want[i]!;
+      const g = got[i]!,
+        w = want[i]!;
       const ok = tol === 0 ? Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)) : Math.abs(g - w) <= tol;
       if (!ok) fail(`${what}[${i}] = ${g}, want ${w}`);
     }
@@ -78,15 +81,20 @@ type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
  */
 function selfTestBinary(k: Kernels, C: Ctor, p: string, same: Same): void {
   const base = [0, -0, -0, 0, 0.5, Number.NaN, 1, Infinity, -Infinity, 1e-40, -1e-310, 3, -2.5, Math.PI, 1 / 3, -7e30, 2e-45, 1e300];
-  const x = new C(LONG), y = new C(LONG);
+  const x = new C(LONG),
+    y = new C(LONG);
   for (let i = 0; i < LONG; i++) {
     x[i] = base[i % base.length]!;
     y[i] = base[(i * 5 + 3) % base.length]! * (i % 3 === 0 ? -1 : 1);
   }
   const bias = y.slice(0, 5);
   for (const op of BINARY_OPS) {
-    for (const [form, yy] of [['same', y], ['bias', bias]] as const) {
-      const want = new C(LONG), got = new C(LONG);
+    for (const [form, yy] of [
+      ['same', y],
+      ['bias', bias],
+    ] as const) {
+      const want = new C(LONG),
+        got = new C(LONG);
       jsKernels.binary(op, x, yy, want);
       k.binary(op, x, yy, got);
       same(`${p} binary ${op} ${form}`, got, want);
@@ -97,7 +105,9 @@ function selfTestBinary(k: Kernels, C: Ctor, p: string, same: Same): void {
 /** The fused optimizer loops on long mantissas and subnormals: an FMA contraction or a flushed subnormal changes bits. */
 function selfTestFused(k: Kernels, C: Ctor, p: string, same: Same): void {
   const n = 256 + 37;
-  const g = new C(n), m = new C(n), v = new C(n);
+  const g = new C(n),
+    m = new C(n),
+    v = new C(n);
   for (let i = 0; i < n; i++) {
     g[i] = Math.sin(i * 2.3 + 0.1) * (i % 5 === 0 ? 1e-40 : 1);
     m[i] = Math.cos(i * 1.1) / 3;
@@ -114,7 +124,8 @@ function selfTestFused(k: Kernels, C: Ctor, p: string, same: Same): void {
     kk.add(m, v, o[7]!);
     return o;
   };
-  const got = run(k), want = run(jsKernels);
+  const got = run(k),
+    want = run(jsKernels);
   ['adam mOut', 'adam vOut', 'adam uOut', 'momentum trace', 'momentum u', 'scale', 'axpy', 'add'].forEach((what, i) => same(`${p} ${what}`, got[i]!, want[i]!));
 }
 
@@ -127,19 +138,25 @@ function selfTestLinalg(k: Kernels, same: Same): void {
   const x = new Float64Array(s * s);
   for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 1.7 + 0.3);
   for (let i = 0; i < s; i++) x[i * s + i]! += 2;
-  const eig = k.eigh(x, s), eigWant = jsKernels.eigh(x, s);
+  const eig = k.eigh(x, s),
+    eigWant = jsKernels.eigh(x, s);
   same('eigh values', eig.values, eigWant.values, 1e-12);
   same('eigh vectors', eig.vectors, eigWant.vectors, 1e-12);
   const y = new Float64Array(5 * 3);
   // A quadratic phase: cos(linear phase) would have rank 2, leaving Q's last column to rounding.
   for (let i = 0; i < y.length; i++) y[i] = Math.cos(i * i * 0.7 + 0.3);
-  const qr = k.qr(y, 5, 3), qrWant = jsKernels.qr(y, 5, 3);
+  const qr = k.qr(y, 5, 3),
+    qrWant = jsKernels.qr(y, 5, 3);
   same('qr q', qr.q, qrWant.q, 1e-12);
   same('qr r', qr.r, qrWant.r, 1e-12);
   // Both orientations (LAPACK sees a row-major wide matrix as a tall one); signs are free in the
   // contract, so compare after the convention linalg.svd applies.
-  for (const [a, m, n] of [[y, 5, 3], [x.subarray(0, 15), 3, 5]] as const) {
-    const svd = canonicalSvdSigns(k.svd(a, m, n), m, n), svdWant = canonicalSvdSigns(jsKernels.svd(a, m, n), m, n);
+  for (const [a, m, n] of [
+    [y, 5, 3],
+    [x.subarray(0, 15), 3, 5],
+  ] as const) {
+    const svd = canonicalSvdSigns(k.svd(a, m, n), m, n),
+      svdWant = canonicalSvdSigns(jsKernels.svd(a, m, n), m, n);
     for (const key of ['u', 's', 'v'] as const) same(`svd ${m}×${n} ${key}`, svd[key], svdWant[key], 1e-12);
   }
   const c = 4;
@@ -151,7 +168,12 @@ function selfTestLinalg(k: Kernels, same: Same): void {
   for (let f = 0; f < 4; f++) {
     const opts = { lower: (f & 1) === 1, transpose: (f & 2) === 2 };
     const t = new Float64Array(c * c);
-    for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) t[i * c + j] = (j > i) === opts.lower ? -1e3 : opts.lower ? l[i * c + j]! : l[j * c + i]!;
-    same(`solveTriangular lower=${opts.lower} transpose=${opts.transpose}`, k.solveTriangular(t, rhs, c, 3, opts), jsKernels.solveTriangular(t, rhs, c, 3, opts), 1e-12);
+    for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) t[i * c + j] = j > i === opts.lower ? -1e3 : opts.lower ? l[i * c + j]! : l[j * c + i]!;
+    same(
+      `solveTriangular lower=${opts.lower} transpose=${opts.transpose}`,
+      k.solveTriangular(t, rhs, c, 3, opts),
+      jsKernels.solveTriangular(t, rhs, c, 3, opts),
+      1e-12,
+    );
   }
 }

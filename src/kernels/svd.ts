@@ -23,7 +23,10 @@ export const SVD_MAX_SWEEPS = 60;
 
 /** The argument checks every backend runs first (same messages whichever one computes). */
 export function checkSvdArgs(a: Float64Array, m: number, n: number): void {
-  for (const [name, value] of [['m', m], ['n', n]] as const) {
+  for (const [name, value] of [
+    ['m', m],
+    ['n', n],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0) throw new Error(`svd: ${name} must be a non-negative integer, got ${value}`);
   }
   if (a.length !== m * n) throw new Error(`svd: a has length ${a.length}, expected ${m * n} (m=${m}, n=${n})`);

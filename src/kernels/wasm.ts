@@ -26,7 +26,18 @@
  * (and on which side of SMALL_MACS the product falls).
  */
 import { readFileSync } from 'node:fs';
-import { BINARY_OPS, type AdamScalars, type BinaryOp, type DataArray, type FloatArray, type GemmArgs, type Kernels, type PatchGeometry, type SvdResult, type UnaryOp } from './kernels.ts';
+import {
+  BINARY_OPS,
+  type AdamScalars,
+  type BinaryOp,
+  type DataArray,
+  type FloatArray,
+  type GemmArgs,
+  type Kernels,
+  type PatchGeometry,
+  type SvdResult,
+  type UnaryOp,
+} from './kernels.ts';
 import { selfTest } from './self-test.ts';
 import { jacobiSweeps, svdJacobi, type JacobiSweeps } from './svd.ts';
 import { jsKernels } from './js.ts';
@@ -57,19 +68,36 @@ export const FUSED_MIN = 256;
 export const UNARY_MIN = 128;
 
 /** unary.c's op codes. */
-const FAST_UNARY = new Map<UnaryOp, number>([['exp', 0], ['tanh', 1]]);
+const FAST_UNARY = new Map<UnaryOp, number>([
+  ['exp', 0],
+  ['tanh', 1],
+]);
 
 type GemmFn = (
-  batch: number, m: number, n: number, k: number, transA: number, transB: number,
-  a: number, aStride: number, b: number, bStride: number, c: number,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: number,
+  transB: number,
+  a: number,
+  aStride: number,
+  b: number,
+  bStride: number,
+  c: number,
 ) => void;
 
 /**
  * The slice of the WebAssembly JS API used here, typed locally: the project's `lib` (ES2022,
  * no DOM) does not declare the `WebAssembly` global, though Node always has it.
  */
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-interface WasmGlobal { readonly value: unknown }
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmGlobal {
+  readonly value: unknown;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: object };
@@ -77,17 +105,58 @@ interface WasmApi {
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 type AdamFn = (
-  n: number, g: number, m: number, v: number, mo: number, vo: number, u: number,
-  b1: number, ob1: number, b2: number, ob2: number, c1: number, c2: number, eps: number,
+  n: number,
+  g: number,
+  m: number,
+  v: number,
+  mo: number,
+  vo: number,
+  u: number,
+  b1: number,
+  ob1: number,
+  b2: number,
+  ob2: number,
+  c1: number,
+  c2: number,
+  eps: number,
 ) => void;
 
 type Im2colFn = (
-  x: number, out: number, n: number, c: number, h: number, w: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, pad: number,
+  x: number,
+  out: number,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  ph: number,
+  pw: number,
+  dh: number,
+  dw: number,
+  oh: number,
+  ow: number,
+  pad: number,
 ) => void;
 type Col2imFn = (
-  cols: number, out: number, n: number, c: number, h: number, w: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
+  cols: number,
+  out: number,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  ph: number,
+  pw: number,
+  dh: number,
+  dw: number,
+  oh: number,
+  ow: number,
 ) => void;
 type ScaleFn = (n: number, x: number, out: number, s: number) => void;
 type BinaryFn = (op: number, nx: number, x: number, ny: number, y: number, out: number) => void;
@@ -149,7 +218,30 @@ export function instantiate(bytes: Uint8Array): WasmModule {
   const mod = new WA.Module(bytes);
   const inst = new WA.Instance(mod, {});
   const ex = inst.exports as unknown as WasmExports;
-  for (const name of ['memory', 'gemm_f32', 'gemm_f64', 'adam_f32', 'adam_f64', 'scale_f32', 'scale_f64', 'add_f32', 'add_f64', 'im2col_f32', 'im2col_f64', 'col2im_f32', 'col2im_f64', 'binary_f32', 'binary_f64', 'unary_f64', 'qr_f64', 'eigh_f64', 'svd_jacobi_f64', 'cholesky_f64', 'trsm_f64', '__heap_base'] as const) {
+  for (const name of [
+    'memory',
+    'gemm_f32',
+    'gemm_f64',
+    'adam_f32',
+    'adam_f64',
+    'scale_f32',
+    'scale_f64',
+    'add_f32',
+    'add_f64',
+    'im2col_f32',
+    'im2col_f64',
+    'col2im_f32',
+    'col2im_f64',
+    'binary_f32',
+    'binary_f64',
+    'unary_f64',
+    'qr_f64',
+    'eigh_f64',
+    'svd_jacobi_f64',
+    'cholesky_f64',
+    'trsm_f64',
+    '__heap_base',
+  ] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks export '${name}'`);
   }
   return { exports: ex, heapBase: align16(Number(ex.__heap_base.value)) };
@@ -224,9 +316,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
     const shift = isF32 ? 2 : 3;
     view.set(a.length > aLen ? a.subarray(0, aLen) : a, aOff >>> shift);
     view.set(b.length > bLen ? b.subarray(0, bLen) : b, bOff >>> shift);
-    (isF32 ? ex.gemm_f32 : ex.gemm_f64)(
-      batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, aOff, aBatchStride, bOff, bBatchStride, cOff,
-    );
+    (isF32 ? ex.gemm_f32 : ex.gemm_f64)(batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, aOff, aBatchStride, bOff, bBatchStride, cOff);
     c.set(view.subarray(cOff >>> shift, (cOff >>> shift) + cLen));
   }
 
@@ -239,7 +329,13 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
   function adam(g: FloatArray, m: FloatArray, v: FloatArray, mOut: FloatArray, vOut: FloatArray, uOut: FloatArray, s: AdamScalars): void {
     const n = g.length;
     if (n < fusedMin) return jsKernels.adam(g, m, v, mOut, vOut, uOut, s);
-    const isF32 = sameArrays('adam', g, [['m', m], ['v', v], ['mOut', mOut], ['vOut', vOut], ['uOut', uOut]]);
+    const isF32 = sameArrays('adam', g, [
+      ['m', m],
+      ['v', v],
+      ['mOut', mOut],
+      ['vOut', vOut],
+      ['uOut', uOut],
+    ]);
     const size = isF32 ? 4 : 8;
     const shift = isF32 ? 2 : 3;
     const stride = align16(n * size);
@@ -259,7 +355,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
   function sameArrays(op: string, like: FloatArray, arrays: ReadonlyArray<readonly [string, FloatArray]>): boolean {
     const isF32 = like instanceof Float32Array;
     for (const [name, x] of arrays) {
-      if ((x instanceof Float32Array) !== isF32 || x.length !== like.length) {
+      if (x instanceof Float32Array !== isF32 || x.length !== like.length) {
         throw new Error(`wasm ${op}: ${name} must be a ${isF32 ? 'Float32Array' : 'Float64Array'} of length ${like.length}`);
       }
     }
@@ -281,7 +377,10 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
 
   function add(a: FloatArray, b: FloatArray, out: FloatArray): void {
     if (a.length < fusedMin) return jsKernels.add(a, b, out);
-    const isF32 = sameArrays('add', a, [['b', b], ['out', out]]);
+    const isF32 = sameArrays('add', a, [
+      ['b', b],
+      ['out', out],
+    ]);
     const n = a.length;
     const shift = isF32 ? 2 : 3;
     const stride = align16(n << shift);
@@ -384,7 +483,11 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
    * dense.ts's checks and messages, the zero-diagonal check included.
    */
   function solveTriangular(
-    t: Float64Array, b: Float64Array, n: number, nrhs: number, opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
+    t: Float64Array,
+    b: Float64Array,
+    n: number,
+    nrhs: number,
+    opts: { lower: boolean; transpose: boolean; unitDiagonal?: boolean },
   ): Float64Array {
     checkSolveTriangularArgs(t, b, n, nrhs);
     const unit = opts.unitDiagonal ?? false;
@@ -414,7 +517,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
   function im2col(x: FloatArray, out: FloatArray, g: PatchGeometry, padValue: number): void {
     const cols = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
     const isF32 = x instanceof Float32Array;
-    if ((out instanceof Float32Array) !== isF32 || x.length < g.n * g.c * g.h * g.w || out.length < cols) {
+    if (out instanceof Float32Array !== isF32 || x.length < g.n * g.c * g.h * g.w || out.length < cols) {
       throw new Error(`wasm im2col: x and out must be the same float type with ${g.n * g.c * g.h * g.w} and ${cols} elements`);
     }
     const shift = isF32 ? 2 : 3;
@@ -426,7 +529,25 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
     }
     const view = isF32 ? f32 : f64;
     view.set(x.length > inLen ? x.subarray(0, inLen) : x, heapBase >>> shift);
-    (isF32 ? ex.im2col_f32 : ex.im2col_f64)(heapBase, outAt, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow, padValue);
+    (isF32 ? ex.im2col_f32 : ex.im2col_f64)(
+      heapBase,
+      outAt,
+      g.n,
+      g.c,
+      g.h,
+      g.w,
+      g.kh,
+      g.kw,
+      g.strideH,
+      g.strideW,
+      g.padH,
+      g.padW,
+      g.dilationH,
+      g.dilationW,
+      g.oh,
+      g.ow,
+      padValue,
+    );
     out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + cols));
   }
 
@@ -434,7 +555,7 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
     const cols = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
     const outLen = g.n * g.c * g.h * g.w;
     const isF32 = colsIn instanceof Float32Array;
-    if ((out instanceof Float32Array) !== isF32 || colsIn.length < cols || out.length < outLen) {
+    if (out instanceof Float32Array !== isF32 || colsIn.length < cols || out.length < outLen) {
       throw new Error(`wasm col2im: cols and out must be the same float type with ${cols} and ${outLen} elements`);
     }
     const shift = isF32 ? 2 : 3;
@@ -445,19 +566,37 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
     }
     const view = isF32 ? f32 : f64;
     view.set(colsIn.length > cols ? colsIn.subarray(0, cols) : colsIn, heapBase >>> shift);
-    (isF32 ? ex.col2im_f32 : ex.col2im_f64)(heapBase, outAt, g.n, g.c, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW, g.oh, g.ow);
+    (isF32 ? ex.col2im_f32 : ex.col2im_f64)(
+      heapBase,
+      outAt,
+      g.n,
+      g.c,
+      g.h,
+      g.w,
+      g.kh,
+      g.kw,
+      g.strideH,
+      g.strideW,
+      g.padH,
+      g.padW,
+      g.dilationH,
+      g.dilationW,
+      g.oh,
+      g.ow,
+    );
     out.set(view.subarray(outAt >>> shift, (outAt >>> shift) + outLen));
   }
 
   /** Elementwise binary op (contract in kernels.ts): x and y in, out out, through the scratch region. */
   function binary(op: BinaryOp, x: FloatArray, y: FloatArray, out: FloatArray): void {
     const code = BINARY_OPS.indexOf(op);
-    const nx = x.length, ny = y.length;
+    const nx = x.length,
+      ny = y.length;
     const n = Math.max(nx, ny);
     const isF32 = x instanceof Float32Array;
     if (n < binaryMin && code >= 0) return jsKernels.binary(op, x, y, out);
     if (code < 0) throw new Error(`wasm binary: unknown op '${String(op)}' (expected one of ${BINARY_OPS.join(', ')})`);
-    if ((y instanceof Float32Array) !== isF32 || (out instanceof Float32Array) !== isF32) {
+    if (y instanceof Float32Array !== isF32 || out instanceof Float32Array !== isF32) {
       throw new Error('wasm binary: x, y and out must all be Float32Array or all Float64Array');
     }
     if (out.length !== n || (nx !== ny && (Math.min(nx, ny) === 0 || n % Math.min(nx, ny) !== 0))) {
@@ -479,7 +618,14 @@ export function loadWasmKernels(bytes?: Uint8Array, opts: { raw?: boolean } = {}
     const code = FAST_UNARY.get(op);
     const n = x.length;
     const outAt = heapBase + align16(n << 3);
-    if (code === undefined || n < unaryMin || !(x instanceof Float64Array) || !(out instanceof Float64Array) || out.length !== n || !reserve(outAt - heapBase + (n << 3))) {
+    if (
+      code === undefined ||
+      n < unaryMin ||
+      !(x instanceof Float64Array) ||
+      !(out instanceof Float64Array) ||
+      out.length !== n ||
+      !reserve(outAt - heapBase + (n << 3))
+    ) {
       return jsKernels.unary(op, x, out);
     }
     f64.set(x, heapBase >>> 3);

@@ -59,7 +59,13 @@ function conditioned(m: number, n: number, cond: number, seed: number): Tensor {
   return matmul(mul(q1, tensor(sigma, { shape: [1, k] })), q2, { transB: true });
 }
 
-for (const [m, n] of [[6, 6], [40, 7], [7, 40], [1, 5], [5, 1]] as const) {
+for (const [m, n] of [
+  [6, 6],
+  [40, 7],
+  [7, 40],
+  [1, 5],
+  [5, 1],
+] as const) {
   test(`svd ${m}×${n} (random) matches ml-matrix: values and sign-fixed vectors`, () => {
     const a = random.normal(random.key(m * 100 + n), [m, n]);
     const { U, S, V } = checkFactorization(a);
@@ -72,7 +78,10 @@ for (const [m, n] of [[6, 6], [40, 7], [7, 40], [1, 5], [5, 1]] as const) {
 }
 
 test('svd of ill-conditioned matrices (cond 1e10), both orientations, matches ml-matrix', () => {
-  for (const [m, n] of [[30, 12], [12, 30]] as const) {
+  for (const [m, n] of [
+    [30, 12],
+    [12, 30],
+  ] as const) {
     const a = conditioned(m, n, 1e10, 5);
     const { U, S, V } = checkFactorization(a);
     const ref = reference(a);
@@ -103,7 +112,14 @@ test('svd of rank-deficient and zero matrices: orthonormal U, V and zero singula
 });
 
 test('svd: float32 in, float32 out; clear errors', () => {
-  const a = tensor([[3, 0], [0, -2], [0, 0]], { dtype: 'float32' });
+  const a = tensor(
+    [
+      [3, 0],
+      [0, -2],
+      [0, 0],
+    ],
+    { dtype: 'float32' },
+  );
   const { U, S, V } = linalg.svd(a);
   assert.equal(U.dtype, 'float32');
   assert.deepEqual(Array.from(S.data), [3, 2]);
@@ -126,7 +142,10 @@ test('grad of the nuclear norm Σs is U·Vᵀ (and stays finite for a rank-defic
 test('linalg.svd gives the same U, S, V (same signs) on every backend, both orientations', () => {
   const before = kernels().name;
   try {
-    for (const [m, n] of [[9, 4], [4, 9]] as const) {
+    for (const [m, n] of [
+      [9, 4],
+      [4, 9],
+    ] as const) {
       const a = random.normal(random.key(m * 10 + n), [m, n]);
       setBackend('js');
       const want = linalg.svd(a);

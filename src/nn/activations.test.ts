@@ -11,7 +11,10 @@ const key = random.key(5);
 /** Normal values pushed at least 0.05 away from 0 (no relu kink within the FD step). */
 const awayFromZero = (shape: number[]): Tensor => {
   const x = random.normal(key, shape);
-  return new Tensor(Float64Array.from(x.data, (v) => v + Math.sign(v || 1) * 0.05), shape);
+  return new Tensor(
+    Float64Array.from(x.data, (v) => v + Math.sign(v || 1) * 0.05),
+    shape,
+  );
 };
 
 const reference: Record<string, (v: number) => number> = {
@@ -35,7 +38,11 @@ test('activation layers: values, shapes, empty params, gradients', () => {
     assertClose(y.data, Array.from(x.data, reference[kind]!), 1e-14, kind);
     checkLayerGradients(layer, {}, x);
   }
-  assertClose(leakyRelu({ slope: 0.2 }).apply({}, x).data, Array.from(x.data, (v) => (v > 0 ? v : 0.2 * v)), 1e-15);
+  assertClose(
+    leakyRelu({ slope: 0.2 }).apply({}, x).data,
+    Array.from(x.data, (v) => (v > 0 ? v : 0.2 * v)),
+    1e-15,
+  );
   assert.equal(activation('relu', { name: 'act3' }).name, 'act3');
   assert.throws(() => activation('swish' as never), /unknown activation "swish"/);
 });
@@ -54,7 +61,10 @@ test('pool layers: shapes, gradients, errors', () => {
   assert.deepEqual(avgPool2d({ kernel: 3, stride: 1, padding: 1 }).apply({}, x).shape, [2, 3, 6, 5]);
   // distinct values (gaps ≫ FD step) so no window has a near-tie
   const perm = random.permutation(key, 32).data;
-  const xd = new Tensor(Float64Array.from(perm, (v) => v * 0.1 - 1.6), [1, 2, 4, 4]);
+  const xd = new Tensor(
+    Float64Array.from(perm, (v) => v * 0.1 - 1.6),
+    [1, 2, 4, 4],
+  );
   checkLayerGradients(mp, {}, xd);
   checkLayerGradients(avgPool2d({ kernel: 2 }), {}, xd);
   assert.throws(() => mp.apply({}, random.normal(key, [3, 6, 5])), /maxPool2d 'pool0': expected input \[batch, C, H, W\] \(NCHW\), got \[3, 6, 5\]/);

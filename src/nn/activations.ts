@@ -12,7 +12,9 @@ import { EVAL, type ApplyCtx, type Layer } from './layer.ts';
 import { checkName, layerError } from './util.ts';
 
 export type ParamFreeLayer = Layer<Record<string, never>>;
-export interface NameOption { name?: string }
+export interface NameOption {
+  name?: string;
+}
 
 function elementwise(kind: string, f: (x: Tensor) => Tensor, opts: NameOption = {}): ParamFreeLayer {
   const name = checkName(kind, opts.name ?? kind);
@@ -47,14 +49,22 @@ export const ACTIVATIONS: readonly ActivationName[] = ['relu', 'tanh', 'gelu', '
 /** An activation layer by name (used by mlp/cnn configs). */
 export function activation(kind: ActivationName, opts: NameOption = {}): ParamFreeLayer {
   switch (kind) {
-    case 'relu': return relu(opts);
-    case 'tanh': return tanh(opts);
-    case 'gelu': return gelu(opts);
-    case 'sigmoid': return sigmoid(opts);
-    case 'leakyRelu': return leakyRelu(opts);
-    case 'softplus': return softplus(opts);
-    case 'identity': return identity(opts);
-    default: throw new Error(`activation: unknown activation ${JSON.stringify(kind)} (expected one of ${ACTIVATIONS.join(', ')})`);
+    case 'relu':
+      return relu(opts);
+    case 'tanh':
+      return tanh(opts);
+    case 'gelu':
+      return gelu(opts);
+    case 'sigmoid':
+      return sigmoid(opts);
+    case 'leakyRelu':
+      return leakyRelu(opts);
+    case 'softplus':
+      return softplus(opts);
+    case 'identity':
+      return identity(opts);
+    default:
+      throw new Error(`activation: unknown activation ${JSON.stringify(kind)} (expected one of ${ACTIVATIONS.join(', ')})`);
   }
 }
 

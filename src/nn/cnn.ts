@@ -48,7 +48,10 @@ export function cnn(opts: CnnOptions = {}): SequentialLayer {
     layers.push(maxPool2d({ name: `pool${i}`, kernel: 2 }));
     h = Math.floor((h + 2 * pad - k + 1) / 2);
     w = Math.floor((w + 2 * pad - k + 1) / 2);
-    if (!(h >= 1 && w >= 1)) throw new Error(`cnn '${name}': input ${JSON.stringify(opts.inputSize ?? 28)} is too small for ${channels.length} conv/pool blocks (block ${i} leaves ${h}×${w})`);
+    if (!(h >= 1 && w >= 1))
+      throw new Error(
+        `cnn '${name}': input ${JSON.stringify(opts.inputSize ?? 28)} is too small for ${channels.length} conv/pool blocks (block ${i} leaves ${h}×${w})`,
+      );
     c = out;
   });
   layers.push(flatten({ name: 'flatten' }));

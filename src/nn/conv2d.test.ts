@@ -17,16 +17,21 @@ function naiveConv(x: Tensor, w: Tensor, b: Tensor, s: number[], p: number[], d:
   const oh = Math.floor((h + 2 * p[0]! - d[0]! * (kh - 1) - 1) / s[0]!) + 1;
   const ow = Math.floor((wd + 2 * p[1]! - d[1]! * (kw - 1) - 1) / s[1]!) + 1;
   const out: number[] = [];
-  for (let i = 0; i < n; i++) for (let f = 0; f < o; f++) for (let y = 0; y < oh; y++) for (let z = 0; z < ow; z++) {
-    let acc = b.data[f]!;
-    for (let ch = 0; ch < c; ch++) for (let u = 0; u < kh; u++) for (let v = 0; v < kw; v++) {
-      const r = y * s[0]! - p[0]! + u * d[0]!;
-      const q = z * s[1]! - p[1]! + v * d[1]!;
-      if (r < 0 || r >= h || q < 0 || q >= wd) continue;
-      acc += x.data[((i * c + ch) * h + r) * wd + q]! * w.data[((f * c + ch) * kh + u) * kw + v]!;
-    }
-    out.push(acc);
-  }
+  for (let i = 0; i < n; i++)
+    for (let f = 0; f < o; f++)
+      for (let y = 0; y < oh; y++)
+        for (let z = 0; z < ow; z++) {
+          let acc = b.data[f]!;
+          for (let ch = 0; ch < c; ch++)
+            for (let u = 0; u < kh; u++)
+              for (let v = 0; v < kw; v++) {
+                const r = y * s[0]! - p[0]! + u * d[0]!;
+                const q = z * s[1]! - p[1]! + v * d[1]!;
+                if (r < 0 || r >= h || q < 0 || q >= wd) continue;
+                acc += x.data[((i * c + ch) * h + r) * wd + q]! * w.data[((f * c + ch) * kh + u) * kw + v]!;
+              }
+          out.push(acc);
+        }
   return { data: out, shape: [n, o, oh, ow] };
 }
 

@@ -31,8 +31,13 @@ export interface Conv2dLayerOptions {
 }
 
 export type Conv2dLayer = Layer<Conv2dParams> & {
-  readonly inChannels: number; readonly outChannels: number;
-  readonly kernel: Pair; readonly stride: Pair; readonly padding: Pair; readonly dilation: Pair; readonly bias: boolean;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernel: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly dilation: Pair;
+  readonly bias: boolean;
 };
 
 export function conv2d(opts: Conv2dLayerOptions): Conv2dLayer {
@@ -53,7 +58,14 @@ export function conv2d(opts: Conv2dLayerOptions): Conv2dLayer {
   const kind: TapKind = { type: 'conv2d', bias, kernel, stride, padding, dilation };
 
   return {
-    name, inChannels: c, outChannels: o, kernel, stride, padding, dilation, bias,
+    name,
+    inChannels: c,
+    outChannels: o,
+    kernel,
+    stride,
+    padding,
+    dilation,
+    bias,
     init(key: Key): Conv2dParams {
       const [kw, kb] = random.split(key, 2) as [Key, Key];
       const w = wInit(kw, wShape, { dtype });

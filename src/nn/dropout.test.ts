@@ -29,7 +29,11 @@ test('dropout: keep rate 1 − rate, inverted scaling, mean preserved', () => {
   // Binomial: σ of the kept fraction is √(0.21/n) ≈ 0.0032; allow 5σ.
   assert.ok(Math.abs(kept / n - 0.7) < 0.016, `kept fraction ${kept / n}`);
   assert.ok(d.apply({}, ones([4]), { training: true, key: random.key(1) }).data.every((v) => v === 0 || Math.abs(v - 1 / 0.7) < 1e-15));
-  assert.ok(dropout({ name: 'all', rate: 1 }).apply({}, ones([5]), { training: true, key }).data.every((v) => v === 0));
+  assert.ok(
+    dropout({ name: 'all', rate: 1 })
+      .apply({}, ones([5]), { training: true, key })
+      .data.every((v) => v === 0),
+  );
 });
 
 test('dropout: deterministic by key; different keys and different layer names give different masks', () => {

@@ -18,7 +18,8 @@ export function dropout(opts: { name: string; rate: number }): DropoutLayer {
   const rate = opts.rate;
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw layerError('dropout', name, `rate must be in [0, 1], got ${JSON.stringify(rate)}`);
   return {
-    name, rate,
+    name,
+    rate,
     init: (_key: Key) => ({}),
     apply(_params, x: Tensor, ctx: ApplyCtx = EVAL): Tensor {
       if (!(x instanceof Tensor)) throw layerError('dropout', name, `input must be a Tensor, got ${typeof x}`);

@@ -12,18 +12,18 @@ import { assertClose } from '../../test/support/test-util.ts';
 
 const [k1, k2] = random.split(random.key(8), 2) as [random.Key, random.Key];
 // Path graph 0 – 1 – 2 plus an isolated node 3.
-const A = tensor([[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0]]);
+const A = tensor([
+  [0, 1, 0, 0],
+  [1, 0, 1, 0],
+  [0, 1, 0, 0],
+  [0, 0, 0, 0],
+]);
 
 test('normalizeAdjacency: D^{-1/2}(A + I)D^{-1/2} on a small graph', () => {
   const h = normalizeAdjacency(A);
   // degrees of A + I: 2, 3, 2, 1
   const s = Math.sqrt;
-  assertClose(h.data, [
-    1 / 2, 1 / s(6), 0, 0,
-    1 / s(6), 1 / 3, 1 / s(6), 0,
-    0, 1 / s(6), 1 / 2, 0,
-    0, 0, 0, 1,
-  ], 1e-15);
+  assertClose(h.data, [1 / 2, 1 / s(6), 0, 0, 1 / s(6), 1 / 3, 1 / s(6), 0, 0, 1 / s(6), 1 / 2, 0, 0, 0, 0, 1], 1e-15);
   // symmetric with largest eigenvalue 1: Â·D^{1/2}1 = D^{1/2}1
   const d = tensor([[s(2)], [s(3)], [s(2)], [1]]);
   assertClose(matmul(h, d), d, 1e-15);
@@ -36,7 +36,10 @@ test('gcnLayer: Â·X·W + b, shapes, both multiplication orders agree', () => {
   const wide = gcnLayer({ name: 'g0', in: 5, out: 2, adjacency: aHat });
   const p = wide.init(k1) as { w: Tensor; b: Tensor };
   assert.deepEqual(p.w.shape, [5, 2]);
-  assert.ok(p.b.data.every((v) => v === 0), 'bias starts at zero (Kipf & Welling)');
+  assert.ok(
+    p.b.data.every((v) => v === 0),
+    'bias starts at zero (Kipf & Welling)',
+  );
   const pb = { w: p.w, b: random.normal(k2, [2]) };
   const x = random.normal(k2, [4, 5]);
   const y = wide.apply(pb, x);
@@ -68,7 +71,11 @@ test('gcnLayer: gradients w.r.t. params and features; tap as a linear layer on �
   const p = { w: random.normal(k1, [3, 2]), b: random.normal(k2, [2]) };
   const x = random.normal(k2, [4, 3]);
   checkLayerGradients(g, p, x);
-  checkLayerGradients(gcnLayer({ name: 'h', in: 2, out: 3, adjacency: aHat }), { w: random.normal(k1, [2, 3]), b: random.normal(k2, [3]) }, random.normal(k1, [4, 2]));
+  checkLayerGradients(
+    gcnLayer({ name: 'h', in: 2, out: 3, adjacency: aHat }),
+    { w: random.normal(k1, [2, 3]), b: random.normal(k2, [3]) },
+    random.normal(k1, [4, 2]),
+  );
   let site: TapSite | undefined;
   g.apply(p, x, { training: true, tap: (s) => ((site = s), s.preActivation) });
   assert.deepEqual(site!.kind, { type: 'linear', bias: true });

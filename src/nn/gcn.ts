@@ -34,10 +34,11 @@ export function normalizeAdjacency(a: Tensor, opts: { selfLoops?: boolean } = {}
   if (a.rank !== 2 || a.shape[0] !== a.shape[1]) throw new Error(`normalizeAdjacency: expected a square adjacency [n, n], got ${fmt(a.shape)}`);
   if (!isFloat(a.dtype)) throw new Error(`normalizeAdjacency: expected a float adjacency, got ${a.dtype}`);
   const n = a.shape[0]!;
-  const withLoops = opts.selfLoops ?? true ? add(a, eye(n, a.dtype)) : a;
+  const withLoops = (opts.selfLoops ?? true) ? add(a, eye(n, a.dtype)) : a;
   const deg = sum(withLoops, 1);
   for (let i = 0; i < n; i++) {
-    if (!(deg.data[i]! > 0)) throw new Error(`normalizeAdjacency: node ${i} has degree ${deg.data[i]} (need > 0; negative weights or an isolated node without self-loops)`);
+    if (!(deg.data[i]! > 0))
+      throw new Error(`normalizeAdjacency: node ${i} has degree ${deg.data[i]} (need > 0; negative weights or an isolated node without self-loops)`);
   }
   const dInvSqrt = div(1, sqrt(deg));
   return mul(mul(withLoops, reshape(dInvSqrt, [n, 1])), reshape(dInvSqrt, [1, n]));
@@ -80,7 +81,11 @@ export function gcnLayer(opts: GcnOptions): GcnLayer {
     checkInput(K, name, x, 2, `[nodes, ${nIn}]`);
     if (x.shape[1] !== nIn) throw layerError(K, name, `expected node features [nodes, ${nIn}], got ${fmt(x.shape)}`);
     if (!(aHat instanceof Tensor) || aHat.rank !== 2 || aHat.shape[0] !== x.shape[0] || aHat.shape[1] !== x.shape[0]) {
-      throw layerError(K, name, `adjacency must be [${x.shape[0]}, ${x.shape[0]}] for ${x.shape[0]} nodes, got ${aHat instanceof Tensor ? fmt(aHat.shape) : String(aHat)}`);
+      throw layerError(
+        K,
+        name,
+        `adjacency must be [${x.shape[0]}, ${x.shape[0]}] for ${x.shape[0]} nodes, got ${aHat instanceof Tensor ? fmt(aHat.shape) : String(aHat)}`,
+      );
     }
     const w = checkParam(K, name, params, 'w', [nIn, nOut]);
     checkSameDType(K, name, x, w);
@@ -96,17 +101,27 @@ export function gcnLayer(opts: GcnOptions): GcnLayer {
 
   const make = (adjacency: Tensor | undefined): GcnLayer => {
     if (adjacency !== undefined && (!(adjacency instanceof Tensor) || adjacency.rank !== 2 || adjacency.shape[0] !== adjacency.shape[1])) {
-      throw layerError(K, name, `adjacency must be a square [nodes, nodes] Tensor, got ${adjacency instanceof Tensor ? fmt(adjacency.shape) : String(adjacency)}`);
+      throw layerError(
+        K,
+        name,
+        `adjacency must be a square [nodes, nodes] Tensor, got ${adjacency instanceof Tensor ? fmt(adjacency.shape) : String(adjacency)}`,
+      );
     }
     return {
-      name, in: nIn, out: nOut, bias, adjacency, propagate,
+      name,
+      in: nIn,
+      out: nOut,
+      bias,
+      adjacency,
+      propagate,
       init(key: Key): LinearParams {
         const [kw, kb] = random.split(key, 2) as [Key, Key];
         const w = wInit(kw, [nIn, nOut], { dtype });
         return bias ? { w, b: bInit(kb, [nOut], { dtype }) } : { w };
       },
       apply(params: LinearParams, x: Tensor, ctx: ApplyCtx = EVAL): Tensor {
-        if (adjacency === undefined) throw layerError(K, name, 'no adjacency bound: pass { adjacency } to gcnLayer, use withAdjacency(Â), or call propagate(params, x, Â)');
+        if (adjacency === undefined)
+          throw layerError(K, name, 'no adjacency bound: pass { adjacency } to gcnLayer, use withAdjacency(Â), or call propagate(params, x, Â)');
         return propagate(params, x, adjacency, ctx);
       },
       withAdjacency: (aHat: Tensor) => make(aHat),

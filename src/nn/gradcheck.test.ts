@@ -16,5 +16,8 @@ test('checkLayerGradients: accurate on a correct layer, catches a wrong gradient
   assert.ok(r.maxRelErr < 1e-8, `Richardson-extrapolated differences should be ~1e-10 accurate, worst ${r.maxRelErr} at ${r.worst}`);
   // A layer whose weight gradient is silently dropped must be caught.
   const broken: Layer<{ w: Tensor }> = { name: 'broken', init: (k) => ({ w: random.normal(k, [4, 3]) }), apply: (p, x) => matmul(x, stopGradient(p.w)) };
-  assert.throws(() => checkLayerGradients(broken, broken.init(k1), random.normal(k2, [2, 4])), /checkLayerGradients 'broken': 12 of 20 entries differ.*w\[0\]/s);
+  assert.throws(
+    () => checkLayerGradients(broken, broken.init(k1), random.normal(k2, [2, 4])),
+    /checkLayerGradients 'broken': 12 of 20 entries differ.*w\[0\]/s,
+  );
 });

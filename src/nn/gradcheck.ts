@@ -55,27 +55,31 @@ export function checkLayerGradients<P extends Tree>(layer: Layer<P>, params: P, 
   };
   const central = (leaf: number, idx: number, step: number): number => (evalAt(leaf, idx, step) - evalAt(leaf, idx, -step)) / (2 * step);
 
-  const numeric: number[][] = leaves.map((t, i) => Array.from(t.data, (_, j) => {
-    const d1 = central(i, j, h);
-    const d2 = central(i, j, h / 2);
-    return (4 * d2 - d1) / 3;
-  }));
+  const numeric: number[][] = leaves.map((t, i) =>
+    Array.from(t.data, (_, j) => {
+      const d1 = central(i, j, h);
+      const d2 = central(i, j, h / 2);
+      return (4 * d2 - d1) / 3;
+    }),
+  );
   const scale = Math.max(1, ...numeric.flat().map(Math.abs));
   let maxAbsErr = 0;
   let maxRelErr = 0;
   let worst = '';
   const bad: string[] = [];
-  numeric.forEach((row, i) => row.forEach((n, j) => {
-    const a = Number(analytic.leaves[i]!.data[j]);
-    const err = Math.abs(a - n);
-    const rel = err / Math.max(Math.abs(n), (atol / rtol) * scale);
-    if (err > maxAbsErr) maxAbsErr = err;
-    if (rel > maxRelErr) {
-      maxRelErr = rel;
-      worst = `${paths[i]}[${j}]`;
-    }
-    if (err > rtol * Math.abs(n) + atol * scale) bad.push(`${paths[i]}[${j}]: analytic ${a}, numeric ${n} (|Δ| ${err.toExponential(2)})`);
-  }));
+  numeric.forEach((row, i) =>
+    row.forEach((n, j) => {
+      const a = Number(analytic.leaves[i]!.data[j]);
+      const err = Math.abs(a - n);
+      const rel = err / Math.max(Math.abs(n), (atol / rtol) * scale);
+      if (err > maxAbsErr) maxAbsErr = err;
+      if (rel > maxRelErr) {
+        maxRelErr = rel;
+        worst = `${paths[i]}[${j}]`;
+      }
+      if (err > rtol * Math.abs(n) + atol * scale) bad.push(`${paths[i]}[${j}]: analytic ${a}, numeric ${n} (|Δ| ${err.toExponential(2)})`);
+    }),
+  );
   const checked = numeric.reduce((s, r) => s + r.length, 0);
   if (bad.length > 0) {
     throw new Error(`checkLayerGradients '${layer.name}': ${bad.length} of ${checked} entries differ beyond rtol ${rtol}:\n  ${bad.slice(0, 8).join('\n  ')}`);

@@ -9,7 +9,14 @@ export type { StatefulLayer, MaybeStateful } from './util.ts';
 
 export * as init from './init.ts';
 export {
-  calculateGain, computeFans, kaimingNormal, kaimingUniform, xavierNormal, xavierUniform, lecunNormal, pytorchLinearDefault,
+  calculateGain,
+  computeFans,
+  kaimingNormal,
+  kaimingUniform,
+  xavierNormal,
+  xavierUniform,
+  lecunNormal,
+  pytorchLinearDefault,
 } from './init.ts';
 export type { Initializer, InitOptions, KaimingOptions, XavierOptions, Nonlinearity } from './init.ts';
 

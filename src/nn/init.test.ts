@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import * as random from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import {
-  calculateGain, computeFans, kaimingNormal, kaimingUniform, lecunNormal, xavierNormal, xavierUniform, zeros, pytorchLinearDefault, uniformBias,
+  calculateGain,
+  computeFans,
+  kaimingNormal,
+  kaimingUniform,
+  lecunNormal,
+  xavierNormal,
+  xavierUniform,
+  zeros,
+  pytorchLinearDefault,
+  uniformBias,
 } from './init.ts';
 
 function stats(t: Tensor): { mean: number; std: number; maxAbs: number } {
@@ -21,8 +30,7 @@ function stats(t: Tensor): { mean: number; std: number; maxAbs: number } {
 
 const k = random.key(7);
 /** ~1e5 samples: the std estimate is within ~0.3% (1σ); 2% is > 6σ. */
-const close = (got: number, want: number, what: string): void =>
-  assert.ok(Math.abs(got / want - 1) < 0.02, `${what}: std ${got}, expected ${want}`);
+const close = (got: number, want: number, what: string): void => assert.ok(Math.abs(got / want - 1) < 0.02, `${what}: std ${got}, expected ${want}`);
 
 test('fans: [in, out] linear weights and [O, C, kh, kw] conv weights', () => {
   assert.deepEqual(computeFans([784, 256]), { fanIn: 784, fanOut: 256 });
@@ -42,7 +50,7 @@ test('kaiming: std = gain/√fanIn (normal), bound √3·std (uniform)', () => {
   close(stats(w).std, Math.SQRT2 / Math.sqrt(400), 'kaimingNormal');
   assert.ok(Math.abs(stats(w).mean) < 0.003);
   const wo = kaimingNormal(k, [400, 300], { mode: 'fanOut', nonlinearity: 'tanh' });
-  close(stats(wo).std, (5 / 3) / Math.sqrt(300), 'kaimingNormal fanOut tanh');
+  close(stats(wo).std, 5 / 3 / Math.sqrt(300), 'kaimingNormal fanOut tanh');
   const c = kaimingNormal(k, [64, 32, 7, 7]);
   close(stats(c).std, Math.SQRT2 / Math.sqrt(32 * 49), 'kaimingNormal conv');
   const u = kaimingUniform(k, [400, 300]);

@@ -34,12 +34,20 @@ export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' |
 /** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, negativeSlope = 0.01): number {
   switch (nonlinearity) {
-    case 'linear': case 'identity': case 'sigmoid': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
-    case 'leakyRelu': return Math.sqrt(2 / (1 + negativeSlope * negativeSlope));
-    case 'selu': return 3 / 4;
-    default: throw new Error(`calculateGain: unknown nonlinearity ${JSON.stringify(nonlinearity)}`);
+    case 'linear':
+    case 'identity':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leakyRelu':
+      return Math.sqrt(2 / (1 + negativeSlope * negativeSlope));
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new Error(`calculateGain: unknown nonlinearity ${JSON.stringify(nonlinearity)}`);
   }
 }
 

@@ -59,7 +59,10 @@ test('linear: clear errors for bad inputs and params', () => {
   const p = l.init(k1);
   assert.throws(() => l.apply(p, random.normal(k2, [32, 100])), /linear 'dense0': expected input \[batch, 784\], got \[32, 100\]/);
   assert.throws(() => l.apply(p, random.normal(k2, [784])), /linear 'dense0'.*rank 2.*got \[784\]/);
-  assert.throws(() => l.apply(linear({ in: 3, out: 10 }).init(k1), random.normal(k2, [2, 784])), /linear 'dense0': params.w has shape \[3, 10\], expected \[784, 10\]/);
+  assert.throws(
+    () => l.apply(linear({ in: 3, out: 10 }).init(k1), random.normal(k2, [2, 784])),
+    /linear 'dense0': params.w has shape \[3, 10\], expected \[784, 10\]/,
+  );
   assert.throws(() => l.apply(p, random.normal(k2, [2, 784], { dtype: 'float32' })), /linear 'dense0': input dtype float32/);
   assert.throws(() => l.apply(p, tensor([[1, 2]], { dtype: 'int32' })), /linear 'dense0': expected a float input/);
   assert.throws(() => linear({ name: 'bad', in: 0, out: 2 }), /linear 'bad': in must be a positive integer/);

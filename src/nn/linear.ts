@@ -40,7 +40,10 @@ export function linear(opts: LinearOptions): LinearLayer {
   const bInit = opts.biasInit ?? uniformBias(nIn);
 
   return {
-    name, in: nIn, out: nOut, bias,
+    name,
+    in: nIn,
+    out: nOut,
+    bias,
     init(key: Key): LinearParams {
       const [kw, kb] = random.split(key, 2) as [Key, Key];
       const w = wInit(kw, [nIn, nOut], { dtype });

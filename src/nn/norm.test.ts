@@ -20,7 +20,10 @@ function channel(x: Tensor, c: number): number[] {
   return out;
 }
 const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-const sqDev = (v: number[]): number => { const m = meanOf(v); return v.reduce((a, b) => a + (b - m) ** 2, 0); };
+const sqDev = (v: number[]): number => {
+  const m = meanOf(v);
+  return v.reduce((a, b) => a + (b - m) ** 2, 0);
+};
 
 /** PyTorch's BatchNorm forward in training mode, and its running-stat update, written out. */
 function torchTrainRef(x: Tensor, w: number[], b: number[], rm: number[], rv: number[], momentum: number, eps: number) {
@@ -36,10 +39,11 @@ function torchTrainRef(x: Tensor, w: number[], b: number[], rm: number[], rv: nu
     const unbiased = sqDev(v) / (v.length - 1);
     newMean.push((1 - momentum) * rm[c]! + momentum * mu);
     newVar.push((1 - momentum) * rv[c]! + momentum * unbiased);
-    for (let i = 0; i < x.shape[0]!; i++) for (let j = 0; j < inner; j++) {
-      const idx = (i * C + c) * inner + j;
-      y[idx] = ((x.data[idx]! - mu) / Math.sqrt(biased + eps)) * w[c]! + b[c]!;
-    }
+    for (let i = 0; i < x.shape[0]!; i++)
+      for (let j = 0; j < inner; j++) {
+        const idx = (i * C + c) * inner + j;
+        y[idx] = ((x.data[idx]! - mu) / Math.sqrt(biased + eps)) * w[c]! + b[c]!;
+      }
   }
   return { y, newMean, newVar };
 }
@@ -97,7 +101,11 @@ test('batchNorm: training without ctx.state still normalizes; a missing entry is
   const state: ModelState = {};
   bn.apply(p, x, { training: true, state });
   const st = state['b1'] as BatchNormState;
-  assertClose(st.mean.data, [0, 1, 2, 3].map((c) => 0.1 * meanOf(channel(x, c))), 1e-14);
+  assertClose(
+    st.mean.data,
+    [0, 1, 2, 3].map((c) => 0.1 * meanOf(channel(x, c))),
+    1e-14,
+  );
   // [N, C, L] is accepted by batchNorm1d; statistics over N and L.
   assert.deepEqual(bn.apply(p, random.normal(k3, [2, 4, 3]), { training: true }).shape, [2, 4, 3]);
 });
@@ -126,7 +134,10 @@ test('batchNorm: gradients (train mode, through batch statistics; eval mode) mat
 test('batchNorm: clear errors', () => {
   const bn = batchNorm2d({ name: 'bnX', features: 3 });
   const p = bn.init(k1);
-  assert.throws(() => bn.apply(p, random.normal(k1, [2, 4, 3, 3]), { training: true }), /batchNorm2d 'bnX': expected input \[batch, C, H, W\] \(NCHW\) with C = 3, got \[2, 4, 3, 3\]/);
+  assert.throws(
+    () => bn.apply(p, random.normal(k1, [2, 4, 3, 3]), { training: true }),
+    /batchNorm2d 'bnX': expected input \[batch, C, H, W\] \(NCHW\) with C = 3, got \[2, 4, 3, 3\]/,
+  );
   assert.throws(() => bn.apply(p, random.normal(k1, [2, 3]), { training: true }), /batchNorm2d 'bnX'.*got \[2, 3\]/);
   assert.throws(() => bn.apply(p, random.normal(k1, [1, 3, 1, 1]), { training: true }), /batchNorm2d 'bnX': training needs more than 1 value per channel/);
   assert.throws(() => batchNorm1d({ name: 'b', features: 2, momentum: 2 }), /batchNorm1d 'b': momentum must be in \[0, 1\]/);

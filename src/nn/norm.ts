@@ -38,7 +38,9 @@ export interface BatchNormOptions {
 }
 
 export type BatchNormLayer = Layer<NormParams> & {
-  readonly features: number; readonly momentum: number; readonly eps: number;
+  readonly features: number;
+  readonly momentum: number;
+  readonly eps: number;
   initState(): ModelState;
 };
 
@@ -58,14 +60,21 @@ function batchNorm(kind: 'batchNorm1d' | 'batchNorm2d', ranks: readonly number[]
     for (const k of ['mean', 'var'] as const) {
       const t = s?.[k];
       if (!(t instanceof Tensor) || !shapesEqual(t.shape, [c]) || t.dtype !== x.dtype) {
-        throw layerError(kind, name, `ctx.state['${name}'].${k} must be a ${x.dtype} Tensor of shape [${c}], got ${t instanceof Tensor ? `${t.dtype} ${fmt(t.shape)}` : String(t)}`);
+        throw layerError(
+          kind,
+          name,
+          `ctx.state['${name}'].${k} must be a ${x.dtype} Tensor of shape [${c}], got ${t instanceof Tensor ? `${t.dtype} ${fmt(t.shape)}` : String(t)}`,
+        );
       }
     }
     return s as BatchNormState;
   };
 
   return {
-    name, features: c, momentum, eps,
+    name,
+    features: c,
+    momentum,
+    eps,
     init(_key: Key): NormParams {
       return affine ? { weight: full([c], 1, dtype), bias: full([c], 0, dtype) } : {};
     },
@@ -97,7 +106,11 @@ function batchNorm(kind: 'batchNorm1d' | 'batchNorm2d', ranks: readonly number[]
       } else {
         const st = ctx.state?.[name];
         if (st === undefined) {
-          throw layerError(kind, name, `eval mode needs running statistics in ctx.state['${name}'] (use the model's initState() or the state returned by training)`);
+          throw layerError(
+            kind,
+            name,
+            `eval mode needs running statistics in ctx.state['${name}'] (use the model's initState() or the state returned by training)`,
+          );
         }
         const s = readState(st, x);
         mu = reshape(s.mean, bshape);
@@ -142,12 +155,14 @@ export function layerNorm(opts: LayerNormOptions): LayerNormLayer {
   const K = 'layerNorm';
   const name = checkName(K, opts?.name);
   const shape = typeof opts.shape === 'number' ? [opts.shape] : [...(opts.shape ?? [])];
-  if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) throw layerError(K, name, `shape must be a positive integer or a non-empty list of them, got ${JSON.stringify(opts.shape)}`);
+  if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0))
+    throw layerError(K, name, `shape must be a positive integer or a non-empty list of them, got ${JSON.stringify(opts.shape)}`);
   const eps = opts.eps ?? 1e-5;
   const affine = opts.affine ?? true;
   const dtype = checkFloatDType(K, name, opts.dtype);
   return {
-    name, shape,
+    name,
+    shape,
     init(_key: Key): NormParams {
       return affine ? { weight: full(shape, 1, dtype), bias: full(shape, 0, dtype) } : {};
     },

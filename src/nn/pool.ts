@@ -24,7 +24,8 @@ function pool(kind: 'maxPool2d' | 'avgPool2d', op: typeof maxPoolOp, opts: PoolL
     name,
     init: (_key: Key) => ({}),
     apply(_params, x: Tensor, _ctx: ApplyCtx = EVAL): Tensor {
-      if (!(x instanceof Tensor) || x.rank !== 4) throw layerError(kind, name, `expected input [batch, C, H, W] (NCHW), got ${x instanceof Tensor ? fmt(x.shape) : typeof x}`);
+      if (!(x instanceof Tensor) || x.rank !== 4)
+        throw layerError(kind, name, `expected input [batch, C, H, W] (NCHW), got ${x instanceof Tensor ? fmt(x.shape) : typeof x}`);
       if (x.shape[2]! + 2 * padding[0] < kernel[0] || x.shape[3]! + 2 * padding[1] < kernel[1]) {
         throw layerError(kind, name, `input ${fmt(x.shape)} is smaller than the kernel ${kernel.join('×')}`);
       }

@@ -45,14 +45,19 @@ test('sequential: unique names (also across nesting), params checks', () => {
   assert.throws(() => sequential('net', [inner, batchNorm1d({ name: 'bn', features: 2 })]), /duplicate layer name 'bn'/);
   assert.throws(() => sequential('net', []), /sequential 'net': needs a non-empty array/);
   const net = sequential('net', [linear({ name: 'a', in: 2, out: 2 }), relu()]);
-  assert.throws(() => net.apply([{}] as never, random.normal(k1, [1, 2])), /sequential 'net': params must be an array of 2 entries \(one per layer: a, relu\), got an array of 1/);
+  assert.throws(
+    () => net.apply([{}] as never, random.normal(k1, [1, 2])),
+    /sequential 'net': params must be an array of 2 entries \(one per layer: a, relu\), got an array of 1/,
+  );
   assert.throws(() => net.apply(net.init(k1), random.normal(k1, [1, 3])), /linear 'a': expected input \[batch, 2\], got \[1, 3\]/);
 });
 
 test('sequential: initState collects nested children; BN state flows through ctx', () => {
   const net = sequential('net', [
     sequential('block', [linear({ name: 'fc', in: 3, out: 4 }), batchNorm1d({ name: 'bn1', features: 4 })]),
-    relu(), linear({ name: 'out', in: 4, out: 2 }), batchNorm1d({ name: 'bn2', features: 2 }),
+    relu(),
+    linear({ name: 'out', in: 4, out: 2 }),
+    batchNorm1d({ name: 'bn2', features: 2 }),
   ]);
   const state = net.initState();
   assert.deepEqual(Object.keys(state).sort(), ['bn1', 'bn2']);
@@ -64,7 +69,10 @@ test('sequential: initState collects nested children; BN state flows through ctx
 
 test('mlp: dense/act structure, names, shapes, taps in order, gradients', () => {
   const m = mlp({ sizes: [784, 256, 10] });
-  assert.deepEqual(m.layers.map((l) => l.name), ['dense0', 'act0', 'dense1']);
+  assert.deepEqual(
+    m.layers.map((l) => l.name),
+    ['dense0', 'act0', 'dense1'],
+  );
   const p = m.init(k1) as Tree[];
   assert.deepEqual((p[0] as { w: Tensor }).w.shape, [784, 256]);
   assert.deepEqual((p[2] as { w: Tensor }).w.shape, [256, 10]);
@@ -72,17 +80,26 @@ test('mlp: dense/act structure, names, shapes, taps in order, gradients', () => 
   const sites: TapSite[] = [];
   const y = m.apply(p, x, { training: true, tap: (s) => (sites.push(s), s.preActivation) });
   assert.deepEqual(y.shape, [3, 10]);
-  assert.deepEqual(sites.map((s) => s.name), ['dense0', 'dense1']);
+  assert.deepEqual(
+    sites.map((s) => s.name),
+    ['dense0', 'dense1'],
+  );
   assert.deepEqual(sites[1]!.input.shape, [3, 256]);
   const small = mlp({ sizes: [3, 4, 4, 2], activation: 'tanh', dtype: 'float64', bias: false });
-  assert.deepEqual(small.layers.map((l) => l.name), ['dense0', 'act0', 'dense1', 'act1', 'dense2']);
+  assert.deepEqual(
+    small.layers.map((l) => l.name),
+    ['dense0', 'act0', 'dense1', 'act1', 'dense2'],
+  );
   checkLayerGradients(small, small.init(k1), random.normal(k2, [2, 3]));
   assert.throws(() => mlp({ sizes: [5] }), /mlp 'mlp': sizes must list at least 2/);
 });
 
 test('cnn: 1×28×28 → 10 logits; configurable channels; taps conv0, conv1, dense0', () => {
   const net = cnn({ channels: [4, 8] });
-  assert.deepEqual(net.layers.map((l) => l.name), ['conv0', 'act0', 'pool0', 'conv1', 'act1', 'pool1', 'flatten', 'dense0']);
+  assert.deepEqual(
+    net.layers.map((l) => l.name),
+    ['conv0', 'act0', 'pool0', 'conv1', 'act1', 'pool1', 'flatten', 'dense0'],
+  );
   const p = net.init(k1) as Tree[];
   assert.deepEqual((p[0] as { w: Tensor }).w.shape, [4, 1, 3, 3]);
   assert.deepEqual((p[7] as { w: Tensor }).w.shape, [8 * 7 * 7, 10]);
@@ -100,13 +117,27 @@ test('cnn: 1×28×28 → 10 logits; configurable channels; taps conv0, conv1, de
 test('trainer integration: K-FAC layer statistics find the mlp/cnn weights by path', async () => {
   const { train } = await import('../train/trainer.ts');
   const x = random.normal(k1, [16, 1, 6, 6]);
-  const y = new Tensor(Int32Array.from({ length: 16 }, (_, i) => i % 3), [16], 'int32');
+  const y = new Tensor(
+    Int32Array.from({ length: 16 }, (_, i) => i % 3),
+    [16],
+    'int32',
+  );
   const seen: string[] = [];
-  const net = sequential('net', [cnn({ name: 'body', channels: [2], inputSize: 6, classes: 4 }), relu({ name: 'r' }), batchNorm1d({ name: 'bn', features: 4 }), linear({ name: 'head', in: 4, out: 3 })]);
+  const net = sequential('net', [
+    cnn({ name: 'body', channels: [2], inputSize: 6, classes: 4 }),
+    relu({ name: 'r' }),
+    batchNorm1d({ name: 'bn', features: 4 }),
+    linear({ name: 'head', in: 4, out: 3 }),
+  ]);
   const r = train({
-    model: net, train: { x, y }, batchSize: 8, steps: 2,
+    model: net,
+    train: { x, y },
+    batchSize: 8,
+    steps: 2,
     optimizer: {
-      name: 'probe', needs: ['layerStats'], init: () => ({}),
+      name: 'probe',
+      needs: ['layerStats'],
+      init: () => ({}),
       update: (g, s, ctx) => {
         for (const [name, st] of ctx.layerStats!) seen.push(`${name}:${st.weightPath}:${st.biasPath}`);
         return [treeMap((t) => mul(t, -0.1), g), s];

@@ -41,13 +41,15 @@ export function sequential(name: string, layers: readonly MaybeStateful<any>[]):
   });
   const seen = new Set<string>([name]);
   for (const n of layers.flatMap(layerNames)) {
-    if (seen.has(n)) throw layerError('sequential', name, `duplicate layer name '${n}' (names key state, taps and dropout masks; give each layer a unique name)`);
+    if (seen.has(n))
+      throw layerError('sequential', name, `duplicate layer name '${n}' (names key state, taps and dropout masks; give each layer a unique name)`);
     seen.add(n);
   }
   const children = [...layers];
 
   return {
-    name, layers: children,
+    name,
+    layers: children,
     init(key: Key): SequentialParams {
       return children.map((l) => l.init(foldName(key, l.name)) as Tree);
     },
@@ -59,7 +61,11 @@ export function sequential(name: string, layers: readonly MaybeStateful<any>[]):
     apply(params: SequentialParams, x: Tensor, ctx: ApplyCtx = EVAL): Tensor {
       if (!Array.isArray(params) || params.length !== children.length) {
         const got = Array.isArray(params) ? `an array of ${params.length}` : params === null ? 'null' : typeof params;
-        throw layerError('sequential', name, `params must be an array of ${children.length} entries (one per layer: ${children.map((l) => l.name).join(', ')}), got ${got}`);
+        throw layerError(
+          'sequential',
+          name,
+          `params must be an array of ${children.length} entries (one per layer: ${children.map((l) => l.name).join(', ')}), got ${got}`,
+        );
       }
       let y = x;
       for (let i = 0; i < children.length; i++) y = children[i]!.apply(params[i]!, y, ctx);

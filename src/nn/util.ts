@@ -65,7 +65,8 @@ export function checkParam(kind: string, name: string, params: unknown, key: str
 }
 
 export function checkSameDType(kind: string, name: string, x: Tensor, w: Tensor): void {
-  if (x.dtype !== w.dtype) throw layerError(kind, name, `input dtype ${x.dtype} ${fmt(x.shape)} does not match the parameters' ${w.dtype} (no implicit promotion; cast the input)`);
+  if (x.dtype !== w.dtype)
+    throw layerError(kind, name, `input dtype ${x.dtype} ${fmt(x.shape)} does not match the parameters' ${w.dtype} (no implicit promotion; cast the input)`);
 }
 
 /**

@@ -12,8 +12,16 @@ import { checkDecay, checkNonNegative } from './validate.ts';
 import { treeZerosLike } from './tree-util.ts';
 import { fusedAdam } from './fused.ts';
 
-export interface AdamOptions { b1?: number; b2?: number; eps?: number }
-export interface AdamState { count: number; mu: Tree; nu: Tree }
+export interface AdamOptions {
+  b1?: number;
+  b2?: number;
+  eps?: number;
+}
+export interface AdamState {
+  count: number;
+  mu: Tree;
+  nu: Tree;
+}
 
 export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<AdamState> {
   const b1 = checkDecay('scaleByAdam', 'b1', opts.b1 ?? 0.9);

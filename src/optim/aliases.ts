@@ -27,7 +27,10 @@ const decay = (wd: number, mask?: DecayMask) => (mask === undefined || wd === 0 
 
 /** θ ← θ − η(g + wd·θ)  (PyTorch SGD's weight_decay, i.e. L2). */
 export const sgd = (lr: ScalarOrSchedule, opts: { weightDecay?: number; decayMask?: DecayMask } = {}): GT =>
-  named(`sgd(lr=${lrName(lr)}${opts.weightDecay ? `, wd=${opts.weightDecay}` : ''})`, chain(decay(opts.weightDecay ?? 0, opts.decayMask), scaleByLearningRate(lr)));
+  named(
+    `sgd(lr=${lrName(lr)}${opts.weightDecay ? `, wd=${opts.weightDecay}` : ''})`,
+    chain(decay(opts.weightDecay ?? 0, opts.decayMask), scaleByLearningRate(lr)),
+  );
 
 /** PyTorch momentum: v ← μv + g; θ ← θ − ηv. */
 export const momentum = (lr: ScalarOrSchedule, mu = 0.9): GT =>
@@ -43,13 +46,17 @@ export const adam = (lr: ScalarOrSchedule, opts: AdamOptions & { weightDecay?: n
 
 /** AdamW: θ ← θ − η(m̂/(√v̂+ε) + wd·θ), decay decoupled from the moments. PyTorch default wd = 0.01. */
 export const adamw = (lr: ScalarOrSchedule, opts: AdamOptions & { weightDecay?: number; decayMask?: DecayMask } = {}): GT =>
-  named(`adamw(lr=${lrName(lr)}, wd=${opts.weightDecay ?? 0.01})`, chain(scaleByAdam(opts), decay(opts.weightDecay ?? 0.01, opts.decayMask), scaleByLearningRate(lr)));
+  named(
+    `adamw(lr=${lrName(lr)}, wd=${opts.weightDecay ?? 0.01})`,
+    chain(scaleByAdam(opts), decay(opts.weightDecay ?? 0.01, opts.decayMask), scaleByLearningRate(lr)),
+  );
 
 /** RMSprop (PyTorch: α .99, ε 1e-8; with `momentum` μ: buf ← μ·buf + g/(√v+ε), θ ← θ − η·buf). */
 export const rmsprop = (lr: ScalarOrSchedule, opts: RmsOptions & { momentum?: number } = {}): GT =>
-  named(`rmsprop(lr=${lrName(lr)})`, opts.momentum
-    ? chain(scaleByRms(opts), traceMomentum(opts.momentum), scaleByLearningRate(lr))
-    : chain(scaleByRms(opts), scaleByLearningRate(lr)));
+  named(
+    `rmsprop(lr=${lrName(lr)})`,
+    opts.momentum ? chain(scaleByRms(opts), traceMomentum(opts.momentum), scaleByLearningRate(lr)) : chain(scaleByRms(opts), scaleByLearningRate(lr)),
+  );
 
 /**
  * SGLD / discretised Langevin dynamics: θ ← θ − η_t∇L + √(2η_t/β)·ξ, ξ ~ N(0, I), η_t = lr or
@@ -59,13 +66,19 @@ export const rmsprop = (lr: ScalarOrSchedule, opts: RmsOptions & { momentum?: nu
  */
 export function langevin(lr: ScalarOrSchedule, opts: { beta: number; key?: Key }): GT {
   const beta = opts?.beta;
-  if (typeof beta !== 'number' || Number.isNaN(beta) || beta <= 0) throw new Error(`langevin: inverse temperature beta must be a number > 0, got ${String(beta)}`);
+  if (typeof beta !== 'number' || Number.isNaN(beta) || beta <= 0)
+    throw new Error(`langevin: inverse temperature beta must be a number > 0, got ${String(beta)}`);
   const eta = scheduleOf('langevin', 'learning rate', lr, (op, name, v) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${op}: ${name} must be a finite number ≥ 0, got ${String(v)}`);
     return v;
   });
-  return named(`langevin(lr=${lrName(lr)}, beta=${beta})`,
-    chain(scaleByLearningRate(lr), addNoise((step) => Math.sqrt((2 * eta(step)) / beta), { key: opts.key, name: 'langevin' })));
+  return named(
+    `langevin(lr=${lrName(lr)}, beta=${beta})`,
+    chain(
+      scaleByLearningRate(lr),
+      addNoise((step) => Math.sqrt((2 * eta(step)) / beta), { key: opts.key, name: 'langevin' }),
+    ),
+  );
 }
 
 /**
@@ -73,6 +86,9 @@ export function langevin(lr: ScalarOrSchedule, opts: { beta: number; key?: Key }
  * heavy-ball momentum on the preconditioned direction, then −η. Needs layerStats.
  */
 export const kfac = (lr: ScalarOrSchedule, opts: KfacOptions & { momentum?: number } = {}): GT =>
-  named(`kfac(lr=${lrName(lr)}${opts.momentum ? `, mu=${opts.momentum}` : ''})`, opts.momentum
-    ? chain(scaleByKfac(opts), traceMomentum(checkDecay('kfac', 'momentum', opts.momentum)), scaleByLearningRate(lr))
-    : chain(scaleByKfac(opts), scaleByLearningRate(lr)));
+  named(
+    `kfac(lr=${lrName(lr)}${opts.momentum ? `, mu=${opts.momentum}` : ''})`,
+    opts.momentum
+      ? chain(scaleByKfac(opts), traceMomentum(checkDecay('kfac', 'momentum', opts.momentum)), scaleByLearningRate(lr))
+      : chain(scaleByKfac(opts), scaleByLearningRate(lr)),
+  );

@@ -3,15 +3,34 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor, zeros } from '../tensor/tensor.ts';
 import {
-  addNoise, adam, adamw, chain, clipByGlobalNorm, ema, emaParams, kfac, langevin, momentum, rmsprop, scale, scaleByAdam,
-  scaleByKfac, scaleByLearningRate, scaleByRms, sgd, traceMomentum,
+  addNoise,
+  adam,
+  adamw,
+  chain,
+  clipByGlobalNorm,
+  ema,
+  emaParams,
+  kfac,
+  langevin,
+  momentum,
+  rmsprop,
+  scale,
+  scaleByAdam,
+  scaleByKfac,
+  scaleByLearningRate,
+  scaleByRms,
+  sgd,
+  traceMomentum,
 } from './index.ts';
 
 const p = { w: zeros([2]) };
 const ctx = { params: p, step: 0 };
 
 test('errors: negative or non-finite learning rates', () => {
-  assert.throws(() => sgd(-0.1), /scaleByLearningRate: learning rate must be a finite number ≥ 0, got -0\.1 \(a negative learning rate would ascend the loss\)/);
+  assert.throws(
+    () => sgd(-0.1),
+    /scaleByLearningRate: learning rate must be a finite number ≥ 0, got -0\.1 \(a negative learning rate would ascend the loss\)/,
+  );
   assert.throws(() => sgd(NaN), /learning rate must be a finite number ≥ 0, got NaN/);
   assert.throws(() => adam(Infinity), /learning rate must be a finite number ≥ 0, got Infinity/);
   assert.throws(() => scaleByLearningRate('0.1' as unknown as number), /got 0\.1/);
@@ -53,9 +72,15 @@ test('errors: K-FAC without layer stats, or with stats that do not match the gra
   assert.deepEqual(t.needs, ['layerStats']);
   assert.throws(() => t.update(p, t.init(p), ctx), /scaleByKfac: ctx\.layerStats is missing; K-FAC declares needs: \['layerStats'\]/);
   const stat = { kind: { type: 'linear', bias: false } as const, input: zeros([3, 2]), outputGrad: zeros([3, 1]), weightPath: 'nope' };
-  assert.throws(() => t.update(p, t.init(p), { ...ctx, layerStats: new Map([['fc', stat]]) }), /layer 'fc' weight path 'nope' is not a leaf of the gradient tree \(leaves: w\)/);
+  assert.throws(
+    () => t.update(p, t.init(p), { ...ctx, layerStats: new Map([['fc', stat]]) }),
+    /layer 'fc' weight path 'nope' is not a leaf of the gradient tree \(leaves: w\)/,
+  );
   const q = { w: zeros([2, 2]) };
-  assert.throws(() => t.update(q, t.init(q), { params: q, step: 0, layerStats: new Map([['fc', { ...stat, weightPath: 'w' }]]) }), /layer 'fc': weight \[2, 2\] should be \[in, out\] = \[2, 1\]/);
+  assert.throws(
+    () => t.update(q, t.init(q), { params: q, step: 0, layerStats: new Map([['fc', { ...stat, weightPath: 'w' }]]) }),
+    /layer 'fc': weight \[2, 2\] should be \[in, out\] = \[2, 1\]/,
+  );
 });
 
 test('errors: chain arguments and emaParams without an ema', () => {

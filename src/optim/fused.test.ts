@@ -13,9 +13,7 @@ import { grad, jvp } from '../tensor/transforms.ts';
 import { setCheckFinite } from '../tensor/trace.ts';
 import { encodeTree, decodeTree } from '../train/serialize.ts';
 import type { GradientTransformation } from './transform.ts';
-import {
-  adam, adamw, applyUpdates, chain, momentum, nesterov, scale, scaleByAdam, scaleByLearningRate, schedules, sgd, traceMomentum,
-} from './index.ts';
+import { adam, adamw, applyUpdates, chain, momentum, nesterov, scale, scaleByAdam, scaleByLearningRate, schedules, sgd, traceMomentum } from './index.ts';
 import { axpyLeaf, fusedCounts, scaleLeaf, setFusedUpdates } from './fused.ts';
 
 type GT = GradientTransformation<any>;
@@ -35,7 +33,10 @@ function rng(seed: number): () => number {
   };
 }
 
-interface DataOpts { specials?: boolean; positive?: boolean }
+interface DataOpts {
+  specials?: boolean;
+  positive?: boolean;
+}
 
 /** Mostly |x| ~ 10^[-8, 8]; plus ±0, subnormal-range tiny values, huge values whose squares overflow, and (opt-in) ±Inf/NaN. */
 function values(r: () => number, n: number, dtype: FloatDType, opts: DataOpts = {}): Float64Array | Float32Array {
@@ -59,16 +60,39 @@ function values(r: () => number, n: number, dtype: FloatDType, opts: DataOpts = 
   return out;
 }
 
-const SHAPES: [string, number[]][] = [['layers.0.w', [5, 7]], ['layers.0.b', [7]], ['layers.1.w', [7, 3]], ['layers.1.b', [3]], ['s', []], ['e', [0, 4]]];
+const SHAPES: [string, number[]][] = [
+  ['layers.0.w', [5, 7]],
+  ['layers.0.b', [7]],
+  ['layers.1.w', [7, 3]],
+  ['layers.1.b', [3]],
+  ['s', []],
+  ['e', [0, 4]],
+];
 
 /** { layers: [{ w, b }, { w, b }], s: scalar, e: empty }; `dtypes` may differ per leaf. */
 function makeTree(r: () => number, dtypes: FloatDType | FloatDType[], opts: DataOpts = {}): Tree {
   const leaf = (i: number): Tensor => {
     const [, shape] = SHAPES[i]!;
     const dtype = Array.isArray(dtypes) ? dtypes[i]! : dtypes;
-    return new Tensor(values(r, shape.reduce((a, b) => a * b, 1), dtype, opts), shape, dtype);
+    return new Tensor(
+      values(
+        r,
+        shape.reduce((a, b) => a * b, 1),
+        dtype,
+        opts,
+      ),
+      shape,
+      dtype,
+    );
   };
-  return { layers: [{ w: leaf(0), b: leaf(1) }, { w: leaf(2), b: leaf(3) }], s: leaf(4), e: leaf(5) };
+  return {
+    layers: [
+      { w: leaf(0), b: leaf(1) },
+      { w: leaf(2), b: leaf(3) },
+    ],
+    s: leaf(4),
+    e: leaf(5),
+  };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -81,7 +105,8 @@ function assertSame(a: unknown, b: unknown, where: string): void {
     assert.deepEqual(a.shape, b.shape, `${where}: shape`);
     assert.equal(a.data.constructor, b.data.constructor, `${where}: array type`);
     for (let i = 0; i < a.size; i++) {
-      if (!Object.is(a.data[i], b.data[i])) assert.fail(`${where}[${i}]: ${Object.is(a.data[i], -0) ? '-0' : a.data[i]} vs ${Object.is(b.data[i], -0) ? '-0' : b.data[i]}`);
+      if (!Object.is(a.data[i], b.data[i]))
+        assert.fail(`${where}[${i}]: ${Object.is(a.data[i], -0) ? '-0' : a.data[i]} vs ${Object.is(b.data[i], -0) ? '-0' : b.data[i]}`);
     }
     return;
   }
@@ -114,10 +139,19 @@ function withFused<T>(on: boolean, fn: () => T): T {
 const totalCount = (): number => Object.values(fusedCounts).reduce((a, b) => a + b, 0);
 const snapshot = (): Record<string, number> => ({ ...fusedCounts });
 
-interface Trace { updates: Tree[]; states: unknown[]; params: Tree[] }
+interface Trace {
+  updates: Tree[];
+  states: unknown[];
+  params: Tree[];
+}
 
 /** `steps` optimizer steps from `params0` with fresh grads each step (same seed → same data). */
-function run(make: () => GT, dtypes: FloatDType | FloatDType[], steps: number, opts: DataOpts & { seed: number; state?: (p: Tree, r: () => number) => unknown }): Trace {
+function run(
+  make: () => GT,
+  dtypes: FloatDType | FloatDType[],
+  steps: number,
+  opts: DataOpts & { seed: number; state?: (p: Tree, r: () => number) => unknown },
+): Trace {
   const r = rng(opts.seed);
   const t = make();
   let params = makeTree(r, dtypes, opts);
@@ -135,7 +169,13 @@ function run(make: () => GT, dtypes: FloatDType | FloatDType[], steps: number, o
   return out;
 }
 
-function compareRuns(name: string, make: () => GT, dtypes: FloatDType | FloatDType[], opts: DataOpts & { seed: number; state?: (p: Tree, r: () => number) => unknown }, expect: Partial<Record<keyof typeof fusedCounts, number>>): void {
+function compareRuns(
+  name: string,
+  make: () => GT,
+  dtypes: FloatDType | FloatDType[],
+  opts: DataOpts & { seed: number; state?: (p: Tree, r: () => number) => unknown },
+  expect: Partial<Record<keyof typeof fusedCounts, number>>,
+): void {
   const steps = 5;
   const before = snapshot();
   const ref = withFused(false, () => run(make, dtypes, steps, opts));
@@ -160,10 +200,18 @@ function compareRuns(name: string, make: () => GT, dtypes: FloatDType | FloatDTy
 type Expect = Partial<Record<keyof typeof fusedCounts, number>>;
 const CASES: { name: string; make: () => GT; expect: Expect }[] = [
   { name: 'adam', make: () => adam(1e-3), expect: { adam: 1, scale: 1, add: 1 } },
-  { name: 'adam(b1 0, b2 .5, eps 0, L2 .01)', make: () => adam(0.1, { b1: 0, b2: 0.5, eps: 0, weightDecay: 0.01 }), expect: { adam: 1, axpy: 1, scale: 1, add: 1 } },
+  {
+    name: 'adam(b1 0, b2 .5, eps 0, L2 .01)',
+    make: () => adam(0.1, { b1: 0, b2: 0.5, eps: 0, weightDecay: 0.01 }),
+    expect: { adam: 1, axpy: 1, scale: 1, add: 1 },
+  },
   { name: 'adam(b1 −0)', make: () => adam(0.1, { b1: -0 }), expect: { adam: 1 } },
   { name: 'adamw', make: () => adamw(1e-3), expect: { adam: 1, axpy: 1, scale: 1, add: 1 } },
-  { name: 'adamw(wd .1, eps 1e-12, cosine)', make: () => adamw(schedules.cosine(3e-4, 4), { weightDecay: 0.1, eps: 1e-12 }), expect: { adam: 1, axpy: 1, scale: 1 } },
+  {
+    name: 'adamw(wd .1, eps 1e-12, cosine)',
+    make: () => adamw(schedules.cosine(3e-4, 4), { weightDecay: 0.1, eps: 1e-12 }),
+    expect: { adam: 1, axpy: 1, scale: 1 },
+  },
   { name: 'sgd', make: () => sgd(0.1), expect: { scale: 1, add: 1 } },
   { name: 'sgd(lr 0)', make: () => sgd(0), expect: { scale: 1 } }, // −0 as a scalar operand becomes +0
   { name: 'sgd(lr 1e-46)', make: () => sgd(1e-46), expect: { scale: 1 } }, // 0 in float32
@@ -261,7 +309,7 @@ function sameOutcome(name: string, fn: () => unknown): void {
   if (a.error === undefined) assertSame(a.value, b.value, name);
 }
 
-test('fused: mismatched dtypes, shapes, structures and int leaves fall back with the op path\'s results and errors', () => {
+test("fused: mismatched dtypes, shapes, structures and int leaves fall back with the op path's results and errors", () => {
   const r = rng(9);
   const p64 = makeTree(r, 'float64');
   const g32 = makeTree(r, 'float32');
@@ -270,8 +318,12 @@ test('fused: mismatched dtypes, shapes, structures and int leaves fall back with
   sameOutcome('dtype mismatch', () => t.update(g32, t.init(p64), { params: p64, step: 0 }));
   assert.equal(fusedCounts.adam, before['adam'], 'a dtype mismatch is not fused');
   sameOutcome('structure mismatch', () => applyUpdates(p64, { w: new Tensor(new Float64Array(2), [2]) }));
-  sameOutcome('broadcast in applyUpdates', () => applyUpdates({ w: new Tensor(Float64Array.from([1, 2, 3]), [1, 3]) }, { w: new Tensor(Float64Array.from([0.5, -0, 3]), [3]) }));
-  sameOutcome('dotted key vs nesting (same treeFlatten paths)', () => applyUpdates({ 'a.b': new Tensor(Float64Array.from([1]), [1]) }, { a: { b: new Tensor(Float64Array.from([2]), [1]) } }));
+  sameOutcome('broadcast in applyUpdates', () =>
+    applyUpdates({ w: new Tensor(Float64Array.from([1, 2, 3]), [1, 3]) }, { w: new Tensor(Float64Array.from([0.5, -0, 3]), [3]) }),
+  );
+  sameOutcome('dotted key vs nesting (same treeFlatten paths)', () =>
+    applyUpdates({ 'a.b': new Tensor(Float64Array.from([1]), [1]) }, { a: { b: new Tensor(Float64Array.from([2]), [1]) } }),
+  );
   sameOutcome('arrays of different lengths', () => applyUpdates([p64], [p64, p64]));
   sameOutcome('sparse array', () => applyUpdates([p64, , p64] as unknown as Tree, [p64, p64, p64]));
   sameOutcome('int32 leaves', () => applyUpdates({ n: new Tensor(Int32Array.from([1, 2]), [2]) }, { n: new Tensor(Int32Array.from([3, -4]), [2]) }));

@@ -61,8 +61,19 @@ function alloc(like: FloatArray): FloatArray {
 const isF32 = (x: FloatArray): boolean => x instanceof Float32Array;
 
 /** Adam's moments and update for one leaf (scaleByAdam's ops). */
-export function adamLeaf(g: FloatArray, m: FloatArray, v: FloatArray, b1: number, b2: number, c1: number, c2: number, eps: number): { u: FloatArray; m: FloatArray; v: FloatArray } {
-  const u = alloc(g), mo = alloc(g), vo = alloc(g);
+export function adamLeaf(
+  g: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  b1: number,
+  b2: number,
+  c1: number,
+  c2: number,
+  eps: number,
+): { u: FloatArray; m: FloatArray; v: FloatArray } {
+  const u = alloc(g),
+    mo = alloc(g),
+    vo = alloc(g);
   kernels().adam(g, m, v, mo, vo, u, adamScalars(b1, b2, c1, c2, eps, isF32(g)));
   return { u, m: mo, v: vo };
 }
@@ -100,8 +111,11 @@ export function addLeaf(p: FloatArray, u: FloatArray): FloatArray {
 // Tree level: decide whether the fast path is valid, run the leaf kernels, rebuild the trees.
 
 function plainFloat(x: Tensor): boolean {
-  return x._rev === undefined && x._tan === undefined &&
-    ((x.dtype === 'float64' && x.data instanceof Float64Array) || (x.dtype === 'float32' && x.data instanceof Float32Array));
+  return (
+    x._rev === undefined &&
+    x._tan === undefined &&
+    ((x.dtype === 'float64' && x.data instanceof Float64Array) || (x.dtype === 'float32' && x.data instanceof Float32Array))
+  );
 }
 
 function sameLayout(a: Tensor, b: Tensor): boolean {
@@ -191,10 +205,21 @@ function zipPlain(trees: readonly Tree[]): Zipped | undefined {
 const tensorLike = (data: FloatArray, like: Tensor): Tensor => new Tensor(data, like.shape, like.dtype);
 
 /** scaleByAdam's step on whole trees; undefined when the op path must be used. */
-export function fusedAdam(g: Tree, mu: Tree, nu: Tree, b1: number, b2: number, c1: number, c2: number, eps: number): { out: Tree; mu: Tree; nu: Tree } | undefined {
+export function fusedAdam(
+  g: Tree,
+  mu: Tree,
+  nu: Tree,
+  b1: number,
+  b2: number,
+  c1: number,
+  c2: number,
+  eps: number,
+): { out: Tree; mu: Tree; nu: Tree } | undefined {
   const z = zipPlain([mu, nu, g]);
   if (!z) return undefined;
-  const ms = z.leaves[0]!, vs = z.leaves[1]!, gs = z.leaves[2]!;
+  const ms = z.leaves[0]!,
+    vs = z.leaves[1]!,
+    gs = z.leaves[2]!;
   const outs: Tensor[] = [];
   const newM: Tensor[] = [];
   const newV: Tensor[] = [];
@@ -213,7 +238,8 @@ export function fusedAdam(g: Tree, mu: Tree, nu: Tree, b1: number, b2: number, c
 export function fusedTrace(g: Tree, trace: Tree, mu: number, nesterov: boolean): { out: Tree; trace: Tree } | undefined {
   const z = zipPlain([trace, g]);
   if (!z) return undefined;
-  const bs = z.leaves[0]!, gs = z.leaves[1]!;
+  const bs = z.leaves[0]!,
+    gs = z.leaves[1]!;
   const traces: Tensor[] = [];
   const outs: Tensor[] = [];
   for (let i = 0; i < gs.length; i++) {
@@ -241,7 +267,8 @@ export function fusedScale(g: Tree, s: number): Tree | undefined {
 export function fusedAxpy(g: Tree, params: Tree, a: number): Tree | undefined {
   const z = zipPlain([g, params]);
   if (!z) return undefined;
-  const gs = z.leaves[0]!, ps = z.leaves[1]!;
+  const gs = z.leaves[0]!,
+    ps = z.leaves[1]!;
   const outs = gs.map((x, i) => tensorLike(axpyLeaf(x.data as FloatArray, ps[i]!.data as FloatArray, a), x));
   fusedCounts.axpy++;
   return z.rebuild(outs);
@@ -251,7 +278,8 @@ export function fusedAxpy(g: Tree, params: Tree, a: number): Tree | undefined {
 export function fusedAdd(params: Tree, updates: Tree): Tree | undefined {
   const z = zipPlain([params, updates]);
   if (!z) return undefined;
-  const ps = z.leaves[0]!, us = z.leaves[1]!;
+  const ps = z.leaves[0]!,
+    us = z.leaves[1]!;
   const outs = ps.map((p, i) => tensorLike(addLeaf(p.data as FloatArray, us[i]!.data as FloatArray), p));
   fusedCounts.add++;
   return z.rebuild(outs);

@@ -24,7 +24,8 @@ export function injectHyperparams<H extends Record<string, number>>(
   if (names.length === 0) throw new Error('injectHyperparams: give at least one hyperparameter');
   for (const n of names) {
     const v = hyperparams[n];
-    if (typeof v !== 'function' && !(typeof v === 'number' && Number.isFinite(v))) throw new Error(`injectHyperparams: hyperparameter '${n}' must be a finite number or a schedule, got ${String(v)}`);
+    if (typeof v !== 'function' && !(typeof v === 'number' && Number.isFinite(v)))
+      throw new Error(`injectHyperparams: hyperparameter '${n}' must be a finite number or a schedule, got ${String(v)}`);
   }
   const valuesAt = (step: number, current?: H): H => {
     const out = {} as Record<string, number>;
@@ -65,10 +66,14 @@ export function injectHyperparams<H extends Record<string, number>>(
  */
 export function injectedHyperparams(optState: unknown): Record<string, number> | undefined {
   const isInjected = (s: object): s is InjectedState<Record<string, number>> =>
-    'hyperparams' in s && 'inner' in s && typeof s.hyperparams === 'object' && s.hyperparams !== null &&
+    'hyperparams' in s &&
+    'inner' in s &&
+    typeof s.hyperparams === 'object' &&
+    s.hyperparams !== null &&
     Object.values(s.hyperparams).every((v) => typeof v === 'number');
   const find = (s: unknown, depth: number): Record<string, number> | undefined => {
-    if (s === null || typeof s !== 'object' || depth > 8 || ArrayBuffer.isView(s) || !(Array.isArray(s) || Object.getPrototypeOf(s) === Object.prototype)) return undefined;
+    if (s === null || typeof s !== 'object' || depth > 8 || ArrayBuffer.isView(s) || !(Array.isArray(s) || Object.getPrototypeOf(s) === Object.prototype))
+      return undefined;
     if (!Array.isArray(s) && isInjected(s)) return { ...s.hyperparams };
     for (const v of Array.isArray(s) ? s : Object.values(s)) {
       const found = find(v, depth + 1);

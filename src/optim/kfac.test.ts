@@ -15,14 +15,17 @@ import { kfac, scaleByKfac, type KfacState } from './index.ts';
 import { denseInverse, gradsWithStats, type TappedLoss } from '../../test/support/test-helpers.ts';
 
 /** Deterministic "random" values without a PRNG, so the reference is independent of it. */
-const vals = (n: number, seed: number, scale = 1): Float64Array => Float64Array.from({ length: n }, (_, i) => scale * Math.sin(1.37 * i + seed) * Math.cos(0.61 * i * seed + 0.3));
+const vals = (n: number, seed: number, scale = 1): Float64Array =>
+  Float64Array.from({ length: n }, (_, i) => scale * Math.sin(1.37 * i + seed) * Math.cos(0.61 * i * seed + 0.3));
 const T = (data: Float64Array, shape: number[]): Tensor => new Tensor(data, shape);
 
 type Mat = number[][];
 const zerosM = (r: number, c: number): Mat => Array.from({ length: r }, () => new Array<number>(c).fill(0));
 const kron = (a: Mat, b: Mat): Mat => {
   const out = zerosM(a.length * b.length, a.length * b.length);
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) for (let k = 0; k < a.length; k++) for (let l = 0; l < b.length; l++) out[i * b.length + j]![k * b.length + l] = a[i]![k]! * b[j]![l]!;
+  for (let i = 0; i < a.length; i++)
+    for (let j = 0; j < b.length; j++)
+      for (let k = 0; k < a.length; k++) for (let l = 0; l < b.length; l++) out[i * b.length + j]![k * b.length + l] = a[i]![k]! * b[j]![l]!;
   return out;
 };
 const blockDiag = (blocks: Mat[]): Mat => {
@@ -72,14 +75,16 @@ const mlpParams = (): Mlp => ({
   l2: { w: T(vals(8, 4, 0.8), [4, 2]), b: T(vals(2, 5, 0.3), [2]) },
 });
 const LIN: TapKind = { type: 'linear', bias: true };
-const mlpLoss = (Y: Float64Array): TappedLoss<Mlp> => (p, tap) => {
-  const lin = (name: string, x: Tensor, w: Tensor, b: Tensor): Tensor => {
-    const pre = add(matmul(x, w), b);
-    return tap ? tap({ name, kind: LIN, input: x, preActivation: pre, weight: w, bias: b }) : pre;
+const mlpLoss =
+  (Y: Float64Array): TappedLoss<Mlp> =>
+  (p, tap) => {
+    const lin = (name: string, x: Tensor, w: Tensor, b: Tensor): Tensor => {
+      const pre = add(matmul(x, w), b);
+      return tap ? tap({ name, kind: LIN, input: x, preActivation: pre, weight: w, bias: b }) : pre;
+    };
+    const s2 = lin('l2', tanh(lin('l1', T(X, [N, 3]), p.l1.w, p.l1.b)), p.l2.w, p.l2.b);
+    return mul(sum(square(sub(s2, T(Y, [N, 2])))), 0.5 / N);
   };
-  const s2 = lin('l2', tanh(lin('l1', T(X, [N, 3]), p.l1.w, p.l1.b)), p.l2.w, p.l2.b);
-  return mul(sum(square(sub(s2, T(Y, [N, 2])))), 0.5 / N);
-};
 
 /** Hand forward/backward: factors of both layers and the gradient in [W̄₁; W̄₂] row-major order. */
 function mlpReference(p: Mlp, Y: Float64Array): { A: Mat[]; G: Mat[]; grad: number[] } {
@@ -96,8 +101,26 @@ function mlpReference(p: Mlp, Y: Float64Array): { A: Mat[]; G: Mat[]; grad: numb
     return out;
   };
   return {
-    A: [moment(x.map((r) => [...r, 1]), 1 / N), moment(h.map((r) => [...r, 1]), 1 / N)],
-    G: [moment(d1.map((r) => r.map((v) => N * v)), 1 / N), moment(d2.map((r) => r.map((v) => N * v)), 1 / N)],
+    A: [
+      moment(
+        x.map((r) => [...r, 1]),
+        1 / N,
+      ),
+      moment(
+        h.map((r) => [...r, 1]),
+        1 / N,
+      ),
+    ],
+    G: [
+      moment(
+        d1.map((r) => r.map((v) => N * v)),
+        1 / N,
+      ),
+      moment(
+        d2.map((r) => r.map((v) => N * v)),
+        1 / N,
+      ),
+    ],
     grad: [...gradOf(x, d1), ...gradOf(h, d2)],
   };
 }
@@ -181,26 +204,30 @@ for (const geo of CONV_CASES) {
     // Hand reference: patches ā_(n,t) (with the bias 1), pre-activations, δ = (s − y)/N.
     const patch = (ni: number, oy: number, ox: number): number[] => {
       const out: number[] = [];
-      for (let ci = 0; ci < c; ci++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
-        const iy = oy * sh - ph + i * dh;
-        const ix = ox * sw - pw + j * dw;
-        out.push(iy >= 0 && iy < h && ix >= 0 && ix < w ? x[((ni * c + ci) * h + iy) * w + ix]! : 0);
-      }
+      for (let ci = 0; ci < c; ci++)
+        for (let i = 0; i < kh; i++)
+          for (let j = 0; j < kw; j++) {
+            const iy = oy * sh - ph + i * dh;
+            const ix = ox * sw - pw + j * dw;
+            out.push(iy >= 0 && iy < h && ix >= 0 && ix < w ? x[((ni * c + ci) * h + iy) * w + ix]! : 0);
+          }
       return [...out, 1];
     };
     const rowsA: number[][] = [];
     const rowsG: number[][] = [];
     const grad = new Array<number>(o * (k + 1)).fill(0);
-    for (let ni = 0; ni < n; ni++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-      const a = patch(ni, oy, ox);
-      const d = Array.from({ length: o }, (_, oi) => {
-        const s = a.reduce((acc, v, ki) => acc + v * (ki < k ? params.conv.w.data[oi * k + ki]! : params.conv.b.data[oi]!), 0);
-        return (s - Y[(ni * o + oi) * t + oy * ow + ox]!) / n;
-      });
-      rowsA.push(a);
-      rowsG.push(d.map((v) => n * v));
-      for (let oi = 0; oi < o; oi++) for (let ki = 0; ki <= k; ki++) grad[oi * (k + 1) + ki]! += d[oi]! * a[ki]!;
-    }
+    for (let ni = 0; ni < n; ni++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          const a = patch(ni, oy, ox);
+          const d = Array.from({ length: o }, (_, oi) => {
+            const s = a.reduce((acc, v, ki) => acc + v * (ki < k ? params.conv.w.data[oi * k + ki]! : params.conv.b.data[oi]!), 0);
+            return (s - Y[(ni * o + oi) * t + oy * ow + ox]!) / n;
+          });
+          rowsA.push(a);
+          rowsG.push(d.map((v) => n * v));
+          for (let oi = 0; oi < o; oi++) for (let ki = 0; ki <= k; ki++) grad[oi * (k + 1) + ki]! += d[oi]! * a[ki]!;
+        }
     // Autodiff gradient, in [W | b] row-major order, agrees with the hand one.
     const gw = [...grads.conv.w.data];
     const gb = [...grads.conv.b.data];

@@ -82,7 +82,9 @@ export function scaleByKfac(opts: KfacOptions = {}): GradientTransformation<Kfac
     update(grads, state, ctx) {
       const stats = ctx?.layerStats;
       if (!stats) {
-        throw new Error(`${op}: ctx.layerStats is missing; K-FAC declares needs: ['layerStats'], so run it through the trainer (which records them when asked) or pass layerStats in the update context`);
+        throw new Error(
+          `${op}: ctx.layerStats is missing; K-FAC declares needs: ['layerStats'], so run it through the trainer (which records them when asked) or pass layerStats in the update context`,
+        );
       }
       const { leaves, paths, unflatten } = treeFlatten(grads);
       const index = new Map(paths.map((p, i) => [p, i]));
@@ -92,7 +94,10 @@ export function scaleByKfac(opts: KfacOptions = {}): GradientTransformation<Kfac
       for (const [name, stat] of stats) {
         const leafOf = (path: string | undefined, what: string): number => {
           const i = path === undefined ? undefined : index.get(path);
-          if (i === undefined) throw new Error(`${op}: layer '${name}' ${what} path '${path}' is not a leaf of the gradient tree (leaves: ${paths.slice(0, 8).join(', ')}${paths.length > 8 ? ', …' : ''})`);
+          if (i === undefined)
+            throw new Error(
+              `${op}: layer '${name}' ${what} path '${path}' is not a leaf of the gradient tree (leaves: ${paths.slice(0, 8).join(', ')}${paths.length > 8 ? ', …' : ''})`,
+            );
           return i;
         };
         const wi = leafOf(stat.weightPath, 'weight');
@@ -143,7 +148,8 @@ function layerRows(name: string, stat: LayerStat, w: Tensor, b: Tensor | undefin
     if (!shapesEqual(w.shape, [o, c, kh, kw])) throw new Error(`${where}: weight ${fmt(w.shape)} should be [${o}, ${c}, ${kh}, ${kw}]`);
     const g = patchGeometry(n, c, h, wd, kh, kw, kind.stride[0], kind.stride[1], kind.padding[0], kind.padding[1], kind.dilation[0], kind.dilation[1]);
     const t = g.oh * g.ow;
-    if (dy.shape[2] !== g.oh || dy.shape[3] !== g.ow) throw new Error(`${where}: outputGrad ${fmt(dy.shape)} does not match the conv geometry (${g.oh}×${g.ow} outputs)`);
+    if (dy.shape[2] !== g.oh || dy.shape[3] !== g.ow)
+      throw new Error(`${where}: outputGrad ${fmt(dy.shape)} does not match the conv geometry (${g.oh}×${g.ow} outputs)`);
     k = c * kh * kw;
     m = n * t;
     const cols = new Float64Array(n * k * t);

@@ -46,7 +46,8 @@ function maskPaths(mask: MaskTree, params: Tree): Set<string> {
 export function masked<S>(inner: GradientTransformation<S>, mask: MaskTree | ((params: Tree) => MaskTree)): GradientTransformation<S> {
   if (!inner || typeof inner.update !== 'function') throw new Error('masked: inner must be a GradientTransformation');
   const needs = inner.needs ?? [];
-  if (needs.some((n) => n !== 'loss')) throw new Error(`masked: inner '${inner.name}' needs ${needs.join(', ')}, which a masked subset of the parameters cannot provide`);
+  if (needs.some((n) => n !== 'loss'))
+    throw new Error(`masked: inner '${inner.name}' needs ${needs.join(', ')}, which a masked subset of the parameters cannot provide`);
   // The selection depends on the tree's structure (paths and shapes), which a run keeps: resolve it once per structure.
   let cached: { key: string; keep: string[] } | undefined;
   const select = (params: Tree): string[] => {

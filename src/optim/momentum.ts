@@ -10,7 +10,9 @@ import { checkDecay } from './validate.ts';
 import { treeZerosLike } from './tree-util.ts';
 import { fusedTrace } from './fused.ts';
 
-export interface MomentumState { trace: Tree }
+export interface MomentumState {
+  trace: Tree;
+}
 
 export function traceMomentum(mu: number, opts: { nesterov?: boolean } = {}): GradientTransformation<MomentumState> {
   checkDecay('traceMomentum', 'momentum μ', mu);

@@ -25,7 +25,9 @@ export interface NoiseOptions {
 export function stepKey(op: string, ctx: UpdateCtx, own: Key | undefined): Key {
   if (own !== undefined) return random.foldIn(own, ctx.step);
   if (ctx?.key === undefined) {
-    throw new Error(`${op}: needs a random key but ctx.key is missing; run it through the trainer (which supplies a per-step key) or pass { key: random.key(seed) }`);
+    throw new Error(
+      `${op}: needs a random key but ctx.key is missing; run it through the trainer (which supplies a per-step key) or pass { key: random.key(seed) }`,
+    );
   }
   return ctx.key;
 }
@@ -33,7 +35,8 @@ export function stepKey(op: string, ctx: UpdateCtx, own: Key | undefined): Key {
 export function addNoise(std: ScalarOrSchedule, opts: NoiseOptions = {}): GradientTransformation<EmptyState> {
   const op = opts.name ?? 'addNoise';
   const at = scheduleOf(op, 'noise std', std, checkNonNegative);
-  if (opts.key !== undefined && !random.isKey(opts.key)) throw new Error(`${op}: opts.key must be a key from random.key/split/foldIn, got ${JSON.stringify(opts.key)}`);
+  if (opts.key !== undefined && !random.isKey(opts.key))
+    throw new Error(`${op}: opts.key must be a key from random.key/split/foldIn, got ${JSON.stringify(opts.key)}`);
   return {
     name: `addNoise(${typeof std === 'number' ? std : 'schedule'})`,
     init: () => EMPTY,

@@ -8,8 +8,13 @@ import type { GradientTransformation } from './transform.ts';
 import { checkDecay, checkNonNegative } from './validate.ts';
 import { treeZerosLike } from './tree-util.ts';
 
-export interface RmsOptions { alpha?: number; eps?: number }
-export interface RmsState { nu: Tree }
+export interface RmsOptions {
+  alpha?: number;
+  eps?: number;
+}
+export interface RmsState {
+  nu: Tree;
+}
 
 export function scaleByRms(opts: RmsOptions = {}): GradientTransformation<RmsState> {
   const alpha = checkDecay('scaleByRms', 'alpha', opts.alpha ?? 0.99);

@@ -16,14 +16,37 @@ import * as random from '../tensor/random.ts';
 import { decodeTree, encodeTree } from '../train/serialize.ts';
 import type { GradientTransformation, UpdateCtx } from './transform.ts';
 import {
-  addDecayedWeights, addNoise, adam, adamw, applyUpdates, chain, clipByGlobalNorm, ema, emaParams, kfac, langevin, momentum,
-  nesterov, rmsprop, scale, scaleByAdam, scaleByKfac, scaleByLearningRate, scaleByRms, schedules, sgd, traceMomentum,
+  addDecayedWeights,
+  addNoise,
+  adam,
+  adamw,
+  applyUpdates,
+  chain,
+  clipByGlobalNorm,
+  ema,
+  emaParams,
+  kfac,
+  langevin,
+  momentum,
+  nesterov,
+  rmsprop,
+  scale,
+  scaleByAdam,
+  scaleByKfac,
+  scaleByLearningRate,
+  scaleByRms,
+  schedules,
+  sgd,
+  traceMomentum,
 } from './index.ts';
 import { gradsWithStats, quadratic, quadraticStart, rosenbrock, rosenbrockStart, type TappedLoss } from '../../test/support/test-helpers.ts';
 
 type Problem = 'quadratic' | 'rosenbrock';
 type GT = GradientTransformation<any>;
-interface Case { name: string; make: (p: Problem) => GT }
+interface Case {
+  name: string;
+  make: (p: Problem) => GT;
+}
 
 // Per-problem step sizes: the quadratic's curvatures are 1 and 100 (GD stable below 0.02);
 // Rosenbrock's curvature at the start is ~1000.
@@ -56,7 +79,10 @@ const CASES: Case[] = [
   { name: 'langevin', make: (p) => langevin(q(p, 0.015, 1e-3), { beta: 1e6 }) },
   { name: 'langevin(own key, schedule)', make: (p) => langevin(schedules.constant(q(p, 0.015, 1e-3)), { beta: 1e6, key: random.key(7) }) },
   { name: 'kfac', make: (p) => kfac(q(p, 0.5, 1e-3), { damping: 1e-2 }) },
-  { name: 'kfac(momentum, inverseEvery 3, plain damping)', make: (p) => kfac(q(p, 0.25, 5e-4), { damping: 1e-2, momentum: 0.5, inverseEvery: 3, piDamping: false }) },
+  {
+    name: 'kfac(momentum, inverseEvery 3, plain damping)',
+    make: (p) => kfac(q(p, 0.25, 5e-4), { damping: 1e-2, momentum: 0.5, inverseEvery: 3, piDamping: false }),
+  },
 ];
 
 const STEPS = 200;
@@ -71,7 +97,17 @@ function setup(p: Problem): { loss: TappedLoss<any>; params: Tree } {
 function ctxFor(t: GT, loss: TappedLoss<any>, params: Tree, step: number): { grads: Tree; ctx: UpdateCtx; value: number } {
   const { value, grads, layerStats } = gradsWithStats(loss, params);
   const needs = new Set(t.needs ?? []);
-  return { grads, value: value.item(), ctx: { params, step, key: random.foldIn(runKey, step), loss: needs.has('loss') ? value : undefined, layerStats: needs.has('layerStats') ? layerStats : undefined } };
+  return {
+    grads,
+    value: value.item(),
+    ctx: {
+      params,
+      step,
+      key: random.foldIn(runKey, step),
+      loss: needs.has('loss') ? value : undefined,
+      layerStats: needs.has('layerStats') ? layerStats : undefined,
+    },
+  };
 }
 
 function allFinite(s: unknown): boolean {

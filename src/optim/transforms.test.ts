@@ -3,14 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../tensor/tensor.ts';
 import type { Tree } from '../tensor/tree.ts';
-import {
-  addDecayedWeights, adamw, applyUpdates, chain, clipByGlobalNorm, ema, emaParams, momentum, nesterov, rmsprop, scaleByAdam, sgd,
-} from './index.ts';
+import { addDecayedWeights, adamw, applyUpdates, chain, clipByGlobalNorm, ema, emaParams, momentum, nesterov, rmsprop, scaleByAdam, sgd } from './index.ts';
 import type { GradientTransformation } from './transform.ts';
 
 const v = (...xs: number[]): Tensor => new Tensor(Float64Array.from(xs), [xs.length]);
 const arr = (t: Tree): number[] => [...(t as Tensor).data];
-const close = (a: number[], b: number[], what: string): void => a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) <= 1e-14 * Math.max(1, Math.abs(b[i]!)), `${what}[${i}]: ${x} vs ${b[i]}`));
+const close = (a: number[], b: number[], what: string): void =>
+  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) <= 1e-14 * Math.max(1, Math.abs(b[i]!)), `${what}[${i}]: ${x} vs ${b[i]}`));
 
 /** Runs t on a fixed gradient sequence from fixed params; returns the updates. */
 function run(t: GradientTransformation<any>, params: Tensor, grads: Tensor[]): number[][] {
@@ -41,11 +40,19 @@ test('adam, adamw and rmsprop on hand-computed steps', () => {
   close(u[0]!, [1, -1], 'adam step 1 is sign(g) (eps 0)');
   const m = [0.1 * 0.9 * 0.5 + 0.1 * -1, 0.1 * 0.9 * -3 + 0.1 * 2];
   const s = [0.001 * 0.999 * 0.25 + 0.001 * 1, 0.001 * 0.999 * 9 + 0.001 * 4];
-  close(u[1]!, m.map((mi, i) => (mi / (1 - 0.81)) / Math.sqrt(s[i]! / (1 - 0.999 ** 2))), 'adam step 2 with bias correction');
+  close(
+    u[1]!,
+    m.map((mi, i) => mi / (1 - 0.81) / Math.sqrt(s[i]! / (1 - 0.999 ** 2))),
+    'adam step 2 with bias correction',
+  );
   const w = run(adamw(0.1, { weightDecay: 0.5, eps: 0 }), v(2, -4), [g1]);
   close(w[0]!, [-0.1 * (1 + 0.5 * 2), -0.1 * (-1 + 0.5 * -4)], 'adamw: decoupled decay');
   const r = run(rmsprop(0.01), v(0, 0), [g1]);
-  close(r[0]!, [0.5, -3].map((x) => (-0.01 * x) / (Math.sqrt(0.01 * x * x) + 1e-8)), 'rmsprop step 1');
+  close(
+    r[0]!,
+    [0.5, -3].map((x) => (-0.01 * x) / (Math.sqrt(0.01 * x * x) + 1e-8)),
+    'rmsprop step 1',
+  );
   close(run(chain(addDecayedWeights(0.25)), v(4, 8), [v(0, 0)])[0]!, [1, 2], 'addDecayedWeights adds wd·θ');
 });
 

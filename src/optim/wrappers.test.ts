@@ -19,8 +19,24 @@ import * as random from '../tensor/random.ts';
 import { concat } from '../tensor/ops.ts';
 import { tinyOptions } from '../../test/fixtures/tiny-training.ts';
 
-const params = { dense: { w: tensor([[1, 2], [3, 4]]), b: tensor([5, 6]) } };
-const grads = { dense: { w: tensor([[0.1, 0.1], [0.1, 0.1]]), b: tensor([0.1, 0.1]) } };
+const params = {
+  dense: {
+    w: tensor([
+      [1, 2],
+      [3, 4],
+    ]),
+    b: tensor([5, 6]),
+  },
+};
+const grads = {
+  dense: {
+    w: tensor([
+      [0.1, 0.1],
+      [0.1, 0.1],
+    ]),
+    b: tensor([0.1, 0.1]),
+  },
+};
 type P = typeof params;
 const arr = (t: Tensor): number[] => [...t.data];
 
@@ -40,12 +56,31 @@ test('masked: weight decay on weights only (nonBiasMask); masked-out leaves pass
   assert.deepEqual(arr((wU as P).dense.b), arr((aU as P).dense.b), 'adamw decayMask: the bias is not decayed');
   assert.notDeepEqual(arr((wU as P).dense.w), arr((aU as P).dense.w), 'adamw decayMask: the weights are');
   assert.throws(() => masked(addDecayedWeights(0.1), { dense: { w: true } }).init(params), /masked: the mask has no entry for parameter dense\.b/);
-  assert.throws(() => masked(addDecayedWeights(0.1), { dense: { w: true, b: false, c: true } }).init(params), /the mask has a leaf at dense\.c where the params have none/);
+  assert.throws(
+    () => masked(addDecayedWeights(0.1), { dense: { w: true, b: false, c: true } }).init(params),
+    /the mask has a leaf at dense\.c where the params have none/,
+  );
 });
 
 test('multiSteps: k accumulated minibatch gradients give one inner step on their mean; zero updates between', () => {
-  const g1 = { dense: { w: tensor([[1, 0], [0, 1]]), b: tensor([1, 1]) } };
-  const g2 = { dense: { w: tensor([[3, 0], [0, 3]]), b: tensor([-1, 3]) } };
+  const g1 = {
+    dense: {
+      w: tensor([
+        [1, 0],
+        [0, 1],
+      ]),
+      b: tensor([1, 1]),
+    },
+  };
+  const g2 = {
+    dense: {
+      w: tensor([
+        [3, 0],
+        [0, 3],
+      ]),
+      b: tensor([-1, 3]),
+    },
+  };
   const acc = multiSteps(adam(0.1), 2);
   let s = acc.init(params);
   let p: Tree = params;
@@ -55,7 +90,15 @@ test('multiSteps: k accumulated minibatch gradients give one inner step on their
   p = applyUpdates(p, u);
   [u, s] = acc.update(g2, s, { params: p, step: 1 });
   const ref = adam(0.1);
-  const mean = { dense: { w: tensor([[2, 0], [0, 2]]), b: tensor([0, 2]) } };
+  const mean = {
+    dense: {
+      w: tensor([
+        [2, 0],
+        [0, 2],
+      ]),
+      b: tensor([0, 2]),
+    },
+  };
   const [refU] = ref.update(mean, ref.init(params), { params, step: 0 });
   assert.deepEqual(arr((u as P).dense.w), arr((refU as P).dense.w));
   assert.deepEqual(arr((u as P).dense.b), arr((refU as P).dense.b));
@@ -78,7 +121,10 @@ test('multiSteps in the trainer: k steps of batch B land where one step of batch
   const once = step(step.init(initKey!), big, random.key(0)).state;
   const a = arr((accumulated.params as { w1: Tensor }).w1);
   const b = arr((once.params as { w1: Tensor }).w1);
-  assert.ok(a.every((v, i) => Math.abs(v - b[i]!) < 1e-12), 'same parameters up to rounding');
+  assert.ok(
+    a.every((v, i) => Math.abs(v - b[i]!) < 1e-12),
+    'same parameters up to rounding',
+  );
   assert.notDeepEqual(a, arr((step.init(initKey!).params as { w1: Tensor }).w1));
 });
 
@@ -98,11 +144,20 @@ test('injectHyperparams: the learning rate lives in the state, follows its sched
   const lrs = r.metrics.filter((m) => 'loss' in m).map((m) => m['learningRate']!);
   assert.equal(lrs.length, 10);
   assert.equal(lrs[0], 0.01);
-  assert.ok(lrs.every((v, i) => i === 0 || v < lrs[i - 1]!), 'the logged rate follows the cosine schedule');
+  assert.ok(
+    lrs.every((v, i) => i === 0 || v < lrs[i - 1]!),
+    'the logged rate follows the cosine schedule',
+  );
   assert.throws(() => injectHyperparams((h: { lr: number }) => sgd(h.lr), { lr: NaN }), /hyperparameter 'lr' must be a finite number or a schedule/);
   // Found inside wrappers too (multiSteps' inner state), so the trainer logs it and stopAt may name it.
-  const wrapped = multiSteps(injectHyperparams((h: { learningRate: number }) => sgd(h.learningRate), { learningRate: 0.25 }), 2);
+  const wrapped = multiSteps(
+    injectHyperparams((h: { learningRate: number }) => sgd(h.learningRate), { learningRate: 0.25 }),
+    2,
+  );
   assert.deepEqual(injectedHyperparams(wrapped.init(params)), { learningRate: 0.25 });
   const logged = train(tinyOptions({ optimizer: wrapped, steps: 4 }));
-  assert.deepEqual(logged.metrics.filter((m) => 'loss' in m).map((m) => m['learningRate']), [0.25, 0.25, 0.25, 0.25]);
+  assert.deepEqual(
+    logged.metrics.filter((m) => 'loss' in m).map((m) => m['learningRate']),
+    [0.25, 0.25, 0.25, 0.25],
+  );
 });

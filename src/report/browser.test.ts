@@ -18,7 +18,15 @@ import { writeReport } from './write-report.ts';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found (Debian: apt-get install -y chromium)`;
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const RUN_TIMEOUT_MS = 60_000;
 
 const tmp = mkdtempSync(join(tmpdir(), 'trainscope-browser-'));
@@ -78,7 +86,16 @@ describe('reports in headless Chromium', () => {
     if (skip) return;
     const spec = reportSpec();
     await writeReport(join(out, 'baselines', 'test-exp'), spec, reportMeta());
-    writeIndex(out, [{ id: 'baselines/test-exp', title: spec.title, paper: 'Doe (2024)', reportHref: 'baselines/test-exp/report.html', status: 'complete', claims: spec.claims }]);
+    writeIndex(out, [
+      {
+        id: 'baselines/test-exp',
+        title: spec.title,
+        paper: 'Doe (2024)',
+        reportHref: 'baselines/test-exp/report.html',
+        status: 'complete',
+        claims: spec.claims,
+      },
+    ]);
   });
 
   it('report.html renders its figures', { skip, timeout: 2 * RUN_TIMEOUT_MS + 10_000 }, async () => {

@@ -50,13 +50,21 @@ const isBad = (v: unknown): boolean => typeof v === 'number' && v <= 0; // null/
  * Check the fields that feed log axes. 'fail': throw a FigureError naming the figure, field and
  * count. 'drop': return the rows without those points, and one note per axis saying how many.
  */
-export function applyLogPolicy<R extends Datum>(figureId: string, rows: readonly R[], fields: readonly LogField[], policy: NonPositivePolicy = 'fail'): { rows: R[]; notes: string[] } {
+export function applyLogPolicy<R extends Datum>(
+  figureId: string,
+  rows: readonly R[],
+  fields: readonly LogField[],
+  policy: NonPositivePolicy = 'fail',
+): { rows: R[]; notes: string[] } {
   if (fields.length === 0) return { rows: [...rows], notes: [] };
   if (policy === 'fail') {
     for (const { field, axis } of fields) {
       const bad = rows.filter((r) => isBad(r[field]));
       if (bad.length) {
-        throw new FigureError(figureId, `figure '${figureId}': ${bad.length} of ${rows.length} values of field '${field}' are ≤ 0 (e.g. ${bad[0]![field]}) on its log ${axis} axis; a log axis cannot show them: plot a positive quantity or choose nonPositive: 'drop'`);
+        throw new FigureError(
+          figureId,
+          `figure '${figureId}': ${bad.length} of ${rows.length} values of field '${field}' are ≤ 0 (e.g. ${bad[0]![field]}) on its log ${axis} axis; a log axis cannot show them: plot a positive quantity or choose nonPositive: 'drop'`,
+        );
       }
     }
     return { rows: [...rows], notes: [] };
@@ -68,7 +76,9 @@ export function applyLogPolicy<R extends Datum>(figureId: string, rows: readonly
     for (const a of badAxes) dropped.set(a, dropped.get(a)! + 1);
     return badAxes.length === 0;
   });
-  const notes = axes.filter((a) => dropped.get(a)! > 0).map((a) => `${dropped.get(a)} non-positive ${dropped.get(a) === 1 ? 'value' : 'values'} dropped from log ${a} axis`);
+  const notes = axes
+    .filter((a) => dropped.get(a)! > 0)
+    .map((a) => `${dropped.get(a)} non-positive ${dropped.get(a) === 1 ? 'value' : 'values'} dropped from log ${a} axis`);
   return { rows: kept, notes };
 }
 

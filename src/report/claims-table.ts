@@ -34,6 +34,9 @@ const MD_BADGE: Record<ClaimStatus, string> = { pass: '✅ PASS', fail: '❌ FAI
 
 export function claimsTableMarkdown(claims: readonly Claim[]): string {
   if (claims.length === 0) return '_This experiment states no claims._';
-  const rows = claims.map((c) => `| ${MD_BADGE[claimStatus(c)]} | ${escapeMarkdownCell(c.statement)} (\`${c.id.replace(/`/g, "'").replace(/\|/g, '\\|')}\`) | ${escapeMarkdownCell(c.expected)} | ${escapeMarkdownCell(observedText(c))} |`);
+  const rows = claims.map(
+    (c) =>
+      `| ${MD_BADGE[claimStatus(c)]} | ${escapeMarkdownCell(c.statement)} (\`${c.id.replace(/`/g, "'").replace(/\|/g, '\\|')}\`) | ${escapeMarkdownCell(c.expected)} | ${escapeMarkdownCell(observedText(c))} |`,
+  );
   return ['| Result | Claim | Expected | Observed |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -27,7 +27,8 @@ describe('claims', () => {
   });
 
   it('checkClaim turns a missing value into a not-evaluated claim and formats present ones', () => {
-    const at = (value: number | undefined | null) => checkClaim({ id: 'x', statement: 's', expected: '≥ 0.9', value, holds: (v) => v >= 0.9, format: (v) => `${(100 * v).toFixed(1)} %` });
+    const at = (value: number | undefined | null) =>
+      checkClaim({ id: 'x', statement: 's', expected: '≥ 0.9', value, holds: (v) => v >= 0.9, format: (v) => `${(100 * v).toFixed(1)} %` });
     assert.deepEqual(at(0.95), { id: 'x', statement: 's', expected: '≥ 0.9', observed: '95.0 %', pass: true });
     assert.equal(at(0.5).pass, false);
     for (const v of [undefined, null]) {
@@ -60,6 +61,9 @@ describe('claims', () => {
   });
 
   it('validateReportSpec still refuses a pass that is neither boolean nor null', () => {
-    assert.throws(() => validateReportSpec(reportSpec({ claims: [{ id: 'x', statement: 's', expected: 'e', observed: 'o', pass: 'yes' as unknown as boolean }] })), /pass must be true, false or null/);
+    assert.throws(
+      () => validateReportSpec(reportSpec({ claims: [{ id: 'x', statement: 's', expected: 'e', observed: 'o', pass: 'yes' as unknown as boolean }] })),
+      /pass must be true, false or null/,
+    );
   });
 });

@@ -32,7 +32,10 @@ export function safeHref(url: string): string | null {
  * and fold line breaks, so the file stays readable as plain text in a terminal too.
  */
 export function escapeMarkdownText(value: unknown): string {
-  return String(value).replace(/</g, '\\<').replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&').replace(/\r?\n/g, ' ');
+  return String(value)
+    .replace(/</g, '\\<')
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
+    .replace(/\r?\n/g, ' ');
 }
 
 /** A Markdown table cell: as text, plus `|` (column separator) escaped. */

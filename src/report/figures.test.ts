@@ -64,7 +64,14 @@ describe('renderFigure', () => {
       id: 'smoothed',
       title: 'smoothed',
       vegaLite: {
-        data: { values: [{ s: 1, v: 1 }, { s: 2, v: -1 }, { s: 3, v: -1 }, { s: 4, v: 2 }] },
+        data: {
+          values: [
+            { s: 1, v: 1 },
+            { s: 2, v: -1 },
+            { s: 3, v: -1 },
+            { s: 4, v: 2 },
+          ],
+        },
         transform: [{ window: [{ op: 'mean', field: 'v', as: 'avg' }], frame: [-1, 0], sort: [{ field: 's' }] }],
         layer: [{ mark: 'line' }, { mark: 'point' }],
         encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'avg', type: 'quantitative', scale: { type: 'log' } } },
@@ -81,7 +88,16 @@ describe('renderFigure', () => {
   });
 
   it('reports an invalid spec with the figure id', async () => {
-    const fig: FigureSpec = { id: 'bad', title: 'b', vegaLite: { data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } }, transform: [{ calculate: 'datum.a +', as: 'b' }] } };
+    const fig: FigureSpec = {
+      id: 'bad',
+      title: 'b',
+      vegaLite: {
+        data: { values: [{ a: 1 }] },
+        mark: 'point',
+        encoding: { x: { field: 'a', type: 'quantitative' } },
+        transform: [{ calculate: 'datum.a +', as: 'b' }],
+      },
+    };
     await assert.rejects(renderFigure(fig), /figure 'bad'/);
   });
 
@@ -90,7 +106,12 @@ describe('renderFigure', () => {
       id: 'esc',
       title: 'e',
       vegaLite: {
-        data: { values: [{ name: '<script>alert(1)</script>', v: 1 }, { name: 'a & b', v: 2 }] },
+        data: {
+          values: [
+            { name: '<script>alert(1)</script>', v: 1 },
+            { name: 'a & b', v: 2 },
+          ],
+        },
         mark: 'bar',
         encoding: { x: { field: 'name', type: 'nominal' }, y: { field: 'v', type: 'quantitative' } },
       },

@@ -36,7 +36,6 @@ export interface RenderedFigure {
   warnings: string[];
 }
 
-
 /** A vega logger that collects messages instead of printing them (vega logs dataflow errors rather than throwing). */
 function collectingLogger(errors: string[], warnings: string[]): vega.LoggerInterface {
   const text = (args: unknown[]): string => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
@@ -93,7 +92,10 @@ async function vegaLiteToSvg(fig: FigureSpec, vlSpec: Record<string, unknown>): 
   try {
     vgSpec = compile(vlSpec as unknown as TopLevelSpec, { logger }).spec;
   } catch (e) {
-    throw new FigureError(fig.id, `figure '${fig.id}': invalid vega-lite spec (check mark types, encodings and transform expressions): ${(e as Error).message}`);
+    throw new FigureError(
+      fig.id,
+      `figure '${fig.id}': invalid vega-lite spec (check mark types, encodings and transform expressions): ${(e as Error).message}`,
+    );
   }
   let view: vega.View;
   try {
@@ -142,7 +144,13 @@ export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
   const resvg = new Resvg(svg, {
     background: 'white',
     fitTo: { mode: 'zoom', value: scale },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans', serifFamily: 'DejaVu Serif', monospaceFamily: 'DejaVu Sans Mono' },
+    font: {
+      loadSystemFonts: true,
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+      serifFamily: 'DejaVu Serif',
+      monospaceFamily: 'DejaVu Sans Mono',
+    },
   });
   return new Uint8Array(resvg.render().asPng());
 }
@@ -160,11 +168,17 @@ export async function renderFigure(fig: FigureSpec, opts: RenderOptions = {}): P
   if (result.problems.length) {
     const lines = result.problems.map((p) => describeLogScaleProblem(fig.id, p));
     if (policy !== 'drop') {
-      throw new FigureError(fig.id, `${lines.join('; ')}. A log axis cannot show them (vega would draw a blank plot): filter or clip them in the experiment's report(), use scale type 'symlog', or render with nonPositiveLog: 'drop'`);
+      throw new FigureError(
+        fig.id,
+        `${lines.join('; ')}. A log axis cannot show them (vega would draw a blank plot): filter or clip them in the experiment's report(), use scale type 'symlog', or render with nonPositiveLog: 'drop'`,
+      );
     }
     result = await vegaLiteToSvg(fig, dropNonPositiveLogValues(vl));
     if (result.problems.length) {
-      throw new FigureError(fig.id, `${result.problems.map((p) => describeLogScaleProblem(fig.id, p)).join('; ')} (even after dropping non-positive values of log-scaled fields)`);
+      throw new FigureError(
+        fig.id,
+        `${result.problems.map((p) => describeLogScaleProblem(fig.id, p)).join('; ')} (even after dropping non-positive values of log-scaled fields)`,
+      );
     }
     dropped.push(...lines.map((l) => `${l}: those points were dropped`));
   }

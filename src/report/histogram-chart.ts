@@ -61,7 +61,10 @@ export function histogram(o: HistogramOptions): ChartFigure {
   }
   const height = o.height ?? 300;
   const spec: TopLevelSpec = {
-    $schema: SCHEMA, width: o.width ?? 560, height, data: { values: bins.map((b) => ({ ...b })) },
+    $schema: SCHEMA,
+    width: o.width ?? 560,
+    height,
+    data: { values: bins.map((b) => ({ ...b })) },
     mark: { type: 'bar', ...(o.series === undefined ? {} : { opacity: 0.6 }) },
     encoding: {
       x: { field: 'start', type: 'quantitative', title: o.xTitle ?? field, scale: o.logX ? { type: 'log' } : { zero: false } },

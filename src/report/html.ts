@@ -43,7 +43,9 @@ function figureHtml(f: FigureForPage): string {
     notes,
     `<p class="files"><a href="${href('svg')}">SVG</a> · <a href="${href('png')}">PNG</a></p>`,
     '</figure>',
-  ].filter((s) => s !== '').join('\n');
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
 }
 
 export function renderReportHtml(spec: ReportSpec, meta: ReportMeta, figures: readonly FigureForPage[]): string {

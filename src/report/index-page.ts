@@ -46,7 +46,9 @@ function entryHtml(e: IndexEntry): string {
     e.error ? `<div class="banner">${escapeHtml(e.error)}</div>` : '',
     claimsTableHtml(e.claims),
     '</section>',
-  ].filter((s) => s !== '').join('\n');
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
 }
 
 export function renderIndexHtml(entries: readonly IndexEntry[], opts: IndexOptions = {}): string {

@@ -14,6 +14,16 @@ export type { IndexEntry, IndexOptions } from './index-page.ts';
 export { markdownToHtml } from './md-to-html.ts';
 export { escapeHtml } from './escape.ts';
 export { lineChart, scatterChart, heatMap, histogram, seedBands, bandFields, applyLogPolicy, fieldRef } from './charts.ts';
-export type { LineChartOptions, ScatterChartOptions, HeatMapOptions, HistogramOptions, BandKind, ChartBase, ChartFigure, Datum, NonPositivePolicy } from './charts.ts';
+export type {
+  LineChartOptions,
+  ScatterChartOptions,
+  HeatMapOptions,
+  HistogramOptions,
+  BandKind,
+  ChartBase,
+  ChartFigure,
+  Datum,
+  NonPositivePolicy,
+} from './charts.ts';
 export { checkClaim, claimStatus, claimCounts, claimCountText, observedText } from './claims.ts';
 export type { ClaimStatus, ClaimCounts, ClaimCheck } from './claims.ts';

@@ -46,12 +46,19 @@ export function lineChart(o: LineChartOptions): ChartFigure {
   const x = { field: fieldRef(o.x), type: 'quantitative' as const, title: o.xTitle ?? o.x, scale: xScale };
   const line = {
     mark: { type: 'line' as const, point: o.points ?? false },
-    encoding: { x, y: { field: fieldRef(o.y), type: 'quantitative' as const, title: o.yTitle ?? (lower ? `${o.y} (mean)` : o.y), scale: yScale }, ...(color ? { color } : {}) },
+    encoding: {
+      x,
+      y: { field: fieldRef(o.y), type: 'quantitative' as const, title: o.yTitle ?? (lower ? `${o.y} (mean)` : o.y), scale: yScale },
+      ...(color ? { color } : {}),
+    },
   };
   const spec: TopLevelSpec =
     lower && upper
       ? {
-          $schema: SCHEMA, width: o.width ?? 560, height: o.height ?? 300, data: { values: checked.rows },
+          $schema: SCHEMA,
+          width: o.width ?? 560,
+          height: o.height ?? 300,
+          data: { values: checked.rows },
           layer: [
             {
               mark: { type: 'area', opacity: 0.2 },

@@ -35,7 +35,8 @@ export function collectScales(spec: unknown): VegaScaleSpec[] {
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     const n = node as { scales?: unknown; marks?: unknown };
-    if (Array.isArray(n.scales)) for (const s of n.scales) if (s && typeof s === 'object' && typeof (s as VegaScaleSpec).name === 'string') out.push(s as VegaScaleSpec);
+    if (Array.isArray(n.scales))
+      for (const s of n.scales) if (s && typeof s === 'object' && typeof (s as VegaScaleSpec).name === 'string') out.push(s as VegaScaleSpec);
     if (Array.isArray(n.marks)) for (const m of n.marks) visit(m);
   };
   visit(spec);

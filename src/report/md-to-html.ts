@@ -47,7 +47,10 @@ export function markdownToHtml(markdown: string): string {
   const blocks = markdown.replace(/\r\n?/g, '\n').split(/\n\s*\n/);
   const html: string[] = [];
   for (const block of blocks) {
-    const lines = block.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const lines = block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     if (lines.length === 0) continue;
     if (lines.every((l) => /^[-*] /.test(l))) {
       html.push(`<ul>${lines.map((l) => `<li>${inlineMarkdownToHtml(l.slice(2))}</li>`).join('')}</ul>`);

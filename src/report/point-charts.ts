@@ -23,7 +23,10 @@ export function scatterChart(o: ScatterChartOptions): ChartFigure {
   const logFields: LogField[] = [...(o.logX ? [{ field: o.x, axis: 'x' }] : []), ...(o.logY ? [{ field: o.y, axis: 'y' }] : [])];
   const checked = applyLogPolicy(o.id, o.data, logFields, o.nonPositive);
   const spec: TopLevelSpec = {
-    $schema: SCHEMA, width: o.width ?? 560, height: o.height ?? 300, data: { values: checked.rows },
+    $schema: SCHEMA,
+    width: o.width ?? 560,
+    height: o.height ?? 300,
+    data: { values: checked.rows },
     mark: { type: 'point', filled: true, size: o.size ?? 40 },
     encoding: {
       x: { field: fieldRef(o.x), type: 'quantitative', title: o.xTitle ?? o.x, scale: o.logX ? { type: 'log' } : { zero: false } },
@@ -58,14 +61,29 @@ export function heatMap(o: HeatMapOptions): ChartFigure {
   const cells = {
     mark: { type: 'rect' as const },
     encoding: {
-      x, y,
-      color: { field: fieldRef(o.value), type: 'quantitative' as const, title: o.valueTitle ?? o.value, scale: { scheme: o.scheme ?? 'viridis', ...(o.logColor ? { type: 'log' as const } : {}) } },
+      x,
+      y,
+      color: {
+        field: fieldRef(o.value),
+        type: 'quantitative' as const,
+        title: o.valueTitle ?? o.value,
+        scale: { scheme: o.scheme ?? 'viridis', ...(o.logColor ? { type: 'log' as const } : {}) },
+      },
     },
   };
   const spec: TopLevelSpec = o.labels
     ? {
-        $schema: SCHEMA, width: o.width ?? 420, height: o.height ?? 300, data: { values: checked.rows },
-        layer: [cells, { mark: { type: 'text', fontSize: 10, color: 'white' }, encoding: { x, y, text: { field: fieldRef(o.value), type: 'quantitative', format: '.3~g' } } }],
+        $schema: SCHEMA,
+        width: o.width ?? 420,
+        height: o.height ?? 300,
+        data: { values: checked.rows },
+        layer: [
+          cells,
+          {
+            mark: { type: 'text', fontSize: 10, color: 'white' },
+            encoding: { x, y, text: { field: fieldRef(o.value), type: 'quantitative', format: '.3~g' } },
+          },
+        ],
       }
     : { $schema: SCHEMA, width: o.width ?? 420, height: o.height ?? 300, data: { values: checked.rows }, ...cells };
   return finishFigure(o, spec, checked.notes);

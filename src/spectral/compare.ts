@@ -37,13 +37,20 @@ export interface HvpComparison {
   powerDefault: { hvps: number; maxRelErr: number };
 }
 
-const byMagnitude = (xs: ArrayLike<number>, k: number): number[] => Array.from(xs).sort((a, b) => Math.abs(b) - Math.abs(a)).slice(0, k);
+const byMagnitude = (xs: ArrayLike<number>, k: number): number[] =>
+  Array.from(xs)
+    .sort((a, b) => Math.abs(b) - Math.abs(a))
+    .slice(0, k);
 
 function relErr(got: number[], exact: number[]): number {
   return Math.max(...exact.map((e, i) => Math.abs((got[i] ?? NaN) - e) / Math.abs(e)).map((x) => (Number.isNaN(x) ? Infinity : x)));
 }
 
-export function compareHvpCounts(op: LinearOperator, exactSpectrum: ArrayLike<number>, opts: { key: Key; k?: number; rtol?: number; maxPowerIter?: number }): HvpComparison {
+export function compareHvpCounts(
+  op: LinearOperator,
+  exactSpectrum: ArrayLike<number>,
+  opts: { key: Key; k?: number; rtol?: number; maxPowerIter?: number },
+): HvpComparison {
   const k = opts.k ?? 5;
   const rtol = opts.rtol ?? 1e-6;
   const exact = byMagnitude(exactSpectrum, k);
@@ -81,7 +88,12 @@ export function compareHvpCounts(op: LinearOperator, exactSpectrum: ArrayLike<nu
   const counted = countingOperator(op);
   const d = powerIteration(counted, { key: opts.key, k });
   return {
-    k, rtol, exact, lanczos: lz, lanczosOracle: oracle, power: pw,
+    k,
+    rtol,
+    exact,
+    lanczos: lz,
+    lanczosOracle: oracle,
+    power: pw,
     powerDefault: { hvps: counted.count, maxRelErr: relErr(byMagnitude(d.values, k), exact) },
   };
 }

@@ -42,10 +42,11 @@ export function denseMatrix(op: LinearOperator, opts: { maxSize?: number } = {})
 }
 
 /** Every eigenvalue, ascending (and the eigenvectors as columns of a row-major n×n, on request). */
-export function denseSpectrum(op: LinearOperator, opts: { maxSize?: number; vectors?: boolean } = {}): { values: Float64Array; vectors?: Float64Array; asymmetry: number } {
-  const { matrix, n, asymmetry } = op.dense && op.size <= (opts.maxSize ?? 5000)
-    ? { matrix: op.dense(), n: op.size, asymmetry: 0 }
-    : denseMatrix(op, opts);
+export function denseSpectrum(
+  op: LinearOperator,
+  opts: { maxSize?: number; vectors?: boolean } = {},
+): { values: Float64Array; vectors?: Float64Array; asymmetry: number } {
+  const { matrix, n, asymmetry } = op.dense && op.size <= (opts.maxSize ?? 5000) ? { matrix: op.dense(), n: op.size, asymmetry: 0 } : denseMatrix(op, opts);
   const r = eigh(new Tensor(matrix, [n, n], 'float64'));
   return {
     values: Float64Array.from(r.values.data as Float64Array),

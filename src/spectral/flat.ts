@@ -23,7 +23,8 @@ export function treeLayout<P extends Tree>(template: P): TreeLayout<P> {
   const { leaves, paths, unflatten } = treeFlatten(template);
   const shapes = leaves.map((x) => [...x.shape]);
   const dtypes = leaves.map((x) => {
-    if (x.dtype !== 'float64' && x.dtype !== 'float32') throw new Error(`treeLayout: leaf ${paths[leaves.indexOf(x)]} has dtype ${x.dtype}; only float leaves have a Hessian`);
+    if (x.dtype !== 'float64' && x.dtype !== 'float32')
+      throw new Error(`treeLayout: leaf ${paths[leaves.indexOf(x)]} has dtype ${x.dtype}; only float leaves have a Hessian`);
     return x.dtype as FloatDType;
   });
   const offsets: number[] = [];
@@ -34,32 +35,41 @@ export function treeLayout<P extends Tree>(template: P): TreeLayout<P> {
   }
   const sig = paths.map((p, i) => `${p}:${shapes[i]!.join('x')}`).join('|');
   return {
-    size, paths, shapes, offsets,
+    size,
+    paths,
+    shapes,
+    offsets,
     flatten(tree: P): Float64Array {
       const flat = treeFlatten(tree);
       // Same leaf count and shapes at the same paths (cheap: this runs once per HVP).
-      const same = flat.leaves.length === leaves.length && flat.leaves.every((x, i) => flat.paths[i] === paths[i] && x.shape.length === shapes[i]!.length && x.shape.every((d, j) => d === shapes[i]![j]));
+      const same =
+        flat.leaves.length === leaves.length &&
+        flat.leaves.every((x, i) => flat.paths[i] === paths[i] && x.shape.length === shapes[i]!.length && x.shape.every((d, j) => d === shapes[i]![j]));
       if (!same) {
         const got = flat.paths.map((p, i) => `${p}:${flat.leaves[i]!.shape.join('x')}`).join('|');
-        if (got !== sig) throw new Error(`treeLayout.flatten: the tree does not match the layout (${flat.leaves.length} leaves vs ${leaves.length}, or different shapes)`);
+        if (got !== sig)
+          throw new Error(`treeLayout.flatten: the tree does not match the layout (${flat.leaves.length} leaves vs ${leaves.length}, or different shapes)`);
       }
       const out = new Float64Array(size);
       flat.leaves.forEach((x, i) => {
         const d = x.data;
         const o = offsets[i]!;
-        if (d instanceof Float64Array || d instanceof Float32Array) out.set(d, o); // memcpy / exact widening
+        if (d instanceof Float64Array || d instanceof Float32Array)
+          out.set(d, o); // memcpy / exact widening
         else for (let j = 0; j < d.length; j++) out[o + j] = Number(d[j]);
       });
       return out;
     },
     unflatten(vec: Float64Array): P {
       if (vec.length !== size) throw new Error(`treeLayout.unflatten: expected a vector of length ${size}, got ${vec.length}`);
-      return unflatten(leaves.map((x, i) => {
-        const o = offsets[i]!;
-        const part = vec.subarray(o, o + x.size);
-        const data = dtypes[i] === 'float64' ? part.slice() : Float32Array.from(part);
-        return new Tensor(data, shapes[i]!, dtypes[i]!);
-      }));
+      return unflatten(
+        leaves.map((x, i) => {
+          const o = offsets[i]!;
+          const part = vec.subarray(o, o + x.size);
+          const data = dtypes[i] === 'float64' ? part.slice() : Float32Array.from(part);
+          return new Tensor(data, shapes[i]!, dtypes[i]!);
+        }),
+      );
     },
   };
 }

@@ -33,11 +33,15 @@ export interface ExamplesLike {
  * `chunkSize` rows (default 1000) are weighted by their share of the examples.
  */
 export function fullBatchHessianOperator<P extends Tree>(
-  loss: (params: P, batch: ExamplesLike) => Tensor, params: P, data: ExamplesLike, opts: { chunkSize?: number } = {},
+  loss: (params: P, batch: ExamplesLike) => Tensor,
+  params: P,
+  data: ExamplesLike,
+  opts: { chunkSize?: number } = {},
 ): HessianOperator<P> {
   const R = 'fullBatchHessianOperator';
   const n = data.x.shape[0]!;
-  if (!(n >= 1) || data.y.shape[0] !== n) throw new Error(`${R}: x and y must hold the same number (≥ 1) of examples, got ${data.x.shape[0]} and ${data.y.shape[0]}`);
+  if (!(n >= 1) || data.y.shape[0] !== n)
+    throw new Error(`${R}: x and y must hold the same number (≥ 1) of examples, got ${data.x.shape[0]} and ${data.y.shape[0]}`);
   const size = opts.chunkSize ?? 1000;
   if (!Number.isInteger(size) || size < 1) throw new Error(`${R}: chunkSize must be a positive integer, got ${size}`);
   const rows = (t: Tensor, a: number, b: number): Tensor => slice(t, [a, ...t.shape.slice(1).map(() => 0)], [b, ...t.shape.slice(1)]);
@@ -50,7 +54,10 @@ export function fullBatchHessianOperator<P extends Tree>(
 }
 
 function chunkedOperator<P extends Tree, B>(
-  routine: string, loss: (params: P, batch: B) => Tensor, params: P, chunks: { batch: B; weight: number }[],
+  routine: string,
+  loss: (params: P, batch: B) => Tensor,
+  params: P,
+  chunks: { batch: B; weight: number }[],
 ): HessianOperator<P> {
   if (typeof loss !== 'function') throw new Error(`${routine}: loss must be a function (params, batch) → scalar Tensor`);
   const layout = treeLayout(params);

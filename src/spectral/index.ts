@@ -1,7 +1,12 @@
 /** spectral/: Hessian spectra of any model through Hessian-vector products (see README.md). */
 export { treeLayout, type TreeLayout } from './flat.ts';
 export {
-  operatorFromFunction, operatorFromMatrix, operatorFromDiagonal, countingOperator, checkSymmetric, type LinearOperator,
+  operatorFromFunction,
+  operatorFromMatrix,
+  operatorFromDiagonal,
+  countingOperator,
+  checkSymmetric,
+  type LinearOperator,
 } from './operator.ts';
 export { hessianOperator, fullBatchHessianOperator, type HessianOperator, type ExamplesLike } from './hessian-operator.ts';
 export { lanczos, topEigenvalues, type LanczosOptions, type LanczosResult, type EigenEnd } from './lanczos.ts';

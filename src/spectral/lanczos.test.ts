@@ -20,7 +20,7 @@ test('lanczos: both ends of a diagonal spectrum to 1e-10, residuals below tol', 
 });
 
 test('lanczos: an all-negative spectrum: the most negative eigenvalues come out of `smallest`', () => {
-  const d = Array.from({ length: 120 }, (_, i) => -1 - i * i / 100);
+  const d = Array.from({ length: 120 }, (_, i) => -1 - (i * i) / 100);
   const r = lanczos(operatorFromDiagonal(d), { key: key(2), smallest: 3 });
   assert.ok(r.converged);
   assert.ok(maxRelErr(r.smallest.values, bottom(d, 3)) < 1e-9);
@@ -61,7 +61,10 @@ test('lanczos: k = n returns the whole spectrum; k > n is refused naming the rou
   const d = [2, -1, 0.5];
   const r = lanczos(operatorFromDiagonal(d), { key: key(6), largest: 3 });
   assert.ok(maxRelErr(r.largest.values, [2, 0.5, -1]) < 1e-14);
-  assert.throws(() => lanczos(operatorFromDiagonal(d), { key: key(6), largest: 4 }), /^Error: lanczos: largest = 4 is larger than the operator size \(parameter count\) 3/);
+  assert.throws(
+    () => lanczos(operatorFromDiagonal(d), { key: key(6), largest: 4 }),
+    /^Error: lanczos: largest = 4 is larger than the operator size \(parameter count\) 3/,
+  );
   assert.throws(() => lanczos(operatorFromDiagonal(d), { key: key(6), smallest: 5 }), /lanczos: smallest = 5 is larger/);
 });
 
@@ -89,7 +92,10 @@ test('lanczos: bad input — zero start, non-finite matvec, non-symmetric operat
   assert.throws(() => lanczos(op, { key: key(1), largest: 1, start: new Float64Array(4) }), /^Error: lanczos: the start vector is zero/);
   let calls = 0;
   const nan = operatorFromFunction(4, (v) => (++calls === 2 ? Float64Array.from(v, () => NaN) : Float64Array.from(v)));
-  assert.throws(() => lanczos(nan, { key: key(1), largest: 1 }), /^Error: lanczos: the operator returned a non-finite value \(NaN at index 0\) at Lanczos step 2/);
+  assert.throws(
+    () => lanczos(nan, { key: key(1), largest: 1 }),
+    /^Error: lanczos: the operator returned a non-finite value \(NaN at index 0\) at Lanczos step 2/,
+  );
   const skew = operatorFromFunction(3, (v) => Float64Array.from([v[0]! + 2 * v[1]!, v[1]!, v[2]!]));
   assert.throws(() => lanczos(skew, { key: key(1), largest: 1, checkSymmetric: true }), /^Error: lanczos: the operator is not symmetric/);
   assert.doesNotThrow(() => lanczos(op, { key: key(1), largest: 1, checkSymmetric: true }));

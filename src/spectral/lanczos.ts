@@ -75,7 +75,10 @@ export function lanczos(op: LinearOperator, opts: LanczosOptions): LanczosResult
   let largest = opts.largest ?? 0;
   const smallest = opts.smallest ?? 0;
   if (opts.largest === undefined && opts.smallest === undefined) largest = 6;
-  for (const [name, k] of [['largest', largest], ['smallest', smallest]] as const) {
+  for (const [name, k] of [
+    ['largest', largest],
+    ['smallest', smallest],
+  ] as const) {
     if (!Number.isInteger(k) || k < 0) throw new Error(`${R}: ${name} must be a non-negative integer, got ${k}`);
     if (k > n) throw new Error(`${R}: ${name} = ${k} is larger than the operator size (parameter count) ${n}`);
   }
@@ -84,7 +87,8 @@ export function lanczos(op: LinearOperator, opts: LanczosOptions): LanczosResult
   if (!(tol > 0)) throw new Error(`${R}: tol must be positive, got ${tol}`);
   const kMax = Math.max(largest, smallest);
   const maxIter = Math.min(n, opts.maxIter ?? Math.max(100, 10 * (largest + smallest)));
-  if (!Number.isInteger(maxIter) || maxIter < kMax) throw new Error(`${R}: maxIter = ${opts.maxIter} must be an integer ≥ the number of eigenvalues wanted (${kMax})`);
+  if (!Number.isInteger(maxIter) || maxIter < kMax)
+    throw new Error(`${R}: maxIter = ${opts.maxIter} must be an integer ≥ the number of eigenvalues wanted (${kMax})`);
   let extra = 0;
   if (opts.checkSymmetric) {
     checkSymmetric(op, { key: foldIn(opts.key, 'symmetry'), routine: R });
@@ -96,8 +100,7 @@ export function lanczos(op: LinearOperator, opts: LanczosOptions): LanczosResult
   let eig: TridiagonalEigen | undefined;
   let converged = false;
   let normEst = 0;
-  const residualsOf = (e: TridiagonalEigen, idx: number[]): number[] =>
-    idx.map((i) => Math.abs(proc.lastBeta * e.vectors[(e.m - 1) * e.m + i]!));
+  const residualsOf = (e: TridiagonalEigen, idx: number[]): number[] => idx.map((i) => Math.abs(proc.lastBeta * e.vectors[(e.m - 1) * e.m + i]!));
   let seenBreakdowns = 0;
   while (proc.steps < maxIter && proc.step()) {
     const m = proc.steps;
@@ -143,8 +146,13 @@ export function lanczos(op: LinearOperator, opts: LanczosOptions): LanczosResult
     return out;
   };
   const result: LanczosResult = {
-    largest: end(top), smallest: end(bottom), iterations: proc.steps, matvecs: proc.matvecs + extra,
-    converged, breakdowns: proc.breakdowns, normEstimate: normEst,
+    largest: end(top),
+    smallest: end(bottom),
+    iterations: proc.steps,
+    matvecs: proc.matvecs + extra,
+    converged,
+    breakdowns: proc.breakdowns,
+    normEstimate: normEst,
   };
   return result;
 }

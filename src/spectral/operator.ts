@@ -41,7 +41,10 @@ export function operatorFromMatrix(a: Float64Array | readonly number[], n?: numb
     }
   }
   if (firstNonFinite(data) >= 0) throw new Error(`operatorFromMatrix: the matrix has a non-finite entry at ${firstNonFinite(data)}`);
-  if (maxAsym > 1e-12 * maxAbs) throw new Error(`operatorFromMatrix: the matrix is not symmetric (max |A_ij − A_ji| = ${maxAsym.toExponential(3)}, max |A_ij| = ${maxAbs.toExponential(3)})`);
+  if (maxAsym > 1e-12 * maxAbs)
+    throw new Error(
+      `operatorFromMatrix: the matrix is not symmetric (max |A_ij − A_ji| = ${maxAsym.toExponential(3)}, max |A_ij| = ${maxAbs.toExponential(3)})`,
+    );
   return {
     size,
     name: 'matrix',
@@ -104,7 +107,9 @@ export function countingOperator(op: LinearOperator): LinearOperator & { readonl
 export function applyChecked(routine: string, op: LinearOperator, v: Float64Array, what: string): Float64Array {
   const w = op.matvec(v);
   if (!(w instanceof Float64Array) || w.length !== op.size) {
-    throw new Error(`${routine}: the operator returned ${w instanceof Float64Array ? `a vector of length ${w.length}` : typeof w}, expected a Float64Array of length ${op.size}`);
+    throw new Error(
+      `${routine}: the operator returned ${w instanceof Float64Array ? `a vector of length ${w.length}` : typeof w}, expected a Float64Array of length ${op.size}`,
+    );
   }
   const bad = firstNonFinite(w);
   if (bad >= 0) throw new Error(`${routine}: the operator returned a non-finite value (${w[bad]} at index ${bad}) ${what}`);
@@ -129,6 +134,8 @@ export function checkSymmetric(op: LinearOperator, opts: { key?: Key; tol?: numb
   const scaleOf = Math.max(norm(au) * norm(w), norm(aw) * norm(u), Number.MIN_VALUE);
   const tol = opts.tol ?? 1e-10;
   if (Math.abs(a - b) > tol * scaleOf) {
-    throw new Error(`${routine}: the operator is not symmetric (uᵀAw = ${a.toPrecision(8)} but wᵀAu = ${b.toPrecision(8)}, relative gap ${(Math.abs(a - b) / scaleOf).toExponential(2)} > ${tol})`);
+    throw new Error(
+      `${routine}: the operator is not symmetric (uᵀAw = ${a.toPrecision(8)} but wᵀAu = ${b.toPrecision(8)}, relative gap ${(Math.abs(a - b) / scaleOf).toExponential(2)} > ${tol})`,
+    );
   }
 }

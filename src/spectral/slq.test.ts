@@ -59,18 +59,33 @@ test('power iteration (PyHessian): largest-magnitude eigenvalues with deflation'
   const d = [5, -9, 3, 1, 0.5, -0.2, 2];
   const r = powerIteration(operatorFromDiagonal(d), { key: key(6), k: 3, tol: 1e-12, maxIter: 2000 });
   assert.ok(maxRelErr(r.values, [-9, 5, 3]) < 1e-9, `${r.values}`);
-  assert.equal(r.matvecs, r.iterations.reduce((a, b) => a + b, 0));
-  assert.throws(() => powerIteration(operatorFromDiagonal(d), { key: key(6), k: 8 }), /^Error: powerIteration: k = 8 is larger than the operator size \(parameter count\) 7/);
+  assert.equal(
+    r.matvecs,
+    r.iterations.reduce((a, b) => a + b, 0),
+  );
+  assert.throws(
+    () => powerIteration(operatorFromDiagonal(d), { key: key(6), k: 8 }),
+    /^Error: powerIteration: k = 8 is larger than the operator size \(parameter count\) 7/,
+  );
 });
 
 test('bad input: a non-finite matvec during a probe names the routine and the probe', () => {
   let calls = 0;
   const op = operatorFromFunction(5, (v) => Float64Array.from(v, (x, i) => (i === 2 && ++calls === 3 ? Infinity : x * (i + 1))));
-  assert.throws(() => hutchinsonTrace(op, { key: key(1), probes: 5 }), /^Error: hutchinsonTrace: the operator returned a non-finite value \(Infinity at index 2\) for probe 3/);
+  assert.throws(
+    () => hutchinsonTrace(op, { key: key(1), probes: 5 }),
+    /^Error: hutchinsonTrace: the operator returned a non-finite value \(Infinity at index 2\) for probe 3/,
+  );
   calls = 0;
-  assert.throws(() => slqDensity(op, { key: key(1), probes: 2, steps: 4 }), /^Error: slqDensity: the operator returned a non-finite value \(Infinity at index 2\) at Lanczos step 3/);
+  assert.throws(
+    () => slqDensity(op, { key: key(1), probes: 2, steps: 4 }),
+    /^Error: slqDensity: the operator returned a non-finite value \(Infinity at index 2\) at Lanczos step 3/,
+  );
   calls = 0;
-  assert.throws(() => powerIteration(op, { key: key(1), k: 1, tol: 0 }), /^Error: powerIteration: the operator returned a non-finite value \(Infinity at index 2\) at iteration 3/);
+  assert.throws(
+    () => powerIteration(op, { key: key(1), k: 1, tol: 0 }),
+    /^Error: powerIteration: the operator returned a non-finite value \(Infinity at index 2\) at iteration 3/,
+  );
   assert.deepEqual(sorted([3, 1, 2]), [1, 2, 3]);
 });
 

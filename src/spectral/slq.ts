@@ -70,7 +70,8 @@ export function slqDensity(op: LinearOperator, opts: SlqOptions): SlqResult {
   if (!(sigma > 0)) throw new Error(`${R}: sigma must be positive, got ${opts.sigma}`);
   const [g0, g1] = opts.range ?? [lo - 5 * sigma, hi + 5 * sigma];
   const points = opts.gridPoints ?? 1000;
-  if (!Number.isInteger(points) || points < 2 || !(g1 > g0)) throw new Error(`${R}: the grid needs ≥ 2 points over a non-empty range, got ${points} over [${g0}, ${g1}]`);
+  if (!Number.isInteger(points) || points < 2 || !(g1 > g0))
+    throw new Error(`${R}: the grid needs ≥ 2 points over a non-empty range, got ${points} over [${g0}, ${g1}]`);
   const grid = Float64Array.from({ length: points }, (_, i) => g0 + ((g1 - g0) * i) / (points - 1));
   const density = new Float64Array(points);
   const c = 1 / (probes * sigma * Math.sqrt(2 * Math.PI));

@@ -27,7 +27,8 @@ export async function loadExperiment(ref: ExperimentRef): Promise<Experiment<any
   }
   if (!Array.isArray(mod.EXPERIMENTS)) throw new Error(`experiments module ${ref.module} has no EXPERIMENTS array export`);
   const exp = (mod.EXPERIMENTS as Experiment<any, any>[]).find((e) => e.id === ref.id);
-  if (!exp) throw new Error(`experiment '${ref.id}' is not in ${ref.module} (it has: ${(mod.EXPERIMENTS as Experiment<any, any>[]).map((e) => e.id).join(', ')})`);
+  if (!exp)
+    throw new Error(`experiment '${ref.id}' is not in ${ref.module} (it has: ${(mod.EXPERIMENTS as Experiment<any, any>[]).map((e) => e.id).join(', ')})`);
   return exp;
 }
 

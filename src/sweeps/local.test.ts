@@ -47,7 +47,19 @@ describe('sweeps on this machine', () => {
       await pool.close();
     }
     const agg = JSON.parse(readFileSync(join(a, 'aggregate.json'), 'utf8'));
-    assert.deepEqual(agg.points.map((p: { values: { steps: number }; metrics: { total: { mean: number; std: number; n: number } } }) => [p.values.steps, p.metrics.total.mean, p.metrics.total.std, p.metrics.total.n]), [[2, 3, 0, 2], [4, 10, 0, 2], [8, 36, 0, 2]]);
+    assert.deepEqual(
+      agg.points.map((p: { values: { steps: number }; metrics: { total: { mean: number; std: number; n: number } } }) => [
+        p.values.steps,
+        p.metrics.total.mean,
+        p.metrics.total.std,
+        p.metrics.total.n,
+      ]),
+      [
+        [2, 3, 0, 2],
+        [4, 10, 0, 2],
+        [8, 36, 0, 2],
+      ],
+    );
     const md = readFileSync(join(a, 'report.md'), 'utf8');
     assert.match(md, /Aggregate over seeds/);
     assert.ok(existsSync(join(a, 'figures', 'sweep-total-vs-steps.svg')), 'a figure of total vs steps');
@@ -57,7 +69,10 @@ describe('sweeps on this machine', () => {
   it('an axis key the config schema lacks fails with the same typo hint as --set', () => {
     const exp = EXPERIMENTS[0]!;
     const bad = { ...spec, axes: { grid: { stesp: [1, 2] } } };
-    assert.throws(() => expandSweep(exp, bad), /unknown config key 'stesp' in sweep axis for test\/counting \(did you mean 'steps'\?\); allowed keys: delayMs, steps/);
+    assert.throws(
+      () => expandSweep(exp, bad),
+      /unknown config key 'stesp' in sweep axis for test\/counting \(did you mean 'steps'\?\); allowed keys: delayMs, steps/,
+    );
     assert.throws(() => resolveConfig(exp, { preset: 'smoke', sets: ['stesp=1'] }), /\(did you mean 'steps'\?\); allowed keys: delayMs, steps/);
     assert.throws(() => expandSweep(exp, { ...spec, axes: { zip: { steps: [1, 2], delayMs: [0] } } }), /zip axes must have one length/);
   });
@@ -66,11 +81,25 @@ describe('sweeps on this machine', () => {
     const exp = EXPERIMENTS[0]!;
     const cells = expandSweep(exp, { ...spec, axes: { grid: { steps: [1, 2] }, zip: { delayMs: [0, 1] }, list: [{}] }, seeds: [3] });
     assert.equal(cells.length, 4);
-    assert.deepEqual(cells.map((c) => c.values), [{ steps: 1, delayMs: 0 }, { steps: 1, delayMs: 1 }, { steps: 2, delayMs: 0 }, { steps: 2, delayMs: 1 }]);
+    assert.deepEqual(
+      cells.map((c) => c.values),
+      [
+        { steps: 1, delayMs: 0 },
+        { steps: 1, delayMs: 1 },
+        { steps: 2, delayMs: 0 },
+        { steps: 2, delayMs: 1 },
+      ],
+    );
     const again = expandSweep(exp, { ...spec, axes: { zip: { delayMs: [0, 1] }, grid: { steps: [1, 2] } }, seeds: [3] });
     assert.deepEqual(new Set(again.map((c) => c.id)), new Set(cells.map((c) => c.id)), 'ids depend on the config and seed, not on axis order');
     const dir = tmp();
-    const r = await runSweep({ dir, spec: { ...spec, experiment: 'test/failing', axes: {}, seeds: [0] }, experiment: ref('test/failing'), executor: inlineExecutor(), signal });
+    const r = await runSweep({
+      dir,
+      spec: { ...spec, experiment: 'test/failing', axes: {}, seeds: [0] },
+      experiment: ref('test/failing'),
+      executor: inlineExecutor(),
+      signal,
+    });
     assert.equal(r.sweep.cells[0]!.status, 'failed');
     assert.match(r.sweep.cells[0]!.error!, /injected failure/);
     assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /injected failure/);
@@ -80,7 +109,13 @@ describe('sweeps on this machine', () => {
     const exp = EXPERIMENTS[1]!;
     const decl = exp.sweep!.presets!.smoke!;
     const dir = tmp();
-    const r = await runSweep({ dir, spec: { experiment: exp.id, preset: 'smoke', sets: [], axes: decl.axes, seeds: decl.seeds }, experiment: ref(exp.id), executor: inlineExecutor(), signal });
+    const r = await runSweep({
+      dir,
+      spec: { experiment: exp.id, preset: 'smoke', sets: [], axes: decl.axes, seeds: decl.seeds },
+      experiment: ref(exp.id),
+      executor: inlineExecutor(),
+      signal,
+    });
     assert.equal(r.sweep.cells.length, 6);
     assert.match(readFileSync(join(dir, 'report.md'), 'utf8'), /the total grows with steps/);
     assert.equal(exp.sweep!.claimsAcross!(r.aggregate!)[0]!.pass, true);
@@ -92,7 +127,9 @@ describe('sweeps on this machine', () => {
       const write = stream.write.bind(stream);
       // Recorded and passed on: swallowing stdout would also swallow the test reporter's lines.
       stream.write = ((s: string, ...rest: never[]) => (out.push(String(s)), write(s, ...rest))) as typeof stream.write;
-      return () => { stream.write = write; };
+      return () => {
+        stream.write = write;
+      };
     };
     const restore = [capture(process.stdout), capture(process.stderr)];
     const dir = join(tmp(), 'grid');

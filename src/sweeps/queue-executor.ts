@@ -35,7 +35,10 @@ interface Pending {
 /** This code's identity for job ids (version, commit, uncommitted diff): 8 hex characters. */
 export function submitterCode(): string {
   const env = currentEnv();
-  return createHash('sha256').update(`${VERSION} ${env.gitSha} ${env.gitDiff ?? ''}`).digest('hex').slice(0, 8);
+  return createHash('sha256')
+    .update(`${VERSION} ${env.gitSha} ${env.gitDiff ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
 }
 
 export async function queueExecutor(url: string, o: QueueExecutorOptions = {}): Promise<CellExecutor> {
@@ -90,7 +93,9 @@ export async function queueExecutor(url: string, o: QueueExecutorOptions = {}): 
   events.on('completed', ({ jobId }) => safeCheck(jobId));
   // 'failed' also fires for an attempt that will be retried; check() settles only a final failure.
   events.on('failed', ({ jobId }) => safeCheck(jobId));
-  const poll = setInterval(() => { for (const id of pending.keys()) safeCheck(id); }, 1000);
+  const poll = setInterval(() => {
+    for (const id of pending.keys()) safeCheck(id);
+  }, 1000);
 
   return {
     concurrency: Number.POSITIVE_INFINITY,
@@ -112,9 +117,16 @@ export async function queueExecutor(url: string, o: QueueExecutorOptions = {}): 
         signal.addEventListener('abort', onAbort, { once: true });
         const { dir: _dir, ...rest } = task;
         void (async () => {
-          const job = await queue.add('cell', { task: rest, withCheckpoints: o.withCheckpoints ?? false }, {
-            jobId, attempts, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 },
-          });
+          const job = await queue.add(
+            'cell',
+            { task: rest, withCheckpoints: o.withCheckpoints ?? false },
+            {
+              jobId,
+              attempts,
+              removeOnComplete: { age: 7 * 24 * 3600 },
+              removeOnFail: { age: 7 * 24 * 3600 },
+            },
+          );
           // A job that failed for good in an earlier submission gets a fresh set of attempts.
           if ((await job.getState()) === 'failed') await job.retry('failed', { resetAttemptsMade: true });
           await check(jobId);

@@ -47,30 +47,40 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
   const me = `${hostname()}:${process.pid}`;
   const pool = poolExecutor(jobs);
   const never = new AbortController().signal;
-  const worker = new Worker<CellJobData, CellJobResult>(target.queueName, async (job) => {
-    const dir = join(workDir, job.data.task.cell);
-    let last = -Infinity;
-    const progress = (u: ProgressUpdate): void => {
-      const now = performance.now();
-      if (now - last < PROGRESS_MS && u.step < u.total) return;
-      last = now;
-      void job.updateProgress({ ...u }).catch(() => {});
-    };
-    log(`worker ${me}: cell ${job.data.task.cell} (${job.data.task.experiment.id}, attempt ${job.attemptsMade + 1})`);
-    const outcome = await pool.run({ ...job.data.task, dir }, { started: () => {}, progress }, never);
-    if (outcome.status !== 'complete') throw new Error(outcome.error ?? `cell ended ${outcome.status}`);
-    const folder = packRunFolder(dir, job.data.withCheckpoints);
-    rmSync(dir, { recursive: true, force: true });
-    log(`worker ${me}: cell ${job.data.task.cell} complete`);
-    return { outcome: { ...outcome, worker: me }, folder };
-  }, {
-    connection: target.connection, concurrency: jobs, autorun: true,
-    lockDuration: o.lockMs ?? 30000, stalledInterval: o.stalledMs ?? 30000, maxStalledCount: 3,
-  });
+  const worker = new Worker<CellJobData, CellJobResult>(
+    target.queueName,
+    async (job) => {
+      const dir = join(workDir, job.data.task.cell);
+      let last = -Infinity;
+      const progress = (u: ProgressUpdate): void => {
+        const now = performance.now();
+        if (now - last < PROGRESS_MS && u.step < u.total) return;
+        last = now;
+        void job.updateProgress({ ...u }).catch(() => {});
+      };
+      log(`worker ${me}: cell ${job.data.task.cell} (${job.data.task.experiment.id}, attempt ${job.attemptsMade + 1})`);
+      const outcome = await pool.run({ ...job.data.task, dir }, { started: () => {}, progress }, never);
+      if (outcome.status !== 'complete') throw new Error(outcome.error ?? `cell ended ${outcome.status}`);
+      const folder = packRunFolder(dir, job.data.withCheckpoints);
+      rmSync(dir, { recursive: true, force: true });
+      log(`worker ${me}: cell ${job.data.task.cell} complete`);
+      return { outcome: { ...outcome, worker: me }, folder };
+    },
+    {
+      connection: target.connection,
+      concurrency: jobs,
+      autorun: true,
+      lockDuration: o.lockMs ?? 30000,
+      stalledInterval: o.stalledMs ?? 30000,
+      maxStalledCount: 3,
+    },
+  );
   worker.on('error', (e) => log(`worker ${me}: ${e.message}`));
   worker.on('failed', (job, e) => log(`worker ${me}: cell ${job?.data.task.cell ?? '?'} failed: ${e.message}`));
   let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => { resolveClosed = r; });
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
   await worker.waitUntilReady();
   log(`worker ${me}: pulling cells from ${target.display} (${jobs} at a time, in ${workDir})`);
   return {

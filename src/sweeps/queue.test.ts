@@ -25,11 +25,19 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'ts-queue-'));
 const skip = hasRedisServer() ? false : REDIS_SKIP;
 
 const metricsOf = (dir: string): Record<string, string> =>
-  Object.fromEntries(readdirSync(join(dir, 'cells')).sort().map((c) => [c, readFileSync(join(dir, 'cells', c, 'metrics.jsonl'), 'utf8')]));
+  Object.fromEntries(
+    readdirSync(join(dir, 'cells'))
+      .sort()
+      .map((c) => [c, readFileSync(join(dir, 'cells', c, 'metrics.jsonl'), 'utf8')]),
+  );
 
 /** A `trainscope worker` process; resolves once it says it is pulling cells. */
 function startWorker(url: string, work: string, lines: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/trainscope.js'), 'worker', '--queue', url, '--work', work, '--lock-ms', '1500', '--stalled-ms', '500'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bin/trainscope.js'), 'worker', '--queue', url, '--work', work, '--lock-ms', '1500', '--stalled-ms', '500'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stderr!.on('data', (d: Buffer) => {
@@ -91,7 +99,10 @@ describe('sweeps through a BullMQ queue', { skip }, () => {
     const ex = await queueExecutor(redis.url);
     let killed: number | undefined;
     const progress = {
-      start() {}, cellFinished() {}, stop() {}, cellStarted() {},
+      start() {},
+      cellFinished() {},
+      stop() {},
+      cellStarted() {},
       cellProgress(_id: string, u: { step: number }) {
         // Kill the first worker once a cell it runs is past its first steps.
         if (killed === undefined && u.step >= 2) {
@@ -105,15 +116,31 @@ describe('sweeps through a BullMQ queue', { skip }, () => {
       const r = await runSweep({ dir, spec, experiment: ref, executor: ex, signal, progress });
       assert.ok(killed !== undefined, 'a worker was killed');
       const cellOf = (l: string): string | undefined => /cell (\w+) \(/.exec(l)?.[1];
-      const lost = lines.filter((l) => l.startsWith(`${killed} `)).map(cellOf).filter(Boolean).at(-1)!;
-      assert.ok(lines.some((l) => !l.startsWith(`${killed} `) && cellOf(l) === lost), `the killed worker's cell ${lost} was run by the other worker`);
-      assert.deepEqual(r.sweep.cells.map((c) => c.status), ['complete', 'complete', 'complete']);
+      const lost = lines
+        .filter((l) => l.startsWith(`${killed} `))
+        .map(cellOf)
+        .filter(Boolean)
+        .at(-1)!;
+      assert.ok(
+        lines.some((l) => !l.startsWith(`${killed} `) && cellOf(l) === lost),
+        `the killed worker's cell ${lost} was run by the other worker`,
+      );
+      assert.deepEqual(
+        r.sweep.cells.map((c) => c.status),
+        ['complete', 'complete', 'complete'],
+      );
       const m = metricsOf(dir);
       assert.equal(Object.keys(m).length, 3);
       // Each cell's records appear once: steps 1..n, no repeats from the killed attempt.
       for (const text of Object.values(m)) {
-        const steps = text.trim().split('\n').map((l) => JSON.parse(l).step as number);
-        assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1));
+        const steps = text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).step as number);
+        assert.deepEqual(
+          steps,
+          Array.from({ length: steps.length }, (_, i) => i + 1),
+        );
       }
     } finally {
       await ex.close();
@@ -124,7 +151,13 @@ describe('sweeps through a BullMQ queue', { skip }, () => {
     const dir = tmp();
     const ex = await queueExecutor(redis.url, { retries: 1 });
     try {
-      const r = await runSweep({ dir, spec: { experiment: 'test/failing', preset: 'smoke', sets: [], axes: { grid: { steps: [1] } }, seeds: [0] }, experiment: { id: 'test/failing', module: MODULE }, executor: ex, signal });
+      const r = await runSweep({
+        dir,
+        spec: { experiment: 'test/failing', preset: 'smoke', sets: [], axes: { grid: { steps: [1] } }, seeds: [0] },
+        experiment: { id: 'test/failing', module: MODULE },
+        executor: ex,
+        signal,
+      });
       assert.equal(r.sweep.cells[0]!.status, 'failed');
       assert.match(r.sweep.cells[0]!.error!, /injected failure/);
       assert.equal(lines.filter((l) => /test\/failing, attempt/.test(l)).length, 2, 'one run and one retry');
@@ -145,14 +178,30 @@ describe('an unreachable Redis', () => {
     process.stderr.write = ((s: string) => (errors.push(String(s)), true)) as typeof process.stderr.write;
     let code: number;
     try {
-      code = await main(['sweep', 'test/counting', '--experiments', fileURLToPath(MODULE), '--preset', 'smoke', '--grid', 'steps=1,2', '--queue', `redis://127.0.0.1:${port}`, '--out', out]);
+      code = await main([
+        'sweep',
+        'test/counting',
+        '--experiments',
+        fileURLToPath(MODULE),
+        '--preset',
+        'smoke',
+        '--grid',
+        'steps=1,2',
+        '--queue',
+        `redis://127.0.0.1:${port}`,
+        '--out',
+        out,
+      ]);
     } finally {
       process.stderr.write = write;
     }
     assert.ok(performance.now() - t0 < 10_000);
     assert.equal(code, 1);
     assert.equal(errors.length, 1, errors.join(''));
-    assert.match(errors[0]!, /^trainscope sweep: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(ECONNREFUSED\); start one with: apt-get install -y redis-server/);
+    assert.match(
+      errors[0]!,
+      /^trainscope sweep: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(ECONNREFUSED\); start one with: apt-get install -y redis-server/,
+    );
     assert.equal(existsSync(out), false);
     rmSync(out, { recursive: true, force: true });
   });

@@ -27,8 +27,11 @@ export function parseQueueUrl(url: string): QueueTarget {
   const queueName = u.searchParams.get('queue') ?? 'trainscope';
   if (!/^[A-Za-z0-9._-]+$/.test(queueName)) throw new Error(`--queue ${url}: queue name '${queueName}' may use letters, digits, '.', '_' and '-' only`);
   const connection: RedisOptions = {
-    host: u.hostname || '127.0.0.1', port: u.port ? Number(u.port) : 6379, db: db ? Number(db) : 0,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    db: db ? Number(db) : 0,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     // BullMQ's blocking commands need this; they wait for a reconnect rather than fail.
     maxRetriesPerRequest: null,
@@ -39,14 +42,25 @@ export function parseQueueUrl(url: string): QueueTarget {
 
 /** Resolve when Redis answers PING within `timeoutMs`; otherwise one clear error. */
 export async function checkRedis(target: QueueTarget, timeoutMs = 5000): Promise<void> {
-  const client = new Redis({ ...target.connection, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const client = new Redis({
+    ...target.connection,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   let cause: NodeJS.ErrnoException | undefined;
-  client.on('error', (e: NodeJS.ErrnoException) => { cause ??= e; }); // reported below, once
+  client.on('error', (e: NodeJS.ErrnoException) => {
+    cause ??= e;
+  }); // reported below, once
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       client.connect().then(() => client.ping()),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs); }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
     ]);
   } catch (e) {
     // ioredis rejects with 'Connection is closed.'; the socket's own error says why.

@@ -65,15 +65,35 @@ function refuseForeignFolder(dir: string): void {
   if (!existsSync(dir)) return;
   const entries = readdirSync(dir).filter((n) => n !== LOCK_FILE && !n.startsWith(`${LOCK_FILE}.`));
   if (entries.length && !entries.includes('sweep.json')) {
-    throw new Error(`output directory ${dir} is not empty and holds no sweep (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); choose a new or empty folder with --out`);
+    throw new Error(
+      `output directory ${dir} is not empty and holds no sweep (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); choose a new or empty folder with --out`,
+    );
   }
 }
 
-async function runLocked(o: SweepRunOptions, ref: ExperimentRef, exp: Awaited<ReturnType<typeof loadExperiment>>, cells: ReturnType<typeof expandSweep>, progress: SweepProgress): Promise<SweepResult> {
-  const sweep = openSweep(o.dir, {
-    format: SWEEP_FORMAT, version: 1, name: o.dir.split(/[\\/]/).pop()!, experiment: ref, preset: o.spec.preset, sets: [...o.spec.sets],
-    axes: o.spec.axes, axisKeys: axisKeys(o.spec.axes), seeds: [...o.spec.seeds], submitter: { backend: kernels().name, trainscope: VERSION },
-  }, cells);
+async function runLocked(
+  o: SweepRunOptions,
+  ref: ExperimentRef,
+  exp: Awaited<ReturnType<typeof loadExperiment>>,
+  cells: ReturnType<typeof expandSweep>,
+  progress: SweepProgress,
+): Promise<SweepResult> {
+  const sweep = openSweep(
+    o.dir,
+    {
+      format: SWEEP_FORMAT,
+      version: 1,
+      name: o.dir.split(/[\\/]/).pop()!,
+      experiment: ref,
+      preset: o.spec.preset,
+      sets: [...o.spec.sets],
+      axes: o.spec.axes,
+      axisKeys: axisKeys(o.spec.axes),
+      seeds: [...o.spec.seeds],
+      submitter: { backend: kernels().name, trainscope: VERSION },
+    },
+    cells,
+  );
   writeSweep(o.dir, sweep);
   const todo = cells.filter((_, i) => sweep.cells[i]!.status !== 'complete');
   let ran = 0;
@@ -94,7 +114,13 @@ async function runLocked(o: SweepRunOptions, ref: ExperimentRef, exp: Awaited<Re
             { started: () => progress.cellStarted(cell.id, label), progress: (u) => progress.cellProgress(cell.id, u) },
             o.signal,
           )
-          .catch((e: unknown) => ({ status: 'failed' as const, error: e instanceof Error ? e.message : String(e), backend: 'unknown', trainscope: 'unknown', ran: true }));
+          .catch((e: unknown) => ({
+            status: 'failed' as const,
+            error: e instanceof Error ? e.message : String(e),
+            backend: 'unknown',
+            trainscope: 'unknown',
+            ran: true,
+          }));
         if (outcome.ran) ran++;
         Object.assign(entry, { status: outcome.status, backend: outcome.backend, trainscope: outcome.trainscope });
         if (outcome.error !== undefined) entry.error = outcome.error;

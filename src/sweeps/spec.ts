@@ -29,7 +29,10 @@ export interface Cell {
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v !== null && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -102,6 +105,9 @@ export function expandSweep(exp: Experiment<any, any>, spec: SweepSpec): Cell[] 
 
 /** A short, stable name for the sweep's folder: its experiment and a hash of what it runs. */
 export function sweepName(spec: SweepSpec): string {
-  const hash = createHash('sha256').update(canonicalJson({ e: spec.experiment, p: spec.preset, s: spec.sets, a: spec.axes, seeds: spec.seeds })).digest('hex').slice(0, 8);
+  const hash = createHash('sha256')
+    .update(canonicalJson({ e: spec.experiment, p: spec.preset, s: spec.sets, a: spec.axes, seeds: spec.seeds }))
+    .digest('hex')
+    .slice(0, 8);
   return `sweep-${spec.experiment.replace(/[^A-Za-z0-9._-]+/g, '-')}-${hash}`;
 }

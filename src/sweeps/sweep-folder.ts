@@ -77,7 +77,8 @@ export function openSweep(dir: string, fresh: Omit<SweepFile, 'cells' | 'created
     const same = old.experiment.id === fresh.experiment.id && old.cells.length === cells.length && old.cells.every((c, i) => c.id === cells[i]!.id);
     if (!same) throw new Error(`${dir} holds a different sweep (other experiment, axes, seeds or config); choose another --out`);
     return {
-      ...old, submitter: fresh.submitter,
+      ...old,
+      submitter: fresh.submitter,
       cells: old.cells.map((c) => {
         const status = cellFolderStatus(cellDir(dir, c.id));
         return status === 'complete' || status === c.status ? { ...c, status } : { id: c.id, values: c.values, seed: c.seed, status };
@@ -85,7 +86,8 @@ export function openSweep(dir: string, fresh: Omit<SweepFile, 'cells' | 'created
     };
   }
   return {
-    ...fresh, createdAt: new Date().toISOString(),
+    ...fresh,
+    createdAt: new Date().toISOString(),
     cells: cells.map((c) => ({ id: c.id, values: c.values, seed: c.seed, status: cellFolderStatus(cellDir(dir, c.id)) })),
   };
 }

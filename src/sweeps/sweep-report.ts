@@ -25,7 +25,8 @@ export function isGeometric(values: readonly number[]): boolean {
   return r >= 1.5 && v.every((x, i) => i === 0 || Math.abs(x / v[i - 1]! / r - 1) < 0.02);
 }
 
-const label = (values: Record<string, unknown>, keys: readonly string[]): string => keys.map((k) => `${k}=${typeof values[k] === 'string' ? values[k] : canonicalJson(values[k])}`).join(' ');
+const label = (values: Record<string, unknown>, keys: readonly string[]): string =>
+  keys.map((k) => `${k}=${typeof values[k] === 'string' ? values[k] : canonicalJson(values[k])}`).join(' ');
 
 /** Warnings a reader must see: failed cells, and cells whose backend/version differs from the submitter's. */
 export function sweepWarnings(sweep: SweepFile): string[] {
@@ -34,10 +35,14 @@ export function sweepWarnings(sweep: SweepFile): string[] {
   if (failed.length) w.push(`${failed.length} of ${sweep.cells.length} cells failed (see the cells table for their errors)`);
   const pending = sweep.cells.filter((c) => c.status === 'pending' || c.status === 'incomplete');
   if (pending.length) w.push(`${pending.length} of ${sweep.cells.length} cells have not finished`);
-  const other = sweep.cells.filter((c) => c.status === 'complete' && c.backend !== undefined && (c.backend !== sweep.submitter.backend || c.trainscope !== sweep.submitter.trainscope));
+  const other = sweep.cells.filter(
+    (c) => c.status === 'complete' && c.backend !== undefined && (c.backend !== sweep.submitter.backend || c.trainscope !== sweep.submitter.trainscope),
+  );
   if (other.length) {
     const kinds = [...new Set(other.map((c) => `${c.backend} ${c.trainscope}`))].join(', ');
-    w.push(`${other.length} cells ran on ${kinds}, not the submitter's ${sweep.submitter.backend} ${sweep.submitter.trainscope}: metrics are byte-identical only on the same backend`);
+    w.push(
+      `${other.length} cells ran on ${kinds}, not the submitter's ${sweep.submitter.backend} ${sweep.submitter.trainscope}: metrics are byte-identical only on the same backend`,
+    );
   }
   return w;
 }
@@ -51,16 +56,30 @@ function figures(agg: SweepAggregate): FigureSpec[] {
     const others = agg.axes.filter((k) => k !== axis);
     for (const m of metricNames) {
       if (out.length >= MAX_FIGURES) return out;
-      const rows = agg.points.flatMap((p) => (p.metrics[m]?.values ?? []).map((y, i) => ({
-        [axis]: p.values[axis] as number, [m]: y, seed: p.seeds[i]!, ...(others.length ? { series: label(p.values, others) } : {}),
-      })));
+      const rows = agg.points.flatMap((p) =>
+        (p.metrics[m]?.values ?? []).map((y, i) => ({
+          [axis]: p.values[axis] as number,
+          [m]: y,
+          seed: p.seeds[i]!,
+          ...(others.length ? { series: label(p.values, others) } : {}),
+        })),
+      );
       if (!rows.length) continue;
       const logX = isGeometric(xs as number[]);
-      out.push(lineChart({
-        id: `sweep-${m}-vs-${axis}`.replace(/[^A-Za-z0-9._-]+/g, '_'), title: `${m} vs ${axis}`, data: rows, x: axis, y: m,
-        series: others.length ? 'series' : undefined, logX, points: true, band: { over: 'seed', kind: 'std' },
-        caption: `Mean over seeds with a ±1 std band${logX ? '; log x axis (the axis is geometric)' : ''}.`,
-      }));
+      out.push(
+        lineChart({
+          id: `sweep-${m}-vs-${axis}`.replace(/[^A-Za-z0-9._-]+/g, '_'),
+          title: `${m} vs ${axis}`,
+          data: rows,
+          x: axis,
+          y: m,
+          series: others.length ? 'series' : undefined,
+          logX,
+          points: true,
+          band: { over: 'seed', kind: 'std' },
+          caption: `Mean over seeds with a ±1 std band${logX ? '; log x axis (the axis is geometric)' : ''}.`,
+        }),
+      );
     }
   }
   return out;
@@ -69,10 +88,13 @@ function figures(agg: SweepAggregate): FigureSpec[] {
 function tables(sweep: SweepFile, agg: SweepAggregate): TableSpec[] {
   const metricNames = [...new Set(agg.points.flatMap((p) => Object.keys(p.metrics)))];
   const aggregate: TableSpec = {
-    id: 'aggregate', title: 'Aggregate over seeds (mean ± std)',
+    id: 'aggregate',
+    title: 'Aggregate over seeds (mean ± std)',
     columns: [...agg.axes, 'seeds', ...metricNames.flatMap((m) => [`${m} mean`, `${m} std`])],
     rows: agg.points.map((p) => [
-      ...agg.axes.map((k) => (typeof p.values[k] === 'number' || typeof p.values[k] === 'string' ? (p.values[k] as number | string) : canonicalJson(p.values[k]))),
+      ...agg.axes.map((k) =>
+        typeof p.values[k] === 'number' || typeof p.values[k] === 'string' ? (p.values[k] as number | string) : canonicalJson(p.values[k]),
+      ),
       p.seeds.length,
       ...metricNames.flatMap((m) => (p.metrics[m] ? [p.metrics[m].mean, p.metrics[m].std] : [null, null])),
     ]),
@@ -83,11 +105,17 @@ function tables(sweep: SweepFile, agg: SweepAggregate): TableSpec[] {
     p.cells.forEach((id, i) => perCell.set(id, Object.fromEntries(Object.entries(p.metrics).map(([m, st]) => [m, st.values[i]!]))));
   }
   const cells: TableSpec = {
-    id: 'cells', title: 'Cells',
+    id: 'cells',
+    title: 'Cells',
     columns: ['cell', 'point', 'seed', 'status', ...metricNames, 'backend', 'error'],
     rows: sweep.cells.map((c) => [
-      c.id, label(c.values, sweep.axisKeys) || '—', c.seed, c.status,
-      ...metricNames.map((m) => perCell.get(c.id)?.[m] ?? null), c.backend ?? null, c.error ?? null,
+      c.id,
+      label(c.values, sweep.axisKeys) || '—',
+      c.seed,
+      c.status,
+      ...metricNames.map((m) => perCell.get(c.id)?.[m] ?? null),
+      c.backend ?? null,
+      c.error ?? null,
     ]),
   };
   return [aggregate, cells];
@@ -100,7 +128,13 @@ export function sweepReportSpec(exp: Experiment<any, any>, sweep: SweepFile, agg
     `Sweep of **${exp.id}** (preset ${sweep.preset}${sweep.sets.length ? `, ${sweep.sets.join(' ')}` : ''}) over ${sweep.axisKeys.length ? sweep.axisKeys.join(', ') : 'no axes'} × seeds ${sweep.seeds.join(', ')}: ${done} of ${sweep.cells.length} cells complete. Each cell is a run folder under \`cells/<cell-id>/\` with its own report.`,
     ...warnings.map((w) => `**Warning:** ${w}.`),
   ].join('\n\n');
-  return { title: `${exp.title}: sweep`, summary, figures: [...(exp.sweep?.figuresAcross?.(agg) ?? []), ...figures(agg)], tables: tables(sweep, agg), claims: exp.sweep?.claimsAcross?.(agg) ?? [] };
+  return {
+    title: `${exp.title}: sweep`,
+    summary,
+    figures: [...(exp.sweep?.figuresAcross?.(agg) ?? []), ...figures(agg)],
+    tables: tables(sweep, agg),
+    claims: exp.sweep?.claimsAcross?.(agg) ?? [],
+  };
 }
 
 export async function writeSweepReport(dir: string, exp: Experiment<any, any>, sweep: SweepFile, agg: SweepAggregate): Promise<string[]> {
@@ -108,9 +142,18 @@ export async function writeSweepReport(dir: string, exp: Experiment<any, any>, s
   const failed = sweep.cells.some((c) => c.status === 'failed');
   const unfinished = sweep.cells.some((c) => c.status !== 'complete' && c.status !== 'failed');
   const written = await writeReport(dir, spec, {
-    experiment: exp.id, title: spec.title, paper: exp.paper, preset: sweep.preset, seed: sweep.seeds[0]!, seeds: sweep.seeds,
-    config: { sets: sweep.sets, axes: sweep.axes }, status: failed ? 'failed' : unfinished ? 'incomplete' : 'complete',
-    backend: sweep.submitter.backend, trainscope: sweep.submitter.trainscope, createdAt: sweep.createdAt, cells: sweep.cells.length,
+    experiment: exp.id,
+    title: spec.title,
+    paper: exp.paper,
+    preset: sweep.preset,
+    seed: sweep.seeds[0]!,
+    seeds: sweep.seeds,
+    config: { sets: sweep.sets, axes: sweep.axes },
+    status: failed ? 'failed' : unfinished ? 'incomplete' : 'complete',
+    backend: sweep.submitter.backend,
+    trainscope: sweep.submitter.trainscope,
+    createdAt: sweep.createdAt,
+    cells: sweep.cells.length,
   });
   return [...sweepWarnings(sweep), ...written.warnings];
 }

@@ -98,9 +98,13 @@ const unsafeBytes: ((n: number) => Uint8Array) | undefined =
 /** A zero-filled array for a primitive's output (see the file comment). */
 export function allocateOutput(dtype: DType, size: number): TypedArray {
   switch (dtype) {
-    case 'float64': return allocateFloat64(size);
-    case 'float32': return allocateFloat32(size);
-    case 'int32': return new Int32Array(size);
-    case 'bool': return new Uint8Array(size);
+    case 'float64':
+      return allocateFloat64(size);
+    case 'float32':
+      return allocateFloat32(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
   }
 }

@@ -6,15 +6,18 @@ import { fmt } from './shape.ts';
 import { Tensor, arange } from './tensor.ts';
 import { stopGradient } from './tree.ts';
 import { bind } from './trace.ts';
-import {
-  abs, add, cast, equal, exp, greater, log, max, mean, mul, neg, pow, reshape, sub, sum, tanh, where,
-} from './ops.ts';
+import { abs, add, cast, equal, exp, greater, log, max, mean, mul, neg, pow, reshape, sub, sum, tanh, where } from './ops.ts';
 
 /** log Σ exp(x) along `axis`, shifted by the (constant) max for stability. */
 export function logsumexp(x: Tensor, axis = -1, opts: { keepdims?: boolean } = {}): Tensor {
   const m = stopGradient(max(x, axis, { keepdims: true }));
   const out = add(log(sum(exp(sub(x, m)), axis, { keepdims: true })), m);
-  return opts.keepdims ? out : reshape(out, out.shape.filter((_, i) => i !== (axis < 0 ? axis + x.rank : axis)));
+  return opts.keepdims
+    ? out
+    : reshape(
+        out,
+        out.shape.filter((_, i) => i !== (axis < 0 ? axis + x.rank : axis)),
+      );
 }
 
 export function logSoftmax(x: Tensor, axis = -1): Tensor {

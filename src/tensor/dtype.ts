@@ -37,10 +37,14 @@ export function isFloat(d: DType): d is FloatDType {
 
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
-    case 'float64': return new Float64Array(size);
-    case 'float32': return new Float32Array(size);
-    case 'int32': return new Int32Array(size);
-    case 'bool': return new Uint8Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'float32':
+      return new Float32Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
   }
 }
 

@@ -66,7 +66,10 @@ export const elementwiseImpls: FamilyTable<ElementwiseParams, 'impl'> = {
   cast: ([x], { dtype }) => {
     if (dtype === 'int32' && (x!.dtype === 'float64' || x!.dtype === 'float32')) {
       const i = firstNotInt32(x!.data);
-      if (i >= 0) throw new Error(`cast: value ${x!.data[i]} at flat index ${i} has no int32 value (NaN, ±Infinity and values outside [-2147483648, 2147483647] are refused rather than wrapped)`);
+      if (i >= 0)
+        throw new Error(
+          `cast: value ${x!.data[i]} at flat index ${i} has no int32 value (NaN, ±Infinity and values outside [-2147483648, 2147483647] are refused rather than wrapped)`,
+        );
     }
     const out = allocate(dtype, x!.size);
     kernels().cast(x!.data, out);

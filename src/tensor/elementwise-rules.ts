@@ -56,19 +56,30 @@ export const elementwiseJvp: FamilyTable<ElementwiseParams, 'jvp'> = {
   sign: () => null,
   add: ([ta, tb]) => total(ta!, tb!),
   sub: ([ta, tb]) => total(ta!, tb ? neg(tb) : null),
-  mul: ([ta, tb], [a, b]) => total(scaled(ta!, () => b!), scaled(tb!, () => a!)),
+  mul: ([ta, tb], [a, b]) =>
+    total(
+      scaled(ta!, () => b!),
+      scaled(tb!, () => a!),
+    ),
   div: ([ta, tb], [, b], out) => total(ta ? div(ta, b!) : null, tb ? neg(div(mul(tb, out), b!)) : null),
-  pow: ([ta, tb], [a, b], out) => total(
-    scaled(ta!, () => mul(b!, bind('pow', [a!, sub(b!, 1)], {}))),
-    scaled(tb!, () => where(greater(a!, 0), mul(out, log(where(greater(a!, 0), a!, 1))), 0)),
-  ),
+  pow: ([ta, tb], [a, b], out) =>
+    total(
+      scaled(ta!, () => mul(b!, bind('pow', [a!, sub(b!, 1)], {}))),
+      scaled(tb!, () => where(greater(a!, 0), mul(out, log(where(greater(a!, 0), a!, 1))), 0)),
+    ),
   maximum: ([ta, tb], [a, b]) => {
     const w = winWeight(a!, b!, greater);
-    return total(scaled(ta!, () => w), scaled(tb!, () => sub(1, w)));
+    return total(
+      scaled(ta!, () => w),
+      scaled(tb!, () => sub(1, w)),
+    );
   },
   minimum: ([ta, tb], [a, b]) => {
     const w = winWeight(a!, b!, less);
-    return total(scaled(ta!, () => w), scaled(tb!, () => sub(1, w)));
+    return total(
+      scaled(ta!, () => w),
+      scaled(tb!, () => sub(1, w)),
+    );
   },
   compare: () => null,
   select: ([, ta, tb], [c, a]) => where(c!, ta ?? zerosLike(a!), tb ?? zerosLike(a!)),

@@ -6,7 +6,15 @@ import { mul, reshape, sum } from './ops.ts';
 import { grad } from './transforms.ts';
 
 test('util.inspect / console.log print dtype, shape and values, not the trace fields', () => {
-  assert.equal(inspect(tensor([[1, 2], [3, 4]])), 'Tensor(float64, [2, 2]) [[1, 2], [3, 4]]');
+  assert.equal(
+    inspect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    ),
+    'Tensor(float64, [2, 2]) [[1, 2], [3, 4]]',
+  );
   assert.equal(inspect(scalar(3)), 'Tensor(float64, []) 3');
   assert.equal(inspect(tensor([0.1 + 0.2, 1 / 3, -2.5e-10])), 'Tensor(float64, [3]) [0.3, 0.33333333, -2.5e-10]');
   assert.equal(inspect(tensor([true, false])), 'Tensor(bool, [2]) [true, false]');

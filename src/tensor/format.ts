@@ -30,9 +30,10 @@ export function formatTensor(t: Printable): string {
   const build = (axis: number, offset: number, multiline: boolean): string => {
     if (axis === shape.length) return formatValue(Number(data[offset]), dtype);
     const n = shape[axis]!;
-    const picks: (number | null)[] = summarize && n > 2 * EDGE_ITEMS
-      ? [...Array.from({ length: EDGE_ITEMS }, (_, i) => i), null, ...Array.from({ length: EDGE_ITEMS }, (_, i) => n - EDGE_ITEMS + i)]
-      : Array.from({ length: n }, (_, i) => i);
+    const picks: (number | null)[] =
+      summarize && n > 2 * EDGE_ITEMS
+        ? [...Array.from({ length: EDGE_ITEMS }, (_, i) => i), null, ...Array.from({ length: EDGE_ITEMS }, (_, i) => n - EDGE_ITEMS + i)]
+        : Array.from({ length: n }, (_, i) => i);
     const parts = picks.map((i) => (i === null ? '...' : build(axis + 1, offset + i * strides[axis]!, multiline)));
     const inner = axis < shape.length - 1;
     const sep = multiline && inner ? `,${'\n'.repeat(shape.length - axis - 1)}${' '.repeat(axis + 1)}` : ', ';

@@ -15,7 +15,11 @@ test('hessian(f)(x) has shape x.shape ++ x.shape, equals jacobian(grad(f)) and f
   // Central differences of the gradient, column by column.
   const eps = 1e-5;
   for (let j = 0; j < x.size; j++) {
-    const shifted = (s: number): Tensor => tensor(Float64Array.from(x.data, (v, i) => (i === j ? v + s : v)), { shape: x.shape });
+    const shifted = (s: number): Tensor =>
+      tensor(
+        Float64Array.from(x.data, (v, i) => (i === j ? v + s : v)),
+        { shape: x.shape },
+      );
     const gp = grad(f)(shifted(eps)).data;
     const gm = grad(f)(shifted(-eps)).data;
     for (let i = 0; i < x.size; i++) {
@@ -29,7 +33,10 @@ test('hessian(f)(x) has shape x.shape ++ x.shape, equals jacobian(grad(f)) and f
 
 test('hessian passes extra arguments through and refuses trees', () => {
   const q = (x: Tensor, a: Tensor): Tensor => sum(mul(matmul(a, x), x));
-  const a = tensor([[2, 1], [1, 3]]);
+  const a = tensor([
+    [2, 1],
+    [1, 3],
+  ]);
   assert.deepEqual(Array.from(hessian(q)(tensor([0.3, -0.7]), a).data), [4, 2, 2, 6]);
   assert.throws(() => hessian(q)({ x: tensor([1]) } as unknown as Tensor, a), /hessian: expects a single Tensor as the first argument, got object/);
 });

@@ -51,12 +51,21 @@ export const layoutImpls: FamilyTable<LayoutParams, 'impl'> = {
       return new Tensor(out, [c, r], x!.dtype);
     }
     const s = stridesOf(shape);
-    return gatherCopy(x!, perm.map((p) => shape[p]!), perm.map((p) => s[p]!));
+    return gatherCopy(
+      x!,
+      perm.map((p) => shape[p]!),
+      perm.map((p) => s[p]!),
+    );
   },
   slice: ([x], { starts, ends }) => {
     const s = stridesOf(x!.shape);
     const base = starts.reduce((acc, st, i) => acc + st * s[i]!, 0);
-    return gatherCopy(x!, starts.map((st, i) => ends[i]! - st), s, base);
+    return gatherCopy(
+      x!,
+      starts.map((st, i) => ends[i]! - st),
+      s,
+      base,
+    );
   },
   pad: ([x], { before, after }) => {
     const shape = x!.shape.map((d, i) => d + before[i]! + after[i]!);
@@ -74,7 +83,13 @@ export const layoutImpls: FamilyTable<LayoutParams, 'impl'> = {
     const shape = first.shape.map((d, i) => (i === axis ? total : d));
     const [outer, , inner] = around(shape, axis);
     const out = allocate(first.dtype, sizeOf(shape));
-    kernels().concat(xs.map((t) => t.data), lens, outer, inner, out);
+    kernels().concat(
+      xs.map((t) => t.data),
+      lens,
+      outer,
+      inner,
+      out,
+    );
     return new Tensor(out, shape, first.dtype);
   },
   gather: ([x, idx], { axis }) => {

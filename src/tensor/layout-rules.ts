@@ -11,8 +11,19 @@ export const layoutVjp: FamilyTable<LayoutParams, 'vjp'> = {
     perm.forEach((p, i) => (inverse[p] = i));
     return [transpose(ct, inverse)];
   },
-  slice: (ct, [x], _o, { starts, ends }) => [pad(ct, starts.map((s, i) => [s, x!.shape[i]! - ends[i]!] as [number, number]))],
-  pad: (ct, [x], _o, { before }) => [slice(ct, before, before.map((b, i) => b + x!.shape[i]!))],
+  slice: (ct, [x], _o, { starts, ends }) => [
+    pad(
+      ct,
+      starts.map((s, i) => [s, x!.shape[i]! - ends[i]!] as [number, number]),
+    ),
+  ],
+  pad: (ct, [x], _o, { before }) => [
+    slice(
+      ct,
+      before,
+      before.map((b, i) => b + x!.shape[i]!),
+    ),
+  ],
   concat: (ct, xs, _o, { axis }, needs) => {
     let offset = 0;
     return xs.map((x, i) => {
@@ -34,7 +45,11 @@ export const layoutJvp: FamilyTable<LayoutParams, 'jvp'> = {
   transpose: linear('transpose'),
   slice: linear('slice'),
   pad: linear('pad'),
-  concat: (tangents, inputs, _o, params) => linear('concat', inputs.map((_, i) => i))(tangents, inputs, _o, params),
+  concat: (tangents, inputs, _o, params) =>
+    linear(
+      'concat',
+      inputs.map((_, i) => i),
+    )(tangents, inputs, _o, params),
   gather: linear('gather'),
   scatterAdd: linear('scatterAdd'),
 };

@@ -32,7 +32,12 @@ export const linalgImpls: FamilyTable<LinalgParams, 'impl'> = {
     const batch = sizeOf(batchShape);
     const out = allocate(A.dtype, batch * m * n) as FloatArray;
     kernels().gemm(A.data as FloatArray, B.data as FloatArray, out, {
-      batch, m, n, k, transA, transB,
+      batch,
+      m,
+      n,
+      k,
+      transA,
+      transB,
       aBatchStride: A.rank === 2 ? 0 : m * k,
       bBatchStride: B.rank === 2 ? 0 : k * n,
     });

@@ -36,8 +36,7 @@ const tri = (n: number, lower: boolean, strict: boolean, dtype: Tensor['dtype'])
 };
 
 /** X with op(T)·X = B. */
-export const solveTri = (t: Tensor, b: Tensor, lower: boolean, transpose: boolean): Tensor =>
-  bind('solveTriangular', [t, b], { lower, transpose });
+export const solveTri = (t: Tensor, b: Tensor, lower: boolean, transpose: boolean): Tensor => bind('solveTriangular', [t, b], { lower, transpose });
 
 const sym = (a: Tensor): Tensor => mul(add(a, mT(a)), 0.5);
 
@@ -152,12 +151,8 @@ export function solveTriangularJvp(tT: Tensor | null, tB: Tensor | null, t: Tens
 /** The linalg family's rule tables (linalg-primitives.ts). */
 export const linalgVjp: FamilyTable<LinalgParams, 'vjp'> = {
   matmul: (ct, [a, b], _o, { transA, transB }, needs) => [
-    needs[0]
-      ? unbatch(transA ? matmul(b!, ct, { transA: transB, transB: true }) : matmul(ct, b!, { transB: !transB }), a!)
-      : null,
-    needs[1]
-      ? unbatch(transB ? matmul(ct, a!, { transA: true, transB: transA }) : matmul(a!, ct, { transA: !transA }), b!)
-      : null,
+    needs[0] ? unbatch(transA ? matmul(b!, ct, { transA: transB, transB: true }) : matmul(ct, b!, { transB: !transB }), a!) : null,
+    needs[1] ? unbatch(transB ? matmul(ct, a!, { transA: true, transB: transA }) : matmul(a!, ct, { transA: !transA }), b!) : null,
   ],
   im2col: (ct, _x, _o, { g }) => [bind('col2im', [ct], { g })],
   col2im: (ct, _x, _o, { g }) => [bind('im2col', [ct], { g, padValue: 0 })],

@@ -115,7 +115,9 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return bind('cast', [x], { dtype });
 }
 
-export interface ReduceOptions { keepdims?: boolean }
+export interface ReduceOptions {
+  keepdims?: boolean;
+}
 
 function keepShape(shape: readonly number[], axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -183,7 +185,10 @@ export function expandDims(x: Tensor, axis: number): Tensor {
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   const ax = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.rank);
   for (const a of ax) if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of shape ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
-  return reshape(x, x.shape.filter((_, i) => !ax.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !ax.includes(i)),
+  );
 }
 
 /** Permute axes; by default reverse them (matrix transpose for rank 2). */
@@ -233,7 +238,8 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[]): Te
   if (pads.length > x.rank) throw new Error(`pad: ${pads.length} pad pairs for shape ${fmt(x.shape)}`);
   const before = x.shape.map((_, i) => pads[i]?.[0] ?? 0);
   const after = x.shape.map((_, i) => pads[i]?.[1] ?? 0);
-  if ([...before, ...after].some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`pad: paddings must be non-negative integers, got ${JSON.stringify(pads)}`);
+  if ([...before, ...after].some((v) => !Number.isInteger(v) || v < 0))
+    throw new Error(`pad: paddings must be non-negative integers, got ${JSON.stringify(pads)}`);
   return bind('pad', [x], { before, after });
 }
 
@@ -254,7 +260,10 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new Error('stack: needs at least one tensor');
   const ax = normalizeAxis('stack', axis, xs[0]!.rank + 1);
-  return concat(xs.map((x) => expandDims(x, ax)), ax);
+  return concat(
+    xs.map((x) => expandDims(x, ax)),
+    ax,
+  );
 }
 
 function checkIndices(op: string, indices: Tensor): void {
@@ -279,7 +288,10 @@ export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape
   return bind('scatterAdd', [updates, indices], { axis: ax, shape: [...shape] });
 }
 
-export interface MatmulOptions { transA?: boolean; transB?: boolean }
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+}
 
 /**
  * Matrix product op(a)·op(b) over the last two axes, broadcasting batch axes; a 1-D operand
@@ -361,7 +373,10 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   return reshape(y, [x.shape[0]!, o, oh, ow]);
 }
 
-export interface PoolOptions { stride?: number | readonly [number, number]; padding?: number | readonly [number, number] }
+export interface PoolOptions {
+  stride?: number | readonly [number, number];
+  padding?: number | readonly [number, number];
+}
 
 function pool(op: string, x: Tensor, kernel: number | readonly [number, number], opts: PoolOptions, padValue: number, reduce: (t: Tensor) => Tensor): Tensor {
   checkTensor(op, x);

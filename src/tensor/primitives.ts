@@ -22,10 +22,24 @@ type None = Record<string, never>;
 /** Elementwise primitives and their (static, non-differentiable) parameters. */
 export interface ElementwiseParams {
   // elementwise unary (float)
-  neg: None; exp: None; log: None; sin: None; cos: None; tanh: None; sigmoid: None;
-  sqrt: None; abs: None; sign: None;
+  neg: None;
+  exp: None;
+  log: None;
+  sin: None;
+  cos: None;
+  tanh: None;
+  sigmoid: None;
+  sqrt: None;
+  abs: None;
+  sign: None;
   // elementwise binary (equal shapes and dtypes)
-  add: None; sub: None; mul: None; div: None; pow: None; maximum: None; minimum: None;
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  pow: None;
+  maximum: None;
+  minimum: None;
   compare: { op: CompareOp };
   select: None; // (cond: bool, a, b)
   /** (x, y) ↦ x > 0 ? y : 0, equal shapes: relu(x) is maskPositive(x, x), and its own derivative. */
@@ -87,13 +101,15 @@ export type Impl<P extends Prim> = (inputs: readonly Tensor[], params: PrimParam
  * wants a cotangent; rules skip the work otherwise.
  */
 export type VjpRule<P extends Prim> = (
-  ct: Tensor, inputs: readonly Tensor[], out: Tensor, params: PrimParams[P], needs: readonly boolean[],
+  ct: Tensor,
+  inputs: readonly Tensor[],
+  out: Tensor,
+  params: PrimParams[P],
+  needs: readonly boolean[],
 ) => (Tensor | null)[];
 
 /** Forward-mode rule: the tangent of the output given the tangents of the inputs (null = zero). */
-export type JvpRule<P extends Prim> = (
-  tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: PrimParams[P],
-) => Tensor | null;
+export type JvpRule<P extends Prim> = (tangents: readonly (Tensor | null)[], inputs: readonly Tensor[], out: Tensor, params: PrimParams[P]) => Tensor | null;
 
 /** One table per family; the spread is checked complete against Prim. */
 export type FamilyTable<Params, Rule extends 'impl' | 'vjp' | 'jvp'> = {

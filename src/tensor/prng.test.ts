@@ -1,8 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  bernoulli, fnv1a32, foldIn, isKey, key, keyFromData, normal, permutation, randint, randomBits, split,
-  threefry2x32, threefry2x32Fill, uniform, type Key,
+  bernoulli,
+  fnv1a32,
+  foldIn,
+  isKey,
+  key,
+  keyFromData,
+  normal,
+  permutation,
+  randint,
+  randomBits,
+  split,
+  threefry2x32,
+  threefry2x32Fill,
+  uniform,
+  type Key,
 } from './prng.ts';
 
 const N = 100_000;
@@ -56,7 +69,16 @@ test('threefry2x32 reproduces JAX: legacy split(PRNGKey(0)) hashes counters (0, 
   // [[4146024105, 967050713], [2718843009, 1272950319]]: the first words of both blocks, then the second words.
   const a = threefry2x32(key(0), 0, 2);
   const b = threefry2x32(key(0), 1, 3);
-  assert.deepEqual([[a[0], b[0]], [a[1], b[1]]], [[4146024105, 967050713], [2718843009, 1272950319]]);
+  assert.deepEqual(
+    [
+      [a[0], b[0]],
+      [a[1], b[1]],
+    ],
+    [
+      [4146024105, 967050713],
+      [2718843009, 1272950319],
+    ],
+  );
 });
 
 test('threefry2x32Fill agrees with threefry2x32 block by block, including odd lengths, offsets and hi counter words', () => {
@@ -102,7 +124,10 @@ test('golden values for key(0) and key(42) are frozen', () => {
   assert.deepEqual(foldIn(k0, 'layer1'), [2973869058, 436437563]);
 
   const k42 = key(42);
-  assert.deepEqual(split(k42), [[1832780943, 270669613], [64467757, 2916123636]]);
+  assert.deepEqual(split(k42), [
+    [1832780943, 270669613],
+    [64467757, 2916123636],
+  ]);
   assert.deepEqual(Array.from(uniform(k42, 4)), [0.42672732497223864, 0.015010203820678303, 0.5741443917566208, 0.7298189202240498]);
   assert.deepEqual(Array.from(uniform(k42, 4, { dtype: 'float32' })), [0.4267275333404541, 0.06302016973495483, 0.015010058879852295, 0.6789628863334656]);
   assert.deepEqual(Array.from(normal(k42, 3)), [1.2992749062638496, 0.12290168358757737, -0.1332208379845268]);
@@ -197,7 +222,7 @@ test('normal: mean within 4σ/√n, variance near 1; mean/std options; float32 i
   assert.ok(z.every(Number.isFinite));
 
   const w = normal(key(17), N, { mean: 3, std: 0.5 });
-  assert.ok(Math.abs(mean(w) - 3) < 4 * 0.5 / Math.sqrt(N));
+  assert.ok(Math.abs(mean(w) - 3) < (4 * 0.5) / Math.sqrt(N));
   assert.ok(Math.abs(variance(w) - 0.25) < 4 * 0.25 * Math.sqrt(2 / N));
 
   const z32 = normal(key(17), 101, { dtype: 'float32' });
@@ -238,7 +263,10 @@ test('randint: within [low, high), roughly uniform; full int32 range; single val
 test('permutation: a permutation of 0..n-1 that depends on the key', () => {
   for (const n of [0, 1, 2, 10, 1000]) {
     const p = permutation(key(23), n);
-    assert.deepEqual(Array.from(p).sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      Array.from(p).sort((a, b) => a - b),
+      Array.from({ length: n }, (_, i) => i),
+    );
   }
   assert.notDeepEqual(permutation(key(23), 50), permutation(key(24), 50));
   // Each element is equally likely in each position: the first entry over many keys.

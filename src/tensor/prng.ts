@@ -97,15 +97,23 @@ function hashBlock(k0: number, k1: number, c0: number, c1: number, out: Uint32Ar
   for (let s = 1; s <= 5; s++) {
     // Four rounds with the rotation constants R_32x2 = [13, 15, 26, 6, 17, 29, 16, 24].
     if ((s & 1) === 1) {
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
     } else {
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 17) | (x1 >>> 15)) ^ x0;
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 29) | (x1 >>> 3)) ^ x0;
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 16) | (x1 >>> 16)) ^ x0;
-      x0 = (x0 + x1) | 0; x1 = ((x1 << 24) | (x1 >>> 8)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 17) | (x1 >>> 15)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 29) | (x1 >>> 3)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 16) | (x1 >>> 16)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 24) | (x1 >>> 8)) ^ x0;
     }
     x0 = (x0 + a) | 0;
     x1 = (x1 + b + s) | 0;
@@ -160,7 +168,10 @@ class WordStream {
   private pos = 0;
   private nextBlock: number;
 
-  constructor(private readonly k: Key, expectedWords: number) {
+  constructor(
+    private readonly k: Key,
+    expectedWords: number,
+  ) {
     this.words = threefry2x32Fill(k, new Uint32Array(Math.max(2, expectedWords + (expectedWords & 1))));
     this.nextBlock = this.words.length / 2;
   }

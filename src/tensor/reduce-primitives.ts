@@ -42,6 +42,10 @@ export const reduceImpls: FamilyTable<ReduceParams, 'impl'> = {
     if (len === 0) throw new Error(`argmax: axis ${axis} of shape ${fmt(x!.shape)} is empty`);
     const out = new Int32Array(outer * inner);
     kernels().argmax(x!.data, outer, len, inner, out);
-    return new Tensor(out, x!.shape.filter((_, i) => i !== axis), 'int32');
+    return new Tensor(
+      out,
+      x!.shape.filter((_, i) => i !== axis),
+      'int32',
+    );
   },
 };

@@ -26,7 +26,13 @@ export function softmaxJacobianProduct(logits: Tensor, t: Tensor): Tensor {
 }
 
 /** Sum a batched matmul cotangent back to an unbatched operand. */
-export const unbatch = (g: Tensor, like: Tensor): Tensor => (g.rank > like.rank ? sum(g, g.shape.slice(0, g.rank - like.rank).map((_, i) => i)) : g);
+export const unbatch = (g: Tensor, like: Tensor): Tensor =>
+  g.rank > like.rank
+    ? sum(
+        g,
+        g.shape.slice(0, g.rank - like.rank).map((_, i) => i),
+      )
+    : g;
 
 /** Sum of the non-null terms (null when all are). */
 export function total(...terms: (Tensor | null)[]): Tensor | null {
@@ -38,7 +44,11 @@ export const scaled = (t: Tensor | null, f: () => Tensor): Tensor | null => (t ?
 /** A linear primitive's tangent is the primitive applied to the tangents (zeros where null). */
 export function linear<P extends Prim>(prim: P, differentiable: readonly number[] = [0]): JvpRule<P> {
   return (tangents, inputs, _out, params) =>
-    bind(prim, inputs.map((x, i) => (differentiable.includes(i) ? tangents[i] ?? zerosLike(x) : x)), params);
+    bind(
+      prim,
+      inputs.map((x, i) => (differentiable.includes(i) ? (tangents[i] ?? zerosLike(x)) : x)),
+      params,
+    );
 }
 
 /**

@@ -51,10 +51,7 @@ export function svdVjp(ct: Tensor, a: Tensor, out: Tensor): Tensor {
   const sInv = inverseValues(s);
   const j = matmul(u, uBar, { transA: true });
   const kk = matmul(v, vBar, { transA: true });
-  const inner = add(
-    add(mul(mul(f, sub(j, mT(j))), sRow), mul(eye(k, a.dtype), reshape(sBar, [1, k]))),
-    mul(sCol, mul(f, sub(kk, mT(kk)))),
-  );
+  const inner = add(add(mul(mul(f, sub(j, mT(j))), sRow), mul(eye(k, a.dtype), reshape(sBar, [1, k]))), mul(sCol, mul(f, sub(kk, mT(kk)))));
   // U·inner·Vᵀ + (Ū − U·J)·S⁻¹·Vᵀ + U·S⁻¹·(V̄ − V·K)ᵀ, grouped as U·(…)·Vᵀ plus the two projections.
   const core = matmul(matmul(u, inner), v, { transB: true });
   const left = matmul(mul(sub(uBar, matmul(u, j)), sInv), v, { transB: true });

@@ -110,7 +110,8 @@ export function tensor(value: NestedArray | TypedArray | readonly number[] | Ten
     const v = Number(flat[i]);
     if (opts.checkFinite && !Number.isFinite(v)) throw new Error(`tensor: non-finite value ${v} at flat index ${i} (checkFinite is on)`);
     if (dtype === 'int32' && !Number.isInteger(v)) throw new Error(`tensor: value ${v} at flat index ${i} is not an integer (dtype int32)`);
-    if (dtype === 'int32' && (v < INT32_MIN || v > INT32_MAX)) throw new Error(`tensor: value ${v} at flat index ${i} is outside the int32 range [-2147483648, 2147483647]`);
+    if (dtype === 'int32' && (v < INT32_MIN || v > INT32_MAX))
+      throw new Error(`tensor: value ${v} at flat index ${i} is outside the int32 range [-2147483648, 2147483647]`);
     data[i] = dtype === 'bool' ? (v ? 1 : 0) : v;
   }
   return new Tensor(data, shape, dtype);

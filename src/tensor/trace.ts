@@ -16,7 +16,10 @@ import { Tensor, type Node } from './tensor.ts';
 import { impls, type JvpRule, type Prim, type PrimParams, type VjpRule } from './primitives.ts';
 
 type LevelKind = 'reverse' | 'forward';
-interface Level { readonly id: number; readonly kind: LevelKind }
+interface Level {
+  readonly id: number;
+  readonly kind: LevelKind;
+}
 
 const stack: Level[] = [];
 let ceiling = Infinity;
@@ -27,7 +30,10 @@ let nextSeq = 0;
 let checkFiniteOn = false;
 
 /** The derivative rule tables, handed over by registerRules (transforms.ts does, on import). */
-interface RuleTables { vjp: { [P in Prim]: VjpRule<P> }; jvp: { [P in Prim]: JvpRule<P> } }
+interface RuleTables {
+  vjp: { [P in Prim]: VjpRule<P> };
+  jvp: { [P in Prim]: JvpRule<P> };
+}
 let rules: RuleTables | undefined;
 
 /** Hands the tracer its rule tables (JAX registers rules beside primitives; ours are whole typed tables). */
@@ -235,5 +241,5 @@ export function backward(level: Level, y: Tensor, seed: Tensor, inputs: readonly
       if (needs[i] && g) accumulate(x._node!, checkRuleOutput('VJP', prim, reduceToInput(g, x), x));
     });
   }
-  return inputs.map((x) => (x._node ? cotangents.get(x._node) ?? null : null));
+  return inputs.map((x) => (x._node ? (cotangents.get(x._node) ?? null) : null));
 }

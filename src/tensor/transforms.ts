@@ -71,7 +71,8 @@ export function grad<P extends Tree, A extends unknown[] = []>(f: (params: P, ..
 
 function checkMatching(op: string, what: string, tree: Tree, leaves: readonly Tensor[], paths: readonly string[]): Tensor[] {
   const flat = treeFlatten(tree);
-  if (flat.paths.join('|') !== paths.join('|')) throw new Error(`${op}: ${what} tree does not match the parameters (${flat.paths.length} vs ${paths.length} leaves)`);
+  if (flat.paths.join('|') !== paths.join('|'))
+    throw new Error(`${op}: ${what} tree does not match the parameters (${flat.paths.length} vs ${paths.length} leaves)`);
   flat.leaves.forEach((t, i) => {
     const x = leaves[i]!;
     if (!shapesEqual(t.shape, x.shape) || t.dtype !== x.dtype) {
@@ -137,7 +138,9 @@ export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
 export function hessian<A extends unknown[] = []>(f: (x: Tensor, ...args: A) => Tensor): (x: Tensor, ...args: A) => Tensor {
   return (x, ...args) => {
     if (!(x instanceof Tensor)) {
-      throw new Error(`hessian: expects a single Tensor as the first argument, got ${Array.isArray(x) ? 'an array' : typeof x} (flatten a tree into one tensor first)`);
+      throw new Error(
+        `hessian: expects a single Tensor as the first argument, got ${Array.isArray(x) ? 'an array' : typeof x} (flatten a tree into one tensor first)`,
+      );
     }
     const g = grad((y: Tensor) => f(y, ...args));
     return jacobian(g, x);
@@ -151,7 +154,10 @@ export type InAxes = number | null | readonly (number | null)[];
 function take(x: Tensor, axis: number, i: number): Tensor {
   const starts = x.shape.map((_, d) => (d === axis ? i : 0));
   const ends = x.shape.map((n, d) => (d === axis ? i + 1 : n));
-  return reshape(slice(x, starts, ends), x.shape.filter((_, d) => d !== axis));
+  return reshape(
+    slice(x, starts, ends),
+    x.shape.filter((_, d) => d !== axis),
+  );
 }
 
 /**

@@ -10,8 +10,10 @@ import * as random from './random.ts';
 type Params = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
 const keys = random.split(random.key(0), 6);
 const params: Params = {
-  w1: random.normal(keys[0]!, [3, 5]), b1: random.normal(keys[1]!, [5]),
-  w2: random.normal(keys[2]!, [5, 2]), b2: random.normal(keys[3]!, [2]),
+  w1: random.normal(keys[0]!, [3, 5]),
+  b1: random.normal(keys[1]!, [5]),
+  w2: random.normal(keys[2]!, [5, 2]),
+  b2: random.normal(keys[3]!, [2]),
 };
 const xs = random.normal(keys[4]!, [7, 3]);
 const ys = random.normal(keys[5]!, [7, 2]);
@@ -51,7 +53,16 @@ test('vmap: other axes, negative axes, tree inputs and outputs, unmapped non-ten
   }
   assert.deepEqual(out.total.shape, [4]);
   // A tree argument: every leaf mapped along the same axis.
-  const g = vmap((t: { u: Tensor; v: Tensor }) => sum(mul(t.u, t.v)))({ u: tensor([[1, 2], [3, 4]]), v: tensor([[5, 6], [7, 8]]) });
+  const g = vmap((t: { u: Tensor; v: Tensor }) => sum(mul(t.u, t.v)))({
+    u: tensor([
+      [1, 2],
+      [3, 4],
+    ]),
+    v: tensor([
+      [5, 6],
+      [7, 8],
+    ]),
+  });
   assert.deepEqual(Array.from(g.data), [17, 53]);
 });
 
@@ -64,7 +75,10 @@ test('vmap is differentiable (the slices and the stack are traced)', () => {
 
 test('vmap: clear errors for mismatched sizes, out-of-range axes, wrong inAxes', () => {
   const f = (a: Tensor, b: Tensor) => add(a, b);
-  assert.throws(() => vmap(f)(tensor([1, 2, 3]), tensor([1, 2])), /vmap: mapped axis sizes differ: argument 0 leaf \(root\) has size 3 along axis 0, argument 1 leaf \(root\) has size 2 along axis 0/);
+  assert.throws(
+    () => vmap(f)(tensor([1, 2, 3]), tensor([1, 2])),
+    /vmap: mapped axis sizes differ: argument 0 leaf \(root\) has size 3 along axis 0, argument 1 leaf \(root\) has size 2 along axis 0/,
+  );
   assert.throws(() => vmap(f, [0, 2])(tensor([1, 2]), tensor([[1, 2]])), /vmap: axis 2 is out of range for argument 1 leaf \(root\) of shape \[1, 2\]/);
   assert.throws(() => vmap(f, [0])(tensor([1]), tensor([1])), /vmap: inAxes has 1 entries for 2 argument\(s\)/);
   assert.throws(() => vmap(f, null)(tensor([1]), tensor([1])), /vmap: no argument is mapped/);

@@ -66,11 +66,15 @@ export function loadCheckpointOrPrevious(path: string): { payload: Record<string
     }
   }
   if (!existsSync(prev)) {
-    throw new Error(`${newest?.message ?? `checkpoint ${path}: missing`}; no previous copy (${prev}) to fall back to: delete ${path} to restart this stage from its beginning`);
+    throw new Error(
+      `${newest?.message ?? `checkpoint ${path}: missing`}; no previous copy (${prev}) to fall back to: delete ${path} to restart this stage from its beginning`,
+    );
   }
   try {
     return { payload: loadCheckpoint(prev), from: prev, fellBack: newest?.message ?? `checkpoint ${path}: missing` };
   } catch (e) {
-    throw new Error(`${newest?.message ?? `checkpoint ${path}: missing`}, and its previous copy too (${(e as Error).message}): delete both to restart this stage from its beginning`);
+    throw new Error(
+      `${newest?.message ?? `checkpoint ${path}: missing`}, and its previous copy too (${(e as Error).message}): delete both to restart this stage from its beginning`,
+    );
   }
 }

@@ -33,13 +33,22 @@ test('stopAt atLeast stops at the first evaluation reaching the value; atMost on
 test('stopAt naming a metric that is never recorded, or with both or neither threshold, fails before the first step', () => {
   let steps = 0;
   const onStep = (): void => void steps++;
-  assert.throws(() => train(tinyOptions({ stopAt: { metric: 'testAcuracy', atLeast: 0.9 }, onStep })), /stopAt: metric 'testAcuracy' is never recorded by this run \(it records: loss, testAccuracy, testLoss/);
+  assert.throws(
+    () => train(tinyOptions({ stopAt: { metric: 'testAcuracy', atLeast: 0.9 }, onStep })),
+    /stopAt: metric 'testAcuracy' is never recorded by this run \(it records: loss, testAccuracy, testLoss/,
+  );
   assert.throws(() => train(tinyOptions({ test: undefined, stopAt: { metric: 'testAccuracy', atLeast: 0.9 }, onStep })), /never recorded/);
   assert.throws(() => train(tinyOptions({ stopAt: { metric: 'loss', atLeast: 1, atMost: 2 } as never, onStep })), /exactly one of atLeast and atMost/);
   assert.throws(() => train(tinyOptions({ stopAt: { metric: 'loss' } as never, onStep })), /exactly one of atLeast and atMost/);
   assert.equal(steps, 0);
   // A metric a hook declares may be named.
-  const r = train(tinyOptions({ steps: 30, hooks: [{ name: 'norm', every: 5, metrics: ['w2Norm'], afterStep: (v) => v.log({ w2Norm: 1 + v.step }) }], stopAt: { metric: 'w2Norm', atLeast: 16 } }));
+  const r = train(
+    tinyOptions({
+      steps: 30,
+      hooks: [{ name: 'norm', every: 5, metrics: ['w2Norm'], afterStep: (v) => v.log({ w2Norm: 1 + v.step }) }],
+      stopAt: { metric: 'w2Norm', atLeast: 16 },
+    }),
+  );
   assert.equal(r.step, 15);
 });
 
@@ -47,11 +56,18 @@ test('onEval, evalTrain and logEvery: what is recorded and when', () => {
   const seen: MetricRecord[] = [];
   const r = train(tinyOptions({ steps: 50, evalEvery: 20, evalTrain: true, logEvery: 7, onEval: (rec) => seen.push(rec) }));
   const evals = r.metrics.filter((m) => 'testLoss' in m);
-  assert.deepEqual(evals.map((m) => m.step), [20, 40, 50], 'every evalEvery steps and once at the end');
+  assert.deepEqual(
+    evals.map((m) => m.step),
+    [20, 40, 50],
+    'every evalEvery steps and once at the end',
+  );
   assert.deepEqual(seen, evals);
   for (const m of evals) for (const k of ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy']) assert.ok(Number.isFinite(m[k]), `${k} at ${m.step}`);
   const losses = r.metrics.filter((m) => 'loss' in m);
-  assert.deepEqual(losses.map((m) => m.step), [0, 7, 14, 21, 28, 35, 42, 49]);
+  assert.deepEqual(
+    losses.map((m) => m.step),
+    [0, 7, 14, 21, 28, 35, 42, 49],
+  );
   const none = train(tinyOptions({ steps: 10, logEvery: 0, evalAtEnd: false }));
   assert.deepEqual(none.metrics, []);
   // evalTrain measures the whole training set, in eval mode, at the current parameters.
@@ -63,15 +79,29 @@ test('hooks run at their cadence, see params, grads and optimizer state, and can
   const calls: number[] = [];
   const every3: number[] = [];
   let last: { step: number; totalSteps: number; w1: readonly number[]; g1: readonly number[]; stateStep: number } | undefined;
-  const r = train(tinyOptions({
-    steps: 20, onStepEvery: 4, onStep: (v) => void calls.push(v.step),
-    hooks: [{
-      name: 'probe', every: 3, afterStep: (v) => {
-        every3.push(v.step);
-        last = { step: v.step, totalSteps: v.totalSteps, w1: (v.params as { w1: Tensor }).w1.shape, g1: (v.grads as { w1: Tensor }).w1.shape, stateStep: v.state.step };
-      },
-    }],
-  }));
+  const r = train(
+    tinyOptions({
+      steps: 20,
+      onStepEvery: 4,
+      onStep: (v) => void calls.push(v.step),
+      hooks: [
+        {
+          name: 'probe',
+          every: 3,
+          afterStep: (v) => {
+            every3.push(v.step);
+            last = {
+              step: v.step,
+              totalSteps: v.totalSteps,
+              w1: (v.params as { w1: Tensor }).w1.shape,
+              g1: (v.grads as { w1: Tensor }).w1.shape,
+              stateStep: v.state.step,
+            };
+          },
+        },
+      ],
+    }),
+  );
   assert.deepEqual(calls, [4, 8, 12, 16, 20]);
   assert.deepEqual(every3, [3, 6, 9, 12, 15, 18]);
   assert.deepEqual(last, { step: 18, totalSteps: 20, w1: [4, 8], g1: [4, 8], stateStep: 18 });
@@ -87,11 +117,25 @@ test('hooks run at their cadence, see params, grads and optimizer state, and can
 test('a hook can log a measurement of the parameters every k steps (e.g. distance between twin runs)', () => {
   const ref = train(tinyOptions({ steps: 10 }));
   const refW = (ref.params as { w1: Tensor }).w1;
-  const r = train(tinyOptions({
-    steps: 10, evalAtEnd: false, logEvery: 0,
-    hooks: [{ name: 'distance', every: 5, metrics: ['dist'], afterStep: (v) => v.log({ dist: Math.sqrt(sum(mul(sub((v.params as { w1: Tensor }).w1, refW), sub((v.params as { w1: Tensor }).w1, refW))).item()) }) }],
-  }));
-  assert.deepEqual(r.metrics.map((m) => m.step), [5, 10]);
+  const r = train(
+    tinyOptions({
+      steps: 10,
+      evalAtEnd: false,
+      logEvery: 0,
+      hooks: [
+        {
+          name: 'distance',
+          every: 5,
+          metrics: ['dist'],
+          afterStep: (v) => v.log({ dist: Math.sqrt(sum(mul(sub((v.params as { w1: Tensor }).w1, refW), sub((v.params as { w1: Tensor }).w1, refW))).item()) }),
+        },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    r.metrics.map((m) => m.step),
+    [5, 10],
+  );
   assert.ok(r.metrics[0]!['dist']! > 0);
   assert.equal(r.metrics[1]!['dist'], 0, 'the same seed arrives at the same parameters');
 });
@@ -107,7 +151,9 @@ test('loopControl yields on its time budget, throttles progress and reports an a
   const progress: number[] = [];
   const c = loopControl({ signal: ac.signal, budgetMs: 0, progressEveryMs: 1e9, onProgress: (p) => progress.push(p.step) });
   let timerFired = false;
-  setImmediate(() => { timerFired = true; });
+  setImmediate(() => {
+    timerFired = true;
+  });
   assert.equal(await c.tick({ step: 1 }), false);
   assert.ok(timerFired, 'with a zero budget every tick yields to the event loop');
   assert.equal(await c.tick({ step: 2 }), false);
@@ -132,17 +178,24 @@ test('trainAsync gives the same metrics as train and stops at an abort', async (
 
 test('NaN guard: an update that makes parameters non-finite is caught, and the error carries the last finite state', () => {
   const poison = (at: number): GradientTransformation<Record<string, never>> => ({
-    name: 'poison', init: () => ({}),
+    name: 'poison',
+    init: () => ({}),
     update: (g: Tree, s, ctx) => [treeMap((x) => mul(x, ctx.step === at ? NaN : -0.1), g), s],
   });
-  for (const [at, steps] of [[5, 20], [19, 20]] as const) {
-    assert.throws(() => train(tinyOptions({ optimizer: poison(at), steps })), (e: Error) => {
-      assert.ok(e instanceof NonFiniteLossError, String(e));
-      assert.match(e.message, new RegExp(`the update at step ${at} made parameters non-finite .*last finite values \\(step ${at}\\)`));
-      assert.equal(e.state?.step, at);
-      assert.ok(allFinite(e.state!.params), 'the attached state is finite');
-      return true;
-    });
+  for (const [at, steps] of [
+    [5, 20],
+    [19, 20],
+  ] as const) {
+    assert.throws(
+      () => train(tinyOptions({ optimizer: poison(at), steps })),
+      (e: Error) => {
+        assert.ok(e instanceof NonFiniteLossError, String(e));
+        assert.match(e.message, new RegExp(`the update at step ${at} made parameters non-finite .*last finite values \\(step ${at}\\)`));
+        assert.equal(e.state?.step, at);
+        assert.ok(allFinite(e.state!.params), 'the attached state is finite');
+        return true;
+      },
+    );
   }
   // The standalone step checks the parameters itself by default.
   const step = makeTrainStep({ model: tinyOptions().model, optimizer: poison(0) });
@@ -184,7 +237,10 @@ test('checkpoints: a stopped run stays stopped on resume; another starting state
   const b = train(tinyOptions({ steps: 5, seed: 9 })).state;
   const cpPath = join(dir, 'cont.json');
   train(tinyOptions({ steps: 10, state: a, checkpoint: { path: cpPath, every: 5 } }));
-  assert.throws(() => train(tinyOptions({ steps: 10, state: b, checkpoint: { path: cpPath, every: 5 }, resume: true })), /written by a different configuration/);
+  assert.throws(
+    () => train(tinyOptions({ steps: 10, state: b, checkpoint: { path: cpPath, every: 5 }, resume: true })),
+    /written by a different configuration/,
+  );
   // A checkpoint beyond this call's last step.
   const long = join(dir, 'long.json');
   train(tinyOptions({ steps: 30, checkpoint: { path: long, every: 10 } }));

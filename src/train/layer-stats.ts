@@ -18,7 +18,11 @@ const probeShapeCache = new WeakMap<object, Map<string, Map<string, readonly num
  * any parameter-aware term); it is differentiated once, with the probes in place.
  */
 export function gradientsWithLayerStats<P extends Tree>(
-  model: Layer<P>, params: P, x: Tensor, objective: (params: P, output: Tensor) => Tensor, ctx: ApplyCtx,
+  model: Layer<P>,
+  params: P,
+  x: Tensor,
+  objective: (params: P, output: Tensor) => Tensor,
+  ctx: ApplyCtx,
 ): { value: Tensor; grads: P; layerStats: Map<string, LayerStat> } {
   let byModel = probeShapeCache.get(model);
   if (!byModel) probeShapeCache.set(model, (byModel = new Map()));

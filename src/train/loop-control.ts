@@ -37,7 +37,8 @@ export interface LoopControl {
 export function loopControl(o: LoopControlOptions = {}): LoopControl {
   const budget = o.budgetMs ?? 50;
   const every = o.progressEveryMs ?? 250;
-  if (!(budget >= 0) || !(every >= 0)) throw new Error(`loopControl: budgetMs and progressEveryMs must be numbers ≥ 0, got ${String(o.budgetMs)} and ${String(o.progressEveryMs)}`);
+  if (!(budget >= 0) || !(every >= 0))
+    throw new Error(`loopControl: budgetMs and progressEveryMs must be numbers ≥ 0, got ${String(o.budgetMs)} and ${String(o.progressEveryMs)}`);
   let lastYield = performance.now();
   let lastReport = -Infinity;
   let pending: LoopProgress | undefined;

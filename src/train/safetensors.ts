@@ -38,7 +38,8 @@ export function encodeSafetensors(tree: Tree, metadata?: Readonly<Record<string,
   const { leaves, paths } = treeFlatten(tree);
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new Error(`saveSafetensors: __metadata__ value of '${k}' must be a string, got ${typeof v}`);
+    for (const [k, v] of Object.entries(metadata))
+      if (typeof v !== 'string') throw new Error(`saveSafetensors: __metadata__ value of '${k}' must be a string, got ${typeof v}`);
     header['__metadata__'] = { ...metadata };
   }
   let offset = 0;
@@ -94,21 +95,24 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors'): Safe
   const ranges: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string')) throw bad('__metadata__ must map strings to strings');
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string'))
+        throw bad('__metadata__ must map strings to strings');
       out.metadata = { ...(entry as Record<string, string>) };
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = typeof e?.dtype === 'string' ? FROM_ST[e.dtype] : undefined;
     if (dtype === undefined) throw bad(`tensor '${name}' has dtype ${JSON.stringify(e?.dtype)} (supported: ${Object.keys(FROM_ST).join(', ')})`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw bad(`tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0) || off[0] > off[1] || off[1] > dataLen) {
       throw bad(`tensor '${name}' has data_offsets ${JSON.stringify(off)} outside the ${dataLen} data bytes`);
     }
     const shape = e.shape as number[];
     const [begin, end] = off as [number, number];
-    if (end - begin !== sizeOf(shape) * BYTES[dtype]) throw bad(`tensor '${name}': ${end - begin} bytes for ${e.dtype as string} ${fmt(shape)}, which needs ${sizeOf(shape) * BYTES[dtype]}`);
+    if (end - begin !== sizeOf(shape) * BYTES[dtype])
+      throw bad(`tensor '${name}': ${end - begin} bytes for ${e.dtype as string} ${fmt(shape)}, which needs ${sizeOf(shape) * BYTES[dtype]}`);
     // Copy into a fresh, aligned array: offsets in foreign files need not be multiples of 8.
     const data = allocate(dtype, sizeOf(shape));
     new Uint8Array(data.buffer).set(bytes.subarray(headerEnd + begin, headerEnd + end));
@@ -143,7 +147,10 @@ export function loadSafetensors<T extends Tree>(path: string, skeleton: T): T {
   const { paths, unflatten } = treeFlatten(skeleton);
   const names = paths.map(dottedPath);
   const missing = names.find((n) => !(n in tensors));
-  if (missing !== undefined) throw new Error(`loadSafetensors ${path}: no tensor '${missing}' in the file (it has ${Object.keys(tensors).slice(0, 8).join(', ')}${Object.keys(tensors).length > 8 ? ', …' : ''})`);
+  if (missing !== undefined)
+    throw new Error(
+      `loadSafetensors ${path}: no tensor '${missing}' in the file (it has ${Object.keys(tensors).slice(0, 8).join(', ')}${Object.keys(tensors).length > 8 ? ', …' : ''})`,
+    );
   const extra = Object.keys(tensors).find((n) => !names.includes(n));
   if (extra !== undefined) throw new Error(`loadSafetensors ${path}: tensor '${extra}' is not in the skeleton`);
   const tree = unflatten(names.map((n) => tensors[n]!));

@@ -16,7 +16,8 @@ function unsupportedKind(value: object): string | null {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} (wrap it in a Tensor)`;
   if (value instanceof ArrayBuffer) return 'an ArrayBuffer';
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto !== null && proto !== Object.prototype && !Array.isArray(value)) return `an instance of ${(value.constructor as { name?: string } | undefined)?.name || 'a class'} (only plain objects, arrays and Tensors)`;
+  if (proto !== null && proto !== Object.prototype && !Array.isArray(value))
+    return `an instance of ${(value.constructor as { name?: string } | undefined)?.name || 'a class'} (only plain objects, arrays and Tensors)`;
   return null;
 }
 
@@ -44,7 +45,8 @@ export function encodeTree(value: unknown, path = ''): Json {
   if (Array.isArray(value)) {
     // Array.from visits holes too (map would skip them and JSON would write null).
     return Array.from(value as unknown[], (v, i) => {
-      if (v === undefined) throw new Error(`encodeTree: cannot serialize undefined at ${path}[${i}] (an array hole or undefined element would come back as null)`);
+      if (v === undefined)
+        throw new Error(`encodeTree: cannot serialize undefined at ${path}[${i}] (an array hole or undefined element would come back as null)`);
       return encodeTree(v, `${path}[${i}]`);
     });
   }

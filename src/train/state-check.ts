@@ -31,7 +31,8 @@ export function structureMismatch(expected: unknown, given: unknown, opts: { exa
     return undefined;
   }
   if (expected !== null && typeof expected === 'object') {
-    if (given === null || typeof given !== 'object' || Array.isArray(given) || given instanceof Tensor) return `${where} should be a record, got ${kindOf(given)}`;
+    if (given === null || typeof given !== 'object' || Array.isArray(given) || given instanceof Tensor)
+      return `${where} should be a record, got ${kindOf(given)}`;
     const e = expected as Record<string, unknown>;
     const g = given as Record<string, unknown>;
     for (const k of Object.keys(e)) {

@@ -10,12 +10,13 @@ import { makeTrainStep } from './train-step.ts';
 import { train } from './trainer.ts';
 import { tinyData, tinyModel } from '../../test/fixtures/tiny-training.ts';
 
-const bnMlp = () => sequential('bn-mlp', [
-  linear({ name: 'dense0', in: 4, out: 12 }),
-  batchNorm1d({ name: 'bn0', features: 12 }),
-  relu({ name: 'act0' }),
-  linear({ name: 'dense1', in: 12, out: 3 }),
-]);
+const bnMlp = () =>
+  sequential('bn-mlp', [
+    linear({ name: 'dense0', in: 4, out: 12 }),
+    batchNorm1d({ name: 'bn0', features: 12 }),
+    relu({ name: 'act0' }),
+    linear({ name: 'dense1', in: 12, out: 3 }),
+  ]);
 
 for (const [name, make] of [
   ['momentum SGD', () => momentum(0.05, 0.9)],
@@ -41,7 +42,8 @@ test('two models stepped in lockstep with makeTrainStep see identical batches', 
   const batcher = stepBatches(data, 16, random.key(9));
   const seen: [number[][], number[][]] = [[], []];
   const record = (i: 0 | 1) => ({
-    ...tinyModel, apply: (p: Parameters<typeof tinyModel.apply>[0], x: Tensor, ctx?: Parameters<typeof tinyModel.apply>[2]) => {
+    ...tinyModel,
+    apply: (p: Parameters<typeof tinyModel.apply>[0], x: Tensor, ctx?: Parameters<typeof tinyModel.apply>[2]) => {
       seen[i].push([...x.data.subarray(0, 8)]);
       return tinyModel.apply(p, x, ctx);
     },
@@ -66,7 +68,8 @@ test('the loss oracle (needs: loss) hands the optimizer the step loss, and the h
   const { train: data } = tinyData();
   const seen: { loss?: number; hvDot?: number; vHv?: number }[] = [];
   const probe: GradientTransformation<Record<string, never>> = {
-    name: 'probe', needs: ['loss', 'hvp'],
+    name: 'probe',
+    needs: ['loss', 'hvp'],
     init: () => ({}),
     update: (g: Tree, s, ctx: UpdateCtx) => {
       const v = treeMap((x) => mul(x, 0), g);
@@ -112,10 +115,16 @@ test('bad input: a state from another optimizer or model is refused before the f
   const { train: data, test: held } = tinyData();
   const base = { model: tinyModel, train: data, test: held, batchSize: 16, seed: 1 };
   const adamRun = train({ ...base, optimizer: adam(1e-2), steps: 3 });
-  assert.throws(() => train({ ...base, optimizer: momentum(0.1), steps: 3, state: adamRun.state }), /state\.optState was not made by optimizer 'momentum\(lr=0\.1, mu=0\.9\)': \(root\) should be an array of 2, got array of 3/);
+  assert.throws(
+    () => train({ ...base, optimizer: momentum(0.1), steps: 3, state: adamRun.state }),
+    /state\.optState was not made by optimizer 'momentum\(lr=0\.1, mu=0\.9\)': \(root\) should be an array of 2, got array of 3/,
+  );
   let calls = 0;
   const other = { ...bnMlp(), apply: (...args: Parameters<ReturnType<typeof bnMlp>['apply']>) => (calls++, bnMlp().apply(...args)) };
-  assert.throws(() => train({ ...base, model: other, optimizer: adam(1e-2), steps: 3, state: adamRun.state as never }), /state\.params do not belong to model 'bn-mlp'/);
+  assert.throws(
+    () => train({ ...base, model: other, optimizer: adam(1e-2), steps: 3, state: adamRun.state as never }),
+    /state\.params do not belong to model 'bn-mlp'/,
+  );
   assert.equal(calls, 0, 'no step ran');
   assert.throws(() => train({ ...base, optimizer: adam(1e-2), steps: 3, state: { ...adamRun.state, step: -1 } }), /state\.step must be a non-negative integer/);
   assert.throws(() => train({ ...base, optimizer: adam(1e-2), steps: 3, state: adamRun.state, params: adamRun.params }), /either params .* or state/);

@@ -91,7 +91,11 @@ export interface TrainStep<P extends Tree = Tree> {
 /** Raised by the NaN/Inf guard; the state handed to the failing step is left untouched. */
 export class NonFiniteLossError extends Error {
   /** The trainer attaches the last state with finite parameters. */
-  constructor(message: string, readonly step: number, readonly state?: TrainState) {
+  constructor(
+    message: string,
+    readonly step: number,
+    readonly state?: TrainState,
+  ) {
     super(message);
     this.name = 'NonFiniteLossError';
   }
@@ -110,26 +114,34 @@ const isKey = (k: unknown): k is Key => Array.isArray(k) && k.length === 2 && k.
 
 export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep<P> {
   const { model, optimizer, regularizer } = o;
-  if (!model || typeof model.init !== 'function' || typeof model.apply !== 'function') throw new Error('makeTrainStep: model must be a layer { name, init(key), apply(params, x, ctx) }');
-  if (!optimizer || typeof optimizer.init !== 'function' || typeof optimizer.update !== 'function') throw new Error('makeTrainStep: optimizer must be a GradientTransformation { init, update }');
+  if (!model || typeof model.init !== 'function' || typeof model.apply !== 'function')
+    throw new Error('makeTrainStep: model must be a layer { name, init(key), apply(params, x, ctx) }');
+  if (!optimizer || typeof optimizer.init !== 'function' || typeof optimizer.update !== 'function')
+    throw new Error('makeTrainStep: optimizer must be a GradientTransformation { init, update }');
   const lossOf = o.loss ?? softmaxCrossEntropy;
-  if (o.guard !== undefined && o.guard !== 'loss' && o.guard !== 'loss+params') throw new Error(`makeTrainStep: guard must be 'loss' or 'loss+params', got ${String(o.guard)}`);
+  if (o.guard !== undefined && o.guard !== 'loss' && o.guard !== 'loss+params')
+    throw new Error(`makeTrainStep: guard must be 'loss' or 'loss+params', got ${String(o.guard)}`);
   const checkParams = o.guard !== 'loss';
   const updatesRecycler = o.recycleUpdates === false ? undefined : new BufferRecycler();
   const needs = new Set(optimizer.needs ?? []);
   const dtype = o.dtype;
-  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32') throw new Error(`makeTrainStep: dtype must be 'float64' or 'float32', got ${String(dtype)}`);
-  const castParams = (p: P): P => (dtype === undefined || treeFlatten(p).leaves.every((t) => t.dtype === dtype) ? p : (treeMap((t) => (isFloat(t.dtype) ? cast(t, dtype!) : t), p) as P));
+  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32')
+    throw new Error(`makeTrainStep: dtype must be 'float64' or 'float32', got ${String(dtype)}`);
+  const castParams = (p: P): P =>
+    dtype === undefined || treeFlatten(p).leaves.every((t) => t.dtype === dtype) ? p : (treeMap((t) => (isFloat(t.dtype) ? cast(t, dtype!) : t), p) as P);
   let skeleton: P | undefined;
   const skeletonParams = (): P => (skeleton ??= castParams(model.init(random.key(0))));
 
-  const objective = (step: number, y: Tensor) => (params: P, output: Tensor): Tensor => {
-    const data = lossOf(output, y);
-    return regularizer ? add(data, regularizer(params, { step })) : data;
-  };
+  const objective =
+    (step: number, y: Tensor) =>
+    (params: P, output: Tensor): Tensor => {
+      const data = lossOf(output, y);
+      return regularizer ? add(data, regularizer(params, { step })) : data;
+    };
 
   const check = (state: TrainState<P>, where = 'train step'): void => {
-    if (state === null || typeof state !== 'object') throw new Error(`${where}: state must be { params, optState, modelState, step }, got ${state === null ? 'null' : typeof state}`);
+    if (state === null || typeof state !== 'object')
+      throw new Error(`${where}: state must be { params, optState, modelState, step }, got ${state === null ? 'null' : typeof state}`);
     if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`${where}: state.step must be a non-negative integer, got ${String(state.step)}`);
     const params = structureMismatch(skeletonParams(), state.params, { exact: true });
     if (params) throw new Error(`${where}: state.params do not belong to model '${model.name}': ${params}`);
@@ -151,10 +163,10 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
     let dataLossTensor: Tensor | undefined;
     const tracked = regularizer
       ? (p: P, out: Tensor): Tensor => {
-        const data = lossOf(out, batch.y);
-        dataLossTensor = data;
-        return add(data, regularizer(p, { step: s }));
-      }
+          const data = lossOf(out, batch.y);
+          dataLossTensor = data;
+          return add(data, regularizer(p, { step: s }));
+        }
       : f;
     let value: Tensor;
     let grads: P;
@@ -167,7 +179,9 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
     const loss = value.item();
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(`training stopped: loss is ${loss} at step ${s}; the state before this step is unchanged`, s);
     const updateCtx: UpdateCtx = {
-      params: state.params, step: s, key: optKey,
+      params: state.params,
+      step: s,
+      key: optKey,
       loss: needs.has('loss') ? value : undefined,
       // Each HVP pass gets a scratch copy of the buffers, so it does not update BatchNorm statistics again.
       hvp: needs.has('hvp')
@@ -180,7 +194,11 @@ export function makeTrainStep<P extends Tree>(o: TrainStepOptions<P>): TrainStep
     // The updates are this step's own: once applied, no one can read them unless the optimizer
     // kept them in its state (momentum's output is its trace) or passed the gradients through.
     updatesRecycler?.release([updates], [state, params, optState, grads]);
-    if (checkParams && !allFinite(params)) throw new NonFiniteLossError(`training stopped: the update at step ${s} made parameters non-finite (loss was ${loss}); the state before this step is unchanged`, s);
+    if (checkParams && !allFinite(params))
+      throw new NonFiniteLossError(
+        `training stopped: the update at step ${s} made parameters non-finite (loss was ${loss}); the state before this step is unchanged`,
+        s,
+      );
     const modelState = Object.keys(buffers).length === 0 ? buffers : (stopGradient(buffers as Tree) as ModelState);
     return {
       state: { params, optState, modelState, step: s + 1 },

@@ -38,7 +38,9 @@ test('interrupting and resuming in-process reproduces the uninterrupted run exac
 test('kill -9 mid-run, then resume: byte-identical metrics to an uninterrupted run', async () => {
   const dir = tmp();
   const path = join(dir, 'ckpt.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../test/fixtures/train-until-killed.ts', import.meta.url)), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../test/fixtures/train-until-killed.ts', import.meta.url)), path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     let seen = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -77,11 +79,17 @@ test('a corrupt or mismatched checkpoint is refused with a clear error', () => {
   assert.deepEqual(resumed.metrics, train(tinyOptions({ steps: 10 })).metrics);
   corrupt(path);
   corrupt(`${path}.prev`);
-  assert.throws(() => train(tinyOptions({ checkpoint: { path, every: 5 }, resume: true })), /corrupt.*w1.*and its previous copy too.*delete both to restart this stage/);
+  assert.throws(
+    () => train(tinyOptions({ checkpoint: { path, every: 5 }, resume: true })),
+    /corrupt.*w1.*and its previous copy too.*delete both to restart this stage/,
+  );
   // A checkpoint whose meta (the run folder's config hash and seed) differs belongs to another run.
   const other = join(dir, 'meta.json');
   train(tinyOptions({ steps: 5, checkpoint: { path: other, every: 5, meta: { configHash: 'aaaa', seed: 1 } } }));
-  assert.throws(() => train(tinyOptions({ steps: 5, checkpoint: { path: other, every: 5, meta: { configHash: 'aaaa', seed: 2 } }, resume: true })), /written by another run \(seed 1, this run 2\)/);
+  assert.throws(
+    () => train(tinyOptions({ steps: 5, checkpoint: { path: other, every: 5, meta: { configHash: 'aaaa', seed: 2 } }, resume: true })),
+    /written by another run \(seed 1, this run 2\)/,
+  );
 });
 
 test('NaN guard stops with a clear message and keeps the last good checkpoint', () => {
@@ -92,7 +100,8 @@ test('NaN guard stops with a clear message and keeps the last good checkpoint', 
   const loss = (out: Tensor, _y: Tensor): Tensor => (++calls === 13 ? mul(sum(out), NaN) : mul(sum(mul(out, out)), 1e-3));
   assert.throws(
     () => train(tinyOptions({ loss, optimizer: plainSgd(0.01), test: undefined, evalEvery: 0, checkpoint: { path, every: 5 } })),
-    (e: Error) => e instanceof NonFiniteLossError && /loss is NaN at step 12/.test(e.message) && /last good checkpoint: .*ckpt\.json \(step 10\)/.test(e.message),
+    (e: Error) =>
+      e instanceof NonFiniteLossError && /loss is NaN at step 12/.test(e.message) && /last good checkpoint: .*ckpt\.json \(step 10\)/.test(e.message),
   );
   const c = loadCheckpoint(path);
   assert.equal(c['step'], 10);
@@ -102,7 +111,11 @@ test('NaN guard stops with a clear message and keeps the last good checkpoint', 
 test('bad input: batch larger than the dataset, bad labels', () => {
   assert.throws(() => train(tinyOptions({ batchSize: 1000 })), /batchSize 1000 is larger than the training set \(96 examples\)/);
   const o = tinyOptions();
-  const y = new Tensor(Int32Array.from(o.train.y.data, (v, i) => (i === 5 ? 7 : v)), o.train.y.shape, 'int32');
+  const y = new Tensor(
+    Int32Array.from(o.train.y.data, (v, i) => (i === 5 ? 7 : v)),
+    o.train.y.shape,
+    'int32',
+  );
   assert.throws(() => train({ ...o, train: { x: o.train.x, y } }), /label 7 .* out of range \[0, 3\)/);
   assert.throws(() => train({ ...o, steps: -1 }), /steps must be a non-negative integer/);
   void tinyModel;

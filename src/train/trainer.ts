@@ -28,9 +28,7 @@ import { structureMismatch } from './state-check.ts';
 import { BufferRecycler } from './buffer-recycling.ts';
 import { clearRecycled, ownAllocations } from '../tensor/buffer-pool.ts';
 import { loopControl } from './loop-control.ts';
-import {
-  allFinite, makeTrainStep, NonFiniteLossError, type Examples, type LossFn, type Model, type Regularizer, type TrainState,
-} from './train-step.ts';
+import { allFinite, makeTrainStep, NonFiniteLossError, type Examples, type LossFn, type Model, type Regularizer, type TrainState } from './train-step.ts';
 
 export { NonFiniteLossError } from './train-step.ts';
 export type { Examples, Model, TrainState } from './train-step.ts';
@@ -178,15 +176,21 @@ function checkOptions(o: TrainerOptions<any>): void {
   if (!(o.train?.x instanceof Tensor) || !(o.train?.y instanceof Tensor)) fail('train must be { x: Tensor, y: Tensor }');
   const n = o.train.x.shape[0]!;
   if (o.train.y.shape[0] !== n) fail(`train.x has ${n} examples but train.y has ${o.train.y.shape[0]}`);
-  if (o.test && (!(o.test.x instanceof Tensor) || !(o.test.y instanceof Tensor) || o.test.x.shape[0] !== o.test.y.shape[0])) fail('test must be { x: Tensor, y: Tensor } with as many targets as examples');
+  if (o.test && (!(o.test.x instanceof Tensor) || !(o.test.y instanceof Tensor) || o.test.x.shape[0] !== o.test.y.shape[0]))
+    fail('test must be { x: Tensor, y: Tensor } with as many targets as examples');
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) fail(`batchSize must be a positive integer, got ${o.batchSize}`);
   if (o.batchSize > n) fail(`batchSize ${o.batchSize} is larger than the training set (${n} examples)`);
   if (!Number.isInteger(o.steps) || o.steps < 0) fail(`steps must be a non-negative integer, got ${o.steps}`);
-  for (const [name, v] of [['evalEvery', o.evalEvery], ['logEvery', o.logEvery]] as const) {
+  for (const [name, v] of [
+    ['evalEvery', o.evalEvery],
+    ['logEvery', o.logEvery],
+  ] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) fail(`${name} must be a non-negative integer, got ${v}`);
   }
-  if (o.onStepEvery !== undefined && (!Number.isInteger(o.onStepEvery) || o.onStepEvery < 1)) fail(`onStepEvery must be a positive integer, got ${o.onStepEvery}`);
-  if (o.checkpoint && (!Number.isInteger(o.checkpoint.every) || o.checkpoint.every < 1)) fail(`checkpoint.every must be a positive integer, got ${o.checkpoint.every}`);
+  if (o.onStepEvery !== undefined && (!Number.isInteger(o.onStepEvery) || o.onStepEvery < 1))
+    fail(`onStepEvery must be a positive integer, got ${o.onStepEvery}`);
+  if (o.checkpoint && (!Number.isInteger(o.checkpoint.every) || o.checkpoint.every < 1))
+    fail(`checkpoint.every must be a positive integer, got ${o.checkpoint.every}`);
   if (o.params && o.state) fail('give either params (a fresh start from them) or state (a continuation), not both');
   if (o.seed !== undefined && o.key !== undefined) fail('give either key or seed, not both');
   if (o.dtype !== undefined && o.dtype !== 'float64' && o.dtype !== 'float32') fail(`dtype must be 'float64' or 'float32', got ${String(o.dtype)}`);
@@ -194,7 +198,10 @@ function checkOptions(o: TrainerOptions<any>): void {
     if (!h || typeof h.name !== 'string') fail('every hook needs a name');
     if (h.every !== undefined && (!Number.isInteger(h.every) || h.every < 1)) fail(`hook '${h.name}': every must be a positive integer, got ${h.every}`);
   }
-  for (const [name, ds] of [['train', o.train], ['test', o.test]] as const) {
+  for (const [name, ds] of [
+    ['train', o.train],
+    ['test', o.test],
+  ] as const) {
     if (ds && ds.y.dtype === 'int32' && !o.loss) {
       const d = ds.y.data;
       for (let i = 0; i < d.length; i++) if (d[i]! < 0) fail(`${name} label ${d[i]} at index ${i} is negative`);
@@ -214,7 +221,10 @@ function recordedMetrics(o: TrainerOptions<any>, optState: unknown): Set<string>
   }
   const evaluates = (o.evalEvery ?? 0) > 0 || o.evalAtEnd !== false;
   if (evaluates) {
-    for (const [prefix, ds] of [['train', o.evalTrain ? o.train : undefined], ['test', o.test]] as const) {
+    for (const [prefix, ds] of [
+      ['train', o.evalTrain ? o.train : undefined],
+      ['test', o.test],
+    ] as const) {
       if (!ds) continue;
       names.add(`${prefix}Loss`);
       if (ds.y.dtype === 'int32') names.add(`${prefix}Accuracy`);
@@ -232,7 +242,9 @@ function checkStopAt(o: TrainerOptions<any>, recorded: Set<string>): void {
     if (hasLeast === hasMost) fail(`stopAt '${c.metric}': give exactly one of atLeast and atMost`);
     if (!Number.isFinite(hasLeast ? c.atLeast : c.atMost)) fail(`stopAt '${c.metric}': the threshold must be a finite number`);
     if (!recorded.has(c.metric)) {
-      fail(`stopAt: metric '${c.metric}' is never recorded by this run (it records: ${[...recorded].sort().join(', ') || 'nothing'}; evaluation metrics need test data or evalTrain, hook metrics a hook that declares them)`);
+      fail(
+        `stopAt: metric '${c.metric}' is never recorded by this run (it records: ${[...recorded].sort().join(', ') || 'nothing'}; evaluation metrics need test data or evalTrain, hook metrics a hook that declares them)`,
+      );
     }
   }
 }
@@ -258,9 +270,16 @@ function digestTensors(values: readonly unknown[]): string {
 function configHash(o: TrainerOptions<any>, key: Key, initial: TrainState<any>, data: readonly Examples[]): string {
   const { paths, leaves } = treeFlatten(initial.params);
   const desc = {
-    model: o.model.name, optimizer: o.optimizer.name, batchSize: o.batchSize, key: [...key], origin: initial.step, dtype: o.dtype ?? 'float64',
-    loss: o.loss ? o.loss.name || 'custom' : 'softmaxCrossEntropy', regularizer: o.regularizer ? o.regularizer.name || 'custom' : null,
-    train: [o.train.x.shape, o.train.y.shape], params: paths.map((p, i) => `${p}:${leaves[i]!.shape.join('x')}`),
+    model: o.model.name,
+    optimizer: o.optimizer.name,
+    batchSize: o.batchSize,
+    key: [...key],
+    origin: initial.step,
+    dtype: o.dtype ?? 'float64',
+    loss: o.loss ? o.loss.name || 'custom' : 'softmaxCrossEntropy',
+    regularizer: o.regularizer ? o.regularizer.name || 'custom' : null,
+    train: [o.train.x.shape, o.train.y.shape],
+    params: paths.map((p, i) => `${p}:${leaves[i]!.shape.join('x')}`),
     start: o.state || o.params ? digestTensors([initial.params, initial.optState as Tree, initial.modelState as Tree]) : null,
     data: digestTensors(data.flatMap((d) => [d.x, d.y])),
     extra: o.configKey ?? '',
@@ -273,7 +292,10 @@ const asDtype = (e: Examples, dtype: 'float64' | 'float32'): Examples =>
 
 /** Classification accuracy and mean loss over a dataset, in eval mode, in contiguous fixed-order batches. */
 export function evaluate<P extends Tree>(
-  model: Model<P>, params: P, data: Examples, opts: { loss?: LossFn; batchSize?: number; state?: ModelState } = {},
+  model: Model<P>,
+  params: P,
+  data: Examples,
+  opts: { loss?: LossFn; batchSize?: number; state?: ModelState } = {},
 ): { loss: number; accuracy?: number } {
   const n = data.x.shape[0]!;
   const bs = opts.batchSize ?? 1000;
@@ -325,7 +347,15 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, Trai
   const runKey = o.key ?? random.key(o.seed ?? 0);
   const [initKey, dataKey, stepKey] = random.split(runKey, 3) as [Key, Key, Key];
   // The guard scans parameters only when a loss comes out non-finite (below), not after every step.
-  const step = makeTrainStep({ model: o.model, optimizer: o.optimizer, loss: o.loss, regularizer: o.regularizer, dtype, guard: 'loss', recycleUpdates: o.recycleBuffers !== false });
+  const step = makeTrainStep({
+    model: o.model,
+    optimizer: o.optimizer,
+    loss: o.loss,
+    regularizer: o.regularizer,
+    dtype,
+    guard: 'loss',
+    recycleUpdates: o.recycleBuffers !== false,
+  });
   if (o.state) step.check(o.state, 'trainer');
   const initial = o.state ?? step.init(o.params ? { params: o.params } : initKey);
   const batcher = stepBatches(trainData, o.batchSize, dataKey);
@@ -374,10 +404,15 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, Trai
    * if the current parameters are themselves non-finite, the previous update made them so and the
    * state before it is the last finite one.
    */
-  const where = (): string => (lastCheckpointStep !== undefined ? `last good checkpoint: ${cp!.path} (step ${lastCheckpointStep})` : 'no checkpoint was written yet');
+  const where = (): string =>
+    lastCheckpointStep !== undefined ? `last good checkpoint: ${cp!.path} (step ${lastCheckpointStep})` : 'no checkpoint was written yet';
   const nonFinite = (lossMessage: string, at: number): NonFiniteLossError => {
     if (previous && !allFinite(state.params)) {
-      return new NonFiniteLossError(`training stopped: the update at step ${previous.step} made parameters non-finite (epoch ${epochOf(previous.step)}); parameters left at their last finite values (step ${previous.step}); ${where()}`, previous.step, previous);
+      return new NonFiniteLossError(
+        `training stopped: the update at step ${previous.step} made parameters non-finite (epoch ${epochOf(previous.step)}); parameters left at their last finite values (step ${previous.step}); ${where()}`,
+        previous.step,
+        previous,
+      );
     }
     return new NonFiniteLossError(`${lossMessage}; parameters left at their last finite values; ${where()}`, at, state);
   };
@@ -388,7 +423,16 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, Trai
   const save = (): void => {
     if (!cp) return;
     checkFiniteParams();
-    saveCheckpoint(cp.path, { configHash: hash, ...(cp.meta ? { meta: cp.meta } : {}), step: state.step, params: state.params, optState: state.optState, modelState: state.modelState, metrics, stoppedBy });
+    saveCheckpoint(cp.path, {
+      configHash: hash,
+      ...(cp.meta ? { meta: cp.meta } : {}),
+      step: state.step,
+      params: state.params,
+      optState: state.optState,
+      modelState: state.modelState,
+      metrics,
+      stoppedBy,
+    });
     lastCheckpointStep = state.step;
   };
 
@@ -401,7 +445,10 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, Trai
 
   const runEval = (view: StepView<P> | undefined): void => {
     const rec: MetricRecord = { step: state.step, epoch: epochOf(state.step) };
-    for (const [prefix, ds] of [['train', o.evalTrain ? trainData : undefined], ['test', testData]] as const) {
+    for (const [prefix, ds] of [
+      ['train', o.evalTrain ? trainData : undefined],
+      ['test', testData],
+    ] as const) {
       if (!ds) continue;
       const r = evaluate(o.model, state.params, ds, { loss: o.loss, batchSize: o.evalBatchSize, state: state.modelState });
       rec[`${prefix}Loss`] = r.loss;
@@ -448,16 +495,35 @@ function* trainSteps<P extends Tree>(o: TrainerOptions<P>): Generator<void, Trai
     let gradsShown = false;
     let expired = false;
     const read = (what: string): void => {
-      if (expired) throw new Error(`trainer: this StepView (step ${current.step}) has expired; read ${what} inside the hook (what you read there stays valid and is never recycled), not from a view kept for later`);
+      if (expired)
+        throw new Error(
+          `trainer: this StepView (step ${current.step}) has expired; read ${what} inside the hook (what you read there stays valid and is never recycled), not from a view kept for later`,
+        );
     };
     const show = (what: string): TrainState<P> => (read(what), recycler?.protect(current), current);
     const view: StepView<P> = {
-      step: current.step, totalSteps: endStep, epoch: epochOf(current.step), loss: r.loss,
-      get params() { return show('params').params; },
-      get grads() { read('grads'); gradsShown = true; recycler?.protect(r.grads); return r.grads; },
-      get optState() { return show('optState').optState; },
-      get modelState() { return show('modelState').modelState; },
-      get state() { return show('state'); },
+      step: current.step,
+      totalSteps: endStep,
+      epoch: epochOf(current.step),
+      loss: r.loss,
+      get params() {
+        return show('params').params;
+      },
+      get grads() {
+        read('grads');
+        gradsShown = true;
+        recycler?.protect(r.grads);
+        return r.grads;
+      },
+      get optState() {
+        return show('optState').optState;
+      },
+      get modelState() {
+        return show('modelState').modelState;
+      },
+      get state() {
+        return show('state');
+      },
       log: (m) => record({ step: current.step, epoch: epochOf(current.step), ...m }),
     };
     for (const h of hooks) {

@@ -14,11 +14,19 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-tree-'));
 type Params = { layers: [{ w: Tensor; b: Tensor }, { w: Tensor; mask: Tensor }] };
 const params = (): Params => ({
   layers: [
-    { w: tensor([[1.5, -0, NaN], [Infinity, 1e-310, -2]]), b: tensor([0.1, 0.2, 0.3], { dtype: 'float32' }) },
+    {
+      w: tensor([
+        [1.5, -0, NaN],
+        [Infinity, 1e-310, -2],
+      ]),
+      b: tensor([0.1, 0.2, 0.3], { dtype: 'float32' }),
+    },
     { w: tensor([[7], [8], [9]], { dtype: 'int32' }), mask: tensor([true, false, true], { dtype: 'bool' }) },
   ],
 });
-const bits = (t: { data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number } }): number[] => [...new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)];
+const bits = (t: { data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number } }): number[] => [
+  ...new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+];
 
 test('saveTree → loadTree round-trips tensors bit for bit, with scalars and keys', () => {
   const path = join(tmp(), 'state.json');
@@ -42,7 +50,19 @@ test('loadTree names the first path where the file and the skeleton differ', () 
   const path = join(tmp(), 'p.json');
   saveTree(path, params());
   const skel = params();
-  const wrongShape = { layers: [{ ...skel.layers[0], w: tensor([[1, 2], [3, 4], [5, 6]]) }, skel.layers[1]] };
+  const wrongShape = {
+    layers: [
+      {
+        ...skel.layers[0],
+        w: tensor([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+      },
+      skel.layers[1],
+    ],
+  };
   assert.throws(() => loadTree(path, wrongShape), /does not match the skeleton at layers\[0\]\.w: shape \[2, ?3\], expected \[3, ?2\]/);
   const wrongDtype = { layers: [{ ...skel.layers[0], b: tensor([0.1, 0.2, 0.3]) }, skel.layers[1]] };
   assert.throws(() => loadTree(path, wrongDtype), /at layers\[0\]\.b: dtype float32, expected float64/);
@@ -77,7 +97,12 @@ test('encodeTree refuses what it cannot round-trip, naming the path', () => {
 });
 
 test('safetensors: the header is an 8-byte LE length, padded JSON, dtype/shape/data_offsets, dotted names', () => {
-  const tree = { layers: [{ w: tensor([1, 2], { dtype: 'float32' }) }], scale: tensor([[0.5]]), n: tensor([3], { dtype: 'int32' }), on: tensor([true, false], { dtype: 'bool' }) };
+  const tree = {
+    layers: [{ w: tensor([1, 2], { dtype: 'float32' }) }],
+    scale: tensor([[0.5]]),
+    n: tensor([3], { dtype: 'int32' }),
+    on: tensor([true, false], { dtype: 'bool' }),
+  };
   const bytes = encodeSafetensors(tree, { framework: 'trainscope' });
   const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
   assert.equal(n % 8, 0, 'header padded to 8 bytes');
@@ -108,7 +133,10 @@ test('safetensors: save → read → load round-trips, and the reader checks the
   assert.deepEqual(bits(back.layers[0]!.w), bits(p.layers[0]!.w));
   assert.deepEqual(bits(back.layers[1]!.mask), bits(p.layers[1]!.mask));
   assert.throws(() => loadSafetensors(path, { ...p, extra: tensor([1]) }), /no tensor 'extra' in the file/);
-  assert.throws(() => loadSafetensors(path, { layers: [p.layers[0], { ...p.layers[1], w: tensor([[1], [2], [3]]) }] }), /at layers\[1\]\.w: dtype int32, expected float64/);
+  assert.throws(
+    () => loadSafetensors(path, { layers: [p.layers[0], { ...p.layers[1], w: tensor([[1], [2], [3]]) }] }),
+    /at layers\[1\]\.w: dtype int32, expected float64/,
+  );
 
   const good = readFileSync(path);
   const withHeader = (h: unknown, data: number[]): Uint8Array => {
@@ -122,7 +150,10 @@ test('safetensors: save → read → load round-trips, and the reader checks the
   assert.throws(() => decodeSafetensors(good.subarray(0, 5)), /only 5 bytes/);
   assert.throws(() => decodeSafetensors(good.subarray(0, 20)), /header length \d+ does not fit/);
   assert.throws(() => decodeSafetensors(withHeader({ a: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }, [0, 0])), /tensor 'a' has dtype "F16"/);
-  assert.throws(() => decodeSafetensors(withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, [0, 0, 0, 0])), /4 bytes for F32 \[2\], which needs 8/);
+  assert.throws(
+    () => decodeSafetensors(withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, [0, 0, 0, 0])),
+    /4 bytes for F32 \[2\], which needs 8/,
+  );
   assert.throws(() => decodeSafetensors(withHeader({ a: { dtype: 'BOOL', shape: [1], data_offsets: [1, 2] } }, [0, 1])), /starts at byte 1, expected 0/);
   assert.throws(() => decodeSafetensors(withHeader({ a: { dtype: 'BOOL', shape: [1], data_offsets: [0, 1] } }, [1, 0])), /1 data bytes after the last tensor/);
   // A foreign file with an unpadded header (unaligned data) still reads.

@@ -20,7 +20,15 @@ export function saveTree(path: string, tree: unknown): void {
 }
 
 const kindOf = (v: unknown): string =>
-  v instanceof Tensor ? `a ${v.dtype} tensor ${fmt(v.shape)}` : v === null ? 'null' : Array.isArray(v) ? `an array of ${v.length}` : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  v instanceof Tensor
+    ? `a ${v.dtype} tensor ${fmt(v.shape)}`
+    : v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? `an array of ${v.length}`
+        : typeof v === 'object'
+          ? 'an object'
+          : `a ${typeof v}`;
 
 /**
  * The first difference between `actual` and `skeleton`: structure (object keys, array lengths),
@@ -31,7 +39,8 @@ export function treeMismatch(actual: unknown, skeleton: unknown, path = ''): str
   if (skeleton instanceof Tensor) {
     if (!(actual instanceof Tensor)) return `${where}: expected a ${skeleton.dtype} tensor ${fmt(skeleton.shape)}, found ${kindOf(actual)}`;
     if (actual.dtype !== skeleton.dtype) return `${where}: dtype ${actual.dtype}, expected ${skeleton.dtype}`;
-    if (actual.shape.length !== skeleton.shape.length || actual.shape.some((d, i) => d !== skeleton.shape[i])) return `${where}: shape ${fmt(actual.shape)}, expected ${fmt(skeleton.shape)}`;
+    if (actual.shape.length !== skeleton.shape.length || actual.shape.some((d, i) => d !== skeleton.shape[i]))
+      return `${where}: shape ${fmt(actual.shape)}, expected ${fmt(skeleton.shape)}`;
     return null;
   }
   if (Array.isArray(skeleton)) {
@@ -43,8 +52,11 @@ export function treeMismatch(actual: unknown, skeleton: unknown, path = ''): str
     return null;
   }
   if (skeleton !== null && typeof skeleton === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual) || actual instanceof Tensor) return `${where}: expected an object, found ${kindOf(actual)}`;
-    const want = Object.keys(skeleton).filter((k) => (skeleton as Record<string, unknown>)[k] !== undefined).sort();
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual) || actual instanceof Tensor)
+      return `${where}: expected an object, found ${kindOf(actual)}`;
+    const want = Object.keys(skeleton)
+      .filter((k) => (skeleton as Record<string, unknown>)[k] !== undefined)
+      .sort();
     const have = new Set(Object.keys(actual));
     for (const k of want) {
       const sub = path ? `${path}.${k}` : k;
@@ -69,7 +81,8 @@ export function loadTree<T>(path: string, skeleton: T): T {
   } catch (e) {
     throw new Error(`loadTree ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (doc === null || typeof doc !== 'object' || doc.format !== TREE_FORMAT) throw new Error(`loadTree ${path}: not a trainscope tree file (format ${JSON.stringify(doc?.format)})`);
+  if (doc === null || typeof doc !== 'object' || doc.format !== TREE_FORMAT)
+    throw new Error(`loadTree ${path}: not a trainscope tree file (format ${JSON.stringify(doc?.format)})`);
   if (doc.version !== TREE_VERSION) throw new Error(`loadTree ${path}: version ${JSON.stringify(doc.version)} is not supported (expected ${TREE_VERSION})`);
   let tree: unknown;
   try {

@@ -52,7 +52,8 @@ export async function startTestRedis(): Promise<TestRedis | null> {
   }
   client.disconnect();
   return {
-    url: `redis://127.0.0.1:${port}`, port,
+    url: `redis://127.0.0.1:${port}`,
+    port,
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -17,7 +17,9 @@ const countingGrid = {
     claimsAcross: (agg: import('../../src/experiments/sweep-types.ts').SweepAggregate) => {
       const totals = agg.points.map((p) => ({ steps: p.values['steps'] as number, total: p.metrics['total']?.mean ?? NaN })).sort((a, b) => a.steps - b.steps);
       const increasing = totals.every((t, i) => i === 0 || t.total > totals[i - 1]!.total);
-      return [checkClaim({ id: 'grows', statement: 'the total grows with steps', expected: 'strictly increasing', value: increasing ? 1 : 0, holds: (v) => v === 1 })];
+      return [
+        checkClaim({ id: 'grows', statement: 'the total grows with steps', expected: 'strictly increasing', value: increasing ? 1 : 0, holds: (v) => v === 1 }),
+      ];
     },
   },
 } satisfies Experiment<any, any>;

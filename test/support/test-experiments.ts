@@ -9,7 +9,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Logs one record per step (one stage), with a progress update each step; `delayMs` stretches it for watch tests. */
 export const countingExperiment = (id = 'test/counting') =>
   defineExperiment({
-    id, title: `Counting ${id}`, paper: 'none', description: 'counts', config,
+    id,
+    title: `Counting ${id}`,
+    paper: 'none',
+    description: 'counts',
+    config,
     presets: { smoke: { steps: 3 }, small: {} },
     async run(c, io) {
       const total = await io.stage('count', async () => {
@@ -25,15 +29,30 @@ export const countingExperiment = (id = 'test/counting') =>
       return { total };
     },
     report: (r, c) => ({
-      title: id, summary: `Counted to ${c.steps}.`, figures: [], tables: [],
-      claims: [checkClaim({ id: 'sum', statement: 'the sum is n(n+1)/2', expected: String((c.steps * (c.steps + 1)) / 2), value: r.total, holds: (v) => v === (c.steps * (c.steps + 1)) / 2 })],
+      title: id,
+      summary: `Counted to ${c.steps}.`,
+      figures: [],
+      tables: [],
+      claims: [
+        checkClaim({
+          id: 'sum',
+          statement: 'the sum is n(n+1)/2',
+          expected: String((c.steps * (c.steps + 1)) / 2),
+          value: r.total,
+          holds: (v) => v === (c.steps * (c.steps + 1)) / 2,
+        }),
+      ],
     }),
   });
 
 /** Fails inside run(), after logging a record. */
 export const failingExperiment = (id = 'test/failing') =>
   defineExperiment({
-    id, title: `Failing ${id}`, paper: 'none', description: 'fails', config,
+    id,
+    title: `Failing ${id}`,
+    paper: 'none',
+    description: 'fails',
+    config,
     presets: { smoke: {}, small: {} },
     async run(_c, io): Promise<never> {
       io.log({ step: 1 });

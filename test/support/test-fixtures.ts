@@ -43,7 +43,17 @@ export const reportSpec = (over: Partial<ReportSpec> = {}): ReportSpec => ({
   title: 'Loss curves <script>alert("x")</script>',
   summary: 'We trained a **small MLP** with `sgd` and `adam`.\n\nSee [the paper](https://example.org/paper) for details.',
   figures: [lineFigure('loss'), logPointFigure([1, 0.5, 0.1, 0.01, 0.001], 'spectrum')],
-  tables: [{ id: 'final', title: 'Final loss', columns: ['optimizer', 'loss', 'steps'], rows: [['sgd', 0.123456789, 20], ['adam <b>', 0.01, null]] }],
+  tables: [
+    {
+      id: 'final',
+      title: 'Final loss',
+      columns: ['optimizer', 'loss', 'steps'],
+      rows: [
+        ['sgd', 0.123456789, 20],
+        ['adam <b>', 0.01, null],
+      ],
+    },
+  ],
   claims: [
     { id: 'adam-faster', statement: 'Adam reaches a lower loss than SGD', expected: 'loss(adam) < loss(sgd)', observed: '0.01 < 0.12', pass: true },
     { id: 'sgd-target', statement: 'SGD reaches loss < 0.001 & stays <there>', expected: '< 0.001', observed: '0.12', pass: false },

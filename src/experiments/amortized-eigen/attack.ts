@@ -35,7 +35,9 @@ export function perturbEdges(key: Key, g: GraphData, model: GcnModel, surrogate:
   for (const i of g.train) pseudo[i] = g.labels.data[i]!;
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const gp: GraphData = { ...g, labels: new Tensor(pseudo, [n], 'int32') };
-  const ga = grad((adj: Tensor) => nodeLoss(model.logits(surrogate, g.features, normalizeAdjacency(adj)), gp, all))(new Tensor(Float64Array.from(a), [n, n], 'float64')).data;
+  const ga = grad((adj: Tensor) => nodeLoss(model.logits(surrogate, g.features, normalizeAdjacency(adj)), gp, all))(
+    new Tensor(Float64Array.from(a), [n, n], 'float64'),
+  ).data;
   const scores: { s: number; i: number; j: number }[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {

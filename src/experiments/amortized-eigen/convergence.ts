@@ -18,27 +18,36 @@ import { compareTopK, exactTopK, trackingError } from '../../methods/amortized-e
 import { defineExperiment, RunInterrupted } from '../experiment.ts';
 import { fmtNum, PAPER, StepTimer, symmetricWithSpectrum } from './common.ts';
 
-const config = z.object({
-  n: z.number().int().min(2).max(4000).default(300),
-  k: z.number().int().min(1).default(10),
-  /** λᵢ = decay^i, i = 0 … n−1: every relative gap is 1 − decay. */
-  decay: z.number().gt(0).lt(1).default(0.9),
-  steps: z.number().int().min(1).default(3000),
-  logEvery: z.number().int().min(1).default(50),
-  losses: z.array(z.enum(['brockett', 'convex'])).min(1).default(['brockett', 'convex']),
-  optimizers: z.array(z.enum(['adam', 'sgd'])).min(1).default(['adam', 'sgd']),
-  adamLr: z.number().positive().default(1e-2),
-  /** SGD step; default 1/(2k): stable for the top column (curvature ≤ 2·m₁·λ₁ with m₁ = k, λ₁ ≤ 1 after the tracker's ‖A‖_F scaling). */
-  sgdLr: z.number().positive().optional(),
-  refreshEvery: z.number().int().min(0).default(100),
-  /** Drifting sequence: steps, drift rate ε and exact-check cadence. */
-  driftSteps: z.number().int().min(0).default(500),
-  driftEps: z.number().min(0).default(1e-4),
-  checkEvery: z.number().int().min(1).default(50),
-  maxRelError: z.number().positive().default(1e-3),
-  minCos: z.number().positive().max(1).default(0.999),
-  trackingTol: z.number().positive().default(1e-2),
-}).strict().refine((c) => c.k <= c.n, { message: 'k must be at most n', path: ['k'] });
+const config = z
+  .object({
+    n: z.number().int().min(2).max(4000).default(300),
+    k: z.number().int().min(1).default(10),
+    /** λᵢ = decay^i, i = 0 … n−1: every relative gap is 1 − decay. */
+    decay: z.number().gt(0).lt(1).default(0.9),
+    steps: z.number().int().min(1).default(3000),
+    logEvery: z.number().int().min(1).default(50),
+    losses: z
+      .array(z.enum(['brockett', 'convex']))
+      .min(1)
+      .default(['brockett', 'convex']),
+    optimizers: z
+      .array(z.enum(['adam', 'sgd']))
+      .min(1)
+      .default(['adam', 'sgd']),
+    adamLr: z.number().positive().default(1e-2),
+    /** SGD step; default 1/(2k): stable for the top column (curvature ≤ 2·m₁·λ₁ with m₁ = k, λ₁ ≤ 1 after the tracker's ‖A‖_F scaling). */
+    sgdLr: z.number().positive().optional(),
+    refreshEvery: z.number().int().min(0).default(100),
+    /** Drifting sequence: steps, drift rate ε and exact-check cadence. */
+    driftSteps: z.number().int().min(0).default(500),
+    driftEps: z.number().min(0).default(1e-4),
+    checkEvery: z.number().int().min(1).default(50),
+    maxRelError: z.number().positive().default(1e-3),
+    minCos: z.number().positive().max(1).default(0.999),
+    trackingTol: z.number().positive().default(1e-2),
+  })
+  .strict()
+  .refine((c) => c.k <= c.n, { message: 'k must be at most n', path: ['k'] });
 type Config = z.infer<typeof config>;
 
 interface RunResult {
@@ -59,7 +68,8 @@ export const convergence = defineExperiment({
   id: 'amortized-eigen/convergence',
   title: 'Amortized eigendecomposition: convergence to the top-k eigenpairs and tracking a drifting matrix',
   paper: PAPER,
-  description: 'The eigen tracker alone (Brockett and convex losses, Adam and SGD) on a gapped random symmetric matrix against exact eigh, then one step per matrix of a slowly drifting sequence.',
+  description:
+    'The eigen tracker alone (Brockett and convex losses, Adam and SGD) on a gapped random symmetric matrix against exact eigh, then one step per matrix of a slowly drifting sequence.',
   config,
   presets: {
     smoke: { n: 40, k: 4, steps: 300, logEvery: 50, driftSteps: 40, checkEvery: 20 },
@@ -68,7 +78,10 @@ export const convergence = defineExperiment({
   },
   async run(c, io) {
     const [kA, kS, kW] = random.split(io.key, 3) as [Key, Key, Key];
-    const a = symmetricWithSpectrum(kA, Array.from({ length: c.n }, (_, i) => c.decay ** i));
+    const a = symmetricWithSpectrum(
+      kA,
+      Array.from({ length: c.n }, (_, i) => c.decay ** i),
+    );
     const exact = exactTopK(a, c.k);
     const runs: RunResult[] = [];
     let drift: Result['drift'] = null;
@@ -95,7 +108,14 @@ export const convergence = defineExperiment({
             }
           }
           const last = curve.at(-1)!;
-          const result: RunResult = { loss, optimizer: opt, curve, convergedAt, final: { maxRelError: last.maxRelError, minAbsCos: last.minAbsCos }, stepMs: timer.medianMs() };
+          const result: RunResult = {
+            loss,
+            optimizer: opt,
+            curve,
+            convergedAt,
+            final: { maxRelError: last.maxRelError, minAbsCos: last.minAbsCos },
+            stepMs: timer.medianMs(),
+          };
           // Fig. 3b: the Brockett/Adam tracker, converged on A, follows A_t = A + t·ε·S one step per t.
           if (loss === 'brockett' && opt === 'adam' && c.driftSteps > 0) {
             const g = random.normal(kS, [c.n, c.n]);
@@ -116,7 +136,10 @@ export const convergence = defineExperiment({
                 io.progress({ stage: 'drift', step: t, total: c.driftSteps, loss: err.maxRelValueError });
               }
             }
-            return { result, drift: { curve: dCurve, maxError: Math.max(...dCurve.map((p) => p.maxRelError)), stepMs: dTimer.medianMs(), eighMs: eTimer.medianMs() } };
+            return {
+              result,
+              drift: { curve: dCurve, maxError: Math.max(...dCurve.map((p) => p.maxRelError)), stepMs: dTimer.medianMs(), eighMs: eTimer.medianMs() },
+            };
           }
           return { result, drift: null };
         });
@@ -127,43 +150,83 @@ export const convergence = defineExperiment({
     return { runs, drift } satisfies Result;
   },
   report(r: Result, c: Config): ReportSpec {
-    const claims: ReportSpec['claims'] = r.runs.map((run) => checkClaim({
-      id: `${run.loss}-${run.optimizer}-converges`,
-      statement: `${run.loss} loss with ${run.optimizer}: max relative eigenvalue error ≤ ${c.maxRelError} and min |cos(uᵢ, vᵢ)| ≥ ${c.minCos} vs exact eigh within ${c.steps} steps (n = ${c.n}, k = ${c.k}${run.loss === 'convex' ? ', after sorting' : ''})`,
-      expected: `error ≤ ${c.maxRelError}, |cos| ≥ ${c.minCos}`,
-      value: run,
-      holds: (v) => v.convergedAt !== null,
-      format: (v) => `${v.convergedAt === null ? 'not reached' : `reached at step ${v.convergedAt}`}; final error ${v.final.maxRelError.toExponential(2)}, min |cos| ${v.final.minAbsCos.toFixed(5)}`,
-    }));
-    claims.push(checkClaim({
-      id: 'tracks-drifting-matrix',
-      statement: `one Brockett/Adam step per matrix tracks A_t = A + t·${c.driftEps}·S: max relative eigenvalue error ≤ ${c.trackingTol} at every check over ${c.driftSteps} steps`,
-      expected: `≤ ${c.trackingTol}`,
-      value: r.drift?.maxError,
-      holds: (v) => v <= c.trackingTol,
-      format: (v) => v.toExponential(2),
-    }));
-    const data = r.runs.flatMap((run) => run.curve.map((p) => ({ run: `${run.loss}-${run.optimizer}`, step: p.step, maxRelError: p.maxRelError, oneMinusCos: Math.max(1 - p.minAbsCos, 1e-16) })));
+    const claims: ReportSpec['claims'] = r.runs.map((run) =>
+      checkClaim({
+        id: `${run.loss}-${run.optimizer}-converges`,
+        statement: `${run.loss} loss with ${run.optimizer}: max relative eigenvalue error ≤ ${c.maxRelError} and min |cos(uᵢ, vᵢ)| ≥ ${c.minCos} vs exact eigh within ${c.steps} steps (n = ${c.n}, k = ${c.k}${run.loss === 'convex' ? ', after sorting' : ''})`,
+        expected: `error ≤ ${c.maxRelError}, |cos| ≥ ${c.minCos}`,
+        value: run,
+        holds: (v) => v.convergedAt !== null,
+        format: (v) =>
+          `${v.convergedAt === null ? 'not reached' : `reached at step ${v.convergedAt}`}; final error ${v.final.maxRelError.toExponential(2)}, min |cos| ${v.final.minAbsCos.toFixed(5)}`,
+      }),
+    );
+    claims.push(
+      checkClaim({
+        id: 'tracks-drifting-matrix',
+        statement: `one Brockett/Adam step per matrix tracks A_t = A + t·${c.driftEps}·S: max relative eigenvalue error ≤ ${c.trackingTol} at every check over ${c.driftSteps} steps`,
+        expected: `≤ ${c.trackingTol}`,
+        value: r.drift?.maxError,
+        holds: (v) => v <= c.trackingTol,
+        format: (v) => v.toExponential(2),
+      }),
+    );
+    const data = r.runs.flatMap((run) =>
+      run.curve.map((p) => ({ run: `${run.loss}-${run.optimizer}`, step: p.step, maxRelError: p.maxRelError, oneMinusCos: Math.max(1 - p.minAbsCos, 1e-16) })),
+    );
     const figures = [
-      lineChart({ id: 'eigenvalue-error', title: 'Max relative eigenvalue error vs exact eigh', x: 'step', y: 'maxRelError', series: 'run', logY: true, nonPositive: 'drop', data }),
+      lineChart({
+        id: 'eigenvalue-error',
+        title: 'Max relative eigenvalue error vs exact eigh',
+        x: 'step',
+        y: 'maxRelError',
+        series: 'run',
+        logY: true,
+        nonPositive: 'drop',
+        data,
+      }),
       lineChart({ id: 'vector-error', title: '1 − min |cos(uᵢ, vᵢ)|', x: 'step', y: 'oneMinusCos', series: 'run', logY: true, nonPositive: 'drop', data }),
     ];
-    if (r.drift) figures.push(lineChart({ id: 'drift', title: 'Tracking error on the drifting sequence', x: 't', y: 'maxRelError', logY: true, nonPositive: 'drop', points: true, data: r.drift.curve }));
+    if (r.drift)
+      figures.push(
+        lineChart({
+          id: 'drift',
+          title: 'Tracking error on the drifting sequence',
+          x: 't',
+          y: 'maxRelError',
+          logY: true,
+          nonPositive: 'drop',
+          points: true,
+          data: r.drift.curve,
+        }),
+      );
     return {
       title: this.title,
-      summary: `Top-${c.k} eigenpairs of a ${c.n}×${c.n} symmetric matrix with λᵢ = ${c.decay}^i and Haar-random eigenvectors, found by the tracker alone ` +
+      summary:
+        `Top-${c.k} eigenpairs of a ${c.n}×${c.n} symmetric matrix with λᵢ = ${c.decay}^i and Haar-random eigenvectors, found by the tracker alone ` +
         `(W ${c.n}×${c.k}, U = qf(W), ${c.steps} steps, W ← qf(W) every ${c.refreshEvery}), compared with one exact eigh. ` +
         `Drift: A_t = A + t·ε·S (ε = ${c.driftEps}, S symmetric Gaussian scaled to ‖S‖₂ ≈ 2), one tracker step per t, eigh check every ${c.checkEvery}. ` +
         'Timings (median ms per step, shared 2-core machine, noisy) are in the table only.',
       figures,
-      tables: [{
-        id: 'runs', title: 'Runs',
-        columns: ['run', 'converged at step', 'final max rel. error', 'final min |cos|', 'ms / tracker step'],
-        rows: [
-          ...r.runs.map((run) => [`${run.loss}-${run.optimizer}`, run.convergedAt, fmtNum(run.final.maxRelError), fmtNum(run.final.minAbsCos, 6), fmtNum(run.stepMs)]),
-          ...(r.drift ? [['drift (brockett-adam)', null, fmtNum(r.drift.maxError), null, `${fmtNum(r.drift.stepMs)} (eigh: ${fmtNum(r.drift.eighMs)})`]] : []),
-        ],
-      }],
+      tables: [
+        {
+          id: 'runs',
+          title: 'Runs',
+          columns: ['run', 'converged at step', 'final max rel. error', 'final min |cos|', 'ms / tracker step'],
+          rows: [
+            ...r.runs.map((run) => [
+              `${run.loss}-${run.optimizer}`,
+              run.convergedAt,
+              fmtNum(run.final.maxRelError),
+              fmtNum(run.final.minAbsCos, 6),
+              fmtNum(run.stepMs),
+            ]),
+            ...(r.drift
+              ? [['drift (brockett-adam)', null, fmtNum(r.drift.maxError), null, `${fmtNum(r.drift.stepMs)} (eigh: ${fmtNum(r.drift.eighMs)})`]]
+              : []),
+          ],
+        },
+      ],
       claims,
     };
   },

@@ -32,21 +32,23 @@ import { fmtNum, growingSpeedUps, PAPER, relDiffPct, speedUp, StepTimer, withinP
 const VARIANTS = ['backbone', 'exact', 'amortized'] as const;
 type Variant = (typeof VARIANTS)[number];
 
-const config = z.object({
-  latent: z.array(z.number().int().min(2).max(4096)).min(1).default([64, 256, 1024]),
-  k: z.number().int().min(1).default(16),
-  hidden: z.number().int().min(1).default(256),
-  trainSize: z.number().int().min(100).default(4000),
-  testSize: z.number().int().min(100).default(1000),
-  batchSize: z.number().int().min(2).default(128),
-  steps: z.number().int().min(1).default(150),
-  lr: z.number().positive().default(1e-3),
-  eta: z.number().min(0).default(1),
-  trackerLr: z.number().positive().default(1e-2),
-  warmupSteps: z.number().int().min(0).default(200),
-  logEvery: z.number().int().min(1).default(25),
-  parityPct: z.number().positive().default(2),
-}).strict()
+const config = z
+  .object({
+    latent: z.array(z.number().int().min(2).max(4096)).min(1).default([64, 256, 1024]),
+    k: z.number().int().min(1).default(16),
+    hidden: z.number().int().min(1).default(256),
+    trainSize: z.number().int().min(100).default(4000),
+    testSize: z.number().int().min(100).default(1000),
+    batchSize: z.number().int().min(2).default(128),
+    steps: z.number().int().min(1).default(150),
+    lr: z.number().positive().default(1e-3),
+    eta: z.number().min(0).default(1),
+    trackerLr: z.number().positive().default(1e-2),
+    warmupSteps: z.number().int().min(0).default(200),
+    logEvery: z.number().int().min(1).default(25),
+    parityPct: z.number().positive().default(2),
+  })
+  .strict()
   .refine((c) => c.trainSize + c.testSize <= MNIST_TOTAL, { message: `trainSize + testSize must be at most ${MNIST_TOTAL} (the mnist package's digits)` })
   .refine((c) => c.latent.every((d) => c.k <= d), { message: 'k must be at most every latent size', path: ['k'] });
 type Config = z.infer<typeof config>;
@@ -76,7 +78,8 @@ export const latentPca = defineExperiment({
   id: 'amortized-eigen/latent-pca',
   title: 'Amortized eigendecomposition: latent-space PCA in an MNIST autoencoder',
   paper: PAPER,
-  description: 'MLP autoencoder on MNIST with a top-k PCA term on the latent covariance every step: exact eigh vs the eigen tracker, latent sizes 64/256/1024 (sequentially); times t0/t1/t2 and the speed-up.',
+  description:
+    'MLP autoencoder on MNIST with a top-k PCA term on the latent covariance every step: exact eigh vs the eigen tracker, latent sizes 64/256/1024 (sequentially); times t0/t1/t2 and the speed-up.',
   config,
   presets: {
     smoke: { latent: [8, 16], k: 4, hidden: 32, trainSize: 300, testSize: 100, batchSize: 32, steps: 15, warmupSteps: 20, logEvery: 5 },
@@ -107,7 +110,8 @@ export const latentPca = defineExperiment({
           let params: P = init;
           let optState = opt.init(params);
           const tracker = eigenTracker({ n: d, k: c.k, optimizer: adam(c.trackerLr), warmupSteps: c.warmupSteps });
-          let ts = variant === 'amortized' ? tracker.warmup(tracker.init(random.foldIn(key, 'tracker')), covariance(enc.apply(init.enc, batchAt(1))).c) : undefined;
+          let ts =
+            variant === 'amortized' ? tracker.warmup(tracker.init(random.foldIn(key, 'tracker')), covariance(enc.apply(init.enc, batchAt(1))).c) : undefined;
           let cov: Tensor | undefined; // the current batch's C, detached, for the tracker step
           const loss = (p: P, x: Tensor): Tensor => {
             const z = enc.apply(p.enc, x);
@@ -161,18 +165,52 @@ export const latentPca = defineExperiment({
   report(r: { sizes: SizeResult[] }, c: Config): ReportSpec {
     return {
       title: this.title,
-      summary: `MLP autoencoder 784-${c.hidden}-d-${c.hidden}-784 (ReLU) on ${c.trainSize} MNIST digits, batch ${c.batchSize}, Adam (lr ${c.lr}) for ${c.steps} steps, ` +
+      summary:
+        `MLP autoencoder 784-${c.hidden}-d-${c.hidden}-784 (ReLU) on ${c.trainSize} MNIST digits, batch ${c.batchSize}, Adam (lr ${c.lr}) for ${c.steps} steps, ` +
         `loss = reconstruction MSE + ${c.eta}·(1 − Σ_{i≤${c.k}} λᵢ(C)/tr(C)) on the batch latent covariance C. Exact: linalg.eigh; amortized: the eigen tracker ` +
         `(Brockett, Adam lr ${c.trackerLr}, one step per training step on the detached C, ${c.warmupSteps} untimed warm-up steps on the first batch). ` +
         'Latent sizes run one after another so their timings do not compete for cores; times are medians of per-step wall-clock on a shared 2-core machine (noisy), kept out of metrics.jsonl. ' +
-        'Final eigenvalue error: tracker λ̂ vs exact top-k of the test latents\' covariance.',
-      figures: [lineChart({ id: 'eig-error', title: 'Tracker: max relative error of λ̂ vs exact (batch covariance)', x: 'step', y: 'maxRelError', series: 'latent', logY: true, nonPositive: 'drop',
-        data: r.sizes.flatMap((s) => s.eigError.map((p) => ({ latent: String(s.latent), step: p.step, maxRelError: p.maxRelError }))) })],
-      tables: [{
-        id: 'results', title: 'Time per step (ms) and outcome',
-        columns: ['d', 't0 backbone', 't1 exact eigh', 't2 amortized', 'speed-up (t1−t0)/(t2−t0)', 'test recon backbone', 'test recon exact', 'test recon amortized', 'final λ̂ max rel. error'],
-        rows: r.sizes.map((s) => [s.latent, fmtNum(s.ms.backbone), fmtNum(s.ms.exact), fmtNum(s.ms.amortized), fmtNum(s.speedUp), fmtNum(s.testRecon.backbone, 5), fmtNum(s.testRecon.exact, 5), fmtNum(s.testRecon.amortized, 5), fmtNum(s.finalEigError)]),
-      }],
+        "Final eigenvalue error: tracker λ̂ vs exact top-k of the test latents' covariance.",
+      figures: [
+        lineChart({
+          id: 'eig-error',
+          title: 'Tracker: max relative error of λ̂ vs exact (batch covariance)',
+          x: 'step',
+          y: 'maxRelError',
+          series: 'latent',
+          logY: true,
+          nonPositive: 'drop',
+          data: r.sizes.flatMap((s) => s.eigError.map((p) => ({ latent: String(s.latent), step: p.step, maxRelError: p.maxRelError }))),
+        }),
+      ],
+      tables: [
+        {
+          id: 'results',
+          title: 'Time per step (ms) and outcome',
+          columns: [
+            'd',
+            't0 backbone',
+            't1 exact eigh',
+            't2 amortized',
+            'speed-up (t1−t0)/(t2−t0)',
+            'test recon backbone',
+            'test recon exact',
+            'test recon amortized',
+            'final λ̂ max rel. error',
+          ],
+          rows: r.sizes.map((s) => [
+            s.latent,
+            fmtNum(s.ms.backbone),
+            fmtNum(s.ms.exact),
+            fmtNum(s.ms.amortized),
+            fmtNum(s.speedUp),
+            fmtNum(s.testRecon.backbone, 5),
+            fmtNum(s.testRecon.exact, 5),
+            fmtNum(s.testRecon.amortized, 5),
+            fmtNum(s.finalEigError),
+          ]),
+        },
+      ],
       claims: [
         checkClaim({
           id: 'parity',

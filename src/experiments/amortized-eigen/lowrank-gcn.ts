@@ -30,28 +30,30 @@ import { perturbEdges } from './attack.ts';
 const VARIANTS = ['backbone', 'exact', 'amortized'] as const;
 type Variant = (typeof VARIANTS)[number];
 
-const config = z.object({
-  nodes: z.array(z.number().int().min(8).max(2000)).min(1).default([100, 200, 300]),
-  classes: z.number().int().min(2).default(3),
-  features: z.number().int().min(1).default(16),
-  hidden: z.number().int().min(1).default(16),
-  avgDegreeIn: z.number().positive().default(8),
-  avgDegreeOut: z.number().positive().default(1),
-  signal: z.number().min(0).default(0.4),
-  trainFraction: z.number().gt(0).lt(1).default(0.2),
-  /** Flips as a fraction of the clean edge count (half random, half gradient-based). */
-  perturbRate: z.number().min(0).default(0.3),
-  gcnSteps: z.number().int().min(1).default(200),
-  gcnLr: z.number().positive().default(1e-2),
-  defenceSteps: z.number().int().min(1).default(150),
-  sLr: z.number().positive().default(1e-2),
-  alpha: z.number().min(0).default(1),
-  beta: z.number().min(0).default(1.5),
-  trackerLr: z.number().positive().default(1e-2),
-  warmupSteps: z.number().int().min(0).default(200),
-  logEvery: z.number().int().min(1).default(25),
-  parityPct: z.number().positive().default(2),
-}).strict();
+const config = z
+  .object({
+    nodes: z.array(z.number().int().min(8).max(2000)).min(1).default([100, 200, 300]),
+    classes: z.number().int().min(2).default(3),
+    features: z.number().int().min(1).default(16),
+    hidden: z.number().int().min(1).default(16),
+    avgDegreeIn: z.number().positive().default(8),
+    avgDegreeOut: z.number().positive().default(1),
+    signal: z.number().min(0).default(0.4),
+    trainFraction: z.number().gt(0).lt(1).default(0.2),
+    /** Flips as a fraction of the clean edge count (half random, half gradient-based). */
+    perturbRate: z.number().min(0).default(0.3),
+    gcnSteps: z.number().int().min(1).default(200),
+    gcnLr: z.number().positive().default(1e-2),
+    defenceSteps: z.number().int().min(1).default(150),
+    sLr: z.number().positive().default(1e-2),
+    alpha: z.number().min(0).default(1),
+    beta: z.number().min(0).default(1.5),
+    trackerLr: z.number().positive().default(1e-2),
+    warmupSteps: z.number().int().min(0).default(200),
+    logEvery: z.number().int().min(1).default(25),
+    parityPct: z.number().positive().default(2),
+  })
+  .strict();
 type Config = z.infer<typeof config>;
 
 interface SizeResult {
@@ -82,7 +84,8 @@ export const lowrankGcn = defineExperiment({
   id: 'amortized-eigen/lowrank-gcn',
   title: 'Amortized eigendecomposition: low-rank GCN defence against structure attacks',
   paper: PAPER,
-  description: 'Pro-GNN-style defence (learned adjacency with a nuclear-norm penalty) on an attacked stochastic block model: exact SVD vs the amortized SVD tracker; accuracy clean/attacked/defended and t0/t1/t2.',
+  description:
+    'Pro-GNN-style defence (learned adjacency with a nuclear-norm penalty) on an attacked stochastic block model: exact SVD vs the amortized SVD tracker; accuracy clean/attacked/defended and t0/t1/t2.',
   config,
   presets: {
     smoke: { nodes: [24, 36], gcnSteps: 30, defenceSteps: 10, warmupSteps: 20, logEvery: 5, avgDegreeIn: 4 },
@@ -97,8 +100,13 @@ export const lowrankGcn = defineExperiment({
         const [kg, kc, ka, kd, kt] = random.split(key, 5) as [Key, Key, Key, Key, Key];
         const per = n / c.classes;
         const g = stochasticBlockModel(kg, {
-          nodes: n, classes: c.classes, features: c.features, signal: c.signal, trainFraction: c.trainFraction,
-          pIn: Math.min(1, c.avgDegreeIn / per), pOut: Math.min(1, c.avgDegreeOut / (n - per)),
+          nodes: n,
+          classes: c.classes,
+          features: c.features,
+          signal: c.signal,
+          trainFraction: c.trainFraction,
+          pIn: Math.min(1, c.avgDegreeIn / per),
+          pOut: Math.min(1, c.avgDegreeOut / (n - per)),
         });
         const model = gcnModel(c.features, c.hidden, c.classes);
         const cleanRun = trainGcn(model, kc, g, normalizeAdjacency(g.adjacency), c.gcnSteps, c.gcnLr);
@@ -145,7 +153,16 @@ export const lowrankGcn = defineExperiment({
           ms[variant] = timer.medianMs();
           io.log({ nodes: n, variant, defendedAccuracy: defended[variant] });
         }
-        return { nodes: n, edges, flips, clean: cleanRun.testAccuracy, attacked: attackedRun.testAccuracy, defended, ms, speedUp: speedUp(ms.backbone, ms.exact, ms.amortized) } satisfies SizeResult;
+        return {
+          nodes: n,
+          edges,
+          flips,
+          clean: cleanRun.testAccuracy,
+          attacked: attackedRun.testAccuracy,
+          defended,
+          ms,
+          speedUp: speedUp(ms.backbone, ms.exact, ms.amortized),
+        } satisfies SizeResult;
       });
       sizes.push(r);
     }
@@ -154,17 +171,47 @@ export const lowrankGcn = defineExperiment({
   report(r: { sizes: SizeResult[] }, c: Config): ReportSpec {
     return {
       title: this.title,
-      summary: `Stochastic block models (${c.classes} classes, expected degree ${c.avgDegreeIn} inside / ${c.avgDegreeOut} across, ${c.features} features with signal ${c.signal}, ` +
+      summary:
+        `Stochastic block models (${c.classes} classes, expected degree ${c.avgDegreeIn} inside / ${c.avgDegreeOut} across, ${c.features} features with signal ${c.signal}, ` +
         `${100 * c.trainFraction} % labelled) with ${c.nodes.join(' / ')} nodes, run one after another. A 2-layer GCN (hidden ${c.hidden}) is trained on the clean graph, then ` +
         `${100 * c.perturbRate} % of the edge count is flipped (half random, half by one-shot gradient scores against that GCN). The defence learns S jointly with a fresh GCN ` +
         `for ${c.defenceSteps} steps: CE + ${c.alpha}‖S − A‖²_F + β‖S‖_* (β = ${c.beta}; backbone: β = 0), nuclear norm by exact SVD or by the SVD tracker (k = n, ` +
         `${c.warmupSteps} untimed warm-up steps). Times are medians of per-step wall-clock on a shared 2-core machine (noisy), kept out of metrics.jsonl.`,
       figures: [],
-      tables: [{
-        id: 'results', title: 'Test accuracy and time per defence step (ms)',
-        columns: ['nodes', 'edges', 'flips', 'clean', 'attacked', 'defended β=0', 'defended exact', 'defended amortized', 't0', 't1 exact', 't2 amortized', 'speed-up'],
-        rows: r.sizes.map((s) => [s.nodes, s.edges, s.flips, fmtNum(s.clean), fmtNum(s.attacked), fmtNum(s.defended.backbone), fmtNum(s.defended.exact), fmtNum(s.defended.amortized), fmtNum(s.ms.backbone), fmtNum(s.ms.exact), fmtNum(s.ms.amortized), fmtNum(s.speedUp)]),
-      }],
+      tables: [
+        {
+          id: 'results',
+          title: 'Test accuracy and time per defence step (ms)',
+          columns: [
+            'nodes',
+            'edges',
+            'flips',
+            'clean',
+            'attacked',
+            'defended β=0',
+            'defended exact',
+            'defended amortized',
+            't0',
+            't1 exact',
+            't2 amortized',
+            'speed-up',
+          ],
+          rows: r.sizes.map((s) => [
+            s.nodes,
+            s.edges,
+            s.flips,
+            fmtNum(s.clean),
+            fmtNum(s.attacked),
+            fmtNum(s.defended.backbone),
+            fmtNum(s.defended.exact),
+            fmtNum(s.defended.amortized),
+            fmtNum(s.ms.backbone),
+            fmtNum(s.ms.exact),
+            fmtNum(s.ms.amortized),
+            fmtNum(s.speedUp),
+          ]),
+        },
+      ],
       claims: [
         checkClaim({
           id: 'parity',
@@ -172,7 +219,13 @@ export const lowrankGcn = defineExperiment({
           expected: `≤ ${c.parityPct} %`,
           value: r.sizes.length ? r.sizes : undefined,
           holds: (s) => s.every((x) => withinPct(x.defended.amortized, x.defended.exact, c.parityPct)),
-          format: (s) => s.map((x) => `n=${x.nodes}: ${fmtNum(x.defended.amortized)} vs ${fmtNum(x.defended.exact)} (${fmtNum(relDiffPct(x.defended.amortized, x.defended.exact))} %)`).join(', '),
+          format: (s) =>
+            s
+              .map(
+                (x) =>
+                  `n=${x.nodes}: ${fmtNum(x.defended.amortized)} vs ${fmtNum(x.defended.exact)} (${fmtNum(relDiffPct(x.defended.amortized, x.defended.exact))} %)`,
+              )
+              .join(', '),
         }),
         checkClaim({
           id: 'speed-up',

@@ -31,23 +31,25 @@ import { fmtNum, growingSpeedUps, PAPER, relDiffPct, speedUp, StepTimer, withinP
 const VARIANTS = ['backbone', 'exact', 'amortized'] as const;
 type Variant = (typeof VARIANTS)[number];
 
-const config = z.object({
-  hidden: z.array(z.number().int().min(2).max(2048)).min(1).default([128, 256, 512]),
-  /** Training examples = trainFactor·h (full batch); test examples = h. */
-  trainFactor: z.number().int().min(1).default(2),
-  teacherRank: z.number().int().min(1).default(8),
-  teacherScale: z.number().positive().default(3),
-  noise: z.number().min(0).default(0.5),
-  eta: z.number().min(0).default(1),
-  /** Singular values penalized (top k); 0 = all (k = h). */
-  k: z.number().int().min(0).default(16),
-  steps: z.number().int().min(1).default(200),
-  lr: z.number().positive().default(1e-2),
-  trackerLr: z.number().positive().default(1e-2),
-  warmupSteps: z.number().int().min(0).default(200),
-  logEvery: z.number().int().min(1).default(25),
-  parityPct: z.number().positive().default(2),
-}).strict();
+const config = z
+  .object({
+    hidden: z.array(z.number().int().min(2).max(2048)).min(1).default([128, 256, 512]),
+    /** Training examples = trainFactor·h (full batch); test examples = h. */
+    trainFactor: z.number().int().min(1).default(2),
+    teacherRank: z.number().int().min(1).default(8),
+    teacherScale: z.number().positive().default(3),
+    noise: z.number().min(0).default(0.5),
+    eta: z.number().min(0).default(1),
+    /** Singular values penalized (top k); 0 = all (k = h). */
+    k: z.number().int().min(0).default(16),
+    steps: z.number().int().min(1).default(200),
+    lr: z.number().positive().default(1e-2),
+    trackerLr: z.number().positive().default(1e-2),
+    warmupSteps: z.number().int().min(0).default(200),
+    logEvery: z.number().int().min(1).default(25),
+    parityPct: z.number().positive().default(2),
+  })
+  .strict();
 type Config = z.infer<typeof config>;
 
 interface SizeResult {
@@ -83,7 +85,8 @@ export const nuclearNorm = defineExperiment({
   id: 'amortized-eigen/nuclear-norm',
   title: 'Amortized eigendecomposition: nuclear-norm regularization with an amortized SVD',
   paper: PAPER,
-  description: 'A linear layer fitted with MSE + η·(nuclear norm truncated to the top k singular values): exact SVD vs the amortized SVD tracker, at hidden sizes 128/256/512 (sequentially); times t0/t1/t2 and the speed-up.',
+  description:
+    'A linear layer fitted with MSE + η·(nuclear norm truncated to the top k singular values): exact SVD vs the amortized SVD tracker, at hidden sizes 128/256/512 (sequentially); times t0/t1/t2 and the speed-up.',
   config,
   presets: {
     smoke: { hidden: [16, 32], k: 4, steps: 20, warmupSteps: 20, logEvery: 5 },
@@ -171,16 +174,53 @@ export const nuclearNorm = defineExperiment({
     const svData = r.sizes.flatMap((s) => s.svError.map((p) => ({ hidden: String(s.hidden), step: p.step, mse: p.mse })));
     return {
       title: this.title,
-      summary: `Linear layer W (h×h) fitted full-batch (N = ${c.trainFactor}h) to Y = XW* + ${c.noise}·noise with a rank-${c.teacherRank} teacher (singular values ${c.teacherScale}), ` +
+      summary:
+        `Linear layer W (h×h) fitted full-batch (N = ${c.trainFactor}h) to Y = XW* + ${c.noise}·noise with a rank-${c.teacherRank} teacher (singular values ${c.teacherScale}), ` +
         `loss ‖XW − Y‖²/N + ${c.eta}·Σ_{i≤k}σᵢ(W) (k = ${c.k === 0 ? 'h: the full nuclear norm' : c.k}), Adam (lr ${c.lr}) for ${c.steps} steps. Exact: top k of svd(W).S; amortized: the SVD tracker (Adam lr ${c.trackerLr}, one step per training step, ` +
         `${c.warmupSteps} warm-up steps on the initial W, not timed). The sizes run one after another so their timings do not compete for cores; times are medians ` +
         'of per-step wall-clock on a shared 2-core machine (noisy) and are kept out of metrics.jsonl.',
-      figures: [lineChart({ id: 'sv-error', title: 'MSE between tracked and exact top-k singular values', x: 'step', y: 'mse', series: 'hidden', logY: true, nonPositive: 'drop', data: svData })],
-      tables: [{
-        id: 'timing', title: 'Time per step (ms) and outcome',
-        columns: ['h', 't0 backbone', 't1 exact SVD', 't2 amortized', 'speed-up (t1−t0)/(t2−t0)', 'test MSE backbone', 'test MSE exact', 'test MSE amortized', 'full ‖W‖_* exact', 'full ‖W‖_* amortized'],
-        rows: r.sizes.map((s) => [s.hidden, fmtNum(s.ms.backbone), fmtNum(s.ms.exact), fmtNum(s.ms.amortized), fmtNum(s.speedUp), fmtNum(s.testMse.backbone, 5), fmtNum(s.testMse.exact, 5), fmtNum(s.testMse.amortized, 5), fmtNum(s.nuclearNorm.exact, 5), fmtNum(s.nuclearNorm.amortized, 5)]),
-      }],
+      figures: [
+        lineChart({
+          id: 'sv-error',
+          title: 'MSE between tracked and exact top-k singular values',
+          x: 'step',
+          y: 'mse',
+          series: 'hidden',
+          logY: true,
+          nonPositive: 'drop',
+          data: svData,
+        }),
+      ],
+      tables: [
+        {
+          id: 'timing',
+          title: 'Time per step (ms) and outcome',
+          columns: [
+            'h',
+            't0 backbone',
+            't1 exact SVD',
+            't2 amortized',
+            'speed-up (t1−t0)/(t2−t0)',
+            'test MSE backbone',
+            'test MSE exact',
+            'test MSE amortized',
+            'full ‖W‖_* exact',
+            'full ‖W‖_* amortized',
+          ],
+          rows: r.sizes.map((s) => [
+            s.hidden,
+            fmtNum(s.ms.backbone),
+            fmtNum(s.ms.exact),
+            fmtNum(s.ms.amortized),
+            fmtNum(s.speedUp),
+            fmtNum(s.testMse.backbone, 5),
+            fmtNum(s.testMse.exact, 5),
+            fmtNum(s.testMse.amortized, 5),
+            fmtNum(s.nuclearNorm.exact, 5),
+            fmtNum(s.nuclearNorm.amortized, 5),
+          ]),
+        },
+      ],
       claims,
     };
   },

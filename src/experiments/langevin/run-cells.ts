@@ -8,12 +8,14 @@ export async function runCells(cells: readonly CellConfig[], io: RunIO): Promise
   const rows: CellRow[] = [];
   for (const [i, cell] of cells.entries()) {
     if (io.signal.aborted) throw new RunInterrupted();
-    rows.push(await io.stage(cellName(cell), () => {
-      io.progress({ stage: cellName(cell), step: i, total: cells.length });
-      const row = evaluateCell(cell, io.key);
-      io.log({ ...rowRecord(row) });
-      return row;
-    }));
+    rows.push(
+      await io.stage(cellName(cell), () => {
+        io.progress({ stage: cellName(cell), step: i, total: cells.length });
+        const row = evaluateCell(cell, io.key);
+        io.log({ ...rowRecord(row) });
+        return row;
+      }),
+    );
   }
   return rows;
 }

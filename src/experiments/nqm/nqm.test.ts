@@ -44,7 +44,18 @@ test('nqm/critical-batch-size smoke: summary.json holds stepsToTarget and bCrit 
   for (const b of r.bCrit) assert.deepEqual(Object.keys(b).sort(), ['bCrit', 'eMin', 'method', 'p', 'r2', 'sMin']);
   assert.ok(r.monteCarlo.rows.length === 3);
   const ids = s.claims.map((c) => c.id);
-  for (const id of ['monte-carlo-sgd', 'perfect-scaling', 'bcrit-monotone-in-p', 'bcrit-ratio', 'momentum-small-batch', 'momentum-large-batch', 'ema-small-batch', 'ema-large-batch', 'lower-bound']) assert.ok(ids.includes(id), id);
+  for (const id of [
+    'monte-carlo-sgd',
+    'perfect-scaling',
+    'bcrit-monotone-in-p',
+    'bcrit-ratio',
+    'momentum-small-batch',
+    'momentum-large-batch',
+    'ema-small-batch',
+    'ema-large-batch',
+    'lower-bound',
+  ])
+    assert.ok(ids.includes(id), id);
   assert.equal(s.claims.find((c) => c.id === 'lower-bound')!.pass, true);
 });
 

@@ -6,19 +6,39 @@ import { analyzeRealNetworks, realNetworkClaims, realNetworkFigures, tuneOverLr 
 
 /** A synthetic aggregate: T(B) = sMin + eMin/B at the best LR, twice that at a worse one, one seed. */
 function synthetic(curves: Record<string, { sMin: number; eMin: number }>, Bs: number[]): SweepAggregate {
-  const points = Object.entries(curves).flatMap(([optimizer, { sMin, eMin }]) => Bs.flatMap((B) => [0.1, 1].map((lr) => {
-    const steps = Math.round((sMin + eMin / B) * (lr === 1 ? 1 : 2));
-    return { values: { batchSize: B, optimizer, lr }, seeds: [0], cells: [`${optimizer}-${B}-${lr}`], metrics: { steps: { mean: steps, std: 0, n: 1, values: [steps] } } };
-  })));
+  const points = Object.entries(curves).flatMap(([optimizer, { sMin, eMin }]) =>
+    Bs.flatMap((B) =>
+      [0.1, 1].map((lr) => {
+        const steps = Math.round((sMin + eMin / B) * (lr === 1 ? 1 : 2));
+        return {
+          values: { batchSize: B, optimizer, lr },
+          seeds: [0],
+          cells: [`${optimizer}-${B}-${lr}`],
+          metrics: { steps: { mean: steps, std: 0, n: 1, values: [steps] } },
+        };
+      }),
+    ),
+  );
   return { experiment: 'nqm/real-networks', axes: ['batchSize', 'optimizer', 'lr'], points, failed: [] };
 }
 
 describe('nqm/real-networks analysis', () => {
   it('takes the fewest steps over LRs per (optimizer, B); a point with an unreached seed counts as unreached', () => {
     const agg = synthetic({ sgd: { sMin: 10, eMin: 1000 } }, [8, 64]);
-    agg.points.push({ values: { batchSize: 8, optimizer: 'sgd', lr: 3 }, seeds: [0, 1], cells: ['a', 'b'], metrics: { steps: { mean: NaN, std: NaN, n: 2, values: [5, NaN] } } });
+    agg.points.push({
+      values: { batchSize: 8, optimizer: 'sgd', lr: 3 },
+      seeds: [0, 1],
+      cells: ['a', 'b'],
+      metrics: { steps: { mean: NaN, std: NaN, n: 2, values: [5, NaN] } },
+    });
     const rows = tuneOverLr(agg);
-    assert.deepEqual(rows.map((r) => [r.B, r.steps, r.lr, r.edge]), [[8, 135, 1, false], [64, 26, 1, true]]);
+    assert.deepEqual(
+      rows.map((r) => [r.B, r.steps, r.lr, r.edge]),
+      [
+        [8, 135, 1, false],
+        [64, 26, 1, true],
+      ],
+    );
     const claim = realNetworkClaims(agg).find((c) => c.id === 'lr-grid-brackets-optimum')!;
     assert.equal(claim.pass, false);
     assert.match(String(claim.observed), /sgd B=64 \(lr 1\)/);

@@ -29,7 +29,9 @@ export interface NqmConfigFields {
 
 export function buildNqm(c: NqmConfigFields): Nqm {
   return makeNqm({
-    d: c.d, binning: c.binning, bins: c.bins,
+    d: c.d,
+    binning: c.binning,
+    bins: c.bins,
     spectrum: (i) => i ** -c.spectrumPower,
     covariance: (h) => c.noiseScale * h ** c.noisePower,
   });
@@ -38,8 +40,14 @@ export function buildNqm(c: NqmConfigFields): Nqm {
 /** The NQM settings a result was computed with (stated in every summary). */
 export function describeNqm(c: NqmConfigFields, nqm: Nqm): Record<string, unknown> {
   return {
-    d: c.d, binning: c.binning, bins: c.binning === 'bins' ? c.bins : null, groups: nqm.h.length, target: c.target,
-    spectrum: `h_i = i^-${c.spectrumPower}`, covariance: `c_i = ${c.noiseScale}·h_i^${c.noisePower}`, initVariance: nqm.initVariance,
+    d: c.d,
+    binning: c.binning,
+    bins: c.binning === 'bins' ? c.bins : null,
+    groups: nqm.h.length,
+    target: c.target,
+    spectrum: `h_i = i^-${c.spectrumPower}`,
+    covariance: `c_i = ${c.noiseScale}·h_i^${c.noisePower}`,
+    initVariance: nqm.initVariance,
   };
 }
 

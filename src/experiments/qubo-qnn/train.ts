@@ -22,33 +22,36 @@ import { simulatedAnnealing } from '../../methods/qubo-qnn/solvers/sa.ts';
 import { solveQubo } from '../../methods/qubo-qnn/solvers/solver.ts';
 import { noisyOracle } from '../../methods/qubo-qnn/solvers/noisy.ts';
 
-const config = z.object({
-  dataset: z.enum(['iris', 'mnist', 'fashion-mnist']).default('iris'),
-  /** The two classes (first → label −1). Iris: 1 = versicolor, 2 = virginica. */
-  classes: z.tuple([z.number().int().min(0), z.number().int().min(0)]).default([1, 2]),
-  features: z.number().int().min(1).max(16).default(4),
-  trainSize: z.number().int().min(2).default(24),
-  testSize: z.number().int().min(1).default(60),
-  hidden: z.number().int().min(1).max(16).default(3),
-  actIntervals: z.number().int().min(1).max(16).default(4),
-  actRange: z.number().positive().default(1),
-  lossIntervals: z.number().int().min(1).max(32).default(6),
-  qcgdIterations: z.number().int().min(1).default(100),
-  /** Extra QCGD (one-hot) runs whose SA oracle sees coefficients rounded to this many bits (noisy.ts). */
-  noisyOracleBits: z.array(z.number().int().min(2).max(52)).default([6]),
-  oracleSweeps: z.number().int().min(1).default(200),
-  phIterations: z.number().int().min(0).default(8),
-  phScenarioSize: z.number().int().min(1).default(6),
-  phRho: z.number().positive().default(0.3),
-  phQcgdIterations: z.number().int().min(1).default(20),
-  phPolish: z.boolean().default(true),
-  penalties: z.array(z.number().positive()).min(1).default([0.1, 1, 10, 100]),
-  penaltySweeps: z.number().int().min(1).default(300),
-  penaltyReads: z.number().int().min(1).default(2),
-  steSteps: z.number().int().min(1).default(300),
-  lr: z.number().positive().default(0.05),
-  seeds: z.number().int().min(1).default(3),
-}).strict().refine((c) => c.classes[0] !== c.classes[1], { message: 'classes must differ' });
+const config = z
+  .object({
+    dataset: z.enum(['iris', 'mnist', 'fashion-mnist']).default('iris'),
+    /** The two classes (first → label −1). Iris: 1 = versicolor, 2 = virginica. */
+    classes: z.tuple([z.number().int().min(0), z.number().int().min(0)]).default([1, 2]),
+    features: z.number().int().min(1).max(16).default(4),
+    trainSize: z.number().int().min(2).default(24),
+    testSize: z.number().int().min(1).default(60),
+    hidden: z.number().int().min(1).max(16).default(3),
+    actIntervals: z.number().int().min(1).max(16).default(4),
+    actRange: z.number().positive().default(1),
+    lossIntervals: z.number().int().min(1).max(32).default(6),
+    qcgdIterations: z.number().int().min(1).default(100),
+    /** Extra QCGD (one-hot) runs whose SA oracle sees coefficients rounded to this many bits (noisy.ts). */
+    noisyOracleBits: z.array(z.number().int().min(2).max(52)).default([6]),
+    oracleSweeps: z.number().int().min(1).default(200),
+    phIterations: z.number().int().min(0).default(8),
+    phScenarioSize: z.number().int().min(1).default(6),
+    phRho: z.number().positive().default(0.3),
+    phQcgdIterations: z.number().int().min(1).default(20),
+    phPolish: z.boolean().default(true),
+    penalties: z.array(z.number().positive()).min(1).default([0.1, 1, 10, 100]),
+    penaltySweeps: z.number().int().min(1).default(300),
+    penaltyReads: z.number().int().min(1).default(2),
+    steSteps: z.number().int().min(1).default(300),
+    lr: z.number().positive().default(0.05),
+    seeds: z.number().int().min(1).default(3),
+  })
+  .strict()
+  .refine((c) => c.classes[0] !== c.classes[1], { message: 'classes must differ' });
 type Config = z.infer<typeof config>;
 
 export type TrainCell =
@@ -77,8 +80,15 @@ export interface TrainRow {
 }
 
 const specOf = (c: Config, task: BinaryTask, encoding: 'one-hot' | 'offset-binary'): QnnSpec => ({
-  inputs: task.features + 1, hidden: c.hidden, values: [-1, 0, 1], encoding, activation: 'tanh',
-  actIntervals: c.actIntervals, actRange: c.actRange, loss: 'logistic', lossIntervals: c.lossIntervals,
+  inputs: task.features + 1,
+  hidden: c.hidden,
+  values: [-1, 0, 1],
+  encoding,
+  activation: 'tanh',
+  actIntervals: c.actIntervals,
+  actRange: c.actRange,
+  loss: 'logistic',
+  lossIntervals: c.lossIntervals,
 });
 
 const taskCache = new Map<string, BinaryTask>();
@@ -93,7 +103,11 @@ function taskFor(c: Config, key: Key, seed: number): BinaryTask {
 }
 
 export function cellName(cell: TrainCell): string {
-  return cell.method === 'qcgd' ? `qcgd (${cell.encoding}${cell.oracleBits ? `, ${cell.oracleBits}-bit oracle` : ''})` : cell.method === 'penalty' ? `penalty P=${cell.penalty}` : cell.method;
+  return cell.method === 'qcgd'
+    ? `qcgd (${cell.encoding}${cell.oracleBits ? `, ${cell.oracleBits}-bit oracle` : ''})`
+    : cell.method === 'penalty'
+      ? `penalty P=${cell.penalty}`
+      : cell.method;
 }
 
 /** One cell → one row; depends only on (cell, config, key). */
@@ -104,7 +118,15 @@ export function trainCell(cell: TrainCell, c: Config, key: Key, signal?: AbortSi
   const base = { method: cellName(cell), seed: cell.seed };
   if (cell.method === 'ste' || cell.method === 'float') {
     const b = trainBaseline(xs, ys, { hidden: c.hidden, steps: c.steSteps, lr: c.lr, key: k, quantize: cell.method === 'ste' });
-    return { ...base, trainAcc: b.accuracy(xs, ys), testAcc: b.accuracy(task.test.xs, task.test.ys), trainLoss: b.trainLoss, feasible: null, maxViolation: null, variables: null };
+    return {
+      ...base,
+      trainAcc: b.accuracy(xs, ys),
+      testAcc: b.accuracy(task.test.xs, task.test.ys),
+      trainLoss: b.trainLoss,
+      feasible: null,
+      maxViolation: null,
+      variables: null,
+    };
   }
   const encoding = cell.method === 'qcgd' ? cell.encoding : 'one-hot';
   const spec = specOf(c, task, encoding);
@@ -113,21 +135,40 @@ export function trainCell(cell: TrainCell, c: Config, key: Key, signal?: AbortSi
   const acc = (w: Parameters<typeof accuracy>[0]): [number, number] => [accuracy(w, act, xs, ys), accuracy(w, act, task.test.xs, task.test.ys)];
   const oracle = simulatedAnnealing({ sweeps: c.oracleSweeps });
   if (cell.method === 'qcgd') {
-    const r = qcgd(q, { iterations: c.qcgdIterations, oracle: cell.oracleBits ? noisyOracle(oracle, { bits: cell.oracleBits }) : oracle, key: k, ...(signal ? { signal } : {}) });
+    const r = qcgd(q, {
+      iterations: c.qcgdIterations,
+      oracle: cell.oracleBits ? noisyOracle(oracle, { bits: cell.oracleBits }) : oracle,
+      key: k,
+      ...(signal ? { signal } : {}),
+    });
     if (r.stopped) throw new RunInterrupted();
     const [trainAcc, testAcc] = acc(r.weights);
     const p = polishWeights(q, r.weights);
     const [pTrain, pTest] = acc(p.weights);
     return {
-      ...base, trainAcc, testAcc, trainLoss: r.objective, feasible: r.feasible, maxViolation: r.maxViolation, variables: q.n,
-      oracleFeasible: r.oracleFeasibleCount, polishedTrainAcc: pTrain, polishedTestAcc: pTest, source: r.source,
+      ...base,
+      trainAcc,
+      testAcc,
+      trainLoss: r.objective,
+      feasible: r.feasible,
+      maxViolation: r.maxViolation,
+      variables: q.n,
+      oracleFeasible: r.oracleFeasibleCount,
+      polishedTrainAcc: pTrain,
+      polishedTestAcc: pTest,
+      source: r.source,
       trace: r.trace.map((t) => ({ t: t.t, objective: t.objective, residual: t.residual })),
     };
   }
   if (cell.method === 'ph') {
     const r = progressiveHedging(spec, xs, ys, {
-      scenarioSize: c.phScenarioSize, iterations: c.phIterations, rho: c.phRho, key: k, polish: c.phPolish,
-      qcgd: { iterations: c.phQcgdIterations, oracle }, ...(signal ? { signal } : {}),
+      scenarioSize: c.phScenarioSize,
+      iterations: c.phIterations,
+      rho: c.phRho,
+      key: k,
+      polish: c.phPolish,
+      qcgd: { iterations: c.phQcgdIterations, oracle },
+      ...(signal ? { signal } : {}),
     });
     const [trainAcc, testAcc] = acc(r.weights);
     return { ...base, trainAcc, testAcc, trainLoss: r.objective, feasible: true, maxViolation: 0, variables: q.nWeightBits + c.phScenarioSize * q.localBits };
@@ -161,12 +202,40 @@ export const quboTrain = defineExperiment({
   id: 'qubo-qnn/train',
   title: 'Ternary networks trained by binary optimization: QCGD, progressive hedging, penalty-QUBO, STE-QAT, float',
   paper: 'Li et al. (2025), "Quantum-Classical Hybrid Quantized Neural Network" (arXiv 2506.18240); formulation reconstructed (no code, body unavailable)',
-  description: 'A d→H→1 ternary network as a QCBO (FIP big-M constraints, spline activation/loss levels), solved by QCGD with an SA Ising oracle, by progressive hedging over mini-batch scenarios, and as a penalty QUBO over a grid of penalties; baselines STE-QAT and a float network on the same training rows.',
+  description:
+    'A d→H→1 ternary network as a QCBO (FIP big-M constraints, spline activation/loss levels), solved by QCGD with an SA Ising oracle, by progressive hedging over mini-batch scenarios, and as a penalty QUBO over a grid of penalties; baselines STE-QAT and a float network on the same training rows.',
   config,
   presets: {
-    smoke: { trainSize: 8, testSize: 20, hidden: 2, qcgdIterations: 8, oracleSweeps: 30, phIterations: 1, phScenarioSize: 4, phQcgdIterations: 4, penalties: [0.01, 100], penaltySweeps: 30, penaltyReads: 1, steSteps: 30, seeds: 1 },
+    smoke: {
+      trainSize: 8,
+      testSize: 20,
+      hidden: 2,
+      qcgdIterations: 8,
+      oracleSweeps: 30,
+      phIterations: 1,
+      phScenarioSize: 4,
+      phQcgdIterations: 4,
+      penalties: [0.01, 100],
+      penaltySweeps: 30,
+      penaltyReads: 1,
+      steSteps: 30,
+      seeds: 1,
+    },
     small: {},
-    paper: { dataset: 'fashion-mnist', classes: [0, 1], features: 8, trainSize: 32, testSize: 1000, qcgdIterations: 300, oracleSweeps: 300, phIterations: 20, phScenarioSize: 8, phQcgdIterations: 30, penaltySweeps: 1000, seeds: 3 },
+    paper: {
+      dataset: 'fashion-mnist',
+      classes: [0, 1],
+      features: 8,
+      trainSize: 32,
+      testSize: 1000,
+      qcgdIterations: 300,
+      oracleSweeps: 300,
+      phIterations: 20,
+      phScenarioSize: 8,
+      phQcgdIterations: 30,
+      penaltySweeps: 1000,
+      seeds: 3,
+    },
   },
   async run(c, io) {
     const cells = trainCells(c);
@@ -183,48 +252,112 @@ export const quboTrain = defineExperiment({
   },
   report: (r, c) => {
     const methods = [...new Set(r.rows.map((x) => x.method))];
-    const agg = (m: string, f: (x: TrainRow) => number | null | undefined): number => mean(r.rows.filter((x) => x.method === m).map(f).filter((v): v is number => typeof v === 'number'));
+    const agg = (m: string, f: (x: TrainRow) => number | null | undefined): number =>
+      mean(
+        r.rows
+          .filter((x) => x.method === m)
+          .map(f)
+          .filter((v): v is number => typeof v === 'number'),
+      );
     const rows = methods.map((m) => {
       const rs = r.rows.filter((x) => x.method === m);
       const feas = rs.filter((x) => x.feasible !== null);
-      return [m, Number(agg(m, (x) => x.trainAcc).toFixed(4)), Number(agg(m, (x) => x.testAcc).toFixed(4)), Number(agg(m, (x) => x.trainLoss).toFixed(4)),
+      return [
+        m,
+        Number(agg(m, (x) => x.trainAcc).toFixed(4)),
+        Number(agg(m, (x) => x.testAcc).toFixed(4)),
+        Number(agg(m, (x) => x.trainLoss).toFixed(4)),
         feas.length ? `${feas.filter((x) => x.feasible).length}/${feas.length}` : null,
         feas.length ? Number(Math.max(...feas.map((x) => x.maxViolation ?? 0)).toPrecision(3)) : null,
         rs[0]?.variables ?? null,
         rs[0]?.polishedTestAcc !== undefined ? Number(agg(m, (x) => x.polishedTestAcc).toFixed(4)) : null,
-        rs[0]?.oracleFeasible !== undefined ? `${rs.reduce((s, x) => s + (x.oracleFeasible ?? 0), 0)}/${rs.length * c.qcgdIterations}` : null];
+        rs[0]?.oracleFeasible !== undefined ? `${rs.reduce((s, x) => s + (x.oracleFeasible ?? 0), 0)}/${rs.length * c.qcgdIterations}` : null,
+      ];
     });
     const ste = agg('ste', (x) => x.testAcc);
     const qc = r.rows.filter((x) => x.method.startsWith('qcgd'));
-    const pen = c.penalties.map((p) => ({ p, feas: mean(r.rows.filter((x) => x.method === `penalty P=${p}`).map((x) => (x.feasible ? 1 : 0))), acc: agg(`penalty P=${p}`, (x) => x.testAcc) }));
-    const swing = pen.length >= 2 ? { feas: Math.max(...pen.map((x) => x.feas)) - Math.min(...pen.map((x) => x.feas)), acc: Math.max(...pen.map((x) => x.acc)) - Math.min(...pen.map((x) => x.acc)) } : undefined;
-    const within = (m: string) => checkClaim({
-      id: `accuracy-${m.replace(/[^a-z]+/g, '-')}`, statement: `${m}: test accuracy within 5 points of STE-QAT (mean over ${c.seeds} seed${c.seeds > 1 ? 's' : ''})`,
-      expected: '≥ STE − 0.05', value: methods.includes(m) && Number.isFinite(ste) ? agg(m, (x) => x.testAcc) - ste : undefined, holds: (v) => v >= -0.05,
-      format: (v) => `${(100 * v).toFixed(1)} points vs STE (${pct(agg(m, (x) => x.testAcc))} vs ${pct(ste)})`,
-    });
+    const pen = c.penalties.map((p) => ({
+      p,
+      feas: mean(r.rows.filter((x) => x.method === `penalty P=${p}`).map((x) => (x.feasible ? 1 : 0))),
+      acc: agg(`penalty P=${p}`, (x) => x.testAcc),
+    }));
+    const swing =
+      pen.length >= 2
+        ? {
+            feas: Math.max(...pen.map((x) => x.feas)) - Math.min(...pen.map((x) => x.feas)),
+            acc: Math.max(...pen.map((x) => x.acc)) - Math.min(...pen.map((x) => x.acc)),
+          }
+        : undefined;
+    const within = (m: string) =>
+      checkClaim({
+        id: `accuracy-${m.replace(/[^a-z]+/g, '-')}`,
+        statement: `${m}: test accuracy within 5 points of STE-QAT (mean over ${c.seeds} seed${c.seeds > 1 ? 's' : ''})`,
+        expected: '≥ STE − 0.05',
+        value: methods.includes(m) && Number.isFinite(ste) ? agg(m, (x) => x.testAcc) - ste : undefined,
+        holds: (v) => v >= -0.05,
+        format: (v) => `${(100 * v).toFixed(1)} points vs STE (${pct(agg(m, (x) => x.testAcc))} vs ${pct(ste)})`,
+      });
     const claims = [
       checkClaim({
-        id: 'qcgd-feasible', statement: 'QCGD\'s output satisfies every constraint (the forward pass equals the model\'s indicator choices), with no penalty to tune',
-        expected: 'max violation ≤ 1e-9 (round-off) over all QCGD runs', value: qc.length ? Math.max(...qc.map((x) => x.maxViolation ?? Infinity)) : undefined, holds: (v) => v <= 1e-9,
-        format: (v) => `max violation ${v} over ${qc.length} runs; raw oracle points feasible: ${qc.reduce((s, x) => s + (x.oracleFeasible ?? 0), 0)}/${qc.length * c.qcgdIterations}`,
+        id: 'qcgd-feasible',
+        statement: "QCGD's output satisfies every constraint (the forward pass equals the model's indicator choices), with no penalty to tune",
+        expected: 'max violation ≤ 1e-9 (round-off) over all QCGD runs',
+        value: qc.length ? Math.max(...qc.map((x) => x.maxViolation ?? Infinity)) : undefined,
+        holds: (v) => v <= 1e-9,
+        format: (v) =>
+          `max violation ${v} over ${qc.length} runs; raw oracle points feasible: ${qc.reduce((s, x) => s + (x.oracleFeasible ?? 0), 0)}/${qc.length * c.qcgdIterations}`,
       }),
       checkClaim({
-        id: 'penalty-swing', statement: 'penalty-QUBO: feasibility or accuracy swings with the penalty P',
-        expected: 'feasible-fraction range ≥ 0.5 or accuracy range ≥ 0.05 across P', value: swing, holds: (v) => v.feas >= 0.5 || v.acc >= 0.05,
-        format: (v) => `feasible fraction range ${v.feas.toFixed(2)}, test accuracy range ${(100 * v.acc).toFixed(1)} points (${pen.map((x) => `P=${x.p}: ${x.feas.toFixed(2)} feasible, ${pct(x.acc)}`).join('; ')})`,
+        id: 'penalty-swing',
+        statement: 'penalty-QUBO: feasibility or accuracy swings with the penalty P',
+        expected: 'feasible-fraction range ≥ 0.5 or accuracy range ≥ 0.05 across P',
+        value: swing,
+        holds: (v) => v.feas >= 0.5 || v.acc >= 0.05,
+        format: (v) =>
+          `feasible fraction range ${v.feas.toFixed(2)}, test accuracy range ${(100 * v.acc).toFixed(1)} points (${pen.map((x) => `P=${x.p}: ${x.feas.toFixed(2)} feasible, ${pct(x.acc)}`).join('; ')})`,
       }),
-      within('qcgd (one-hot)'), within('qcgd (offset-binary)'), within('ph'),
+      within('qcgd (one-hot)'),
+      within('qcgd (offset-binary)'),
+      within('ph'),
     ];
-    const traceRows = r.rows.filter((x) => x.trace && x.seed === 0).flatMap((x) => x.trace!.map((p) => ({ method: x.method, t: p.t, objective: p.objective, residual: p.residual })));
+    const traceRows = r.rows
+      .filter((x) => x.trace && x.seed === 0)
+      .flatMap((x) => x.trace!.map((p) => ({ method: x.method, t: p.t, objective: p.objective, residual: p.residual })));
     return {
       title: 'Ternary networks by binary optimization',
-      summary: `Task: ${c.dataset} classes ${c.classes.join(' vs ')}, PCA to ${c.features} features in [−1, 1] plus a bias column; ${c.trainSize} training rows (the QCBO's samples; STE/float train on the same rows), ${c.testSize} test rows; network ${c.features}+1 → ${c.hidden} → 1, ternary weights, tanh hidden units as a ${c.actIntervals}-interval spline level, logistic margin loss as ${c.lossIntervals} levels. QCGD: ${c.qcgdIterations} CGAL iterations, SA oracle with ${c.oracleSweeps} sweeps${c.noisyOracleBits.length ? ` (also with the oracle's coefficients rounded to ${c.noisyOracleBits.join('/')} bits, no claim)` : ''}. Progressive hedging: scenarios of ${c.phScenarioSize} rows, ρ = ${c.phRho}, ${c.phIterations} rounds of ${c.phQcgdIterations}-iteration QCGD${c.phPolish ? ' with greedy polish of each scenario\'s weights' : ''}. "polished" = QCGD's output after greedy coordinate descent over the weights (classical local search, reported separately). Formulation, extraction and PH are our reconstruction (see src/methods/qubo-qnn/README.md).`,
-      figures: traceRows.length ? [
-        lineChart({ id: 'qcgd-residual', title: 'QCGD: infeasibility of the averaged iterate ‖z − Proj𝒦(z)‖ (seed 0)', x: 't', y: 'residual', series: 'method', logX: true, logY: true, nonPositive: 'drop', data: traceRows }),
-        lineChart({ id: 'qcgd-objective', title: 'QCGD: averaged objective ⟨C, Y_t⟩ (seed 0)', x: 't', y: 'objective', series: 'method', logX: true, data: traceRows }),
-      ] : [],
-      tables: [{ id: 'methods', title: 'Methods (means over seeds)', columns: ['method', 'train acc', 'test acc', 'train loss', 'feasible', 'max violation', 'variables', 'polished test acc', 'raw oracle feasible'], rows }],
+      summary: `Task: ${c.dataset} classes ${c.classes.join(' vs ')}, PCA to ${c.features} features in [−1, 1] plus a bias column; ${c.trainSize} training rows (the QCBO's samples; STE/float train on the same rows), ${c.testSize} test rows; network ${c.features}+1 → ${c.hidden} → 1, ternary weights, tanh hidden units as a ${c.actIntervals}-interval spline level, logistic margin loss as ${c.lossIntervals} levels. QCGD: ${c.qcgdIterations} CGAL iterations, SA oracle with ${c.oracleSweeps} sweeps${c.noisyOracleBits.length ? ` (also with the oracle's coefficients rounded to ${c.noisyOracleBits.join('/')} bits, no claim)` : ''}. Progressive hedging: scenarios of ${c.phScenarioSize} rows, ρ = ${c.phRho}, ${c.phIterations} rounds of ${c.phQcgdIterations}-iteration QCGD${c.phPolish ? " with greedy polish of each scenario's weights" : ''}. "polished" = QCGD's output after greedy coordinate descent over the weights (classical local search, reported separately). Formulation, extraction and PH are our reconstruction (see src/methods/qubo-qnn/README.md).`,
+      figures: traceRows.length
+        ? [
+            lineChart({
+              id: 'qcgd-residual',
+              title: 'QCGD: infeasibility of the averaged iterate ‖z − Proj𝒦(z)‖ (seed 0)',
+              x: 't',
+              y: 'residual',
+              series: 'method',
+              logX: true,
+              logY: true,
+              nonPositive: 'drop',
+              data: traceRows,
+            }),
+            lineChart({
+              id: 'qcgd-objective',
+              title: 'QCGD: averaged objective ⟨C, Y_t⟩ (seed 0)',
+              x: 't',
+              y: 'objective',
+              series: 'method',
+              logX: true,
+              data: traceRows,
+            }),
+          ]
+        : [],
+      tables: [
+        {
+          id: 'methods',
+          title: 'Methods (means over seeds)',
+          columns: ['method', 'train acc', 'test acc', 'train loss', 'feasible', 'max violation', 'variables', 'polished test acc', 'raw oracle feasible'],
+          rows,
+        },
+      ],
       claims,
     };
   },

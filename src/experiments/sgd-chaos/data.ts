@@ -37,7 +37,10 @@ export function chaosData(trainSize: number, evalSize: number, features: number)
   const x = Float64Array.from(z, (v) => (v - mean) / sd);
   const y = Int32Array.from(train.y.data);
   const data: ChaosData = {
-    x, y, n: trainSize, features,
+    x,
+    y,
+    n: trainSize,
+    features,
     evalX: new Tensor(x.slice(0, evalSize * features), [evalSize, features], 'float64'),
     evalY: new Tensor(y.slice(0, evalSize), [evalSize], 'int32'),
   };
@@ -57,6 +60,9 @@ export function gather(d: ChaosData, rows: readonly number[]): { x: Tensor; y: T
   const f = d.features;
   const xs = new Float64Array(rows.length * f);
   const ys = new Int32Array(rows.length);
-  rows.forEach((r, i) => { xs.set(d.x.subarray(r * f, (r + 1) * f), i * f); ys[i] = d.y[r]!; });
+  rows.forEach((r, i) => {
+    xs.set(d.x.subarray(r * f, (r + 1) * f), i * f);
+    ys[i] = d.y[r]!;
+  });
   return { x: new Tensor(xs, [rows.length, f], 'float64'), y: new Tensor(ys, [rows.length], 'int32') };
 }

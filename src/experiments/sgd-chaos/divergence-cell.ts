@@ -10,7 +10,17 @@ import { foldIn, type Key } from '../../tensor/prng.ts';
 import { valueAndGrad } from '../../tensor/transforms.ts';
 import type { Tree } from '../../tensor/tree.ts';
 import { mlpLossGradHessian } from '../../methods/sgd-chaos/mlp-hessian.ts';
-import { DIRECTIONS, directionKey, distance, lyapunovVectors, perturbationDirection, perturbFlat, productInit, productStep, type DirectionKind } from '../../methods/sgd-chaos/divergence.ts';
+import {
+  DIRECTIONS,
+  directionKey,
+  distance,
+  lyapunovVectors,
+  perturbationDirection,
+  perturbFlat,
+  productInit,
+  productStep,
+  type DirectionKind,
+} from '../../methods/sgd-chaos/divergence.ts';
 import { fitDivergence, type DivergenceFit } from '../../methods/sgd-chaos/fit.ts';
 import { gather } from './data.ts';
 import { runner, type RunSettings } from './train-cell.ts';
@@ -78,7 +88,11 @@ export function evaluateDivergenceCell(c: DivergenceCell, key: Key, onLog?: (rec
     const e = r.evaluate(models[0]!);
     reference.push({ step: t, ...e });
     const rec: Record<string, number> = { step: t, acc: e.acc, loss: e.loss };
-    DIRECTIONS.forEach((kind, k) => { const d = distance(models[0]!, models[k + 1]!); curves[k]!.push({ step: t, d }); rec[kind] = d; });
+    DIRECTIONS.forEach((kind, k) => {
+      const d = distance(models[0]!, models[k + 1]!);
+      curves[k]!.push({ step: t, d });
+      rec[kind] = d;
+    });
     onLog?.(rec);
   };
   for (let t = 0; t < c.steps; t++) {
@@ -91,13 +105,23 @@ export function evaluateDivergenceCell(c: DivergenceCell, key: Key, onLog?: (rec
   }
   log(c.steps);
   const finalAcc = reference.at(-1)!.acc;
-  const pIdx = Math.max(0, reference.findIndex((p) => p.acc >= finalAcc - c.plateauTol));
+  const pIdx = Math.max(
+    0,
+    reference.findIndex((p) => p.acc >= finalAcc - c.plateauTol),
+  );
   const plateauStep = reference[pIdx]!.step;
   const directions = DIRECTIONS.map((kind, k) => {
     const curve = curves[k]!;
     const after = curve.slice(pIdx);
     const dPlateau = after[0]!.d;
-    const fit = after.length >= 3 ? fitDivergence(after.map((p) => p.step - plateauStep), after.map((p) => p.d), dPlateau) : { a: NaN, b: NaN, d0: dPlateau, r2: NaN, points: after.length };
+    const fit =
+      after.length >= 3
+        ? fitDivergence(
+            after.map((p) => p.step - plateauStep),
+            after.map((p) => p.d),
+            dPlateau,
+          )
+        : { a: NaN, b: NaN, d0: dPlateau, r2: NaN, points: after.length };
     return { kind, curve, fit, dPlateau, dEnd: curve.at(-1)!.d };
   });
   return { seed: c.seed, eps: c.eps, d0, plateauStep, reference, directions, chaoticAtInit, batchChecksums: checksums };

@@ -5,7 +5,12 @@ import { RunInterrupted, type RunIO } from '../experiment.ts';
 import type { RunSettings } from './train-cell.ts';
 
 export const runFields = {
-  trainSize: z.number().int().min(16).max(MNIST_TOTAL - 100).default(1000),
+  trainSize: z
+    .number()
+    .int()
+    .min(16)
+    .max(MNIST_TOTAL - 100)
+    .default(1000),
   /** Train loss/accuracy are measured on the first evalSize training digits. */
   evalSize: z.number().int().min(1).default(1000),
   /** PCA components of the 784 pixels (16 in the small runs; 256 = the paper's 16×16 input). */
@@ -33,14 +38,21 @@ export function runSettings(c: RunSettings): RunSettings {
  * Runs a list of cells sequentially, one resumable stage each — the stand-in for a sweep: each
  * cell is evaluated by one pure function (cell, key) → row, so a sweep layer can take the list over.
  */
-export async function runCells<C, R>(cells: readonly C[], name: (c: C) => string, evaluate: (c: C, log: (rec: Record<string, unknown>) => void) => R, io: RunIO): Promise<R[]> {
+export async function runCells<C, R>(
+  cells: readonly C[],
+  name: (c: C) => string,
+  evaluate: (c: C, log: (rec: Record<string, unknown>) => void) => R,
+  io: RunIO,
+): Promise<R[]> {
   const rows: R[] = [];
   for (const [i, cell] of cells.entries()) {
     if (io.signal.aborted) throw new RunInterrupted();
-    rows.push(await io.stage(name(cell), () => {
-      io.progress({ stage: name(cell), step: i, total: cells.length });
-      return evaluate(cell, (rec) => io.log({ cell: name(cell), ...rec }));
-    }));
+    rows.push(
+      await io.stage(name(cell), () => {
+        io.progress({ stage: name(cell), step: i, total: cells.length });
+        return evaluate(cell, (rec) => io.log({ cell: name(cell), ...rec }));
+      }),
+    );
   }
   return rows;
 }

@@ -13,13 +13,28 @@ import { divergence } from './divergence.ts';
 import { lyapunov } from './lyapunov.ts';
 
 const io = (): RunIO => ({ seed: 0, key: key(0), log() {}, progress() {}, signal: new AbortController().signal, stage: async (_n, fn) => fn('') });
-const small = { trainSize: 200, evalSize: 100, features: 16, hidden: [6], lr: 0.02, batch: 8, steps: 12, evalEvery: 6, momentum: 0, spectrum: 'dense' as const, lanczosK: 5 };
+const small = {
+  trainSize: 200,
+  evalSize: 100,
+  features: 16,
+  hidden: [6],
+  lr: 0.02,
+  batch: 8,
+  steps: 12,
+  evalEvery: 6,
+  momentum: 0,
+  spectrum: 'dense' as const,
+  lanczosK: 5,
+};
 
 test('divergence: the reference and every twin see identical batches; another seed sees others', async () => {
   const cell = { ...small, steps: 30, seed: 0, eps: 1e-3, lyapunovSteps: 5, logEvery: 10, plateauTol: 0.05 };
   const a = evaluateDivergenceCell(cell, key(0));
   assert.equal(a.batchChecksums.length, 6);
-  assert.ok(a.batchChecksums.every((c) => c === a.batchChecksums[0]), JSON.stringify(a.batchChecksums));
+  assert.ok(
+    a.batchChecksums.every((c) => c === a.batchChecksums[0]),
+    JSON.stringify(a.batchChecksums),
+  );
   const b = evaluateDivergenceCell({ ...cell, seed: 1 }, key(0));
   assert.notEqual(b.batchChecksums[0], a.batchChecksums[0]);
   // ε is relative to ‖θ₀‖ over the whole flattened vector: every twin starts at the same distance.
@@ -28,7 +43,10 @@ test('divergence: the reference and every twin see identical batches; another se
   const norm = Math.hypot(...theta);
   for (const d of a.directions) assert.ok(Math.abs(d.curve[0]!.d - 1e-3 * norm) < 1e-12 * norm, d.kind);
   assert.throws(() => evaluateDivergenceCell({ ...cell, eps: 0 }, key(0)), /eps must be a finite number > 0, got 0/);
-  await assert.rejects(() => divergence.run(divergence.config.parse({ ...divergence.presets.smoke, eps: [-1e-3] }), io()), /every eps must be a finite number > 0/);
+  await assert.rejects(
+    () => divergence.run(divergence.config.parse({ ...divergence.presets.smoke, eps: [-1e-3] }), io()),
+    /every eps must be a finite number > 0/,
+  );
 });
 
 test('the experiment loop (exact Hessian + eigh) takes the same steps as the trainer with cgd() on ctx.hvp', () => {
@@ -49,11 +67,34 @@ test('pruned-sgd: the grid is an explicit cell list; claims pass and fail on con
   const c = prunedSgd.config.parse({ ...prunedSgd.presets.smoke, seeds: 2, starts: [0, 20] });
   const cells = prunedSgdCells(c);
   assert.equal(cells.length, 5 * 2 + 2);
-  const mk = (mode: TrainRow['mode'], seed: number, start: number, loss: number): TrainRow => ({ mode, seed, start, curve: [{ step: 0, loss, acc: 0.5 }], finalLoss: loss, finalAcc: 0.5, meanPruned: 1 });
-  const good = [mk('sgd', 0, 0, 1.0), mk('sgd', 1, 0, 1.02), mk('neg', 0, 0, 1.5), mk('neg', 1, 0, 1.52), mk('random', 0, 0, 1.1), mk('random', 1, 0, 1.1), mk('neg', 0, 20, 1.2), mk('neg', 1, 20, 1.2)];
-  assert.deepEqual(prunedSgd.report({ rows: good }, c).claims.map((x) => x.pass), [true, true, true]);
+  const mk = (mode: TrainRow['mode'], seed: number, start: number, loss: number): TrainRow => ({
+    mode,
+    seed,
+    start,
+    curve: [{ step: 0, loss, acc: 0.5 }],
+    finalLoss: loss,
+    finalAcc: 0.5,
+    meanPruned: 1,
+  });
+  const good = [
+    mk('sgd', 0, 0, 1.0),
+    mk('sgd', 1, 0, 1.02),
+    mk('neg', 0, 0, 1.5),
+    mk('neg', 1, 0, 1.52),
+    mk('random', 0, 0, 1.1),
+    mk('random', 1, 0, 1.1),
+    mk('neg', 0, 20, 1.2),
+    mk('neg', 1, 20, 1.2),
+  ];
+  assert.deepEqual(
+    prunedSgd.report({ rows: good }, c).claims.map((x) => x.pass),
+    [true, true, true],
+  );
   const bad = good.map((x) => (x.mode === 'neg' && x.start === 0 ? { ...x, finalLoss: 1.03 } : x));
-  assert.deepEqual(prunedSgd.report({ rows: bad }, c).claims.map((x) => x.pass), [false, false, false]);
+  assert.deepEqual(
+    prunedSgd.report({ rows: bad }, c).claims.map((x) => x.pass),
+    [false, false, false],
+  );
 });
 
 test('every sgd-chaos smoke preset runs and reports its claims (pass/fail/not evaluated, never thrown)', async () => {

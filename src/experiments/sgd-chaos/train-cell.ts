@@ -73,17 +73,25 @@ export function runner(s: RunSettings, key: Key): Runner {
   const order = (seed: number) => (epoch: number) => {
     const id = `${seed}/${epoch}`;
     let o = orders.get(id);
-    if (!o) { o = permutation(foldIn(foldIn(key, 2), seed * 100003 + epoch), data.n); orders.set(id, o); }
+    if (!o) {
+      o = permutation(foldIn(foldIn(key, 2), seed * 100003 + epoch), data.n);
+      orders.set(id, o);
+    }
     return o;
   };
   return {
-    data, sizes, loss, layout,
+    data,
+    sizes,
+    loss,
+    layout,
     init: (seed) => layout.flatten(model.init(foldIn(foldIn(key, 1), seed))),
     rows: (seed, t) => batchRows(order(seed), data.n, s.batch, t),
     evaluate: (theta) => {
       const logits = model.apply(layout.unflatten(theta) as never, data.evalX);
       const l = softmaxCrossEntropy(logits, data.evalY).item();
-      const z = logits.data, C = 10, m = data.evalY.size;
+      const z = logits.data,
+        C = 10,
+        m = data.evalY.size;
       let right = 0;
       for (let i = 0; i < m; i++) {
         let best = 0;
@@ -96,7 +104,14 @@ export function runner(s: RunSettings, key: Key): Runner {
 }
 
 /** The gradient, and the eigenpairs when asked (exact dense or Lanczos). */
-export function probe(r: Runner, s: RunSettings, theta: Float64Array, batch: { x: Tensor; y: Tensor }, withPairs: boolean, key: Key): { g: Float64Array; loss: number; pairs?: Eigenpairs; hessian?: Float64Array } {
+export function probe(
+  r: Runner,
+  s: RunSettings,
+  theta: Float64Array,
+  batch: { x: Tensor; y: Tensor },
+  withPairs: boolean,
+  key: Key,
+): { g: Float64Array; loss: number; pairs?: Eigenpairs; hessian?: Float64Array } {
   const params = r.layout.unflatten(theta) as Tree;
   if (withPairs && s.spectrum === 'dense') {
     const h = mlpLossGradHessian(params, batch.x, batch.y);
@@ -117,8 +132,14 @@ export function evaluateTrainCell(c: TrainCell, key: Key, onEval?: (p: { step: n
   const n = theta.length;
   const buf = new Float64Array(n);
   const curve: TrainRow['curve'] = [];
-  let prunedTotal = 0, pruneSteps = 0;
-  const record = (step: number) => { const e = r.evaluate(theta); const p = { step, ...e }; curve.push(p); onEval?.(p); };
+  let prunedTotal = 0,
+    pruneSteps = 0;
+  const record = (step: number) => {
+    const e = r.evaluate(theta);
+    const p = { step, ...e };
+    curve.push(p);
+    onEval?.(p);
+  };
   for (let t = 0; t < c.steps; t++) {
     if (t % c.evalEvery === 0) record(t);
     const batch = gather(r.data, r.rows(c.seed, t));

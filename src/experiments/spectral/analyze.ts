@@ -4,8 +4,14 @@
  */
 import { foldIn, type Key } from '../../tensor/prng.ts';
 import {
-  compareHvpCounts, countingOperator, denseSpectrum, hutchinsonTrace, lanczos, slqDensity,
-  type HvpComparison, type LinearOperator,
+  compareHvpCounts,
+  countingOperator,
+  denseSpectrum,
+  hutchinsonTrace,
+  lanczos,
+  slqDensity,
+  type HvpComparison,
+  type LinearOperator,
 } from '../../spectral/index.ts';
 
 export interface PhaseOptions {
@@ -31,11 +37,21 @@ export interface PhaseResult {
   lanczos: { iterations: number; hvps: number; converged: boolean; normEstimate: number };
   trace: { value: number; stdErr: number; probes: number };
   slq: {
-    grid: number[]; density: number[]; sigma: number; mass: number; weightMassMaxErr: number;
-    firstMoment: number; firstMomentStdErr: number; probes: number; steps: number;
+    grid: number[];
+    density: number[];
+    sigma: number;
+    mass: number;
+    weightMassMaxErr: number;
+    firstMoment: number;
+    firstMomentStdErr: number;
+    probes: number;
+    steps: number;
   };
   dense: null | {
-    top: number[]; bottom: number[]; trace: number; asymmetry: number;
+    top: number[];
+    bottom: number[];
+    trace: number;
+    asymmetry: number;
     /** The exact spectrum smoothed with the SLQ's Gaussian, on the SLQ grid (what SLQ estimates). */
     density: number[];
     topMaxRelErr: number;
@@ -64,22 +80,35 @@ export function analyzePhase(phase: string, op: LinearOperator, k: Key, o: Phase
     const c = 1 / (v.length * sl.sigma * Math.sqrt(2 * Math.PI));
     const density = arr(sl.grid).map((t) => v.reduce((s, l) => s + c * Math.exp(-0.5 * ((t - l) / sl.sigma) ** 2), 0));
     dense = {
-      top, bottom, trace: v.reduce((a, b) => a + b, 0), asymmetry: ex.asymmetry, density,
+      top,
+      bottom,
+      trace: v.reduce((a, b) => a + b, 0),
+      asymmetry: ex.asymmetry,
+      density,
       topMaxRelErr: Math.max(...top.map((e, i) => Math.abs(lz.largest.values[i]! - e) / Math.abs(e))),
       bottomMaxErrOverNorm: Math.max(...bottom.map((e, i) => Math.abs(lz.smallest.values[i]! - e) / norm)),
     };
     comparison = compareHvpCounts(op, ex.values, { key: foldIn(k, 'compare'), k: o.compareK, rtol: o.compareRtol });
   }
   return {
-    phase, params: op.size,
+    phase,
+    params: op.size,
     top: { values: arr(lz.largest.values), residuals: arr(lz.largest.residuals) },
     bottom: { values: arr(lz.smallest.values), residuals: arr(lz.smallest.residuals) },
     lanczos: { iterations: lz.iterations, hvps: lz.matvecs, converged: lz.converged, normEstimate: lz.normEstimate },
     trace: { value: hu.trace, stdErr: hu.stdErr, probes: o.hutchinsonProbes },
     slq: {
-      grid: arr(sl.grid), density: arr(sl.density), sigma: sl.sigma, mass: sl.mass, weightMassMaxErr,
-      firstMoment: sl.firstMoment, firstMomentStdErr: sl.firstMomentStdErr, probes: o.slqProbes, steps: o.slqSteps,
+      grid: arr(sl.grid),
+      density: arr(sl.density),
+      sigma: sl.sigma,
+      mass: sl.mass,
+      weightMassMaxErr,
+      firstMoment: sl.firstMoment,
+      firstMomentStdErr: sl.firstMomentStdErr,
+      probes: o.slqProbes,
+      steps: o.slqSteps,
     },
-    dense, comparison,
+    dense,
+    comparison,
   };
 }

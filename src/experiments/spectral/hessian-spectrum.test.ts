@@ -8,8 +8,17 @@ import { spectrumReport } from './report.ts';
 import { hessianSpectrum, type HessianSpectrumConfig } from './hessian-spectrum.ts';
 
 const opts: PhaseOptions = {
-  top: 4, bottom: 2, lanczosTol: 1e-10, lanczosMaxIter: 60, hutchinsonProbes: 30, slqProbes: 4, slqSteps: 20,
-  denseMaxParams: 100, compareK: 3, compareRtol: 1e-6, gridPoints: 100,
+  top: 4,
+  bottom: 2,
+  lanczosTol: 1e-10,
+  lanczosMaxIter: 60,
+  hutchinsonProbes: 30,
+  slqProbes: 4,
+  slqSteps: 20,
+  denseMaxParams: 100,
+  compareK: 3,
+  compareRtol: 1e-6,
+  gridPoints: 100,
 };
 
 function randomOp(n: number): ReturnType<typeof operatorFromMatrix> {
@@ -23,14 +32,21 @@ test('hessian-spectrum: a phase on a known operator passes its claims; corrupted
   assert.ok(p.dense && p.comparison);
   const c = hessianSpectrum.config.parse({ ...hessianSpectrum.presets.smoke, top: 4, bottom: 2, compareK: 3 }) as HessianSpectrumConfig;
   const good = spectrumReport({ sizes: [1], phases: [p], finalTrainLoss: null }, c);
-  assert.deepEqual(good.claims.map((x) => x.pass), [true, true, true, true], JSON.stringify(good.claims));
+  assert.deepEqual(
+    good.claims.map((x) => x.pass),
+    [true, true, true, true],
+    JSON.stringify(good.claims),
+  );
   const bad = structuredClone(p);
   bad.dense!.topMaxRelErr = 1e-6;
   bad.slq.mass = 0.9;
   bad.slq.firstMoment += 10 * (p.trace.stdErr / p.params + p.slq.firstMomentStdErr);
   bad.comparison!.lanczos.hvps = 10 ** 6;
   const r = spectrumReport({ sizes: [1], phases: [bad], finalTrainLoss: null }, c);
-  assert.deepEqual(r.claims.map((x) => x.pass), [false, false, false, false]);
+  assert.deepEqual(
+    r.claims.map((x) => x.pass),
+    [false, false, false, false],
+  );
   assert.equal(r.figures.length, 1);
   // Without a dense spectrum the dense-dependent claims are "not evaluated", not passed.
   const big = analyzePhase('trained', randomOp(50), key(2), { ...opts, denseMaxParams: 10 });

@@ -31,7 +31,10 @@ test('Brockett loss reaches its analytic optimum −Σ mᵢλᵢ, in order, with
   const ex = exactTopK(a, 3);
   const c = tr.check(s, a);
   assert.ok(c.maxRelValueError < 1e-9 && c.minAbsCos > 1 - 1e-9, JSON.stringify(c));
-  assert.deepEqual(c.exact.map((x) => Number(x.toFixed(9))), [5, 4, 3]);
+  assert.deepEqual(
+    c.exact.map((x) => Number(x.toFixed(9))),
+    [5, 4, 3],
+  );
   assert.equal(ex.values.length, 3);
 });
 
@@ -79,8 +82,10 @@ test('the eigen loss gradient through the engine QR rule matches finite differen
   const g = grad((x: Tensor) => brockettLoss(x, a, m))(w);
   const h = 1e-6;
   for (const idx of [0, 5, 13, 23]) {
-    const plus = Float64Array.from(w.data); plus[idx]! += h;
-    const minus = Float64Array.from(w.data); minus[idx]! -= h;
+    const plus = Float64Array.from(w.data);
+    plus[idx]! += h;
+    const minus = Float64Array.from(w.data);
+    minus[idx]! -= h;
     const fd = (brockettLoss(new Tensor(plus, [8, 3], 'float64'), a, m).data[0]! - brockettLoss(new Tensor(minus, [8, 3], 'float64'), a, m).data[0]!) / (2 * h);
     assert.ok(Math.abs(fd - g.data[idx]!) < 1e-7, `entry ${idx}: fd ${fd} vs ${g.data[idx]}`);
   }

@@ -88,7 +88,8 @@ export function eigenTracker(opts: EigenTrackerOptions): EigenTracker {
   const weights = opts.weights ? new Tensor(Float64Array.from(opts.weights), [opts.weights.length], 'float64') : brockettWeights(k);
   if (weights.size !== k) throw new Error(`${WHO}: weights has ${weights.size} entries, expected k = ${k}`);
   for (let i = 0; i < k; i++) {
-    if (!(weights.data[i]! > 0) || (i > 0 && !(weights.data[i]! < weights.data[i - 1]!))) throw new Error(`${WHO}: weights must be positive and strictly decreasing, got [${Array.from(weights.data).join(', ')}]`);
+    if (!(weights.data[i]! > 0) || (i > 0 && !(weights.data[i]! < weights.data[i - 1]!)))
+      throw new Error(`${WHO}: weights must be positive and strictly decreasing, got [${Array.from(weights.data).join(', ')}]`);
   }
   const f = opts.convexFn ?? defaultConvexFn;
   const optimizer = opts.optimizer ?? adam(1e-2);
@@ -105,7 +106,10 @@ export function eigenTracker(opts: EigenTrackerOptions): EigenTracker {
     // A = 0 (every eigenvalue tied at 0) is left as it is: no direction is preferred, and no NaN.
     return fro > 0 ? stopGradient(div(sa, fro)) : sa;
   };
-  const lossOf = (a: Tensor) => (p: { w: Tensor }): Tensor => (lossName === 'brockett' ? brockettLoss(p.w, a, weights) : convexTraceLoss(p.w, a, f));
+  const lossOf =
+    (a: Tensor) =>
+    (p: { w: Tensor }): Tensor =>
+      lossName === 'brockett' ? brockettLoss(p.w, a, weights) : convexTraceLoss(p.w, a, f);
 
   const estimate = (state: EigenTrackerState, a: Tensor): EigenEstimate => {
     checkSymmetric(WHO, a, n);
@@ -134,7 +138,9 @@ export function eigenTracker(opts: EigenTrackerOptions): EigenTracker {
   };
 
   return {
-    n, k, loss: lossName,
+    n,
+    k,
+    loss: lossName,
     init(key: Key): EigenTrackerState {
       if (!random.isKey(key)) throw new Error(`${WHO}: init needs a PRNG key (random.key(seed))`);
       // Standard normal W is full rank with probability 1; qf(W) is then Haar-distributed.

@@ -23,7 +23,10 @@ export function initFactors<P extends Tree>(params: P, optimizer: GradientTransf
 }
 
 export function stepFactors<P extends Tree>(
-  loss: (p: P) => Tensor, state: FactorState<P>, optimizer: GradientTransformation<any>, refreshEvery: number,
+  loss: (p: P) => Tensor,
+  state: FactorState<P>,
+  optimizer: GradientTransformation<any>,
+  refreshEvery: number,
 ): { state: FactorState<P>; loss: number } {
   const { value, grads } = valueAndGrad(loss)(state.params);
   const [updates, opt] = optimizer.update(grads, state.opt, { params: state.params, step: state.step });

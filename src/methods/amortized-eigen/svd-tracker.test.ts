@@ -52,8 +52,14 @@ test('nuclearNorm = Σ|σ̂ᵢ| with gradient Σ sign(σ̂ᵢ)uᵢvᵢᵀ: bound
   const s = tr.init(random.key(2)); // unconverged: some σ̂ᵢ are negative
   const e = tr.estimate(s, x);
   const signs = Array.from(e.values.data, Math.sign);
-  assert.ok(signs.some((v) => v < 0), `want a negative σ̂ at this start: ${Array.from(e.values.data)}`);
-  assert.equal(tr.nuclearNorm(s, x).data[0], Array.from(e.values.data).reduce((a, v) => a + Math.abs(v), 0));
+  assert.ok(
+    signs.some((v) => v < 0),
+    `want a negative σ̂ at this start: ${Array.from(e.values.data)}`,
+  );
+  assert.equal(
+    tr.nuclearNorm(s, x).data[0],
+    Array.from(e.values.data).reduce((a, v) => a + Math.abs(v), 0),
+  );
   const g = grad((y: Tensor) => tr.nuclearNorm(s, y))(x);
   const want = matmul(mul(e.u, new Tensor(Float64Array.from(signs), [3], 'float64')), transpose(e.v));
   assert.ok(maxAbsDiff(g.data, want.data) < 1e-13);

@@ -78,7 +78,10 @@ export function svdTracker(opts: SvdTrackerOptions): SvdTracker {
     const fro = normalize ? Math.sqrt(sum(mul(sx, sx)).data[0]!) : 0;
     return fro > 0 ? stopGradient(div(sx, fro)) : sx;
   };
-  const lossOf = (x: Tensor) => (p: { wu: Tensor; wv: Tensor }): Tensor => svdBrockettLoss(p.wu, p.wv, x, weights);
+  const lossOf =
+    (x: Tensor) =>
+    (p: { wu: Tensor; wv: Tensor }): Tensor =>
+      svdBrockettLoss(p.wu, p.wv, x, weights);
 
   const estimate = (state: SvdTrackerState, x: Tensor): SvdEstimate => {
     checkFiniteMatrix(WHO, x, m, n);
@@ -88,7 +91,9 @@ export function svdTracker(opts: SvdTrackerOptions): SvdTracker {
   };
 
   return {
-    m, n, k,
+    m,
+    n,
+    k,
     init(key) {
       if (!random.isKey(key)) throw new Error(`${WHO}: init needs a PRNG key (random.key(seed))`);
       const [ku, kv] = random.split(key, 2) as [Key, Key];

@@ -36,7 +36,10 @@ export function checkSymmetric(who: string, a: unknown, n: number): Tensor {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const gap = Math.abs(d[i * n + j]! - d[j * n + i]!);
-      if (gap > tol) throw new Error(`${who}: A is not symmetric: |A[${i},${j}] − A[${j},${i}]| = ${gap.toExponential(3)} > ${tol.toExponential(3)} (symmetrize with (A + Aᵀ)/2)`);
+      if (gap > tol)
+        throw new Error(
+          `${who}: A is not symmetric: |A[${i},${j}] − A[${j},${i}]| = ${gap.toExponential(3)} > ${tol.toExponential(3)} (symmetrize with (A + Aᵀ)/2)`,
+        );
     }
   }
   return t;

@@ -22,7 +22,18 @@ export function splitChunks(data: Examples, chunks: number, key: Key): Examples[
 /** Chunks 0..j concatenated, oldest first. */
 export function unionOf(chunks: readonly Examples[], j: number): Examples {
   const part = chunks.slice(0, j + 1);
-  return part.length === 1 ? part[0]! : { x: concat(part.map((c) => c.x), 0), y: concat(part.map((c) => c.y), 0) };
+  return part.length === 1
+    ? part[0]!
+    : {
+        x: concat(
+          part.map((c) => c.x),
+          0,
+        ),
+        y: concat(
+          part.map((c) => c.y),
+          0,
+        ),
+      };
 }
 
 /** Replaces a keyed fraction `rate` of the labels by a uniformly drawn *different* class. */

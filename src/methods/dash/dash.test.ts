@@ -28,13 +28,33 @@ const clamp = (v: number, lo: number): number => Math.min(1, Math.max(lo, v));
 test('DASH shrink on a hand-built linear layer: one scale per output column, one for the bias (by hand)', () => {
   const model = linear({ name: 'fc', in: 2, out: 3 });
   // w [in=2, out=3]: unit o is column o.
-  const params = { w: tensor([[1, 0, 2], [0, 1, -1]]), b: tensor([0.5, -0.5, 1]) };
-  const g = { w: tensor([[1, 1, -2], [1, 0, 1]]), b: tensor([1, 0, 0]) };
+  const params = {
+    w: tensor([
+      [1, 0, 2],
+      [0, 1, -1],
+    ]),
+    b: tensor([0.5, -0.5, 1]),
+  };
+  const g = {
+    w: tensor([
+      [1, 1, -2],
+      [1, 0, 1],
+    ]),
+    b: tensor([1, 0, 0]),
+  };
   const sites = weightSites(model, params, tensor([[0, 0]]));
   const lambda = 0.3;
   const { params: out, scales } = dashShrink(params, g, sites, lambda);
-  const cols = [[1, 0], [0, 1], [2, -1]];
-  const gcols = [[1, 1], [1, 0], [-2, 1]];
+  const cols = [
+    [1, 0],
+    [0, 1],
+    [2, -1],
+  ];
+  const gcols = [
+    [1, 1],
+    [1, 0],
+    [-2, 1],
+  ];
   const s = cols.map((c, o) => clamp(cos(c, gcols[o]!), lambda));
   // by hand: cos = 1/√2 ≈ 0.707, 0, −1 → 0.707, λ, λ
   assert.ok(Math.abs(s[0]! - Math.SQRT1_2) < 1e-12 && s[1] === lambda && s[2] === lambda);
@@ -61,7 +81,13 @@ test('DASH shrink on a conv weight scales each (o, c) kernel slice separately', 
   const gd = Array.from(gw.data);
   for (let slice = 0; slice < 4; slice++) {
     const idx = [0, 1, 2, 3].map((k) => slice * 4 + k);
-    const s = clamp(cos(idx.map((i) => wd[i]!), idx.map((i) => gd[i]!)), lambda);
+    const s = clamp(
+      cos(
+        idx.map((i) => wd[i]!),
+        idx.map((i) => gd[i]!),
+      ),
+      lambda,
+    );
     assert.ok(Math.abs(scales['w']![slice]! - s) < 1e-12);
     for (const i of idx) assert.ok(Math.abs(out.w.data[i]! - s * wd[i]!) < 1e-12);
   }
@@ -69,7 +95,13 @@ test('DASH shrink on a conv weight scales each (o, c) kernel slice separately', 
   assert.deepEqual(scales['b'], [lambda]);
 });
 
-const bnModel = () => sequential('m', [linear({ name: 'd0', in: 4, out: 8 }), batchNorm1d({ name: 'bn0', features: 8 }), relu({ name: 'a0' }), linear({ name: 'd1', in: 8, out: 3 })]);
+const bnModel = () =>
+  sequential('m', [
+    linear({ name: 'd0', in: 4, out: 8 }),
+    batchNorm1d({ name: 'bn0', features: 8 }),
+    relu({ name: 'a0' }),
+    linear({ name: 'd1', in: 8, out: 3 }),
+  ]);
 
 function toyData(n: number, key = random.key(7)): Examples {
   const x = random.normal(key, [n, 4]);
@@ -84,7 +116,10 @@ test('DASH leaves BatchNorm parameters and statistics untouched, and λ = 1 chan
   const r = train({ model, optimizer: momentum(0.05), train: data, batchSize: 16, steps: 12, seed: 1, logEvery: 0 });
   const chunks = splitChunks(data, 2, random.key(4));
   const sites = weightSites(model, r.params, data.x, r.modelState);
-  assert.deepEqual(sites.map((s) => s.name), ['d0', 'd1']);
+  assert.deepEqual(
+    sites.map((s) => s.name),
+    ['d0', 'd1'],
+  );
   const statsBefore = JSON.stringify(treeFlatten(r.modelState as any).leaves.map((t) => Array.from(t.data)));
   const d = dashStep(model, r.params, r.modelState, chunks, sites, { lambda: 0.3, alpha: 0.3 });
   assert.equal(JSON.stringify(treeFlatten(r.modelState as any).leaves.map((t) => Array.from(t.data))), statsBefore);
@@ -114,7 +149,10 @@ test('Shrink & Perturb with σ = 0, λ = 1 is the identity; λ = 0.5, σ = 0 hal
   const sites = weightSites(model, params, toyData(4).x, model.initState());
   assert.deepEqual(shrinkPerturb(params, sites, { lambda: 1, sigma: 0 }, random.key(0)), params);
   const half = shrinkPerturb(params, sites, { lambda: 0.5, sigma: 0 }, random.key(0));
-  assert.deepEqual(Array.from((half[0] as any).w.data), Array.from((params[0] as any).w.data as Float64Array, (v) => v * 0.5));
+  assert.deepEqual(
+    Array.from((half[0] as any).w.data),
+    Array.from((params[0] as any).w.data as Float64Array, (v) => v * 0.5),
+  );
   assert.deepEqual(half[1], params[1]);
   const noisy = shrinkPerturb(params, sites, { lambda: 1, sigma: 0.01 }, random.key(0));
   assert.notDeepEqual(noisy[3], params[3]);
@@ -124,8 +162,16 @@ test('Shrink & Perturb with σ = 0, λ = 1 is the identity; λ = 0.5, σ = 0 hal
 const protocolOpts = (strategy: WarmStartOptions<any>['strategy'], extra: Partial<WarmStartOptions<any>> = {}): WarmStartOptions<any> => {
   const data = toyData(96);
   return {
-    model: bnModel(), optimizer: momentum(0.05), chunks: splitChunks(data, 3, random.key(5)), test: toyData(40, random.key(9)),
-    strategy, key: random.key(11), batchSize: 16, threshold: 0.95, maxEpochs: 6, ...extra,
+    model: bnModel(),
+    optimizer: momentum(0.05),
+    chunks: splitChunks(data, 3, random.key(5)),
+    test: toyData(40, random.key(9)),
+    strategy,
+    key: random.key(11),
+    batchSize: 16,
+    threshold: 0.95,
+    maxEpochs: 6,
+    ...extra,
   };
 };
 
@@ -136,8 +182,14 @@ test('cold after chunk j equals a fresh run on chunks 1..j; warm differs', async
   const j = 2;
   const data = unionOf(o.chunks, j);
   const fresh = train({
-    model: o.model, optimizer: o.optimizer, train: data, batchSize: 16, steps: r.chunks[j]!.steps, key: chunkKeys(o.key, j).train,
-    params: o.model.init(chunkKeys(o.key, j).init), logEvery: 0,
+    model: o.model,
+    optimizer: o.optimizer,
+    train: data,
+    batchSize: 16,
+    steps: r.chunks[j]!.steps,
+    key: chunkKeys(o.key, j).train,
+    params: o.model.init(chunkKeys(o.key, j).init),
+    logEvery: 0,
   });
   assert.deepEqual(states[j].params, fresh.params);
   assert.deepEqual(states[j].modelState, fresh.modelState);
@@ -149,9 +201,18 @@ test('DASH with λ = 1 reproduces warm-starting exactly (steps, accuracies, para
   const warm = await runWarmStart(protocolOpts('warm'));
   const dash1 = await runWarmStart(protocolOpts('dash', { dash: { lambda: 1, alpha: 0.3 } }));
   assert.deepEqual(dash1.state, warm.state);
-  assert.deepEqual(dash1.chunks.map((c) => [c.steps, c.testAccuracy]), warm.chunks.map((c) => [c.steps, c.testAccuracy]));
-  assert.deepEqual(dash1.chunks.map((c) => c.extraPasses), [0, 64 / 16, 96 / 16]);
-  assert.deepEqual(warm.chunks.map((c) => c.extraPasses), [0, 0, 0]);
+  assert.deepEqual(
+    dash1.chunks.map((c) => [c.steps, c.testAccuracy]),
+    warm.chunks.map((c) => [c.steps, c.testAccuracy]),
+  );
+  assert.deepEqual(
+    dash1.chunks.map((c) => c.extraPasses),
+    [0, 64 / 16, 96 / 16],
+  );
+  assert.deepEqual(
+    warm.chunks.map((c) => c.extraPasses),
+    [0, 0, 0],
+  );
   const dash = await runWarmStart(protocolOpts('dash'));
   assert.notDeepEqual(dash.state.params, warm.state.params);
 });
@@ -180,12 +241,22 @@ test('bad input: λ and α outside (0, 1], more chunks than examples, threshold 
 test('an unreachable threshold: every chunk hits the epoch cap, is recorded as capped, and the protocol goes on', async () => {
   // Labels that contradict each other for identical inputs cannot be fit to 100 %.
   const base = toyData(48);
-  const x = new Tensor(Float64Array.from({ length: 96 * 4 }, (_, i) => base.x.data[i % (48 * 4)]!), [96, 4]);
-  const y = new Tensor(Int32Array.from({ length: 96 }, (_, i) => (i < 48 ? base.y.data[i]! : (Number(base.y.data[i - 48]) + 1) % 3)), [96], 'int32');
+  const x = new Tensor(
+    Float64Array.from({ length: 96 * 4 }, (_, i) => base.x.data[i % (48 * 4)]!),
+    [96, 4],
+  );
+  const y = new Tensor(
+    Int32Array.from({ length: 96 }, (_, i) => (i < 48 ? base.y.data[i]! : (Number(base.y.data[i - 48]) + 1) % 3)),
+    [96],
+    'int32',
+  );
   const r = await runWarmStart({ ...protocolOpts('warm'), chunks: splitChunks({ x, y }, 3, random.key(2)), threshold: 1, maxEpochs: 3 });
   assert.equal(r.chunks.length, 3);
   assert.ok(r.chunks.every((c) => c.capped && c.trainAccuracy < 1));
-  assert.deepEqual(r.chunks.map((c) => c.steps), [3 * 2, 3 * 4, 3 * 6]);
+  assert.deepEqual(
+    r.chunks.map((c) => c.steps),
+    [3 * 2, 3 * 4, 3 * 6],
+  );
 });
 
 test('an aborted signal stops the protocol at a chunk boundary and says so', async () => {

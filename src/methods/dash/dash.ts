@@ -27,7 +27,12 @@ export interface DashResult<P extends Tree> {
 
 /** `seen`: chunks 1..j, oldest first (the new chunk last). */
 export function dashStep<P extends Tree>(
-  model: Model<P>, params: P, modelState: ModelState, seen: readonly Examples[], sites: readonly WeightSite[], o: DashOptions,
+  model: Model<P>,
+  params: P,
+  modelState: ModelState,
+  seen: readonly Examples[],
+  sites: readonly WeightSite[],
+  o: DashOptions,
 ): DashResult<P> {
   const order = o.order ?? 'oldest-first';
   if (order !== 'oldest-first' && order !== 'newest-first') throw new Error(`DASH: order must be 'oldest-first' or 'newest-first', got ${String(order)}`);

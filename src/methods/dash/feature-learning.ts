@@ -35,7 +35,14 @@ export interface FeatureLearningConfig {
 }
 
 export const FEATURE_LEARNING_DEFAULTS: FeatureLearningConfig = {
-  pointsPerChunk: 1000, chunks: 50, classes: 2, featuresPerClass: 50, pMax: 0.2, gamma: 50, tau: 3, testPoints: 2000,
+  pointsPerChunk: 1000,
+  chunks: 50,
+  classes: 2,
+  featuresPerClass: 50,
+  pMax: 0.2,
+  gamma: 50,
+  tau: 3,
+  testPoints: 2000,
 };
 
 export const SIM_STRATEGIES = ['cold', 'warm', 'ideal'] as const;
@@ -50,7 +57,10 @@ export interface SimRow {
 }
 
 /** Points as lists of global feature ids (class c's features are c·F … c·F + F − 1). */
-interface Points { cls: Int32Array; feats: Int32Array[] }
+interface Points {
+  cls: Int32Array;
+  feats: Int32Array[];
+}
 
 function samplePoints(n: number, probs: Float64Array, c: FeatureLearningConfig, key: Key, offset: number): Points {
   const F = c.featuresPerClass;
@@ -75,9 +85,15 @@ function learn(points: Points, active: Uint8Array, learned: Uint8Array, c: Featu
   const nLearned = new Int32Array(points.feats.length);
   let nActive = 0;
   for (let i = 0; i < points.feats.length; i++) {
-    for (const f of points.feats[i]!) { if (learned[f]) nLearned[i]!++; holders[f]!.push(i); }
+    for (const f of points.feats[i]!) {
+      if (learned[f]) nLearned[i]!++;
+      holders[f]!.push(i);
+    }
     if (active[i] && nLearned[i]! >= c.tau) active[i] = 0;
-    if (active[i]) { nActive++; for (const f of points.feats[i]!) counts[f]!++; }
+    if (active[i]) {
+      nActive++;
+      for (const f of points.feats[i]!) counts[f]!++;
+    }
   }
   const start = nActive;
   let cost = 0;
@@ -147,10 +163,22 @@ export function simulateFeatureLearning(c: FeatureLearningConfig, key: Key): Sim
     const wActive = new Uint8Array(n);
     wActive.fill(1, n - c.pointsPerChunk);
     const warmCost = learn(all, wActive, warm.learned, c);
-    rows.push({ strategy: 'warm', experiment: j, testAccuracy: testAccuracy(test, warm.learned, c), learnedFeatures: count(warm.learned), cost: warmCost.start });
+    rows.push({
+      strategy: 'warm',
+      experiment: j,
+      testAccuracy: testAccuracy(test, warm.learned, c),
+      learnedFeatures: count(warm.learned),
+      cost: warmCost.start,
+    });
     // ideal: memorized points forgotten, so every point not explained by the learned features is active.
     const idealCost = learn(all, new Uint8Array(n).fill(1), idealLearned, c);
-    rows.push({ strategy: 'ideal', experiment: j, testAccuracy: testAccuracy(test, idealLearned, c), learnedFeatures: count(idealLearned), cost: idealCost.start });
+    rows.push({
+      strategy: 'ideal',
+      experiment: j,
+      testAccuracy: testAccuracy(test, idealLearned, c),
+      learnedFeatures: count(idealLearned),
+      cost: idealCost.start,
+    });
   }
   return rows;
 }

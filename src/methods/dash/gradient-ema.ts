@@ -28,12 +28,28 @@ export interface GradientEma<P extends Tree> {
 
 /** `chunks` in the order the EMA sees them (the last one weighs most). */
 export function negativeGradientEma<P extends Tree>(
-  model: Model<P>, params: P, modelState: ModelState, chunks: readonly Examples[], opts: { alpha: number; batchSize?: number },
+  model: Model<P>,
+  params: P,
+  modelState: ModelState,
+  chunks: readonly Examples[],
+  opts: { alpha: number; batchSize?: number },
 ): GradientEma<P> {
   checkAlpha(opts.alpha);
   if (chunks.length === 0) throw new Error('DASH: the gradient pass needs at least one chunk');
-  const x = chunks.length === 1 ? chunks[0]!.x : concat(chunks.map((c) => c.x), 0);
-  const y = chunks.length === 1 ? chunks[0]!.y : concat(chunks.map((c) => c.y), 0);
+  const x =
+    chunks.length === 1
+      ? chunks[0]!.x
+      : concat(
+          chunks.map((c) => c.x),
+          0,
+        );
+  const y =
+    chunks.length === 1
+      ? chunks[0]!.y
+      : concat(
+          chunks.map((c) => c.y),
+          0,
+        );
   const n = x.shape[0]!;
   const bs = opts.batchSize ?? chunks[0]!.x.shape[0]!;
   if (!Number.isInteger(bs) || bs < 1) throw new Error(`DASH: the gradient pass's batchSize must be a positive integer, got ${String(bs)}`);
@@ -47,9 +63,7 @@ export function negativeGradientEma<P extends Tree>(
     // A scratch copy of the buffers: eval mode reads them and must not write them.
     const loss = (p: P): Tensor => softmaxCrossEntropy(model.apply(p, xb, { training: false, state: { ...modelState } }), yb);
     const { grads } = valueAndGrad(loss)(params);
-    g = g === undefined
-      ? treeMap((gi) => mul(gi, -alpha), grads)
-      : treeMap((prev, gi) => add(mul(prev, 1 - alpha), mul(gi, -alpha)), g, grads);
+    g = g === undefined ? treeMap((gi) => mul(gi, -alpha), grads) : treeMap((prev, gi) => add(mul(prev, 1 - alpha), mul(gi, -alpha)), g, grads);
     batches++;
   }
   return { negGrad: g!, batches, examples: n };

@@ -7,5 +7,12 @@ export { splitChunks, unionOf, withLabelNoise } from './chunks.ts';
 export { l2InitRegularizer } from './l2-init.ts';
 export { resetHead } from './reset-head.ts';
 export { runWarmStart, chunkKeys, STRATEGIES, type Strategy, type WarmStartOptions, type WarmStartResult, type ChunkResult } from './protocol.ts';
-export { simulateFeatureLearning, FEATURE_LEARNING_DEFAULTS, SIM_STRATEGIES, type FeatureLearningConfig, type SimRow, type SimStrategy } from './feature-learning.ts';
+export {
+  simulateFeatureLearning,
+  FEATURE_LEARNING_DEFAULTS,
+  SIM_STRATEGIES,
+  type FeatureLearningConfig,
+  type SimRow,
+  type SimStrategy,
+} from './feature-learning.ts';
 export { shrinkPerturb, type ShrinkPerturbOptions } from '../shrink-perturb/shrink-perturb.ts';

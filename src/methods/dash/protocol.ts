@@ -105,15 +105,18 @@ export function chunkKeys(key: Key, j: number): { init: Key; train: Key; post: K
 }
 
 function checkOptions(o: WarmStartOptions<any>): void {
-  if (!(STRATEGIES as readonly string[]).includes(o.strategy)) throw new Error(`warm-start: unknown strategy '${String(o.strategy)}' (one of ${STRATEGIES.join(', ')})`);
+  if (!(STRATEGIES as readonly string[]).includes(o.strategy))
+    throw new Error(`warm-start: unknown strategy '${String(o.strategy)}' (one of ${STRATEGIES.join(', ')})`);
   if (!Array.isArray(o.chunks) || o.chunks.length === 0) throw new Error('warm-start: needs at least one chunk');
   const threshold = o.threshold ?? 0.999;
   if (!(threshold > 0 && threshold <= 1)) throw new Error(`warm-start: threshold must be a train accuracy in (0, 1], got ${String(threshold)}`);
   const smallest = Math.min(...o.chunks.map((c) => c.x.shape[0]!));
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > smallest) throw new Error(`warm-start: batchSize must be an integer in [1, ${smallest}] (the smallest chunk), got ${String(o.batchSize)}`);
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > smallest)
+    throw new Error(`warm-start: batchSize must be an integer in [1, ${smallest}] (the smallest chunk), got ${String(o.batchSize)}`);
   const maxEpochs = o.maxEpochs ?? 100;
   if (!Number.isInteger(maxEpochs) || maxEpochs < 1) throw new Error(`warm-start: maxEpochs must be a positive integer, got ${String(maxEpochs)}`);
-  if (o.evalEvery !== undefined && (!Number.isInteger(o.evalEvery) || o.evalEvery < 1)) throw new Error(`warm-start: evalEvery must be a positive integer, got ${String(o.evalEvery)}`);
+  if (o.evalEvery !== undefined && (!Number.isInteger(o.evalEvery) || o.evalEvery < 1))
+    throw new Error(`warm-start: evalEvery must be a positive integer, got ${String(o.evalEvery)}`);
   if (o.strategy === 'dash') {
     const d = o.dash ?? { lambda: 0.3, alpha: 0.3 };
     checkLambda(d.lambda);
@@ -139,7 +142,10 @@ export async function runWarmStart<P extends Tree>(o: WarmStartOptions<P>): Prom
   let aborted = false;
 
   for (let j = 0; j < chunks.length; j++) {
-    if (o.signal?.aborted) { aborted = true; break; }
+    if (o.signal?.aborted) {
+      aborted = true;
+      break;
+    }
     const t0 = performance.now();
     const keys = chunkKeys(o.key, j);
     const data = unionOf(chunks, j);
@@ -166,19 +172,35 @@ export async function runWarmStart<P extends Tree>(o: WarmStartOptions<P>): Prom
     let trainAccuracy = NaN;
     const stopAt: StopAt = { metric: 'trainAccuracy', atLeast: threshold };
     const run = await trainAsync<P>({
-      model, optimizer, train: data, batchSize, steps: maxEpochs * stepsPerEpoch, key: keys.train, regularizer,
-      ...start, logEvery: 0, evalAtEnd: false, stopAt, signal: o.signal,
-      hooks: [{
-        name: 'train-accuracy', metrics: ['trainAccuracy'],
-        afterStep: (view) => {
-          const local = view.step - startStep;
-          if (local % evalEvery !== 0 && view.step !== view.totalSteps) return;
-          trainAccuracy = evaluate(model, view.params, data, { state: view.modelState }).accuracy!;
-          view.log({ trainAccuracy });
+      model,
+      optimizer,
+      train: data,
+      batchSize,
+      steps: maxEpochs * stepsPerEpoch,
+      key: keys.train,
+      regularizer,
+      ...start,
+      logEvery: 0,
+      evalAtEnd: false,
+      stopAt,
+      signal: o.signal,
+      hooks: [
+        {
+          name: 'train-accuracy',
+          metrics: ['trainAccuracy'],
+          afterStep: (view) => {
+            const local = view.step - startStep;
+            if (local % evalEvery !== 0 && view.step !== view.totalSteps) return;
+            trainAccuracy = evaluate(model, view.params, data, { state: view.modelState }).accuracy!;
+            view.log({ trainAccuracy });
+          },
         },
-      }],
+      ],
     });
-    if (run.stoppedBy === 'abort') { aborted = true; break; }
+    if (run.stoppedBy === 'abort') {
+      aborted = true;
+      break;
+    }
     state = run.state;
     trained = run.state;
     const ev = evaluate(model, state.params, test, { state: state.modelState });
@@ -191,8 +213,16 @@ export async function runWarmStart<P extends Tree>(o: WarmStartOptions<P>): Prom
     const steps = run.step - startStep;
     const prev = results[results.length - 1];
     const r: ChunkResult = {
-      chunk: j, examples: n, testAccuracy: ev.accuracy!, testLoss: ev.loss, trainAccuracy, steps,
-      capped: run.stoppedBy !== 'target', extraPasses: extraExamples / batchSize, extraBatches, extraExamples,
+      chunk: j,
+      examples: n,
+      testAccuracy: ev.accuracy!,
+      testLoss: ev.loss,
+      trainAccuracy,
+      steps,
+      capped: run.stoppedBy !== 'target',
+      extraPasses: extraExamples / batchSize,
+      extraBatches,
+      extraExamples,
       meanTestAccuracy: ((prev ? prev.meanTestAccuracy * j : 0) + ev.accuracy!) / (j + 1),
       meanSteps: ((prev ? prev.meanSteps * j : 0) + steps) / (j + 1),
       ...(probeCosine !== undefined ? { probeCosine } : {}),

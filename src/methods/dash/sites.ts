@@ -25,13 +25,17 @@ export function weightSites<P extends Tree>(model: Layer<P>, params: P, x: Tenso
   const sites: WeightSite[] = [];
   // One example in eval mode is enough to walk the layers; the scratch state copy keeps BatchNorm buffers untouched.
   model.apply(params, rowRange(x, 0, 1), {
-    training: false, state: { ...modelState },
+    training: false,
+    state: { ...modelState },
     tap: (site) => {
       const w = leaves.indexOf(site.weight);
       if (w < 0) throw new Error(`weightSites: layer '${site.name}' tapped a weight that is not in the params tree`);
       const b = site.bias ? leaves.indexOf(site.bias) : -1;
       sites.push({
-        name: site.name, type: site.kind.type, weightLeaf: w, weightPath: paths[w]!,
+        name: site.name,
+        type: site.kind.type,
+        weightLeaf: w,
+        weightPath: paths[w]!,
         ...(b >= 0 ? { biasLeaf: b, biasPath: paths[b]! } : {}),
       });
       return site.preActivation;

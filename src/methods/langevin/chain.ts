@@ -66,7 +66,8 @@ export function runChain(o: ChainOptions): ChainResult {
     if (avg.wants(k + 1)) avg.add(k + 1, predict(state.params));
   }
   return {
-    state, lossTrace,
+    state,
+    lossTrace,
     gibbsPrediction: avg.samples > 0 ? avg.mean() : undefined,
     gibbsSamples: avg.samples,
     lastPrediction: predict(state.params),

@@ -27,7 +27,7 @@ test('autocorrelation and τ of an AR(1) trace match (1 + φ)/(1 − φ); white 
 
 test('seed disagreement: 0 for identical functions, ~1 when seeds disagree as much as the function varies', () => {
   const f = Array.from({ length: 200 }, (_, i) => Math.sin(i / 10));
-  assert.ok(seedDisagreement([f, f, f]) < 1e-25, "identical seeds agree up to rounding");
+  assert.ok(seedDisagreement([f, f, f]) < 1e-25, 'identical seeds agree up to rounding');
   const noise = (s: number) => Array.from(random.normal(random.key(s), [200]).data as Float64Array);
   const d = seedDisagreement([noise(1), noise(2), noise(3), noise(4)]);
   assert.ok(d > 2, `independent noise: within/between = ${d}`); // between-variance of a 4-seed mean is ~1/4 of within
@@ -36,9 +36,15 @@ test('seed disagreement: 0 for identical functions, ~1 when seeds disagree as mu
 
 test('line fits: exact power law and log-linear data', () => {
   const ns = [100, 200, 400, 800];
-  const pow = logLogSlope(ns, ns.map((n) => 3 * n ** -0.75));
+  const pow = logLogSlope(
+    ns,
+    ns.map((n) => 3 * n ** -0.75),
+  );
   assert.ok(Math.abs(pow.slope + 0.75) < 1e-12 && Math.abs(pow.r2 - 1) < 1e-12);
-  const lin = fitLine(ns, ns.map((n) => 1 - 0.01 * n));
+  const lin = fitLine(
+    ns,
+    ns.map((n) => 1 - 0.01 * n),
+  );
   assert.ok(Math.abs(lin.slope + 0.01) < 1e-12);
   assert.ok(Number.isNaN(logLogSlope([1, 2], [0, 1]).slope), 'a non-positive value is dropped, leaving too few points');
 });

@@ -14,8 +14,8 @@ test('the Gibbs window is the last ⌊tail·K⌋ iterates, every thin-th counted
   assert.deepEqual(gibbsWindow(10), [6, 7, 8, 9, 10]);
   assert.deepEqual(gibbsWindow(10, { thin: 2 }), [6, 8, 10]);
   assert.deepEqual(gibbsWindow(10, { tail: 0.3 }), [8, 9, 10]);
-  assert.deepEqual(gibbsWindow(11, { thin: 3 }), [8, 11]);       // ⌊5.5⌋ = 5 iterates 7…11, thinned back from 11
-  assert.deepEqual(gibbsWindow(3, { tail: 0.1 }), [3]);          // at least the last iterate
+  assert.deepEqual(gibbsWindow(11, { thin: 3 }), [8, 11]); // ⌊5.5⌋ = 5 iterates 7…11, thinned back from 11
+  assert.deepEqual(gibbsWindow(3, { tail: 0.1 }), [3]); // at least the last iterate
   assert.deepEqual(gibbsWindow(4, { tail: 1 }), [1, 2, 3, 4]);
   assert.throws(() => gibbsWindow(10, { tail: 0 }), /tail must be in \(0, 1\]/);
   assert.throws(() => gibbsWindow(10, { thin: 0 }), /thin must be an integer ≥ 1/);
@@ -24,7 +24,7 @@ test('the Gibbs window is the last ⌊tail·K⌋ iterates, every thin-th counted
   assert.throws(() => avg.mean(), /no iterate was added/);
 });
 
-test('runChain averages exactly the window\'s iterates', () => {
+test("runChain averages exactly the window's iterates", () => {
   const net = twoLayerNet({ inputDim: 2, width: 5 });
   const x = uniformInputs(random.key(1), 16, 2);
   const y = zeros([16]);
@@ -41,7 +41,10 @@ test('runChain averages exactly the window\'s iterates', () => {
   const sum = new Float64Array(7);
   for (let k = 0; k < 9; k++) {
     s = step(s, { x, y }, random.foldIn(key, k)).state;
-    if (want.includes(k + 1)) (net.apply(s.params, test).data as Float64Array).forEach((v, i) => { sum[i] = sum[i]! + v; });
+    if (want.includes(k + 1))
+      (net.apply(s.params, test).data as Float64Array).forEach((v, i) => {
+        sum[i] = sum[i]! + v;
+      });
   }
   assert.equal(r.gibbsSamples, 2);
   r.gibbsPrediction!.forEach((v, i) => assert.ok(Math.abs(v - sum[i]! / 2) < 1e-14, `point ${i}`));

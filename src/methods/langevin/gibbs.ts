@@ -39,7 +39,10 @@ export class GibbsAverage {
     return this.want.has(k);
   }
   add(k: number, prediction: ArrayLike<number>): void {
-    if (!this.want.has(k)) throw new Error(`GibbsAverage: iterate ${k} is outside the window [${this.window[0]}, ${this.window.at(-1)}] (thin ${this.window.length > 1 ? this.window[1]! - this.window[0]! : 1})`);
+    if (!this.want.has(k))
+      throw new Error(
+        `GibbsAverage: iterate ${k} is outside the window [${this.window[0]}, ${this.window.at(-1)}] (thin ${this.window.length > 1 ? this.window[1]! - this.window[0]! : 1})`,
+      );
     if (!this.sum) this.sum = new Float64Array(prediction.length);
     if (prediction.length !== this.sum.length) throw new Error(`GibbsAverage: prediction length ${prediction.length} differs from ${this.sum.length}`);
     for (let i = 0; i < prediction.length; i++) this.sum[i] = this.sum[i]! + prediction[i]!;

@@ -31,14 +31,18 @@ const columnVariance = (w: Float64Array, replicas: number, M: number, m: number)
 };
 
 test('no data term: stationary variance per coordinate is the Gibbs prediction μ_m/(λβ) (and the exact discrete value)', () => {
-  const M = 6, R = 4000, lambda = 1, beta = 2, eta = 0.01;
+  const M = 6,
+    R = 4000,
+    lambda = 1,
+    beta = 2,
+    eta = 0.01;
   const mu = eigenDecay(M, 2);
   const w = runPrior(gld(eta, { beta, lambda, mu }), R, M, 1000); // relaxation of m = 1: μ_1/(ηλ) = 100 steps
-  const tol = 4 * Math.sqrt(2 / R);                                   // 4 standard errors of a variance estimate
+  const tol = 4 * Math.sqrt(2 / R); // 4 standard errors of a variance estimate
   for (let m = 0; m < M; m++) {
     const c = (eta * lambda) / mu[m]!;
     const gibbs = mu[m]! / (lambda * beta);
-    const discrete = gibbs * (2 / (2 + c));                          // s²σ²/(1 − s²) of the semi-implicit map
+    const discrete = gibbs * (2 / (2 + c)); // s²σ²/(1 − s²) of the semi-implicit map
     const v = columnVariance(w, R, M, m);
     assert.ok(Math.abs(v / discrete - 1) < tol, `m=${m + 1}: variance ${v} vs discrete ${discrete}`);
     if (c <= 0.05) assert.ok(Math.abs(v / gibbs - 1) < tol, `m=${m + 1}: variance ${v} vs Gibbs μ/(λβ) = ${gibbs}`);
@@ -49,14 +53,22 @@ test('no data term: stationary variance per coordinate is the Gibbs prediction �
 });
 
 test('stable at a step size where explicit Euler diverges (η = 25·μ_M/λ)', () => {
-  const M = 50, lambda = 1, beta = 100, eta = 0.01;
+  const M = 50,
+    lambda = 1,
+    beta = 100,
+    eta = 0.01;
   const mu = eigenDecay(M, 2);
-  assert.ok(eta > (2 * mu[M - 1]!) / lambda, 'η is beyond explicit Euler\'s stability bound 2μ_M/λ');
+  assert.ok(eta > (2 * mu[M - 1]!) / lambda, "η is beyond explicit Euler's stability bound 2μ_M/λ");
   const net = twoLayerNet({ inputDim: 2, width: M });
-  const zeroLoss = (out: Tensor) => mul(sum(out), 0);               // no data term: only the prior acts
+  const zeroLoss = (out: Tensor) => mul(sum(out), 0); // no data term: only the prior acts
   const common = {
-    model: net, loss: zeroLoss, train: { x: zeros([4, 2]), y: zeros([4]) }, test: zeros([1, 2]),
-    init: net.init(random.key(1)), steps: 400, key: random.key(2),
+    model: net,
+    loss: zeroLoss,
+    train: { x: zeros([4, 2]), y: zeros([4]) },
+    test: zeros([1, 2]),
+    init: net.init(random.key(1)),
+    steps: 400,
+    key: random.key(2),
   };
   const explicit = runChain({ ...common, optimizer: explicitGld({ lr: eta, beta, lambda, mu }) });
   assert.ok(explicit.stoppedAt, 'explicit Euler should blow up and be stopped by the guard');
@@ -104,5 +116,8 @@ test('bad input: β ≤ 0, λ < 0, η ≤ 0, M = 0 are clear errors; a missing k
   const opt = gld(0.1, { beta: 1, lambda: 1, mu });
   const params = { w: zeros([2]) };
   assert.throws(() => opt.update(params, {}, { params, step: 0 }), /needs a random key/);
-  assert.throws(() => opt.update({ w: zeros([3]) }, {}, { params: { w: zeros([3]) }, step: 0, key: random.key(0) }), /neuron index \(length M = 2\) as its last axis/);
+  assert.throws(
+    () => opt.update({ w: zeros([3]) }, {}, { params: { w: zeros([3]) }, step: 0, key: random.key(0) }),
+    /neuron index \(length M = 2\) as its last axis/,
+  );
 });

@@ -27,12 +27,17 @@ export interface GldOptions {
   key?: Key;
 }
 
-export function checkGldArgs(op: string, lr: unknown, o: { beta: unknown; lambda: unknown; mu: ArrayLike<number> }): { eta: number; beta: number; lambda: number; mu: Float64Array } {
+export function checkGldArgs(
+  op: string,
+  lr: unknown,
+  o: { beta: unknown; lambda: unknown; mu: ArrayLike<number> },
+): { eta: number; beta: number; lambda: number; mu: Float64Array } {
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) throw new Error(`${op}: step size η must be a finite number > 0, got ${String(lr)}`);
   const beta = o?.beta;
   if (typeof beta !== 'number' || Number.isNaN(beta) || beta <= 0) throw new Error(`${op}: inverse temperature β must be a number > 0, got ${String(beta)}`);
   const lambda = o.lambda;
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) throw new Error(`${op}: prior strength λ must be a finite number ≥ 0, got ${String(lambda)}`);
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
+    throw new Error(`${op}: prior strength λ must be a finite number ≥ 0, got ${String(lambda)}`);
   return { eta: lr, beta, lambda, mu: checkMu(op, o.mu) };
 }
 
@@ -59,8 +64,10 @@ export function gld(lr: number, opts: GldOptions): GradientTransformation<EmptyS
       const keys = sigma === 0 ? [] : g.leaves.length > 1 ? random.split(stepKey(op, ctx, opts.key), g.leaves.length) : [stepKey(op, ctx, opts.key)];
       const out = g.leaves.map((gl, i) => {
         const pl = p[i]!;
-        if (pl.shape.join() !== gl.shape.join()) throw new Error(`${op}: gradient [${gl.shape.join(', ')}] and parameter [${pl.shape.join(', ')}] shapes differ`);
-        if (pl.rank < 1 || pl.shape[pl.rank - 1] !== M) throw new Error(`${op}: every parameter leaf must have the neuron index (length M = ${M}) as its last axis, got shape [${pl.shape.join(', ')}]`);
+        if (pl.shape.join() !== gl.shape.join())
+          throw new Error(`${op}: gradient [${gl.shape.join(', ')}] and parameter [${pl.shape.join(', ')}] shapes differ`);
+        if (pl.rank < 1 || pl.shape[pl.rank - 1] !== M)
+          throw new Error(`${op}: every parameter leaf must have the neuron index (length M = ${M}) as its last axis, got shape [${pl.shape.join(', ')}]`);
         const gd = gl.data as Float64Array | Float32Array;
         const pd = pl.data as Float64Array | Float32Array;
         const xi = sigma === 0 ? undefined : (random.normal(keys[i]!, pl.shape, { dtype: pl.dtype }).data as Float64Array | Float32Array);

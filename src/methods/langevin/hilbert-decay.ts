@@ -13,7 +13,8 @@ import { inverseMuFor } from './regularizer.ts';
 
 export function addHilbertDecay(lambda: number, muIn: ArrayLike<number>): GradientTransformation<EmptyState> {
   const op = 'langevin.addHilbertDecay';
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) throw new Error(`${op}: prior strength λ must be a finite number ≥ 0, got ${String(lambda)}`);
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
+    throw new Error(`${op}: prior strength λ must be a finite number ≥ 0, got ${String(lambda)}`);
   const mu = checkMu(op, muIn);
   return {
     name: `addHilbertDecay(${lambda})`,

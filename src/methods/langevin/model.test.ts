@@ -28,7 +28,10 @@ test('ℋ_K regularizer: (λ/2)Σ_m ‖w_m‖²/μ_m with gradient λθ/μ_m', (
   const reg = hilbertRegularizer(0.5, net.mu);
   const { value, grads } = valueAndGrad((q: typeof p) => reg(q, { step: 0 }))(p);
   let want = 0;
-  for (const t of [p.w, p.v]) t.data.forEach((v, i) => { want += (0.25 * v * v) / net.mu[i % 2]!; });
+  for (const t of [p.w, p.v])
+    t.data.forEach((v, i) => {
+      want += (0.25 * v * v) / net.mu[i % 2]!;
+    });
   assert.ok(Math.abs(value.item() - want) < 1e-12);
   grads.v.data.forEach((g, i) => assert.ok(Math.abs(g - (0.5 * p.v.data[i]!) / net.mu[i]!) < 1e-12));
   assert.throws(() => hilbertRegularizer(-1, net.mu), /lambda must be a finite number ≥ 0/);

@@ -61,7 +61,10 @@ export function twoLayerNet(o: TwoLayerOptions): TwoLayerNet {
   const sigma = act === 'tanh' ? tanh : sigmoid;
   const d = o.inputDim;
   const aT = new Tensor(a, [width]);
-  const std = new Tensor(mu.map((m) => initScale * Math.sqrt(m)), [width]);
+  const std = new Tensor(
+    mu.map((m) => initScale * Math.sqrt(m)),
+    [width],
+  );
   const withOnes = new WeakMap<Tensor, Tensor>();
   const augment = (x: Tensor): Tensor => {
     let xa = withOnes.get(x);
@@ -69,15 +72,19 @@ export function twoLayerNet(o: TwoLayerOptions): TwoLayerNet {
     return xa;
   };
   return {
-    name: `twoLayer(d=${d}, M=${width}, ${act})`, mu, a, width, inputDim: d,
+    name: `twoLayer(d=${d}, M=${width}, ${act})`,
+    mu,
+    a,
+    width,
+    inputDim: d,
     init(key: Key): TwoLayerParams {
       const [kw, kv] = random.split(key) as [Key, Key];
       return { w: mul(random.normal(kw, [d + 1, width]), std), v: mul(random.normal(kv, [width]), std) };
     },
     apply(params: TwoLayerParams, x: Tensor): Tensor {
       if (x.rank !== 2 || x.shape[1] !== d) throw new Error(`${op}: expected inputs [n, ${d}], got [${x.shape.join(', ')}]`);
-      const h = sigma(matmul(augment(x), params.w));                    // [n, M]
-      const c = mul(mul(tanh(mul(params.v, 1 / R)), R), aT);            // a_m·R·tanh(v_m/R), [M]
+      const h = sigma(matmul(augment(x), params.w)); // [n, M]
+      const c = mul(mul(tanh(mul(params.v, 1 / R)), R), aT); // a_m·R·tanh(v_m/R), [M]
       return reshape(matmul(h, reshape(c, [width, 1])), [x.shape[0]!]); // [n]
     },
   };

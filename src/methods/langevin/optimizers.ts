@@ -19,7 +19,13 @@ import { psgld } from './psgld.ts';
 export const LANGEVIN_METHODS = ['gld', 'gd', 'sgld', 'psgld'] as const;
 export type LangevinMethod = (typeof LANGEVIN_METHODS)[number];
 
-export interface MethodHyper { lr: number; beta: number; lambda: number; mu: ArrayLike<number>; key?: Key }
+export interface MethodHyper {
+  lr: number;
+  beta: number;
+  lambda: number;
+  mu: ArrayLike<number>;
+  key?: Key;
+}
 
 /** SGLD with the isotropic prior: θ ← θ − η(g + λθ) + √(2η/β)ξ. */
 export function sgldIsotropic(h: MethodHyper): GradientTransformation<any> {
@@ -30,18 +36,28 @@ export function sgldIsotropic(h: MethodHyper): GradientTransformation<any> {
 /** Explicit Euler of the GLD SDE: θ ← θ − η(g + λθ/μ) + √(2η/β)ξ; unstable once η > 2μ_M/λ. */
 export function explicitGld(h: MethodHyper): GradientTransformation<any> {
   checkGldArgs('langevin.explicitGld', h.lr, h);
-  return { ...chain(addHilbertDecay(h.lambda, h.mu), langevin(h.lr, { beta: h.beta, key: h.key })), name: `explicitGld(lr=${h.lr}, beta=${h.beta}, lambda=${h.lambda})` };
+  return {
+    ...chain(addHilbertDecay(h.lambda, h.mu), langevin(h.lr, { beta: h.beta, key: h.key })),
+    name: `explicitGld(lr=${h.lr}, beta=${h.beta}, lambda=${h.lambda})`,
+  };
 }
 
 export function makeLangevinOptimizer(method: LangevinMethod, h: MethodHyper): GradientTransformation<any> {
   switch (method) {
-    case 'gld': return gld(h.lr, h);
-    case 'gd': return gdWeightDecay(h.lr, h);
-    case 'sgld': return sgldIsotropic(h);
+    case 'gld':
+      return gld(h.lr, h);
+    case 'gd':
+      return gdWeightDecay(h.lr, h);
+    case 'sgld':
+      return sgldIsotropic(h);
     case 'psgld': {
       checkGldArgs('langevin.psgld', h.lr, h);
-      return { ...chain(addDecayedWeights(h.lambda), psgld(h.lr, { beta: h.beta, key: h.key })), name: `psgld(lr=${h.lr}, beta=${h.beta}, lambda=${h.lambda})` };
+      return {
+        ...chain(addDecayedWeights(h.lambda), psgld(h.lr, { beta: h.beta, key: h.key })),
+        name: `psgld(lr=${h.lr}, beta=${h.beta}, lambda=${h.lambda})`,
+      };
     }
-    default: throw new Error(`langevin: unknown method '${String(method)}' (have ${LANGEVIN_METHODS.join(', ')})`);
+    default:
+      throw new Error(`langevin: unknown method '${String(method)}' (have ${LANGEVIN_METHODS.join(', ')})`);
   }
 }

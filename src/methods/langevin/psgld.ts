@@ -26,7 +26,9 @@ export interface PsgldOptions {
   key?: Key;
 }
 
-export interface PsgldState { nu: Tree }
+export interface PsgldState {
+  nu: Tree;
+}
 
 export function psgld(lr: number, opts: PsgldOptions): GradientTransformation<PsgldState> {
   const op = 'langevin.psgld';

@@ -41,9 +41,11 @@ export function ridgeDual(phi: Tensor, y: Tensor, ridge: number): Tensor {
 export function fitRandomFeatures(key: Key, x: Tensor, y: Tensor, o: RandomFeaturesOptions): RandomFeaturesFit {
   const op = 'langevin.fitRandomFeatures';
   if (!Number.isInteger(o.features) || o.features < 1) throw new Error(`${op}: features must be an integer ≥ 1, got ${String(o.features)}`);
-  if (x.rank !== 2 || y.rank !== 1 || y.shape[0] !== x.shape[0]) throw new Error(`${op}: expected x [n, d] and y [n], got [${x.shape.join(', ')}] and [${y.shape.join(', ')}]`);
+  if (x.rank !== 2 || y.rank !== 1 || y.shape[0] !== x.shape[0])
+    throw new Error(`${op}: expected x [n, d] and y [n], got [${x.shape.join(', ')}] and [${y.shape.join(', ')}]`);
   const ridges = o.ridges ?? [1e-6, 1e-5, 1e-4, 1e-3, 1e-2];
-  if (ridges.length === 0 || ridges.some((r) => !(r > 0 && Number.isFinite(r)))) throw new Error(`${op}: ridges must be finite numbers > 0, got ${JSON.stringify(ridges)}`);
+  if (ridges.length === 0 || ridges.some((r) => !(r > 0 && Number.isFinite(r))))
+    throw new Error(`${op}: ridges must be finite numbers > 0, got ${JSON.stringify(ridges)}`);
   const phiOf = featureMap(key, x.shape[1]!, o.features);
   const phi = phiOf(x);
   const n = x.shape[0]!;
@@ -63,7 +65,10 @@ export function fitRandomFeatures(key: Key, x: Tensor, y: Tensor, o: RandomFeatu
       const pred = matmul(matmul(phiVal, phiFit, { transB: true }), alpha).data as Float64Array;
       let err = 0;
       for (let i = 0; i < pred.length; i++) err += (pred[i]! - yd[nFit + i]!) ** 2;
-      if (err < bestErr) { bestErr = err; best = r; }
+      if (err < bestErr) {
+        bestErr = err;
+        best = r;
+      }
     }
   }
   const alpha = ridgeDual(phi, y, best);

@@ -12,8 +12,12 @@ import { checkMu } from './spectrum.ts';
 /** 1/μ_m laid out for a leaf whose last axis is the neuron index; throws when the last axis is not M. */
 export function inverseMuFor(op: string, leaf: Tensor, mu: Float64Array): Tensor {
   const M = mu.length;
-  if (leaf.rank < 1 || leaf.shape[leaf.rank - 1] !== M) throw new Error(`${op}: every parameter leaf must have the neuron index (length M = ${M}) as its last axis, got shape [${leaf.shape.join(', ')}]`);
-  return new Tensor(mu.map((m) => 1 / m), [M]);
+  if (leaf.rank < 1 || leaf.shape[leaf.rank - 1] !== M)
+    throw new Error(`${op}: every parameter leaf must have the neuron index (length M = ${M}) as its last axis, got shape [${leaf.shape.join(', ')}]`);
+  return new Tensor(
+    mu.map((m) => 1 / m),
+    [M],
+  );
 }
 
 export function hilbertRegularizer(lambda: number, muIn: ArrayLike<number>): Regularizer {

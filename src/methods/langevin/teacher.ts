@@ -28,14 +28,25 @@ export function uniformInputs(key: Key, n: number, d: number): Tensor {
   return random.uniform(key, [n, d], { low: -1, high: 1 });
 }
 
-export interface RegressionData { x: Tensor; y: Tensor; fStar: Float64Array }
+export interface RegressionData {
+  x: Tensor;
+  y: Tensor;
+  fStar: Float64Array;
+}
 
 export function regressionData(key: Key, teacher: Teacher, n: number, noise: number): RegressionData {
   const [kx, ke] = random.split(key) as [Key, Key];
   const x = uniformInputs(kx, n, teacher.net.inputDim);
   const fStar = teacher.f(x);
   const e = random.normal(ke, [n]).data as Float64Array;
-  return { x, y: new Tensor(fStar.map((f, i) => f + noise * e[i]!), [n]), fStar };
+  return {
+    x,
+    y: new Tensor(
+      fStar.map((f, i) => f + noise * e[i]!),
+      [n],
+    ),
+    fStar,
+  };
 }
 
 /** Threshold (median of f*) and scale (std of f*) of the teacher on a large reference sample. */

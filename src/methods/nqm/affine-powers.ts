@@ -9,7 +9,10 @@ export class AffinePowers3 {
   readonly T: Float64Array;
   readonly S: Float64Array;
 
-  constructor(readonly groups: number, readonly levels: number) {
+  constructor(
+    readonly groups: number,
+    readonly levels: number,
+  ) {
     this.T = new Float64Array(levels * groups * 9);
     this.S = new Float64Array(levels * groups * 3);
   }
@@ -26,7 +29,15 @@ export class AffinePowers3 {
       for (let g = 0; g < n; g++) {
         const a = 9 * (src + g);
         const o = 9 * (dst + g);
-        const a0 = T[a]!, a1 = T[a + 1]!, a2 = T[a + 2]!, a3 = T[a + 3]!, a4 = T[a + 4]!, a5 = T[a + 5]!, a6 = T[a + 6]!, a7 = T[a + 7]!, a8 = T[a + 8]!;
+        const a0 = T[a]!,
+          a1 = T[a + 1]!,
+          a2 = T[a + 2]!,
+          a3 = T[a + 3]!,
+          a4 = T[a + 4]!,
+          a5 = T[a + 5]!,
+          a6 = T[a + 6]!,
+          a7 = T[a + 7]!,
+          a8 = T[a + 8]!;
         T[o] = a0 * a0 + a1 * a3 + a2 * a6;
         T[o + 1] = a0 * a1 + a1 * a4 + a2 * a7;
         T[o + 2] = a0 * a2 + a1 * a5 + a2 * a8;
@@ -38,7 +49,9 @@ export class AffinePowers3 {
         T[o + 8] = a6 * a2 + a7 * a5 + a8 * a8;
         // S_{2m} = S_m + T^m·S_m
         const s = 3 * (src + g);
-        const s0 = S[s]!, s1 = S[s + 1]!, s2 = S[s + 2]!;
+        const s0 = S[s]!,
+          s1 = S[s + 1]!,
+          s2 = S[s + 2]!;
         const so = 3 * (dst + g);
         S[so] = s0 + a0 * s0 + a1 * s1 + a2 * s2;
         S[so + 1] = s1 + a3 * s0 + a4 * s1 + a5 * s2;
@@ -56,7 +69,9 @@ export class AffinePowers3 {
     for (let g = 0; g < n; g++) {
       const o = 9 * (base + g);
       const so = 3 * (base + g);
-      const p0 = state[3 * g]!, p1 = state[3 * g + 1]!, p2 = state[3 * g + 2]!;
+      const p0 = state[3 * g]!,
+        p1 = state[3 * g + 1]!,
+        p2 = state[3 * g + 2]!;
       const qg = q[g]!;
       out[3 * g] = T[o]! * p0 + T[o + 1]! * p1 + T[o + 2]! * p2 + qg * S[so]!;
       out[3 * g + 1] = T[o + 3]! * p0 + T[o + 4]! * p1 + T[o + 5]! * p2 + qg * S[so + 1]!;

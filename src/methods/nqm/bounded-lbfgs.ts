@@ -86,10 +86,15 @@ export function boundedLbfgs(fg: (x: Float64Array) => { f: number; g: Float64Arr
         if (dot(s, y) > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
           ss.push(s);
           ys.push(y);
-          if (ss.length > memory) { ss.shift(); ys.shift(); }
+          if (ss.length > memory) {
+            ss.shift();
+            ys.shift();
+          }
         }
         const df = f - rb.f;
-        x = xb; f = rb.f; g = rb.g;
+        x = xb;
+        f = rb.f;
+        g = rb.g;
         accepted = df > 1e-12 * Math.max(1, Math.abs(f));
         break;
       }

@@ -17,7 +17,28 @@ test('fitCriticalBatch skips unreachable rows, reports a worse r2 for noisy data
   assert.equal(f.n, 6);
   assert.ok(f.r2 < 0.999 && f.r2 > 0.8, `r2 ${f.r2}`);
   assert.ok(f.bCrit > 100 && f.bCrit < 2000, `bCrit ${f.bCrit}`);
-  assert.throws(() => fitCriticalBatch([{ B: 4, steps: 10 }, { B: 8, steps: null }]), /at least two reached rows/);
-  assert.throws(() => fitCriticalBatch([{ B: 4, steps: 10 }, { B: 4, steps: 12 }]), /distinct batch sizes/);
-  assert.throws(() => fitCriticalBatch([{ B: -1, steps: 10 }, { B: 4, steps: 12 }]), /batch sizes must be positive/);
+  assert.throws(
+    () =>
+      fitCriticalBatch([
+        { B: 4, steps: 10 },
+        { B: 8, steps: null },
+      ]),
+    /at least two reached rows/,
+  );
+  assert.throws(
+    () =>
+      fitCriticalBatch([
+        { B: 4, steps: 10 },
+        { B: 4, steps: 12 },
+      ]),
+    /distinct batch sizes/,
+  );
+  assert.throws(
+    () =>
+      fitCriticalBatch([
+        { B: -1, steps: 10 },
+        { B: 4, steps: 12 },
+      ]),
+    /batch sizes must be positive/,
+  );
 });

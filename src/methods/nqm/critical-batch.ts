@@ -50,7 +50,11 @@ export function fitCriticalBatch(rows: readonly BatchStepsRow[]): CriticalBatchF
     let f = sse(a, b);
     for (let it = 0; it < 500; it++) {
       // Gauss–Newton normal equations for residuals r = y − log(S + E/B).
-      let jaa = 0, jab = 0, jbb = 0, ga = 0, gb = 0;
+      let jaa = 0,
+        jab = 0,
+        jbb = 0,
+        ga = 0,
+        gb = 0;
       for (let i = 0; i < B.length; i++) {
         const S = Math.exp(a);
         const E = Math.exp(b) / B[i]!;
@@ -58,19 +62,27 @@ export function fitCriticalBatch(rows: readonly BatchStepsRow[]): CriticalBatchF
         const r = y[i]! - Math.log(m);
         const da = S / m;
         const db = E / m;
-        jaa += da * da; jab += da * db; jbb += db * db;
-        ga += da * r; gb += db * r;
+        jaa += da * da;
+        jab += da * db;
+        jbb += db * db;
+        ga += da * r;
+        gb += db * r;
       }
       let improved = false;
       for (let tries = 0; tries < 30; tries++) {
-        const A = jaa * (1 + lambda), D = jbb * (1 + lambda);
+        const A = jaa * (1 + lambda),
+          D = jbb * (1 + lambda);
         const det = A * D - jab * jab;
-        if (!(Math.abs(det) > 0)) { lambda *= 10; continue; }
+        if (!(Math.abs(det) > 0)) {
+          lambda *= 10;
+          continue;
+        }
         const stepA = (D * ga - jab * gb) / det;
         const stepB = (A * gb - jab * ga) / det;
         const fNew = sse(a + stepA, b + stepB);
         if (fNew < f) {
-          a += stepA; b += stepB;
+          a += stepA;
+          b += stepB;
           const done = f - fNew < 1e-15 * Math.max(1, f);
           f = fNew;
           lambda = Math.max(lambda / 10, 1e-12);

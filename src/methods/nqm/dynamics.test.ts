@@ -10,7 +10,10 @@ const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 test('the notebook bins: 100 geometric bins of 1/i, initial loss 4.70 (exact 4.89), counts sum to d', () => {
   const binned = makeNqm();
   const exact = makeNqm({ binning: 'exact' });
-  assert.equal(binned.count.reduce((s, v) => s + v, 0), 10_000);
+  assert.equal(
+    binned.count.reduce((s, v) => s + v, 0),
+    10_000,
+  );
   assert.ok(binned.h.length <= 100 && binned.h.length > 50);
   assert.ok(Math.abs(expectedLoss(binned, new Float64Array(binned.h.length).fill(1)) - 4.7025) < 1e-3);
   assert.ok(Math.abs(expectedLoss(exact, new Float64Array(10_000).fill(1)) - 4.8938) < 1e-3);
@@ -70,7 +73,7 @@ test('SGD closed form: steady-state loss per dimension is x/(2B(2 − x)) with C
   }
 });
 
-test('the method notes\' ready table: closed forms at d=200, B=8, α=0.3, β=0.8, γ=0.9, 300 steps', () => {
+test("the method notes' ready table: closed forms at d=200, B=8, α=0.3, β=0.8, γ=0.9, 300 steps", () => {
   const nqm = makeNqm({ d: 200, binning: 'exact' });
   const sgd = lossAt(nqm, { method: 'sgd', p: 0, lr: 0.3 }, 8, 300);
   const mom = lossAt(nqm, { method: 'momentum', p: 0, lr: 0.3, coef: 0.8 }, 8, 300);

@@ -47,23 +47,39 @@ export function transition(method: 'momentum' | 'ema', x: number, coef: number, 
   const a = 1 - x;
   if (method === 'momentum') {
     const b = coef;
-    out[off] = a * a; out[off + 1] = b * b; out[off + 2] = 2 * a * b;
-    out[off + 3] = x * x; out[off + 4] = b * b; out[off + 5] = -2 * x * b;
-    out[off + 6] = -a * x; out[off + 7] = b * b; out[off + 8] = (1 - 2 * x) * b;
+    out[off] = a * a;
+    out[off + 1] = b * b;
+    out[off + 2] = 2 * a * b;
+    out[off + 3] = x * x;
+    out[off + 4] = b * b;
+    out[off + 5] = -2 * x * b;
+    out[off + 6] = -a * x;
+    out[off + 7] = b * b;
+    out[off + 8] = (1 - 2 * x) * b;
   } else {
     const g = coef;
-    out[off] = a * a; out[off + 1] = 0; out[off + 2] = 0;
-    out[off + 3] = a * a; out[off + 4] = g * g; out[off + 5] = 2 * g * a;
-    out[off + 6] = a * a; out[off + 7] = 0; out[off + 8] = g * a;
+    out[off] = a * a;
+    out[off + 1] = 0;
+    out[off + 2] = 0;
+    out[off + 3] = a * a;
+    out[off + 4] = g * g;
+    out[off + 5] = 2 * g * a;
+    out[off + 6] = a * a;
+    out[off + 7] = 0;
+    out[off + 8] = g * a;
   }
 }
 
 /** The initial 3-state of a group with E[θ₀²] = s0. */
 export function initialState(method: 'momentum' | 'ema', s0: number, coef: number, out: Float64Array, off = 0): void {
   if (method === 'momentum') {
-    out[off] = s0; out[off + 1] = 0; out[off + 2] = 0;
+    out[off] = s0;
+    out[off + 1] = 0;
+    out[off + 2] = 0;
   } else {
-    out[off] = s0; out[off + 1] = s0 / ((1 - coef) * (1 - coef)); out[off + 2] = s0 / (1 - coef);
+    out[off] = s0;
+    out[off + 1] = s0 / ((1 - coef) * (1 - coef));
+    out[off + 2] = s0 / (1 - coef);
   }
 }
 
@@ -133,7 +149,10 @@ export function iterateLoss(nqm: Nqm, s: Setting, batchSize: number, k: number):
     let l = 0;
     for (let i = 0; i < n; i++) {
       l += w[i]! * factor * st[3 * i + index]!;
-      const a = st[3 * i]!, b = st[3 * i + 1]!, c = st[3 * i + 2]!, o = 9 * i;
+      const a = st[3 * i]!,
+        b = st[3 * i + 1]!,
+        c = st[3 * i + 2]!,
+        o = 9 * i;
       st[3 * i] = T[o]! * a + T[o + 1]! * b + T[o + 2]! * c + q[i]!;
       st[3 * i + 1] = T[o + 3]! * a + T[o + 4]! * b + T[o + 5]! * c + q[i]!;
       st[3 * i + 2] = T[o + 6]! * a + T[o + 7]! * b + T[o + 8]! * c + q[i]!;

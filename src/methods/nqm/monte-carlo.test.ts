@@ -6,7 +6,7 @@ import { monteCarlo } from './monte-carlo.ts';
 import { lossAt } from './tune.ts';
 import type { Setting } from './dynamics.ts';
 
-test('Monte Carlo agrees with the closed forms (the notes\' table: d=200, B=8, α=0.3, β=0.8, γ=0.9, 300 steps)', () => {
+test("Monte Carlo agrees with the closed forms (the notes' table: d=200, B=8, α=0.3, β=0.8, γ=0.9, 300 steps)", () => {
   const nqm = makeNqm({ d: 200, binning: 'exact' });
   const settings: Setting[] = [
     { method: 'sgd', p: 0, lr: 0.3 },

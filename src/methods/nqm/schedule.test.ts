@@ -17,15 +17,21 @@ test('the schedule loss equals the closed form piece by piece, and its engine gr
   const { grads } = valueAndGrad((t: Tensor) => scheduleLogLoss(nqm, 0.25, 16, t, 200))(new Tensor(Float64Array.from(llr), [3]));
   for (let i = 0; i < 3; i++) {
     const e = 1e-6;
-    const up = [...llr]; up[i]! += e;
-    const dn = [...llr]; dn[i]! -= e;
+    const up = [...llr];
+    up[i]! += e;
+    const dn = [...llr];
+    dn[i]! -= e;
     const fd = (f(up) - f(dn)) / (2 * e);
     assert.ok(Math.abs((grads.data[i] as number) - fd) < 1e-6 * Math.max(1, Math.abs(fd)), `piece ${i}: ${grads.data[i]} vs ${fd}`);
   }
 });
 
 test('bounded L-BFGS respects the upper bound and finds a bound-constrained minimum', () => {
-  const r = boundedLbfgs((x) => ({ f: (x[0]! - 3) ** 2 + (x[1]! + 1) ** 2, g: Float64Array.from([2 * (x[0]! - 3), 2 * (x[1]! + 1)]) }), Float64Array.from([-5, -5]), { upper: 1 });
+  const r = boundedLbfgs(
+    (x) => ({ f: (x[0]! - 3) ** 2 + (x[1]! + 1) ** 2, g: Float64Array.from([2 * (x[0]! - 3), 2 * (x[1]! + 1)]) }),
+    Float64Array.from([-5, -5]),
+    { upper: 1 },
+  );
   assert.ok(Math.abs(r.x[0]! - 1) < 1e-9 && Math.abs(r.x[1]! + 1) < 1e-6, `${[...r.x]}`);
 });
 

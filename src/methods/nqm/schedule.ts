@@ -20,9 +20,18 @@ export function maxLogLr(p: number): number {
 /** log E[L] after the schedule exp(llr) with `k` steps per piece (Tensor in, scalar Tensor out). */
 export function scheduleLogLoss(nqm: Nqm, p: number, batchSize: number, llr: Tensor, k: number): Tensor {
   const n = nqm.h.length;
-  const hx = new Tensor(nqm.h.map((h) => Math.pow(h, 1 - p)), [n]);
-  const noise = new Tensor(nqm.h.map((h, i) => (Math.pow(h, -2 * p) * nqm.c[i]!) / batchSize), [n]);
-  const w = new Tensor(nqm.h.map((h, i) => 0.5 * h * nqm.count[i]!), [n]);
+  const hx = new Tensor(
+    nqm.h.map((h) => Math.pow(h, 1 - p)),
+    [n],
+  );
+  const noise = new Tensor(
+    nqm.h.map((h, i) => (Math.pow(h, -2 * p) * nqm.c[i]!) / batchSize),
+    [n],
+  );
+  const w = new Tensor(
+    nqm.h.map((h, i) => 0.5 * h * nqm.count[i]!),
+    [n],
+  );
   let s: Tensor = new Tensor(new Float64Array(n).fill(nqm.initVariance), [n]);
   const pieces = llr.shape[0]!;
   for (let j = 0; j < pieces; j++) {
@@ -48,10 +57,14 @@ export function optimizeSchedule(nqm: Nqm, p: number, batchSize: number, npc: nu
   if (!Number.isInteger(npc) || npc < 1) throw new Error(`nqm: npc (pieces) must be a positive integer, got ${npc}`);
   if (!Number.isInteger(k) || k < 0) throw new Error(`nqm: steps per piece must be a non-negative integer, got ${k}`);
   const vg = valueAndGrad((llr: Tensor) => scheduleLogLoss(nqm, p, batchSize, llr, k));
-  const res = boundedLbfgs((x) => {
-    const { value, grads } = vg(new Tensor(Float64Array.from(x), [npc]));
-    return { f: value.item(), g: Float64Array.from(grads.data as Float64Array) };
-  }, new Float64Array(npc).fill(-5), { upper: maxLogLr(p), maxIter: 300, gradTol: 1e-9 });
+  const res = boundedLbfgs(
+    (x) => {
+      const { value, grads } = vg(new Tensor(Float64Array.from(x), [npc]));
+      return { f: value.item(), g: Float64Array.from(grads.data as Float64Array) };
+    },
+    new Float64Array(npc).fill(-5),
+    { upper: maxLogLr(p), maxIter: 300, gradTol: 1e-9 },
+  );
   return { lrs: [...res.x].map(Math.exp), loss: Math.exp(res.f) };
 }
 
@@ -83,7 +96,10 @@ export function scheduleStepsToTarget(nqm: Nqm, p: number, batchSize: number, ta
     const mid = Math.floor((low + high) / 2);
     const s = optimizeSchedule(nqm, p, batchSize, npc, mid);
     if (s.loss < target) high = mid;
-    else { low = mid; lrs = s.lrs; }
+    else {
+      low = mid;
+      lrs = s.lrs;
+    }
   }
   if (top === 100_000_000 && low === top - 1) return { steps: null, stepsPerPiece: null, lrs: null };
   const k = Math.max(low, 1);

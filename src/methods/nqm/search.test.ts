@@ -10,23 +10,40 @@ import type { Method } from './dynamics.ts';
 function liftCurve(loss: (k: number) => number, target: number, high: number): number | null {
   let k = 0;
   let cand = 0;
-  return liftSteps(Math.ceil(Math.log2(high)), high, target, (j) => loss((cand = k + 2 ** j)), () => { k = cand; });
+  return liftSteps(
+    Math.ceil(Math.log2(high)),
+    high,
+    target,
+    (j) => loss((cand = k + 2 ** j)),
+    () => {
+      k = cand;
+    },
+  );
 }
 
 test('bisection: the notebook convention — the last step found above the target, at least 1', () => {
-  const step = (k0: number) => (k: number): number => (k >= k0 ? 0.5 : 2);
+  const step =
+    (k0: number) =>
+    (k: number): number =>
+      k >= k0 ? 0.5 : 2;
   for (const k0 of [1, 2, 3, 1000, 123_457, 999_999]) {
     assert.equal(bisectSteps(step(k0), 1, 1_000_000), Math.max(k0 - 1, 1));
     assert.equal(liftCurve(step(k0), 1, 1_000_000), Math.max(k0 - 1, 1));
   }
   // Already below the target at k = 0: max(low, 1) = 1.
-  assert.equal(bisectSteps(() => 0, 1, 100), 1);
+  assert.equal(
+    bisectSteps(() => 0, 1, 100),
+    1,
+  );
 });
 
 test('bisection: a target never reached is unreachable (null), in at most ⌈log₂ high⌉ evaluations', () => {
   for (const curve of [() => 2, () => Number.NaN, () => Number.POSITIVE_INFINITY, (k: number) => 1 + 1 / (k + 1)]) {
     let calls = 0;
-    const counted = (k: number): number => { calls++; return curve(k); };
+    const counted = (k: number): number => {
+      calls++;
+      return curve(k);
+    };
     assert.equal(bisectSteps(counted, 1, 1_000_000_000), null);
     assert.ok(calls <= 30, `${calls} evaluations`);
     calls = 0;
@@ -34,9 +51,22 @@ test('bisection: a target never reached is unreachable (null), in at most ⌈log
     assert.ok(calls <= 30);
   }
   // Reached only at the last step of the range: found.
-  assert.equal(bisectSteps((k) => (k >= 99 ? 0 : 1), 0.5, 100), 98);
+  assert.equal(
+    bisectSteps((k) => (k >= 99 ? 0 : 1), 0.5, 100),
+    98,
+  );
   assert.throws(() => bisectSteps(() => 0, 1, 1), /high must be an integer ≥ 2/);
-  assert.throws(() => liftSteps(3, 100, 1, () => 0, () => {}), /cannot reach/);
+  assert.throws(
+    () =>
+      liftSteps(
+        3,
+        100,
+        1,
+        () => 0,
+        () => {},
+      ),
+    /cannot reach/,
+  );
 });
 
 test('lifting and the notebook bisection agree on the tuned NQM grids (monotone curves)', () => {
@@ -56,7 +86,13 @@ test('lifting and the notebook bisection agree on the tuned NQM grids (monotone 
 test('bad input: unstable-only grids give explicit unreachable rows; p, B and target are checked', () => {
   const nqm = makeNqm({ d: 500, bins: 30 });
   const rows = tune(nqm, 'sgd', 0, [4, 16], 0.01, { lrs: [2.5, 3, 10] });
-  assert.deepEqual(rows.map((r) => [r.steps, r.lr]), [[null, null], [null, null]]);
+  assert.deepEqual(
+    rows.map((r) => [r.steps, r.lr]),
+    [
+      [null, null],
+      [null, null],
+    ],
+  );
   const mom = tune(nqm, 'momentum', 0, [4], 0.01, { lrs: [5], coefs: [0.5] }); // x = 5 > 2(1 + β)
   assert.equal(mom[0]!.steps, null);
   assert.equal(mom[0]!.beta, undefined);
@@ -92,10 +128,11 @@ test('tune equals a brute-force search of every grid point at every batch size (
     const rows = tune(nqm, method, 0.25, Bs, 0.03, { lrs, coefs });
     Bs.forEach((B, i) => {
       let best: { steps: number; lr: number; coef: number } | null = null;
-      for (const lr of lrs) for (const coef of method === 'sgd' ? [0] : coefs) {
-        const k = stepsToTarget(nqm, { method, p: 0.25, lr, coef }, B, 0.03);
-        if (k !== null && (best === null || k < best.steps)) best = { steps: k, lr, coef };
-      }
+      for (const lr of lrs)
+        for (const coef of method === 'sgd' ? [0] : coefs) {
+          const k = stepsToTarget(nqm, { method, p: 0.25, lr, coef }, B, 0.03);
+          if (k !== null && (best === null || k < best.steps)) best = { steps: k, lr, coef };
+        }
       assert.equal(rows[i]!.steps, best?.steps ?? null, `${method} B=${B}`);
       assert.equal(rows[i]!.lr, best?.lr ?? null);
       if (method === 'momentum') assert.equal(rows[i]!.beta, best?.coef);

@@ -45,7 +45,12 @@ class SgdCurve {
   readonly levels: number;
   private readonly r: Float64Array;
   private readonly q1: Float64Array;
-  constructor(private readonly nqm: Nqm, p: number, lr: number, high: number) {
+  constructor(
+    private readonly nqm: Nqm,
+    p: number,
+    lr: number,
+    high: number,
+  ) {
     const n = nqm.h.length;
     this.levels = levelsFor(high);
     const x = effectiveSteps(nqm, p, lr);
@@ -80,18 +85,24 @@ class SgdCurve {
     const n = a.length;
     let rk = new Float64Array(n).fill(1);
     let cand = new Float64Array(n);
-    return liftSteps(this.levels, high, target, (j) => {
-      let l = base;
-      const off = j * n;
-      for (let g = 0; g < n; g++) {
-        const v = rk[g]! * this.R[off + g]!;
-        cand[g] = v;
-        l += a[g]! * v;
-      }
-      return l;
-    }, () => {
-      [rk, cand] = [cand, rk];
-    });
+    return liftSteps(
+      this.levels,
+      high,
+      target,
+      (j) => {
+        let l = base;
+        const off = j * n;
+        for (let g = 0; g < n; g++) {
+          const v = rk[g]! * this.R[off + g]!;
+          cand[g] = v;
+          l += a[g]! * v;
+        }
+        return l;
+      },
+      () => {
+        [rk, cand] = [cand, rk];
+      },
+    );
   }
 }
 
@@ -128,9 +139,15 @@ class AffineCurve {
     if (search === 'bisection') return bisectSteps((k) => AffinePowers3.read(this.table.stateAt(k, this.init, q), this.w, this.index), target, high);
     let cur = Float64Array.from(this.init);
     let cand = new Float64Array(cur.length);
-    return liftSteps(this.table.levels, high, target, (j) => AffinePowers3.read(this.table.advance(j, cur, q, cand), this.w, this.index), () => {
-      [cur, cand] = [cand, cur];
-    });
+    return liftSteps(
+      this.table.levels,
+      high,
+      target,
+      (j) => AffinePowers3.read(this.table.advance(j, cur, q, cand), this.w, this.index),
+      () => {
+        [cur, cand] = [cand, cur];
+      },
+    );
   }
 }
 
@@ -176,7 +193,9 @@ export function tune(nqm: Nqm, method: Method, p: number, batchSizes: readonly n
   batchSizes.forEach(checkBatchSize);
   const lrs = opts.lrs ?? (method === 'sgd' ? sgdLrGrid() : momentumLrGrid());
   if (lrs.length === 0) throw new Error('nqm: empty learning-rate grid');
-  lrs.forEach((a) => { if (!(a > 0) || !Number.isFinite(a)) throw new Error(`nqm: learning rates must be positive, got ${a}`); });
+  lrs.forEach((a) => {
+    if (!(a > 0) || !Number.isFinite(a)) throw new Error(`nqm: learning rates must be positive, got ${a}`);
+  });
   const coefs = method === 'sgd' ? [0] : (opts.coefs ?? coefGrid());
   if (coefs.length === 0) throw new Error('nqm: empty coefficient grid');
   const high = opts.high ?? defaultHigh(method);

@@ -43,7 +43,8 @@ export function binaryTask(name: TaskName, classes: readonly [number, number], o
     const ds = loadIris();
     pool = rowsOf(ds.x, ds.y, classes);
   } else {
-    const { train, test } = name === 'mnist' ? loadMnist({ train: 8000, test: 2000 }) : loadFashionMnist(FASHION_MNIST_DEBIAN_DIR, { train: 12000, test: 2000 });
+    const { train, test } =
+      name === 'mnist' ? loadMnist({ train: 8000, test: 2000 }) : loadFashionMnist(FASHION_MNIST_DEBIAN_DIR, { train: 12000, test: 2000 });
     const a = rowsOf(train.x, train.y, classes);
     const b = rowsOf(test.x, test.y, classes);
     pool = { rows: [...a.rows, ...b.rows], labels: [...a.labels, ...b.labels] };
@@ -59,17 +60,27 @@ export function binaryTask(name: TaskName, classes: readonly [number, number], o
   const te = pick(o.train, need);
   const d = tr.rows[0]!.length;
   const k = Math.min(o.features, d);
-  const flat = (rows: Float64Array[]): Tensor => { const a = new Float64Array(rows.length * d); rows.forEach((r, i) => a.set(r, i * d)); return new Tensor(a, [rows.length, d], 'float64'); };
+  const flat = (rows: Float64Array[]): Tensor => {
+    const a = new Float64Array(rows.length * d);
+    rows.forEach((r, i) => a.set(r, i * d));
+    return new Tensor(a, [rows.length, d], 'float64');
+  };
   const p = pca(flat(tr.rows), k);
   const ztr = p.transform(flat(tr.rows)).data;
   const zte = p.transform(flat(te.rows)).data;
   const scale = new Float64Array(k);
   for (let i = 0; i < tr.rows.length; i++) for (let j = 0; j < k; j++) scale[j] = Math.max(scale[j]!, Math.abs(ztr[i * k + j]!));
-  const rows = (z: ArrayLike<number>, m: number): Float64Array[] => Array.from({ length: m }, (_, i) => {
-    const r = new Float64Array(k + 1);
-    for (let j = 0; j < k; j++) r[j] = Math.max(-1, Math.min(1, z[i * k + j]! / (scale[j]! || 1)));
-    r[k] = 1;
-    return r;
-  });
-  return { name: `${name}[${classes.join(' vs ')}]`, train: { xs: rows(ztr, o.train), ys: tr.labels }, test: { xs: rows(zte, o.test), ys: te.labels }, features: k };
+  const rows = (z: ArrayLike<number>, m: number): Float64Array[] =>
+    Array.from({ length: m }, (_, i) => {
+      const r = new Float64Array(k + 1);
+      for (let j = 0; j < k; j++) r[j] = Math.max(-1, Math.min(1, z[i * k + j]! / (scale[j]! || 1)));
+      r[k] = 1;
+      return r;
+    });
+  return {
+    name: `${name}[${classes.join(' vs ')}]`,
+    train: { xs: rows(ztr, o.train), ys: tr.labels },
+    test: { xs: rows(zte, o.test), ys: te.labels },
+    features: k,
+  };
 }

@@ -51,7 +51,11 @@ export function progressiveHedging(spec: QnnSpec, xs: readonly Float64Array[], y
   const ws = subs.map(() => new Float64Array(nW));
   const trace: HedgingResult['trace'] = [];
   const tol = o.tol ?? 1e-3;
-  const finalWeights = (): QnnWeights => decodeWeights(full, Float64Array.from({ length: full.n }, (_, i) => (i < nW ? wbar[i]! : 0)));
+  const finalWeights = (): QnnWeights =>
+    decodeWeights(
+      full,
+      Float64Array.from({ length: full.n }, (_, i) => (i < nW ? wbar[i]! : 0)),
+    );
   let k = 0;
   for (; k <= o.iterations; k++) {
     if (o.signal?.aborted) break;
@@ -75,7 +79,10 @@ export function progressiveHedging(spec: QnnSpec, xs: readonly Float64Array[], y
     dis /= S * nW;
     trace.push({ k, disagreement: dis, objective: networkLoss(full, finalWeights()) });
     o.onIteration?.(k);
-    if (dis < tol) { k++; break; }
+    if (dis < tol) {
+      k++;
+      break;
+    }
   }
   const weights = finalWeights();
   return { weights, objective: networkLoss(full, weights), trace, scenarios: S, iterations: k };

@@ -6,8 +6,21 @@ export { dotBounds, productBounds, propagate, type Interval } from './intervals.
 export { spline, splineValue, splineErrorBound, breakpoints, intervalOf, type Spline } from './spline.ts';
 export { forward, marginLoss, accuracy, type QnnWeights, type QnnForward } from './network.ts';
 export {
-  buildQcbo, qnnSplines, complete, decodeWeights, feasibility, objectiveValue, networkLoss, ACTIVATIONS, LOSSES,
-  type Qcbo, type QnnSpec, type QnnSplines, type Feasibility, type ActivationName, type LossName,
+  buildQcbo,
+  qnnSplines,
+  complete,
+  decodeWeights,
+  feasibility,
+  objectiveValue,
+  networkLoss,
+  ACTIVATIONS,
+  LOSSES,
+  type Qcbo,
+  type QnnSpec,
+  type QnnSplines,
+  type Feasibility,
+  type ActivationName,
+  type LossName,
 } from './qcbo.ts';
 export { LagrangianPattern } from './lagrangian.ts';
 export { qcgd, type QcgdOptions, type QcgdResult, type QcgdTracePoint } from './qcgd.ts';

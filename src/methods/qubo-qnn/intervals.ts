@@ -5,7 +5,10 @@
  * With data (a sample's exact inputs) the first layer's bounds are per sample and tight.
  */
 
-export interface Interval { lo: number; hi: number }
+export interface Interval {
+  lo: number;
+  hi: number;
+}
 
 export function productBounds(w: Interval, a: Interval): Interval {
   const c = [w.lo * a.lo, w.lo * a.hi, w.hi * a.lo, w.hi * a.hi];
@@ -25,7 +28,12 @@ export function dotBounds(w: Interval, a: readonly Interval[]): Interval {
 }
 
 /** Layer-by-layer bounds of an MLP's pre-activations given input intervals, a weight interval and each layer's activation range. */
-export function propagate(inputs: readonly Interval[], w: Interval, widths: readonly number[], actRange: (layer: number, pre: Interval) => Interval): Interval[][] {
+export function propagate(
+  inputs: readonly Interval[],
+  w: Interval,
+  widths: readonly number[],
+  actRange: (layer: number, pre: Interval) => Interval,
+): Interval[][] {
   const out: Interval[][] = [];
   let a = inputs;
   for (let l = 0; l < widths.length; l++) {

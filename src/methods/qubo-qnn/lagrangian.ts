@@ -10,8 +10,12 @@ import { unpairKey, type Constraint, type QuadForm } from './poly.ts';
 
 interface Rows {
   /** Per row: ranges into the lin and quad arrays. */
-  linPtr: Int32Array; linIdx: Int32Array; linVal: Float64Array;
-  quadPtr: Int32Array; quadSlot: Int32Array; quadVal: Float64Array;
+  linPtr: Int32Array;
+  linIdx: Int32Array;
+  linVal: Float64Array;
+  quadPtr: Int32Array;
+  quadSlot: Int32Array;
+  quadVal: Float64Array;
   konst: Float64Array;
 }
 
@@ -39,11 +43,18 @@ export class LagrangianPattern {
     const P = slotOf.size;
     this.pi = new Int32Array(P);
     this.pj = new Int32Array(P);
-    for (const [k, p] of slotOf) { const [i, j] = unpairKey(k); this.pi[p] = i; this.pj[p] = j; }
+    for (const [k, p] of slotOf) {
+      const [i, j] = unpairKey(k);
+      this.pi[p] = i;
+      this.pj[p] = j;
+    }
     const R = forms.length;
     const linPtr = new Int32Array(R + 1);
     const quadPtr = new Int32Array(R + 1);
-    forms.forEach(({ g }, r) => { linPtr[r + 1] = linPtr[r]! + g.lin.size; quadPtr[r + 1] = quadPtr[r]! + g.quad.size; });
+    forms.forEach(({ g }, r) => {
+      linPtr[r + 1] = linPtr[r]! + g.lin.size;
+      quadPtr[r + 1] = quadPtr[r]! + g.quad.size;
+    });
     const linIdx = new Int32Array(linPtr[R]!);
     const linVal = new Float64Array(linPtr[R]!);
     const quadSlot = new Int32Array(quadPtr[R]!);
@@ -51,9 +62,15 @@ export class LagrangianPattern {
     const konst = new Float64Array(R);
     forms.forEach(({ g, s }, r) => {
       let a = linPtr[r]!;
-      for (const [i, v] of g.lin) { linIdx[a] = i; linVal[a++] = v * s; }
+      for (const [i, v] of g.lin) {
+        linIdx[a] = i;
+        linVal[a++] = v * s;
+      }
       let b = quadPtr[r]!;
-      for (const [k, v] of g.quad) { quadSlot[b] = slotOf.get(k)!; quadVal[b++] = v * s; }
+      for (const [k, v] of g.quad) {
+        quadSlot[b] = slotOf.get(k)!;
+        quadVal[b++] = v * s;
+      }
       konst[r] = g.c * s;
     });
     this.rows = { linPtr, linIdx, linVal, quadPtr, quadSlot, quadVal, konst };
@@ -66,7 +83,10 @@ export class LagrangianPattern {
       for (let q = this.model.rowPtr[i]!; q < this.model.rowPtr[i + 1]!; q++) if (this.model.col[q] === j) return q;
       throw new Error('LagrangianPattern: coupling missing from the CSR layout');
     };
-    for (let p = 0; p < P; p++) { this.csrA[p] = find(this.pi[p]!, this.pj[p]!); this.csrB[p] = find(this.pj[p]!, this.pi[p]!); }
+    for (let p = 0; p < P; p++) {
+      this.csrA[p] = find(this.pi[p]!, this.pj[p]!);
+      this.csrB[p] = find(this.pj[p]!, this.pi[p]!);
+    }
     this.linear = new Float64Array(n);
     this.pairVal = new Float64Array(P);
   }
@@ -77,7 +97,10 @@ export class LagrangianPattern {
     for (let r = 0; r <= this.m; r++) {
       let v = konst[r]!;
       for (let a = linPtr[r]!; a < linPtr[r + 1]!; a++) v += linVal[a]! * x[linIdx[a]!]!;
-      for (let b = quadPtr[r]!; b < quadPtr[r + 1]!; b++) { const p = quadSlot[b]!; v += quadVal[b]! * x[this.pi[p]!]! * x[this.pj[p]!]!; }
+      for (let b = quadPtr[r]!; b < quadPtr[r + 1]!; b++) {
+        const p = quadSlot[b]!;
+        v += quadVal[b]! * x[this.pi[p]!]! * x[this.pj[p]!]!;
+      }
       out[r] = v;
     }
     return out;

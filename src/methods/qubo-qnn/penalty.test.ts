@@ -11,7 +11,17 @@ import { simulatedAnnealing } from './solvers/sa.ts';
 import { polishWeights } from './polish.ts';
 import { progressiveHedging } from './hedging.ts';
 
-const spec: QnnSpec = { inputs: 2, hidden: 1, values: [-1, 0, 1], encoding: 'offset-binary', activation: 'tanh', actIntervals: 2, actRange: 1, loss: 'logistic', lossIntervals: 2 };
+const spec: QnnSpec = {
+  inputs: 2,
+  hidden: 1,
+  values: [-1, 0, 1],
+  encoding: 'offset-binary',
+  activation: 'tanh',
+  actIntervals: 2,
+  actRange: 1,
+  loss: 'logistic',
+  lossIntervals: 2,
+};
 const xs = [Float64Array.of(0.7, 1), Float64Array.of(-0.4, 1), Float64Array.of(0.2, 1)];
 const ys = [1, -1, 1];
 
@@ -36,7 +46,8 @@ test('penalty QUBO: energies bound the objective; a large P gives a (near-)feasi
 test('QCGD returns a feasible point with its trace; polish and progressive hedging reach the best network on a tiny problem', () => {
   const q = buildQcbo(spec, xs, ys);
   let bestNet = Infinity;
-  for (let c = 0; c < 27; c++) bestNet = Math.min(bestNet, networkLoss(q, { w1: Float64Array.of((c % 3) - 1, (Math.floor(c / 3) % 3) - 1), w2: Float64Array.of(Math.floor(c / 9) - 1) }));
+  for (let c = 0; c < 27; c++)
+    bestNet = Math.min(bestNet, networkLoss(q, { w1: Float64Array.of((c % 3) - 1, (Math.floor(c / 3) % 3) - 1), w2: Float64Array.of(Math.floor(c / 9) - 1) }));
   const r = qcgd(q, { iterations: 30, oracle: simulatedAnnealing({ sweeps: 100 }), key: key(2) });
   assert.equal(r.trace.length, 30);
   assert.ok(r.feasible);
@@ -45,7 +56,14 @@ test('QCGD returns a feasible point with its trace; polish and progressive hedgi
   assert.deepEqual(Array.from(complete(q, r.weights)), Array.from(r.x));
   const pol = polishWeights(q, r.weights);
   assert.ok(pol.score <= r.objective + 1e-12);
-  const ph = progressiveHedging(spec, xs, ys, { scenarioSize: 2, iterations: 5, rho: 0.3, key: key(3), polish: true, qcgd: { iterations: 10, oracle: simulatedAnnealing({ sweeps: 50 }) } });
+  const ph = progressiveHedging(spec, xs, ys, {
+    scenarioSize: 2,
+    iterations: 5,
+    rho: 0.3,
+    key: key(3),
+    polish: true,
+    qcgd: { iterations: 10, oracle: simulatedAnnealing({ sweeps: 50 }) },
+  });
   assert.equal(ph.scenarios, 2);
   assert.ok(ph.trace.length >= 1);
   assert.ok(Number.isFinite(ph.objective) && ph.objective >= bestNet - 1e-12);

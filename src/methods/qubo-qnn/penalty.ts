@@ -46,7 +46,10 @@ export function penaltyQubo(q: Qcbo, o: PenaltyOptions): PenaltyQubo {
     for (const [i, v] of c.g.lin) lin.addLin(i, v / s);
     for (const [k, v] of c.g.quad) {
       let y = product.get(k);
-      if (y === undefined) { y = next++; product.set(k, y); }
+      if (y === undefined) {
+        y = next++;
+        product.set(k, y);
+      }
       lin.addLin(y, v / s);
     }
     rows.push({ lin, lo: c.lo / s, hi: c.hi / s });
@@ -54,7 +57,11 @@ export function penaltyQubo(q: Qcbo, o: PenaltyOptions): PenaltyQubo {
   const nProducts = product.size;
   for (const [k, y] of product) {
     const [i, j] = unpairKey(k);
-    total.addQuad(i, j, PR).addQuad(i, y, -2 * PR).addQuad(j, y, -2 * PR).addLin(y, 3 * PR);
+    total
+      .addQuad(i, j, PR)
+      .addQuad(i, y, -2 * PR)
+      .addQuad(j, y, -2 * PR)
+      .addLin(y, 3 * PR);
   }
   const integral = (v: number): boolean => Math.abs(v - Math.round(v)) < 1e-9;
   for (const r of rows) {
@@ -78,7 +85,10 @@ export function penaltyQubo(q: Qcbo, o: PenaltyOptions): PenaltyQubo {
   const n = next;
   const linear = new Float64Array(n);
   for (const [i, v] of total.lin) linear[i]! += v;
-  const pairs = [...total.quad].map(([k, v]) => { const [i, j] = unpairKey(k); return { i, j, v }; });
+  const pairs = [...total.quad].map(([k, v]) => {
+    const [i, j] = unpairKey(k);
+    return { i, j, v };
+  });
   return { qubo: { n, linear, pairs, offset: total.c }, nOriginal: q.n, nProducts, nSlack: n - q.n - nProducts };
 }
 

@@ -8,14 +8,21 @@
 import { complete, networkLoss, type Qcbo } from './qcbo.ts';
 import type { QnnWeights } from './network.ts';
 
-export function polishWeights(q: Qcbo, start: QnnWeights, o: { maxPasses?: number; extraLinear?: Float64Array } = {}): { weights: QnnWeights; score: number; passes: number } {
+export function polishWeights(
+  q: Qcbo,
+  start: QnnWeights,
+  o: { maxPasses?: number; extraLinear?: Float64Array } = {},
+): { weights: QnnWeights; score: number; passes: number } {
   const maxPasses = o.maxPasses ?? 10;
   const w1 = Float64Array.from(start.w1);
   const w2 = Float64Array.from(start.w2);
   const cur = { w1, w2 };
   const score = (): number => {
     let s = networkLoss(q, cur);
-    if (o.extraLinear) { const x = complete(q, cur); for (let i = 0; i < q.nWeightBits; i++) s += o.extraLinear[i]! * x[i]!; }
+    if (o.extraLinear) {
+      const x = complete(q, cur);
+      for (let i = 0; i < q.nWeightBits; i++) s += o.extraLinear[i]! * x[i]!;
+    }
     return s;
   };
   let best = score();
@@ -31,7 +38,11 @@ export function polishWeights(q: Qcbo, start: QnnWeights, o: { maxPasses?: numbe
         if (v === keep) continue;
         arr[idx] = v;
         const s = score();
-        if (s < best - 1e-12) { best = s; bestV = v; improved = true; }
+        if (s < best - 1e-12) {
+          best = s;
+          bestV = v;
+          improved = true;
+        }
       }
       arr[idx] = bestV;
     }

@@ -10,7 +10,10 @@ export class QuadForm {
   /** Key i·2²⁶ + j (i < j): exact in a double for n < 2²⁶. */
   readonly quad = new Map<number, number>();
 
-  addConst(v: number): this { this.c += v; return this; }
+  addConst(v: number): this {
+    this.c += v;
+    return this;
+  }
 
   addLin(i: number, v: number): this {
     if (v !== 0) this.lin.set(i, (this.lin.get(i) ?? 0) + v);
@@ -36,7 +39,10 @@ export class QuadForm {
   eval(x: ArrayLike<number>): number {
     let e = this.c;
     for (const [i, v] of this.lin) e += v * x[i]!;
-    for (const [k, v] of this.quad) { const [i, j] = unpairKey(k); e += v * x[i]! * x[j]!; }
+    for (const [k, v] of this.quad) {
+      const [i, j] = unpairKey(k);
+      e += v * x[i]! * x[j]!;
+    }
     return e;
   }
 

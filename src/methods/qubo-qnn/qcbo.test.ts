@@ -29,7 +29,10 @@ test('interval propagation contains every sampled pre-activation of a 3-layer ne
 
 test("the spline's error bounds hold (tanh: |f'| ≤ 1, |f''| ≤ 4/(3√3)) and are nearly attained", () => {
   for (const K of [2, 4, 8, 16]) {
-    const s = spline(Math.tanh, Float64Array.from({ length: K + 1 }, (_, k) => -4 + (8 * k) / K));
+    const s = spline(
+      Math.tanh,
+      Float64Array.from({ length: K + 1 }, (_, k) => -4 + (8 * k) / K),
+    );
     const b = splineErrorBound(s, 1, 4 / (3 * Math.sqrt(3)));
     let errS = 0;
     let errL = 0;
@@ -67,7 +70,15 @@ test('weight encodings: one-hot and offset binary round-trip the ternary set', (
 });
 
 const tinySpec = (encoding: 'one-hot' | 'offset-binary'): QnnSpec => ({
-  inputs: 2, hidden: 1, values: [-1, 0, 1], encoding, activation: 'tanh', actIntervals: 2, actRange: 1, loss: 'logistic', lossIntervals: 2,
+  inputs: 2,
+  hidden: 1,
+  values: [-1, 0, 1],
+  encoding,
+  activation: 'tanh',
+  actIntervals: 2,
+  actRange: 1,
+  loss: 'logistic',
+  lossIntervals: 2,
 });
 
 test('the QCBO of a tiny net: its optimum by exact enumeration equals the best ternary network', () => {

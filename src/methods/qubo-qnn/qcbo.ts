@@ -47,7 +47,10 @@ export interface QnnSpec {
   readonly lossIntervals: number;
 }
 
-export interface QnnSplines { act: Spline; loss: Spline }
+export interface QnnSplines {
+  act: Spline;
+  loss: Spline;
+}
 
 export interface Qcbo {
   readonly spec: QnnSpec;
@@ -75,26 +78,36 @@ export function qnnSplines(spec: QnnSpec, xs: readonly ArrayLike<number>[]): Qnn
   let lo = 0;
   let hi = 0;
   for (const x of xs) {
-    const b = dotBounds(w, Array.from(x as ArrayLike<number>, (v) => ({ lo: v, hi: v })));
+    const b = dotBounds(
+      w,
+      Array.from(x as ArrayLike<number>, (v) => ({ lo: v, hi: v })),
+    );
     lo = Math.min(lo, b.lo);
     hi = Math.max(hi, b.hi);
   }
   const fa = ACTIVATIONS[spec.activation];
   const act = spline(fa, breakpoints(lo - 1e-6, hi + 1e-6, spec.actIntervals, spec.actRange));
   const aRange = { lo: Math.min(...act.level), hi: Math.max(...act.level) };
-  const m = dotBounds(w, Array.from({ length: spec.hidden }, () => aRange));
+  const m = dotBounds(
+    w,
+    Array.from({ length: spec.hidden }, () => aRange),
+  );
   const M = Math.max(Math.abs(m.lo), Math.abs(m.hi), 1e-9) + 1e-6;
   const Ko = spec.lossIntervals;
   // Inner breakpoints shifted up slightly (as in breakpoints()): a zero margin (all output weights 0)
   // must fall strictly inside the interval below 0, not on a breakpoint where it would get the better loss.
   const shift = Math.SQRT2 * 1e-7 * M;
-  const loss = spline(LOSSES[spec.loss], Float64Array.from({ length: Ko + 1 }, (_, k) => (k === 0 ? -M : k === Ko ? M : -M + (2 * M * k) / Ko + shift)));
+  const loss = spline(
+    LOSSES[spec.loss],
+    Float64Array.from({ length: Ko + 1 }, (_, k) => (k === 0 ? -M : k === Ko ? M : -M + (2 * M * k) / Ko + shift)),
+  );
   return { act, loss };
 }
 
 export function buildQcbo(spec: QnnSpec, xs: readonly Float64Array[], ys: readonly number[], splines: QnnSplines = qnnSplines(spec, xs)): Qcbo {
   const { inputs: d, hidden: H } = spec;
-  if (xs.length !== ys.length || xs.length === 0) throw new Error(`buildQcbo: need ≥ 1 sample with one label each, got ${xs.length} rows and ${ys.length} labels`);
+  if (xs.length !== ys.length || xs.length === 0)
+    throw new Error(`buildQcbo: need ≥ 1 sample with one label each, got ${xs.length} rows and ${ys.length} labels`);
   for (const [s, x] of xs.entries()) if (x.length !== d) throw new Error(`buildQcbo: sample ${s} has ${x.length} inputs, spec says ${d}`);
   for (const [s, y] of ys.entries()) if (y !== 1 && y !== -1) throw new Error(`buildQcbo: label ${s} must be ±1, got ${y}`);
   const enc = weightEncoding(spec.encoding, spec.values);
@@ -135,7 +148,10 @@ export function buildQcbo(spec: QnnSpec, xs: readonly Float64Array[], ys: readon
       // u_sj = Σ_i w1_ij x_si: linear in weight bits.
       const u = new QuadForm();
       for (let i = 0; i < d; i++) u.addForm(weightForm(i * H + j), x[i]!);
-      const ub = dotBounds(wI, Array.from(x, (v) => ({ lo: v, hi: v })));
+      const ub = dotBounds(
+        wI,
+        Array.from(x, (v) => ({ lo: v, hi: v })),
+      );
       const one = new QuadForm();
       for (let k = 0; k < K; k++) one.addLin(zBit(s, j, k), 1);
       constraints.push({ name: `onehot z[${s},${j}]`, g: one, lo: 1, hi: 1 });
@@ -145,13 +161,19 @@ export function buildQcbo(spec: QnnSpec, xs: readonly Float64Array[], ys: readon
         const Mlo = Math.max(0, tl - ub.lo);
         if (Mlo > 0) {
           // u − t_{k−1} + M(1 − z) ≥ 0
-          const g = new QuadForm().addForm(u).addConst(Mlo - tl).addLin(zBit(s, j, k), -Mlo);
+          const g = new QuadForm()
+            .addForm(u)
+            .addConst(Mlo - tl)
+            .addLin(zBit(s, j, k), -Mlo);
           constraints.push({ name: `u≥t z[${s},${j},${k}]`, g, lo: 0, hi: Infinity });
         }
         const Mhi = Math.max(0, ub.hi - th);
         if (Mhi > 0) {
           // t_k − u + M(1 − z) ≥ 0
-          const g = new QuadForm().addForm(u, -1).addConst(th + Mhi).addLin(zBit(s, j, k), -Mhi);
+          const g = new QuadForm()
+            .addForm(u, -1)
+            .addConst(th + Mhi)
+            .addLin(zBit(s, j, k), -Mhi);
           constraints.push({ name: `u≤t z[${s},${j},${k}]`, g, lo: 0, hi: Infinity });
         }
       }
@@ -174,9 +196,27 @@ export function buildQcbo(spec: QnnSpec, xs: readonly Float64Array[], ys: readon
       const tl = loss.t[k]!;
       const th = loss.t[k + 1]!;
       const Mlo = Math.max(0, tl - mb.lo);
-      if (Mlo > 0) constraints.push({ name: `m≥τ v[${s},${k}]`, g: new QuadForm().addForm(m).addConst(Mlo - tl).addLin(vBit(s, k), -Mlo), lo: 0, hi: Infinity });
+      if (Mlo > 0)
+        constraints.push({
+          name: `m≥τ v[${s},${k}]`,
+          g: new QuadForm()
+            .addForm(m)
+            .addConst(Mlo - tl)
+            .addLin(vBit(s, k), -Mlo),
+          lo: 0,
+          hi: Infinity,
+        });
       const Mhi = Math.max(0, mb.hi - th);
-      if (Mhi > 0) constraints.push({ name: `m≤τ v[${s},${k}]`, g: new QuadForm().addForm(m, -1).addConst(th + Mhi).addLin(vBit(s, k), -Mhi), lo: 0, hi: Infinity });
+      if (Mhi > 0)
+        constraints.push({
+          name: `m≤τ v[${s},${k}]`,
+          g: new QuadForm()
+            .addForm(m, -1)
+            .addConst(th + Mhi)
+            .addLin(vBit(s, k), -Mhi),
+          lo: 0,
+          hi: Infinity,
+        });
       objective.addLin(vBit(s, k), loss.level[k]! / S);
     }
   }
@@ -211,7 +251,11 @@ export function complete(q: Qcbo, w: QnnWeights): Uint8Array {
   return x;
 }
 
-export interface Feasibility { feasible: boolean; maxViolation: number; violated: number }
+export interface Feasibility {
+  feasible: boolean;
+  maxViolation: number;
+  violated: number;
+}
 
 export function feasibility(q: Qcbo, x: ArrayLike<number>, tol = 1e-9): Feasibility {
   let maxViolation = 0;

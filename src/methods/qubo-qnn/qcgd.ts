@@ -73,7 +73,11 @@ export function qcgd(q: Qcbo, o: QcgdOptions): QcgdResult {
   const m = q.constraints.length;
   const lo = Float64Array.from(q.constraints, (c, i) => c.lo / scales[i]!);
   const hi = Float64Array.from(q.constraints, (c, i) => c.hi / scales[i]!);
-  const pattern = new LagrangianPattern(q.n, q.objective, q.constraints.map((c, i) => ({ g: c.g, scale: scales[i]! })));
+  const pattern = new LagrangianPattern(
+    q.n,
+    q.objective,
+    q.constraints.map((c, i) => ({ g: c.g, scale: scales[i]! })),
+  );
   const objScale = 1 / Math.max(q.objective.maxAbs(), 1e-12);
   const extra = o.extraLinear ? Float64Array.from(o.extraLinear, (v) => v * objScale) : undefined;
   const alpha = 1 + q.n;
@@ -105,7 +109,10 @@ export function qcgd(q: Qcbo, o: QcgdOptions): QcgdResult {
   let t = 1;
   let stopped = false;
   for (; t <= T; t++) {
-    if (o.signal?.aborted) { stopped = true; break; }
+    if (o.signal?.aborted) {
+      stopped = true;
+      break;
+    }
     const beta = beta0 * Math.sqrt(t + 1);
     const eta = 2 / (t + 1);
     for (let i = 0; i < m; i++) v[i] = y[i]! + beta * (z[i]! - proj(z[i]! + y[i]! / beta, lo[i]!, hi[i]!));
@@ -121,7 +128,10 @@ export function qcgd(q: Qcbo, o: QcgdOptions): QcgdResult {
     const betaP = beta0 * Math.sqrt(t + 2);
     let r2 = 0;
     const r = new Float64Array(m);
-    for (let i = 0; i < m; i++) { r[i] = z[i]! - proj(z[i]! + y[i]! / betaP, lo[i]!, hi[i]!); r2 += r[i]! ** 2; }
+    for (let i = 0; i < m; i++) {
+      r[i] = z[i]! - proj(z[i]! + y[i]! / betaP, lo[i]!, hi[i]!);
+      r2 += r[i]! ** 2;
+    }
     const sigma = r2 > 0 ? Math.min(beta0, (4 * betaP * eta * eta * alpha * alpha * normA2) / r2) : 0;
     for (let i = 0; i < m; i++) y[i]! += sigma * r[i]!;
     const feas = feasibility(q, xs);
@@ -139,5 +149,17 @@ export function qcgd(q: Qcbo, o: QcgdOptions): QcgdResult {
   const b = best as { w: QnnWeights; score: number; source: QcgdResult['source'] };
   const { x, score, loss } = scoreOf(b.w);
   const f = feasibility(q, x);
-  return { weights: b.w, x, objective: loss, score, trace, oracleFeasibleCount, source: b.source, maxViolation: f.maxViolation, feasible: f.feasible, iterations: t - 1, stopped };
+  return {
+    weights: b.w,
+    x,
+    objective: loss,
+    score,
+    trace,
+    oracleFeasibleCount,
+    source: b.source,
+    maxViolation: f.maxViolation,
+    feasible: f.feasible,
+    iterations: t - 1,
+    stopped,
+  };
 }

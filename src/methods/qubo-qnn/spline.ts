@@ -20,7 +20,8 @@ export function spline(fn: (u: number) => number, t: ArrayLike<number>): Spline 
   const K = t.length - 1;
   if (K < 1) throw new Error(`spline: needs at least 2 breakpoints, got ${t.length}`);
   const tt = Float64Array.from(t);
-  for (let k = 1; k <= K; k++) if (!(tt[k]! > tt[k - 1]!)) throw new Error(`spline: breakpoints must increase strictly (t[${k - 1}] = ${tt[k - 1]}, t[${k}] = ${tt[k]})`);
+  for (let k = 1; k <= K; k++)
+    if (!(tt[k]! > tt[k - 1]!)) throw new Error(`spline: breakpoints must increase strictly (t[${k - 1}] = ${tt[k - 1]}, t[${k}] = ${tt[k]})`);
   const f = tt.map(fn);
   const alpha = new Float64Array(K);
   const beta = new Float64Array(K);

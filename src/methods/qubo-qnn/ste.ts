@@ -80,7 +80,9 @@ export function trainBaseline(xs: readonly Float64Array[], ys: readonly number[]
   const accuracy = (txs: readonly Float64Array[], tys: readonly number[]): number => {
     const out = outputs(final, matrix(txs)).data;
     let ok = 0;
-    tys.forEach((t, i) => { if (out[i]! * t > 0) ok++; });
+    tys.forEach((t, i) => {
+      if (out[i]! * t > 0) ok++;
+    });
     return ok / tys.length;
   };
   return { weights: { w1: Float64Array.from(w1.data), w2: Float64Array.from(w2.data) }, trainLoss: lossFn(p).item(), accuracy, curve };

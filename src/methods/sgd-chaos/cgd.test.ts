@@ -33,14 +33,25 @@ test('CGD with an empty prune set (or before its start) equals SGD bit for bit; 
   assert.deepEqual(run(cgd({ set: 'none', lr: 0.05 }), 4), ref);
   assert.deepEqual(run(cgd({ set: 'neg', lr: 0.05, start: 10 }), 4), ref);
   const pruned = run(cgd({ set: 'neg', lr: 0.05 }), 4);
-  assert.ok(pruned.some((v, i) => v !== ref[i]), 'pruning the negative directions must change the trajectory');
+  assert.ok(
+    pruned.some((v, i) => v !== ref[i]),
+    'pruning the negative directions must change the trajectory',
+  );
 });
 
 // f(θ) = ½θᵀAθ, A = [[1, 2], [2, 1]]: eigenpairs 3 ↔ (1,1)/√2 and −1 ↔ (1,−1)/√2; at θ = (1, 0), g = (1, 2).
-const A = [[1, 2], [2, 1]];
+const A = [
+  [1, 2],
+  [2, 1],
+];
 const quadCtx = (step = 0) => ({
-  params: {}, step, key: key(0),
-  hvp: (v: Tree) => { const d = (v as { t: Tensor }).t.data; return { t: new Tensor(Float64Array.from([A[0]![0]! * d[0]! + A[0]![1]! * d[1]!, A[1]![0]! * d[0]! + A[1]![1]! * d[1]!]), [2], 'float64') }; },
+  params: {},
+  step,
+  key: key(0),
+  hvp: (v: Tree) => {
+    const d = (v as { t: Tensor }).t.data;
+    return { t: new Tensor(Float64Array.from([A[0]![0]! * d[0]! + A[0]![1]! * d[1]!, A[1]![0]! * d[0]! + A[1]![1]! * d[1]!]), [2], 'float64') };
+  },
 });
 const g = { t: new Tensor(Float64Array.from([1, 2]), [2], 'float64') };
 const close = (a: ArrayLike<number>, b: number[]) => b.forEach((x, i) => assert.ok(Math.abs(a[i]! - x) < 1e-14, `${Array.from(a)} vs ${b}`));
@@ -59,7 +70,7 @@ test('projection on a hand-built quadratic matches the by-hand result', () => {
   close(upd({ set: 'neg', lr: 0.1, spectrum: 'lanczos', lanczosK: 1 }), [1.5, 1.5]);
   // Noise lands only in the pruned direction (1,−1): g' − (1.5,1.5) ∥ (1,−1).
   const noisy = upd({ set: 'neg', lr: 0.1, noise: true, noiseScale: 1 });
-  assert.ok(Math.abs((noisy[0]! - 1.5) + (noisy[1]! - 1.5)) < 1e-14 && Math.abs(noisy[0]! - 1.5) > 1e-6);
+  assert.ok(Math.abs(noisy[0]! - 1.5 + (noisy[1]! - 1.5)) < 1e-14 && Math.abs(noisy[0]! - 1.5) > 1e-6);
 });
 
 test('prune sets: λ = 0 kept by default (pruned with zero: prune), k most / random, random control size', () => {
@@ -84,8 +95,12 @@ test('the exact MLP Hessian equals n HVPs (spectral.denseMatrix) and the loss/gr
   const lossFn = (q: typeof p, bb: typeof b) => softmaxCrossEntropy(m2.apply(q, bb.x), bb.y);
   const ref = denseMatrix(hessianOperator(lossFn, p, b)).matrix;
   const r = mlpLossGradHessian(p, b.x, b.y);
-  let err = 0, mx = 0;
-  for (let i = 0; i < ref.length; i++) { err = Math.max(err, Math.abs(ref[i]! - r.hessian[i]!)); mx = Math.max(mx, Math.abs(ref[i]!)); }
+  let err = 0,
+    mx = 0;
+  for (let i = 0; i < ref.length; i++) {
+    err = Math.max(err, Math.abs(ref[i]! - r.hessian[i]!));
+    mx = Math.max(mx, Math.abs(ref[i]!));
+  }
   assert.ok(mx > 1e-3 && err < 1e-13 * Math.max(1, mx), `max error ${err}`);
   assert.ok(Math.abs(r.loss - lossFn(p, b).item()) < 1e-14);
 });
@@ -94,10 +109,17 @@ test('Lanczos top-k (both ends) recovers the extreme dense eigenpairs of the min
   const p = model.init(kp!);
   const { hessian, n } = mlpLossGradHessian(p, batch.x, batch.y);
   const dense = denseEigenpairs(hessian, n);
-  const hv = (v: Float64Array) => { const o = new Float64Array(n); for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) o[i]! += hessian[i * n + j]! * v[j]!; return o; };
+  const hv = (v: Float64Array) => {
+    const o = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) o[i]! += hessian[i * n + j]! * v[j]!;
+    return o;
+  };
   const lz = lanczosEigenpairs(hv, n, { k: 3, key: key(1) });
   const lo = Array.from(lz.values).sort((a, b) => a - b);
-  assert.ok(Math.abs(lo[0]! - dense.values[0]!) < 1e-8 && Math.abs(lo.at(-1)! - dense.values[n - 1]!) < 1e-8, `${lo} vs ${dense.values[0]}, ${dense.values[n - 1]}`);
+  assert.ok(
+    Math.abs(lo[0]! - dense.values[0]!) < 1e-8 && Math.abs(lo.at(-1)! - dense.values[n - 1]!) < 1e-8,
+    `${lo} vs ${dense.values[0]}, ${dense.values[n - 1]}`,
+  );
 });
 
 test('bad input: k larger than the parameter count, a non-finite probe, bad options', () => {
@@ -107,6 +129,17 @@ test('bad input: k larger than the parameter count, a non-finite probe, bad opti
   assert.throws(() => pruneCurvature({ set: 'bogus' as never, lr: 0.1 }), /prune set must be/);
   assert.throws(() => pruneCurvature({ set: 'neg', lr: -1 }), /lr must be a positive number/);
   assert.throws(() => lanczosEigenpairs((v) => v, 4, { k: 5, key: key(0) }), /k = 5 is larger than the parameter count 4/);
-  assert.throws(() => cgdDirection(Float64Array.from([NaN, 1]), denseEigenpairs(Float64Array.from([1, 0, 0, 1]), 2), { set: 'neg', lr: 0.1 }), /gradient is not finite/);
-  assert.throws(() => mlpLossGradHessian(model.init(kp!), new Tensor(Float64Array.from([NaN, 0, 0, 0, 0, 0]), [1, 6], 'float64'), new Tensor(Int32Array.from([0]), [1], 'int32')), /non-finite/);
+  assert.throws(
+    () => cgdDirection(Float64Array.from([NaN, 1]), denseEigenpairs(Float64Array.from([1, 0, 0, 1]), 2), { set: 'neg', lr: 0.1 }),
+    /gradient is not finite/,
+  );
+  assert.throws(
+    () =>
+      mlpLossGradHessian(
+        model.init(kp!),
+        new Tensor(Float64Array.from([NaN, 0, 0, 0, 0, 0]), [1, 6], 'float64'),
+        new Tensor(Int32Array.from([0]), [1], 'int32'),
+      ),
+    /non-finite/,
+  );
 });

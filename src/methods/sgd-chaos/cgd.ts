@@ -44,9 +44,10 @@ export function pruneCurvature(o: CgdOptions): GradientTransformation<Record<str
       const n = layout.size;
       if (o.k !== undefined && o.k > n) throw new Error(`${R}: k = ${o.k} is larger than the parameter count ${n}`);
       const hvp = (v: Float64Array) => layout.flatten(ctx.hvp!(layout.unflatten(v) as Tree));
-      const pairs = spectrum === 'dense'
-        ? denseEigenpairs(denseFromHvp(hvp, n), n)
-        : lanczosEigenpairs(hvp, n, { k: Math.min(o.lanczosK ?? 20, n), key: ctx.key ?? random.key(0) });
+      const pairs =
+        spectrum === 'dense'
+          ? denseEigenpairs(denseFromHvp(hvp, n), n)
+          : lanczosEigenpairs(hvp, n, { k: Math.min(o.lanczosK ?? 20, n), key: ctx.key ?? random.key(0) });
       const { direction } = cgdDirection(layout.flatten(grads), pairs, o, ctx.key);
       return [direction ? (layout.unflatten(direction) as typeof grads) : grads, state];
     },

@@ -36,8 +36,12 @@ export function productStep(s: ProductState, hessian: Float64Array, lr: number):
   const hy = matmul(new Tensor(hessian, [n, n], 'float64'), new Tensor(s.y, [n, n], 'float64')).data;
   const y = new Float64Array(n * n);
   let mx = 0;
-  for (let i = 0; i < y.length; i++) { y[i] = s.y[i]! - lr * hy[i]!; mx = Math.max(mx, Math.abs(y[i]!)); }
-  if (!(mx > 0) || !Number.isFinite(mx)) throw new Error(`productStep: the product became ${mx === 0 ? 'zero' : 'non-finite'} (a non-finite or singular probe)`);
+  for (let i = 0; i < y.length; i++) {
+    y[i] = s.y[i]! - lr * hy[i]!;
+    mx = Math.max(mx, Math.abs(y[i]!));
+  }
+  if (!(mx > 0) || !Number.isFinite(mx))
+    throw new Error(`productStep: the product became ${mx === 0 ? 'zero' : 'non-finite'} (a non-finite or singular probe)`);
   for (let i = 0; i < y.length; i++) y[i]! /= mx;
   return { n, y, logScale: s.logScale + Math.log(mx), steps: s.steps + 1 };
 }
@@ -71,18 +75,37 @@ export function perturbationDirection(kind: DirectionKind, lv: LyapunovVectors, 
     if (rows.length === 0) throw new Error(`perturbationDirection: there are no ${what} directions (every exponent is ${what === 'chaotic' ? '≤' : '≥'} 0)`);
     const c = normals(key, rows.length);
     const v = new Float64Array(n);
-    rows.forEach((r, q) => { for (let j = 0; j < n; j++) v[j]! += c[q]! * vectors[r * n + j]!; });
+    rows.forEach((r, q) => {
+      for (let j = 0; j < n; j++) v[j]! += c[q]! * vectors[r * n + j]!;
+    });
     return v;
   };
   const idx = [...exponents.keys()];
   let v: Float64Array;
   switch (kind) {
-    case 'max-chaos': v = vectors.slice(0, n); break;
-    case 'max-convergence': v = vectors.slice((n - 1) * n, n * n); break;
-    case 'random-chaos': v = combo(idx.filter((i) => exponents[i]! > 0), 'chaotic'); break;
-    case 'random-convergence': v = combo(idx.filter((i) => exponents[i]! < 0), 'converging'); break;
-    case 'random': v = normals(key, n); break;
-    default: throw new Error(`perturbationDirection: unknown kind ${String(kind)} (${DIRECTIONS.join(', ')})`);
+    case 'max-chaos':
+      v = vectors.slice(0, n);
+      break;
+    case 'max-convergence':
+      v = vectors.slice((n - 1) * n, n * n);
+      break;
+    case 'random-chaos':
+      v = combo(
+        idx.filter((i) => exponents[i]! > 0),
+        'chaotic',
+      );
+      break;
+    case 'random-convergence':
+      v = combo(
+        idx.filter((i) => exponents[i]! < 0),
+        'converging',
+      );
+      break;
+    case 'random':
+      v = normals(key, n);
+      break;
+    default:
+      throw new Error(`perturbationDirection: unknown kind ${String(kind)} (${DIRECTIONS.join(', ')})`);
   }
   return unit(v);
 }
@@ -103,8 +126,12 @@ export function perturbFlat(theta: Float64Array, direction: Float64Array, eps: n
   const R = 'perturbFlat';
   if (!(eps > 0) || !Number.isFinite(eps)) throw new Error(`${R}: ε must be a finite number > 0, got ${eps}`);
   if (direction.length !== theta.length) throw new Error(`${R}: the direction has ${direction.length} entries, the parameters ${theta.length}`);
-  let tn = 0, dn = 0;
-  for (let i = 0; i < theta.length; i++) { tn += theta[i]! ** 2; dn += direction[i]! ** 2; }
+  let tn = 0,
+    dn = 0;
+  for (let i = 0; i < theta.length; i++) {
+    tn += theta[i]! ** 2;
+    dn += direction[i]! ** 2;
+  }
   if (!(dn > 0)) throw new Error(`${R}: the direction is zero`);
   const f = (eps * Math.sqrt(tn)) / Math.sqrt(dn);
   return theta.map((x, i) => x + f * direction[i]!);

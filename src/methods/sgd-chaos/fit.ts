@@ -18,22 +18,34 @@ export function fitDivergence(t: ArrayLike<number>, d: ArrayLike<number>, d0: nu
   if (d.length !== m) throw new Error(`${R}: t and d differ in length (${m} vs ${d.length})`);
   if (m < 3) throw new Error(`${R}: needs at least 3 points, got ${m}`);
   if (!(d0 >= 0) || !Number.isFinite(d0)) throw new Error(`${R}: d0 must be a finite number ≥ 0, got ${d0}`);
-  let s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0, mean = 0;
+  let s11 = 0,
+    s12 = 0,
+    s22 = 0,
+    r1 = 0,
+    r2 = 0,
+    mean = 0;
   for (let i = 0; i < m; i++) {
-    const ti = t[i]!, di = d[i]!;
+    const ti = t[i]!,
+      di = d[i]!;
     if (!Number.isFinite(ti) || !Number.isFinite(di)) throw new Error(`${R}: point ${i} is not finite (t = ${ti}, d = ${di})`);
     const y = di * di - d0 * d0;
     const t2 = ti * ti;
-    s11 += ti * ti; s12 += ti * t2; s22 += t2 * t2; r1 += ti * y; r2 += t2 * y;
+    s11 += ti * ti;
+    s12 += ti * t2;
+    s22 += t2 * t2;
+    r1 += ti * y;
+    r2 += t2 * y;
     mean += (di * di) / m;
   }
   const det = s11 * s22 - s12 * s12;
   if (!(Math.abs(det) > 1e-300)) throw new Error(`${R}: the times are degenerate (need at least two distinct non-zero t)`);
   const a = (r1 * s22 - r2 * s12) / det;
   const b = (s11 * r2 - s12 * r1) / det;
-  let ssRes = 0, ssTot = 0;
+  let ssRes = 0,
+    ssTot = 0;
   for (let i = 0; i < m; i++) {
-    const ti = t[i]!, y = d[i]! * d[i]!;
+    const ti = t[i]!,
+      y = d[i]! * d[i]!;
     ssRes += (y - (a * ti + b * ti * ti + d0 * d0)) ** 2;
     ssTot += (y - mean) ** 2;
   }

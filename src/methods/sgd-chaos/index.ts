@@ -5,5 +5,17 @@ export { denseEigenpairs, denseFromHvp, lanczosEigenpairs, type Eigenpairs, type
 export { cgdDirection, type DirectionOptions, type Direction } from './project.ts';
 export { pruneCurvature, cgd, type CgdOptions } from './cgd.ts';
 export { lyapunovInit, lyapunovStep, lyapunovExponents, positiveCount, projectedHessian, type LyapunovState } from './lyapunov.ts';
-export { productInit, productStep, lyapunovVectors, perturbationDirection, perturbFlat, distance, directionKey, DIRECTIONS, type ProductState, type LyapunovVectors, type DirectionKind } from './divergence.ts';
+export {
+  productInit,
+  productStep,
+  lyapunovVectors,
+  perturbationDirection,
+  perturbFlat,
+  distance,
+  directionKey,
+  DIRECTIONS,
+  type ProductState,
+  type LyapunovVectors,
+  type DirectionKind,
+} from './divergence.ts';
 export { fitDivergence, type DivergenceFit } from './fit.ts';

@@ -27,7 +27,9 @@ test('Lyapunov exponents of a fixed symmetric linear map equal log|eig| (no over
   // Diagonal H in decreasing-growth order: the frame is already aligned, so the result is exact.
   const order = [4, 0, 1, 2, 3];
   const diag = new Float64Array(n * n);
-  order.forEach((k, i) => { diag[i * n + i] = lam[k]!; });
+  order.forEach((k, i) => {
+    diag[i * n + i] = lam[k]!;
+  });
   let d = lyapunovInit(n);
   for (let t = 0; t < 3000; t++) d = lyapunovStep(d, diag, lr);
   // |1 − 2.5| = 1.5 grows like 1.5^3000 ≈ 1e528: Y_tᵀY_t would overflow float64; QR does not.
@@ -46,11 +48,14 @@ test('momentum variant: exponents equal log|eig| of the 2n-dimensional map', () 
   for (let t = 0; t < 2000; t++) s = lyapunovStep(s, H, lr);
   const got = lyapunovExponents(s);
   // Per eigenvalue λ the map on (dθ, db) is [[1 − ηλ, −ημ], [λ, μ]]: z² − (1 − ηλ + μ)z + μ = 0.
-  const want = lam.flatMap((l) => {
-    const tr = 1 - lr * l + mu, disc = tr * tr - 4 * mu;
-    if (disc >= 0) return [Math.log(Math.abs((tr + Math.sqrt(disc)) / 2)), Math.log(Math.abs((tr - Math.sqrt(disc)) / 2))];
-    return [0.5 * Math.log(mu), 0.5 * Math.log(mu)]; // complex pair: |z|² = μ
-  }).sort((a, b) => b - a);
+  const want = lam
+    .flatMap((l) => {
+      const tr = 1 - lr * l + mu,
+        disc = tr * tr - 4 * mu;
+      if (disc >= 0) return [Math.log(Math.abs((tr + Math.sqrt(disc)) / 2)), Math.log(Math.abs((tr - Math.sqrt(disc)) / 2))];
+      return [0.5 * Math.log(mu), 0.5 * Math.log(mu)]; // complex pair: |z|² = μ
+    })
+    .sort((a, b) => b - a);
   want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) < 10 / 2000, `exponent ${i}: ${got[i]} vs ${w}`));
 });
 
@@ -92,13 +97,23 @@ test('perturbation is ε relative to the whole flattened parameter vector; ε �
 });
 
 test('the fit recovers a, b from synthetic curves d² = a·t + b·t² + d₀²', () => {
-  const a = 3e-4, b = 2e-7, d0 = 0.1;
+  const a = 3e-4,
+    b = 2e-7,
+    d0 = 0.1;
   const t = Array.from({ length: 200 }, (_, i) => 10 * i);
-  const exact = fitDivergence(t, t.map((x) => Math.sqrt(a * x + b * x * x + d0 * d0)), d0);
+  const exact = fitDivergence(
+    t,
+    t.map((x) => Math.sqrt(a * x + b * x * x + d0 * d0)),
+    d0,
+  );
   assert.ok(Math.abs(exact.a - a) < 1e-12 && Math.abs(exact.b - b) < 1e-15 && exact.r2 > 1 - 1e-12, JSON.stringify(exact));
   // With 1% multiplicative noise the estimates stay within 10% and R² > 0.95.
   const noise = normals(key(5), t.length);
-  const noisy = fitDivergence(t, t.map((x, i) => Math.sqrt(a * x + b * x * x + d0 * d0) * (1 + 0.01 * noise[i]!)), d0);
+  const noisy = fitDivergence(
+    t,
+    t.map((x, i) => Math.sqrt(a * x + b * x * x + d0 * d0) * (1 + 0.01 * noise[i]!)),
+    d0,
+  );
   assert.ok(Math.abs(noisy.a / a - 1) < 0.1 && Math.abs(noisy.b / b - 1) < 0.1 && noisy.r2 > 0.95, JSON.stringify(noisy));
   assert.throws(() => fitDivergence([1, 2], [1, 2], 0), /at least 3 points/);
 });

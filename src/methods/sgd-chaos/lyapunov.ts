@@ -46,7 +46,8 @@ export function lyapunovStep(s: LyapunovState, hessian: Float64Array, lr: number
   const { n, momentum: mu } = s;
   if (hessian.length !== n * n) throw new Error(`${R}: the Hessian has ${hessian.length} entries, expected ${n}×${n}`);
   if (!(lr > 0)) throw new Error(`${R}: lr must be positive, got ${lr}`);
-  for (let i = 0; i < hessian.length; i++) if (!Number.isFinite(hessian[i]!)) throw new Error(`${R}: the Hessian is not finite (entry ${i} is ${hessian[i]}) — a non-finite probe`);
+  for (let i = 0; i < hessian.length; i++)
+    if (!Number.isFinite(hessian[i]!)) throw new Error(`${R}: the Hessian is not finite (entry ${i} is ${hessian[i]}) — a non-finite probe`);
   const m = s.sums.length;
   const dim = mu > 0 ? 2 * n : n;
   const H = new Tensor(hessian, [n, n], 'float64');

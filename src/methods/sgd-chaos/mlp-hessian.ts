@@ -20,7 +20,14 @@ export interface LossGradHessian {
   n: number;
 }
 
-interface DenseLayer { w: Float64Array; b: Float64Array; nIn: number; nOut: number; offW: number; offB: number }
+interface DenseLayer {
+  w: Float64Array;
+  b: Float64Array;
+  nIn: number;
+  nOut: number;
+  offW: number;
+  offB: number;
+}
 
 function denseLayers(params: Tree): { layers: DenseLayer[]; n: number } {
   const R = 'mlpLossGradHessian';
@@ -32,13 +39,22 @@ function denseLayers(params: Tree): { layers: DenseLayer[]; n: number } {
     const keys = Object.keys(layer);
     if (keys.length === 0) return; // an activation placeholder
     const { w, b } = layer as { w?: Tensor; b?: Tensor };
-    if (!w || !b || w.rank !== 2 || b.rank !== 1 || keys.length !== 2) throw new Error(`${R}: layer ${i} must be { w: [in, out], b: [out] } (biased dense layers only)`);
+    if (!w || !b || w.rank !== 2 || b.rank !== 1 || keys.length !== 2)
+      throw new Error(`${R}: layer ${i} must be { w: [in, out], b: [out] } (biased dense layers only)`);
     const pw = layout.paths.indexOf(`[${i}].w`);
     const pb = layout.paths.indexOf(`[${i}].b`);
-    layers.push({ w: Float64Array.from(w.data), b: Float64Array.from(b.data), nIn: w.shape[0]!, nOut: w.shape[1]!, offW: layout.offsets[pw]!, offB: layout.offsets[pb]! });
+    layers.push({
+      w: Float64Array.from(w.data),
+      b: Float64Array.from(b.data),
+      nIn: w.shape[0]!,
+      nOut: w.shape[1]!,
+      offW: layout.offsets[pw]!,
+      offB: layout.offsets[pb]!,
+    });
   });
   if (layers.length === 0) throw new Error(`${R}: params hold no dense layers`);
-  for (let l = 1; l < layers.length; l++) if (layers[l]!.nIn !== layers[l - 1]!.nOut) throw new Error(`${R}: layer widths do not chain (${layers[l - 1]!.nOut} → ${layers[l]!.nIn})`);
+  for (let l = 1; l < layers.length; l++)
+    if (layers[l]!.nIn !== layers[l - 1]!.nOut) throw new Error(`${R}: layer widths do not chain (${layers[l - 1]!.nOut} → ${layers[l]!.nIn})`);
   return { layers, n: layout.size };
 }
 
@@ -72,7 +88,10 @@ export function mlpLossGradHessian(params: Tree, x: Tensor, y: Tensor): LossGrad
     // Forward value and tangents: dz_l = da_{l-1} W + (unit injection at this layer's entries).
     for (let l = 0; l < L; l++) {
       const { w, b, nIn, nOut, offW, offB } = layers[l]!;
-      const ai = a[l]!, ao = a[l + 1]!, dai = da[l]!, dao = da[l + 1]!;
+      const ai = a[l]!,
+        ao = a[l + 1]!,
+        dai = da[l]!,
+        dao = da[l + 1]!;
       for (let o = 0; o < nOut; o++) {
         let z = b[o]!;
         for (let i = 0; i < nIn; i++) z += ai[i]! * w[i * nOut + o]!;
@@ -84,7 +103,11 @@ export function mlpLossGradHessian(params: Tree, x: Tensor, y: Tensor): LossGrad
         for (let j = 0; j < n; j++) {
           const rowIn = j * nIn;
           let any = false;
-          for (let i = 0; i < nIn; i++) if (dai[rowIn + i] !== 0) { any = true; break; }
+          for (let i = 0; i < nIn; i++)
+            if (dai[rowIn + i] !== 0) {
+              any = true;
+              break;
+            }
           if (!any) continue;
           const rowOut = j * nOut;
           for (let i = 0; i < nIn; i++) {
@@ -109,12 +132,14 @@ export function mlpLossGradHessian(params: Tree, x: Tensor, y: Tensor): LossGrad
     let m = -Infinity;
     for (let c = 0; c < C; c++) m = Math.max(m, z[c]!);
     let sum = 0;
-    for (let c = 0; c < C; c++) sum += (p[c] = Math.exp(z[c]! - m));
+    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(z[c]! - m);
     for (let c = 0; c < C; c++) p[c]! /= sum;
     const label = y.data[s]!;
     if (!Number.isInteger(label) || label < 0 || label >= C) throw new Error(`${R}: label ${label} at row ${s} is outside 0..${C - 1}`);
     loss += (m + Math.log(sum) - z[label]!) / B;
-    const gL = g[L - 1]!, dgL = dg[L - 1]!, dzL = da[L]!;
+    const gL = g[L - 1]!,
+      dgL = dg[L - 1]!,
+      dzL = da[L]!;
     for (let c = 0; c < C; c++) gL[c] = (p[c]! - (c === label ? 1 : 0)) / B;
     for (let j = 0; j < n; j++) {
       let pd = 0;
@@ -124,31 +149,43 @@ export function mlpLossGradHessian(params: Tree, x: Tensor, y: Tensor): LossGrad
     // Reverse value and tangents.
     for (let l = L - 1; l >= 0; l--) {
       const { w, nIn, nOut, offW, offB } = layers[l]!;
-      const gl = g[l]!, dgl = dg[l]!, ai = a[l]!, dai = da[l]!;
+      const gl = g[l]!,
+        dgl = dg[l]!,
+        ai = a[l]!,
+        dai = da[l]!;
       for (let o = 0; o < nOut; o++) grad[offB + o]! += gl[o]!;
       for (let i = 0; i < nIn; i++) for (let o = 0; o < nOut; o++) grad[offW + i * nOut + o]! += ai[i]! * gl[o]!;
       // H[j, b_o] += dg[j,o];  H[j, w_io] += dg[j,o]·a_i + g_o·da[j,i].
       for (let j = 0; j < n; j++) {
-        const hr = j * n, dr = j * nOut, ar = j * nIn;
+        const hr = j * n,
+          dr = j * nOut,
+          ar = j * nIn;
         for (let o = 0; o < nOut; o++) H[hr + offB + o]! += dgl[dr + o]!;
         for (let i = 0; i < nIn; i++) {
-          const ax = ai[i]!, dax = l > 0 ? dai[ar + i]! : 0;
+          const ax = ai[i]!,
+            dax = l > 0 ? dai[ar + i]! : 0;
           const base = hr + offW + i * nOut;
           for (let o = 0; o < nOut; o++) H[base + o]! += dgl[dr + o]! * ax + gl[o]! * dax;
         }
       }
       if (l === 0) break;
       // dg_{l-1} = mask ⊙ (dg_l Wᵀ + unit injection g_o at W's entries); g_{l-1} = mask ⊙ (g_l Wᵀ).
-      const gp = g[l - 1]!, dgp = dg[l - 1]!, act = a[l]!;
+      const gp = g[l - 1]!,
+        dgp = dg[l - 1]!,
+        act = a[l]!;
       for (let i = 0; i < nIn; i++) {
         let v = 0;
         for (let o = 0; o < nOut; o++) v += w[i * nOut + o]! * gl[o]!;
         gp[i] = act[i]! > 0 ? v : 0;
       }
       for (let j = 0; j < n; j++) {
-        const dr = j * nOut, pr = j * nIn;
+        const dr = j * nOut,
+          pr = j * nIn;
         for (let i = 0; i < nIn; i++) {
-          if (!(act[i]! > 0)) { dgp[pr + i] = 0; continue; }
+          if (!(act[i]! > 0)) {
+            dgp[pr + i] = 0;
+            continue;
+          }
           let v = 0;
           for (let o = 0; o < nOut; o++) v += w[i * nOut + o]! * dgl[dr + o]!;
           dgp[pr + i] = v;

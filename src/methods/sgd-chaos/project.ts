@@ -30,7 +30,8 @@ export interface Direction {
 export function checkDirectionOptions(o: DirectionOptions, where: string): void {
   const gamma = o.gamma ?? 1;
   if (!(gamma >= 0 && gamma <= 1)) throw new Error(`${where}: gamma must be in [0, 1], got ${gamma}`);
-  if (o.noiseScale !== undefined && !(o.noiseScale >= 0 && Number.isFinite(o.noiseScale))) throw new Error(`${where}: noiseScale must be a finite number ≥ 0, got ${o.noiseScale}`);
+  if (o.noiseScale !== undefined && !(o.noiseScale >= 0 && Number.isFinite(o.noiseScale)))
+    throw new Error(`${where}: noiseScale must be a finite number ≥ 0, got ${o.noiseScale}`);
 }
 
 export function cgdDirection(g: Float64Array, pairs: Eigenpairs, o: DirectionOptions, key?: Key): Direction {
@@ -51,9 +52,14 @@ export function cgdDirection(g: Float64Array, pairs: Eigenpairs, o: DirectionOpt
   if (o.noise) {
     if (!noiseKey) throw new Error('cgdDirection: noise needs a PRNG key');
     let sigma = o.noiseScale;
-    if (sigma === undefined) { sigma = 0; for (let j = 0; j < n; j++) sigma += Math.abs(g[j]!) / n; }
+    if (sigma === undefined) {
+      sigma = 0;
+      for (let j = 0; j < n; j++) sigma += Math.abs(g[j]!) / n;
+    }
     const eps = normals(noiseKey, pruned.length);
-    pruned.forEach((i, q) => { for (let j = 0; j < n; j++) gp[j]! += sigma! * eps[q]! * V[i * n + j]!; });
+    pruned.forEach((i, q) => {
+      for (let j = 0; j < n; j++) gp[j]! += sigma! * eps[q]! * V[i * n + j]!;
+    });
   }
   const gamma = o.gamma ?? 1;
   if (gamma !== 1) for (let j = 0; j < n; j++) gp[j] = (1 - gamma) * g[j]! + gamma * gp[j]!;

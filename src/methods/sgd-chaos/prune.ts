@@ -36,13 +36,15 @@ export interface PruneOptions {
 }
 
 export function checkPruneOptions(o: PruneOptions, n: number | undefined, where: string): void {
-  if (!['neg', 'pos', 'chaotic', 'random', 'none'].includes(o.set)) throw new Error(`${where}: prune set must be neg, pos, chaotic, random or none, got ${String(o.set)}`);
+  if (!['neg', 'pos', 'chaotic', 'random', 'none'].includes(o.set))
+    throw new Error(`${where}: prune set must be neg, pos, chaotic, random or none, got ${String(o.set)}`);
   if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`${where}: lr must be a positive number, got ${o.lr}`);
   if (o.k !== undefined) {
     if (!Number.isInteger(o.k) || o.k < 0) throw new Error(`${where}: k must be a non-negative integer, got ${o.k}`);
     if (n !== undefined && o.k > n) throw new Error(`${where}: k = ${o.k} is larger than the parameter count ${n}`);
   }
-  if (o.kMode !== undefined && o.kMode !== 'most' && o.kMode !== 'random') throw new Error(`${where}: kMode must be 'most' or 'random', got ${String(o.kMode)}`);
+  if (o.kMode !== undefined && o.kMode !== 'most' && o.kMode !== 'random')
+    throw new Error(`${where}: kMode must be 'most' or 'random', got ${String(o.kMode)}`);
   if (o.zero !== undefined && o.zero !== 'keep' && o.zero !== 'prune') throw new Error(`${where}: zero must be 'keep' or 'prune', got ${String(o.zero)}`);
 }
 
@@ -69,20 +71,37 @@ export function pruneIndices(values: Float64Array, o: PruneOptions, key: Key | u
   let members: number[];
   let extremity: (i: number) => number; // larger = more extreme
   switch (o.set) {
-    case 'neg': members = idx.filter((i) => neg(values[i]!)); extremity = (i) => -values[i]!; break;
-    case 'pos': members = idx.filter((i) => pos(values[i]!)); extremity = (i) => values[i]!; break;
-    case 'chaotic': members = idx.filter((i) => chaotic(values[i]!)); extremity = (i) => expand(values[i]!); break;
+    case 'neg':
+      members = idx.filter((i) => neg(values[i]!));
+      extremity = (i) => -values[i]!;
+      break;
+    case 'pos':
+      members = idx.filter((i) => pos(values[i]!));
+      extremity = (i) => values[i]!;
+      break;
+    case 'chaotic':
+      members = idx.filter((i) => chaotic(values[i]!));
+      extremity = (i) => expand(values[i]!);
+      break;
     case 'random': {
       if (!key) throw new Error(`${where}: prune set 'random' needs a PRNG key`);
       let count = idx.filter((i) => neg(values[i]!)).length;
       if (o.k !== undefined) count = Math.min(count, o.k);
-      return permutation(key, values.length).slice(0, count).sort((a, b) => a - b);
+      return permutation(key, values.length)
+        .slice(0, count)
+        .sort((a, b) => a - b);
     }
   }
   if (o.k === undefined || o.k >= members.length) return members;
   if ((o.kMode ?? 'most') === 'random') {
     if (!key) throw new Error(`${where}: kMode 'random' needs a PRNG key`);
-    return permutation(key, members.length).slice(0, o.k).map((j) => members[j]!).sort((a, b) => a - b);
+    return permutation(key, members.length)
+      .slice(0, o.k)
+      .map((j) => members[j]!)
+      .sort((a, b) => a - b);
   }
-  return [...members].sort((a, b) => extremity(b) - extremity(a) || a - b).slice(0, o.k).sort((a, b) => a - b);
+  return [...members]
+    .sort((a, b) => extremity(b) - extremity(a) || a - b)
+    .slice(0, o.k)
+    .sort((a, b) => a - b);
 }

@@ -22,7 +22,9 @@ export interface Eigenpairs {
 }
 
 function checkFinite(v: Float64Array, where: string): Float64Array {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) throw new Error(`${where}: the Hessian probe returned a non-finite value (${v[i]}) — the loss or its curvature is not finite at these parameters`);
+  for (let i = 0; i < v.length; i++)
+    if (!Number.isFinite(v[i]!))
+      throw new Error(`${where}: the Hessian probe returned a non-finite value (${v[i]}) — the loss or its curvature is not finite at these parameters`);
   return v;
 }
 

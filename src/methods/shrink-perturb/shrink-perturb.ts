@@ -17,8 +17,10 @@ export interface ShrinkPerturbOptions {
 }
 
 export function shrinkPerturb<P extends Tree>(params: P, sites: readonly WeightSite[], o: ShrinkPerturbOptions, key: Key): P {
-  if (!(typeof o.lambda === 'number' && o.lambda > 0 && o.lambda <= 1)) throw new Error(`shrink-perturb: λ (lambda) must be in (0, 1], got ${String(o.lambda)}`);
-  if (!(typeof o.sigma === 'number' && o.sigma >= 0 && Number.isFinite(o.sigma))) throw new Error(`shrink-perturb: σ (sigma) must be a finite number ≥ 0, got ${String(o.sigma)}`);
+  if (!(typeof o.lambda === 'number' && o.lambda > 0 && o.lambda <= 1))
+    throw new Error(`shrink-perturb: λ (lambda) must be in (0, 1], got ${String(o.lambda)}`);
+  if (!(typeof o.sigma === 'number' && o.sigma >= 0 && Number.isFinite(o.sigma)))
+    throw new Error(`shrink-perturb: σ (sigma) must be a finite number ≥ 0, got ${String(o.sigma)}`);
   const { leaves, unflatten } = treeFlatten(params);
   const out = [...leaves];
   const targets = sites.flatMap((s) => (s.biasLeaf === undefined ? [s.weightLeaf] : [s.weightLeaf, s.biasLeaf]));

@@ -60,7 +60,10 @@ export function exactSolver(o: ExactOptions = {}): IsingSolver & { solve(m: Isin
           break;
         }
       }
-      const r = resultFrom('exact', m, [Int8Array.from(best)], performance.now() - t0, timedOut, { maxN, ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs } : {}) });
+      const r = resultFrom('exact', m, [Int8Array.from(best)], performance.now() - t0, timedOut, {
+        maxN,
+        ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs } : {}),
+      });
       return { ...r, degeneracy };
     },
   };

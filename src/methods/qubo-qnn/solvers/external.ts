@@ -19,8 +19,13 @@ export function externalSolver(command: string, args: readonly string[] = [], o:
     solve(m: IsingModel, opts: SolveOptions): SolveResult {
       const reads = opts.reads ?? o.reads ?? 1;
       const input = JSON.stringify({
-        n: m.n, h: Array.from(m.h), J: isingCouplings(m).map(({ i, j, v }) => [i, j, v]), offset: m.offset,
-        reads, seed: randomBits(opts.key, 1)[0], timeLimitMs: opts.timeLimitMs ?? null,
+        n: m.n,
+        h: Array.from(m.h),
+        J: isingCouplings(m).map(({ i, j, v }) => [i, j, v]),
+        offset: m.offset,
+        reads,
+        seed: randomBits(opts.key, 1)[0],
+        timeLimitMs: opts.timeLimitMs ?? null,
       });
       const t0 = performance.now();
       const r = spawnSync(command, [...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, ...(opts.timeLimitMs ? { timeout: opts.timeLimitMs } : {}) });
@@ -28,11 +33,16 @@ export function externalSolver(command: string, args: readonly string[] = [], o:
       if (r.error) throw new Error(`${name}: ${r.error.message}`);
       if (r.status !== 0) throw new Error(`${name}: exited with ${r.status ?? r.signal}: ${(r.stderr || '').trim().split('\n').at(-1) ?? ''}`);
       let out: unknown;
-      try { out = JSON.parse(r.stdout); } catch { throw new Error(`${name}: stdout is not JSON: ${r.stdout.slice(0, 80)}`); }
+      try {
+        out = JSON.parse(r.stdout);
+      } catch {
+        throw new Error(`${name}: stdout is not JSON: ${r.stdout.slice(0, 80)}`);
+      }
       const samples = (out as { samples?: unknown }).samples;
       if (!Array.isArray(samples) || samples.length === 0) throw new Error(`${name}: the answer has no "samples" array`);
       const spins = samples.map((s, k) => {
-        if (!Array.isArray(s) || s.length !== m.n || s.some((v) => v !== 1 && v !== -1)) throw new Error(`${name}: sample ${k} is not a list of ${m.n} values ±1`);
+        if (!Array.isArray(s) || s.length !== m.n || s.some((v) => v !== 1 && v !== -1))
+          throw new Error(`${name}: sample ${k} is not a list of ${m.n} values ±1`);
         return Int8Array.from(s as number[]);
       });
       return resultFrom(name, m, spins, timeMs, false, { command, args: [...args], reads });

@@ -36,7 +36,10 @@ function edges(rng: Xoshiro128, n: number, degree: number): [number, number][] {
 export function randomInstance(key: Key, n: number, degree = n - 1, fieldScale = 0.5): IsingModel {
   const rng = new Xoshiro128(key);
   const h = Array.from({ length: n }, () => fieldScale * gauss(rng));
-  return isingModel(h, edges(rng, n, degree).map(([i, j]) => ({ i, j, v: gauss(rng) })));
+  return isingModel(
+    h,
+    edges(rng, n, degree).map(([i, j]) => ({ i, j, v: gauss(rng) })),
+  );
 }
 
 export function plantedInstance(key: Key, n: number, degree = n - 1): { model: IsingModel; ground: Int8Array; groundEnergy: number } {

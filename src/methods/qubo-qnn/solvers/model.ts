@@ -60,8 +60,10 @@ export function isingModel(h: ArrayLike<number>, couplings: readonly { i: number
     if (v === 0) continue;
     const a = Math.floor(k / n);
     const b = k % n;
-    col[fill[a]!] = b; val[fill[a]!++] = v;
-    col[fill[b]!] = a; val[fill[b]!++] = v;
+    col[fill[a]!] = b;
+    val[fill[a]!++] = v;
+    col[fill[b]!] = a;
+    val[fill[b]!++] = v;
   }
   const hh = Float64Array.from(h);
   for (let i = 0; i < n; i++) if (!Number.isFinite(hh[i]!)) throw new Error(`isingModel: h[${i}] is ${hh[i]}`);

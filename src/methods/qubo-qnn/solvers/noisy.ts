@@ -26,7 +26,11 @@ export function quantizeModel(m: IsingModel, bits: number): IsingModel {
   const levels = 2 ** (bits - 1) - 1;
   const scale = max / levels;
   const q = (v: number): number => Math.round(v / scale) * scale;
-  return isingModel(Array.from(m.h, q), isingCouplings(m).map(({ i, j, v }) => ({ i, j, v: q(v) })), m.offset);
+  return isingModel(
+    Array.from(m.h, q),
+    isingCouplings(m).map(({ i, j, v }) => ({ i, j, v: q(v) })),
+    m.offset,
+  );
 }
 
 export function noisyOracle(inner: IsingSolver, o: NoisyOptions = {}): IsingSolver {

@@ -49,7 +49,10 @@ export class Xoshiro128 {
   }
 
   setState(s: Int32Array): void {
-    this.a = s[0]!; this.b = s[1]!; this.c = s[2]!; this.d = s[3]!;
+    this.a = s[0]!;
+    this.b = s[1]!;
+    this.c = s[2]!;
+    this.d = s[3]!;
   }
 }
 

@@ -28,7 +28,13 @@ const SKIP = 22.18;
  * Anneals `spins` in place through `betas` (one sweep each) and returns the attempted flips.
  * Exposed for the bench: this is the whole hot path.
  */
-export function annealInPlace(m: IsingModel, spins: Float64Array, betas: Float64Array, rngState: Int32Array, deadline = Infinity): { flips: number; sweeps: number } {
+export function annealInPlace(
+  m: IsingModel,
+  spins: Float64Array,
+  betas: Float64Array,
+  rngState: Int32Array,
+  deadline = Infinity,
+): { flips: number; sweeps: number } {
   const n = m.n;
   const { h, rowPtr, col, val } = m;
   const f = new Float64Array(n);
@@ -37,7 +43,10 @@ export function annealInPlace(m: IsingModel, spins: Float64Array, betas: Float64
     for (let p = rowPtr[i]!; p < rowPtr[i + 1]!; p++) v += val[p]! * spins[col[p]!]!;
     f[i] = v;
   }
-  let a = rngState[0]! | 0, b = rngState[1]! | 0, c = rngState[2]! | 0, d = rngState[3]! | 0;
+  let a = rngState[0]! | 0,
+    b = rngState[1]! | 0,
+    c = rngState[2]! | 0,
+    d = rngState[3]! | 0;
   let sweeps = 0;
   for (let k = 0; k < betas.length; k++) {
     const beta = betas[k]!;
@@ -49,9 +58,14 @@ export function annealInPlace(m: IsingModel, spins: Float64Array, betas: Float64
       if (!accept && bd < SKIP) {
         // xoshiro128** step, inlined.
         const x = Math.imul(b, 5);
-        const r = (Math.imul((x << 7) | (x >>> 25), 9)) >>> 0;
+        const r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
         const t = b << 9;
-        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >>> 21);
+        c ^= a;
+        d ^= b;
+        b ^= c;
+        a ^= d;
+        c ^= t;
+        d = (d << 11) | (d >>> 21);
         accept = r * 2.3283064365386963e-10 < Math.exp(-bd);
       }
       if (accept) {
@@ -65,7 +79,10 @@ export function annealInPlace(m: IsingModel, spins: Float64Array, betas: Float64
     // One clock read per sweep: negligible next to n flips.
     if (deadline !== Infinity && performance.now() > deadline) break;
   }
-  rngState[0] = a; rngState[1] = b; rngState[2] = c; rngState[3] = d;
+  rngState[0] = a;
+  rngState[1] = b;
+  rngState[2] = c;
+  rngState[3] = d;
   return { flips: sweeps * n, sweeps };
 }
 
@@ -99,7 +116,11 @@ export function simulatedAnnealing(o: SaOptions = {}): IsingSolver {
         }
       }
       return resultFrom('sa', m, out, performance.now() - t0, timedOut, {
-        sweeps, reads, betaRange: [hot, cold], schedule: 'geometric', ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs, readsCompleted: out.length } : {}),
+        sweeps,
+        reads,
+        betaRange: [hot, cold],
+        schedule: 'geometric',
+        ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs, readsCompleted: out.length } : {}),
       });
     },
   };

@@ -45,7 +45,10 @@ export function simulatedBifurcation(o: SbOptions = {}): IsingSolver {
       const rng = new Xoshiro128(opts.key);
       const x = new Float64Array(reads * N);
       const y = new Float64Array(reads * N);
-      for (let k = 0; k < x.length; k++) { x[k] = 2 * rng.next() - 1; y[k] = 2 * rng.next() - 1; }
+      for (let k = 0; k < x.length; k++) {
+        x[k] = 2 * rng.next() - 1;
+        y[k] = 2 * rng.next() - 1;
+      }
       const phi = new Float64Array(N);
       const last = new Int8Array(reads * N);
       let same = 0;
@@ -76,7 +79,10 @@ export function simulatedBifurcation(o: SbOptions = {}): IsingSolver {
           } else y[o2 + n] = 0;
           for (let i = 0; i < N; i++) {
             const xi = x[o2 + i]!;
-            if (xi > 1 || xi < -1) { x[o2 + i] = xi > 0 ? 1 : -1; y[o2 + i] = 0; }
+            if (xi > 1 || xi < -1) {
+              x[o2 + i] = xi > 0 ? 1 : -1;
+              y[o2 + i] = 0;
+            }
           }
         }
         if (step % 50 === 49) {
@@ -84,12 +90,22 @@ export function simulatedBifurcation(o: SbOptions = {}): IsingSolver {
             let changed = false;
             for (let k = 0; k < x.length; k++) {
               const sg = x[k]! >= 0 ? 1 : -1;
-              if (sg !== last[k]) { changed = true; last[k] = sg; }
+              if (sg !== last[k]) {
+                changed = true;
+                last[k] = sg;
+              }
             }
             same = changed ? 0 : same + 1;
-            if (same >= window) { step++; break; }
+            if (same >= window) {
+              step++;
+              break;
+            }
           }
-          if (performance.now() - t0 > limit) { timedOut = true; step++; break; }
+          if (performance.now() - t0 > limit) {
+            timedOut = true;
+            step++;
+            break;
+          }
         }
       }
       const out: Int8Array[] = [];
@@ -99,7 +115,15 @@ export function simulatedBifurcation(o: SbOptions = {}): IsingSolver {
         for (let i = 0; i < n; i++) s[i] = (x[a * N + i]! >= 0 ? 1 : -1) * (hasH ? ref : 1);
         out.push(s);
       }
-      return resultFrom(mode === 'ballistic' ? 'sb-ballistic' : 'sb-discrete', m, out, performance.now() - t0, timedOut, { mode, steps: step, maxSteps, dt, agents: reads, c0, window });
+      return resultFrom(mode === 'ballistic' ? 'sb-ballistic' : 'sb-discrete', m, out, performance.now() - t0, timedOut, {
+        mode,
+        steps: step,
+        maxSteps,
+        dt,
+        agents: reads,
+        c0,
+        window,
+      });
     },
   };
 }

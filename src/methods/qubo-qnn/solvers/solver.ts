@@ -39,7 +39,14 @@ export interface IsingSolver {
 }
 
 /** Builds a result from per-read spin vectors; energies are recomputed on the model given. */
-export function resultFrom(solver: string, model: IsingModel, reads: readonly Int8Array[], timeMs: number, timedOut: boolean, settings: Record<string, unknown>): SolveResult {
+export function resultFrom(
+  solver: string,
+  model: IsingModel,
+  reads: readonly Int8Array[],
+  timeMs: number,
+  timedOut: boolean,
+  settings: Record<string, unknown>,
+): SolveResult {
   const samples = reads.map((spins) => ({ spins, energy: isingEnergy(model, spins) }));
   if (samples.length === 0) throw new Error(`${solver}: the time limit (${settings['timeLimitMs']} ms) expired before one read finished`);
   let best = samples[0]!;

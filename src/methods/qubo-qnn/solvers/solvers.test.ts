@@ -45,7 +45,11 @@ test('QUBO → Ising → QUBO agree with the original energy on every state (n �
 });
 
 test('a dense matrix means xᵀQx: upper-triangular, symmetric and non-symmetric forms give the same energy', () => {
-  const full = [[1, 2, -1], [0, -3, 4], [3, 0, 0.5]];
+  const full = [
+    [1, 2, -1],
+    [0, -3, 4],
+    [3, 0, 0.5],
+  ];
   const { qubo, symmetric } = quboFromMatrix(full);
   assert.equal(symmetric, false);
   for (let k = 0; k < 8; k++) {
@@ -56,7 +60,14 @@ test('a dense matrix means xᵀQx: upper-triangular, symmetric and non-symmetric
   }
   assert.throws(() => quboFromMatrix([]), /empty \(n = 0\)/);
   assert.throws(() => quboFromMatrix([[1, 2]]), /not square: row 0 has 2 entries, expected 1/);
-  assert.throws(() => quboFromMatrix([[1, null], [0, 1]]), /Q\[0\]\[1\] is not a finite number/);
+  assert.throws(
+    () =>
+      quboFromMatrix([
+        [1, null],
+        [0, 1],
+      ]),
+    /Q\[0\]\[1\] is not a finite number/,
+  );
 });
 
 test('exact enumeration (Gray code) matches brute force and counts degeneracy', () => {
@@ -99,7 +110,15 @@ test("dwave's default β range: hot = ln2/(2·max Σ|bias|), cold = ln(#min gaps
   const m = quboToIsing(isingToQubo(randomInstance(key(1), 2)));
   const [hot, cold] = defaultBetaRange(m);
   assert.ok(hot > 0 && cold > hot);
-  const single = quboToIsing({ n: 3, linear: new Float64Array(3), pairs: [{ i: 0, j: 1, v: 8 }, { i: 1, j: 2, v: -2 }], offset: 0 });
+  const single = quboToIsing({
+    n: 3,
+    linear: new Float64Array(3),
+    pairs: [
+      { i: 0, j: 1, v: 8 },
+      { i: 1, j: 2, v: -2 },
+    ],
+    offset: 0,
+  });
   // Ising: J01 = 2, J12 = −0.5, h = (2, 1.5, −0.5) → Σ|.| = (4, 4, 1); min|.| = (2, 0.5, 0.5): min gap 0.5 at 2 spins.
   const [h2, c2] = defaultBetaRange(single);
   assert.ok(Math.abs(h2 - Math.LN2 / 8) < 1e-12);

@@ -54,11 +54,17 @@ export function tabuSearch(o: TabuOptions = {}): IsingSolver {
           if (rs % 2 === 0 || bestE === Infinity) for (let i = 0; i < n; i++) s[i] = rng.nextU32() & 1 ? 1 : -1;
           else {
             s.set(best);
-            for (let t = 0; t < Math.max(1, n >> 2); t++) { const i = rng.int(n); s[i] = -s[i]!; }
+            for (let t = 0; t < Math.max(1, n >> 2); t++) {
+              const i = rng.int(n);
+              s[i] = -s[i]!;
+            }
           }
           fields(m, s, f);
           let e = isingEnergy(m, s);
-          if (e < bestE) { bestE = e; best = Float64Array.from(s); }
+          if (e < bestE) {
+            bestE = e;
+            best = Float64Array.from(s);
+          }
           tabuUntil.fill(0);
           let sinceBest = 0;
           // Improvements must beat the best by a relative margin: with an absolute 1e-12, float drift
@@ -73,23 +79,42 @@ export function tabuSearch(o: TabuOptions = {}): IsingSolver {
               const d = -2 * s[i]! * f[i]!;
               const allowed = tabuUntil[i]! < move || e + d < bestE - tol();
               if (!allowed) continue;
-              if (d < pickD - 1e-12) { pickD = d; pick = i; ties = 1; }
-              else if (Math.abs(d - pickD) <= 1e-12 && rng.int(++ties) === 0) pick = i; // uniform among ties
+              if (d < pickD - 1e-12) {
+                pickD = d;
+                pick = i;
+                ties = 1;
+              } else if (Math.abs(d - pickD) <= 1e-12 && rng.int(++ties) === 0) pick = i; // uniform among ties
             }
-            if (pick < 0) { tabuUntil.fill(0); continue; }
+            if (pick < 0) {
+              tabuUntil.fill(0);
+              continue;
+            }
             const ns = -s[pick]!;
             s[pick] = ns;
             e += pickD;
             for (let p = m.rowPtr[pick]!; p < m.rowPtr[pick + 1]!; p++) f[m.col[p]!]! += m.val[p]! * 2 * ns;
             tabuUntil[pick] = move + tenure;
-            if (e < bestE - tol()) { bestE = isingEnergy(m, s); best = Float64Array.from(s); sinceBest = 0; } else sinceBest++;
-            if ((move & 255) === 0 && performance.now() > deadline) { timedOut = true; break; }
+            if (e < bestE - tol()) {
+              bestE = isingEnergy(m, s);
+              best = Float64Array.from(s);
+              sinceBest = 0;
+            } else sinceBest++;
+            if ((move & 255) === 0 && performance.now() > deadline) {
+              timedOut = true;
+              break;
+            }
           }
           if (timedOut) break;
         }
         if (bestE < Infinity) out.push(Int8Array.from(best));
       }
-      return resultFrom('tabu', m, out, performance.now() - t0, timedOut, { restarts, stall, tenure, reads, ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs, readsCompleted: out.length } : {}) });
+      return resultFrom('tabu', m, out, performance.now() - t0, timedOut, {
+        restarts,
+        stall,
+        tenure,
+        reads,
+        ...(opts.timeLimitMs ? { timeLimitMs: opts.timeLimitMs, readsCompleted: out.length } : {}),
+      });
     },
   };
 }
