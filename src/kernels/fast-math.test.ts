@@ -56,7 +56,7 @@ function ulpError(got: number, want: number): number {
   return Math.abs(got - want) / ulpOf(want);
 }
 
-/** Deterministic xorshift64 uniforms in [0, 1) (no Math.random). */
+/** Deterministic xorshift64 uniforms in [0, 1) (never the global generator). */
 function xorshift(seed: bigint): () => number {
   let s = seed;
   const mask = (1n << 64n) - 1n;
