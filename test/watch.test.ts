@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatRecord, watchRun } from '../src/experiments/watch.ts';
-import { RUNNER_FILE } from '../src/experiments/run-folder.ts';
+import { PARTIAL_METRICS, RUNNER_FILE } from '../src/experiments/run-folder.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
 // Under tsx the bin runs src/, never a stale dist/ (scripts/consumer-test.mjs runs the built one).
@@ -114,7 +114,10 @@ test('a run killed with SIGKILL: watch says its process is gone instead of waiti
   const dir = join(tmp(), 'run');
   // 200 steps of 50 ms: long enough that the kill lands mid-run even when a loaded machine is slow to start watching.
   const child = spawnRun(dir, 'countingExperiment', { steps: 200, delayMs: 50 });
-  await waitFor(join(dir, RUNNER_FILE), child);
+  // The partial metrics file is made inside executeRun, under the lock it holds to the end (the
+  // lock alone may still be initRunDir's, taken and released before the manifest is complete).
+  await waitFor(join(dir, PARTIAL_METRICS), child);
+  assert.ok(existsSync(join(dir, RUNNER_FILE)));
   const exp = countingExperiment('test/watched');
   await assert.rejects(
     executeRun(dir, exp, { progress: () => {}, signal: new AbortController().signal }),
