@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCK_FILE } from './run-lock.ts';
+import { LOCK_FILE, lockState, RunLockedError } from './run-lock.ts';
 
 /** Files a run folder may hold before its manifest is written (the lock and its contenders' temp files). */
 const isLockFile = (name: string): boolean => name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`);
@@ -24,6 +24,9 @@ export function checkNewRunDir(dir: string, force: boolean): void {
     // Missing (the usual case), or not reachable (ENOTDIR, EACCES): creating it says which, with the path.
     return;
   }
+  // Another process creating this run right now (its files appear before the manifest): say so, as its lock does.
+  const held = lockState(dir);
+  if (held.state === 'alive' && held.info.pid !== process.pid && !entries.includes('manifest.json')) throw new RunLockedError(dir, held.info);
   if (entries.includes('manifest.json'))
     throw new Error(`output directory ${dir} already holds a run (manifest.json exists); choose another --out or use --resume`);
   const leftovers = entries.filter((n) => n === 'stages' || n === 'checkpoints');
