@@ -110,7 +110,7 @@ export default async function sweepCommand(p: ParsedArgs): Promise<number> {
   const spec: SweepSpec = {
     experiment: exp.id,
     preset,
-    sets: v.set,
+    sets: noAxes && declared?.sets ? [...declared.sets, ...v.set] : v.set,
     axes: noAxes ? declared!.axes : axes,
     seeds: v.seeds !== undefined ? parseSeeds(v.seeds) : noAxes ? [...declared!.seeds] : [0],
   };

@@ -20,6 +20,8 @@ export interface SweepAxes {
 export interface SweepDeclaration {
   axes: SweepAxes;
   seeds: readonly number[];
+  /** `key=value` settings every cell of this grid needs (applied before the user's own --set), e.g. `seeds=1` when each cell is one seed of a study. */
+  sets?: readonly string[];
 }
 
 /** mean ± population std over the seeds of one point, and the per-seed values (seed order). */
@@ -55,6 +57,8 @@ export interface ExperimentSweeps<C, R> {
   readonly presets?: { smoke?: SweepDeclaration; small?: SweepDeclaration; paper?: SweepDeclaration };
   /** Numbers of one finished cell to aggregate (default: the numeric top-level fields of the result and of the last metrics record, as `final.<key>`). */
   metrics?(result: R, cfg: C): Record<string, number>;
+  /** Which metrics the sweep report's tables and generic figures show (default: all); e.g. hide per-chunk curves drawn by figuresAcross. */
+  showMetric?(name: string): boolean;
   /** Claims across cells, stated from the aggregate (e.g. "the critical batch size grows with …"). */
   claimsAcross?(aggregate: SweepAggregate): Claim[];
   /** Figures across cells (e.g. a fit drawn over the aggregate), shown before the generic metric-vs-axis ones. */

@@ -89,11 +89,13 @@ function batchNorm(kind: 'batchNorm1d' | 'batchNorm2d', ranks: readonly number[]
       const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
       let mu: Tensor;
       let v: Tensor;
+      let centered: Tensor | undefined;
       if (ctx.training) {
         const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
         if (n < 2) throw layerError(kind, name, `training needs more than 1 value per channel, got input ${fmt(x.shape)}`);
         mu = mean(x, axes, { keepdims: true });
-        v = mean(square(sub(x, mu)), axes, { keepdims: true }); // biased, for normalization
+        centered = sub(x, mu);
+        v = mean(square(centered), axes, { keepdims: true }); // biased, for normalization
         if (ctx.state) {
           const prev = ctx.state[name] === undefined ? initial(x.dtype as FloatDType) : readState(ctx.state[name], x);
           const batchMean = reshape(stopGradient(mu), [c]);
@@ -116,14 +118,20 @@ function batchNorm(kind: 'batchNorm1d' | 'batchNorm2d', ranks: readonly number[]
         mu = reshape(s.mean, bshape);
         v = reshape(s.var, bshape);
       }
-      let y = div(sub(x, mu), sqrt(add(v, eps)));
+      // (x − μ)·(γ/√(v + ε)) + β: the per-channel factor is folded first, so the full-size tensor
+      // sees one multiply (and one add) instead of a divide and a multiply. Each full-size
+      // intermediate is a fresh array here and in the backward pass; fewer of them is most of a
+      // BatchNorm MLP's step time (allocation and the GC it provokes).
+      let scale = div(1, sqrt(add(v, eps)));
+      let shift: Tensor | undefined;
       if (affine) {
         const w = checkParam(kind, name, params, 'weight', [c]);
-        const b = checkParam(kind, name, params, 'bias', [c]);
+        shift = checkParam(kind, name, params, 'bias', [c]);
         checkSameDType(kind, name, x, w);
-        y = add(mul(y, reshape(w, bshape)), reshape(b, bshape));
+        scale = mul(scale, reshape(w, bshape));
       }
-      return y;
+      const y = mul(centered ?? sub(x, mu), scale);
+      return shift ? add(y, reshape(shift, bshape)) : y;
     },
   };
 }

@@ -47,9 +47,15 @@ export function sweepWarnings(sweep: SweepFile): string[] {
   return w;
 }
 
-function figures(agg: SweepAggregate): FigureSpec[] {
+/** The metric names the experiment wants shown (all by default), in first-seen order. */
+function shownMetrics(exp: Experiment<any, any>, agg: SweepAggregate): string[] {
+  const all = [...new Set(agg.points.flatMap((p) => Object.keys(p.metrics)))];
+  const show = exp.sweep?.showMetric;
+  return show ? all.filter((m) => show(m)) : all;
+}
+
+function figures(agg: SweepAggregate, metricNames: readonly string[]): FigureSpec[] {
   const out: FigureSpec[] = [];
-  const metricNames = [...new Set(agg.points.flatMap((p) => Object.keys(p.metrics)))];
   for (const axis of agg.axes) {
     const xs = agg.points.map((p) => p.values[axis]);
     if (!xs.every((x) => typeof x === 'number') || new Set(xs).size < 2) continue;
@@ -85,8 +91,7 @@ function figures(agg: SweepAggregate): FigureSpec[] {
   return out;
 }
 
-function tables(sweep: SweepFile, agg: SweepAggregate): TableSpec[] {
-  const metricNames = [...new Set(agg.points.flatMap((p) => Object.keys(p.metrics)))];
+function tables(sweep: SweepFile, agg: SweepAggregate, metricNames: readonly string[]): TableSpec[] {
   const aggregate: TableSpec = {
     id: 'aggregate',
     title: 'Aggregate over seeds (mean ± std)',
@@ -131,8 +136,8 @@ export function sweepReportSpec(exp: Experiment<any, any>, sweep: SweepFile, agg
   return {
     title: `${exp.title}: sweep`,
     summary,
-    figures: [...(exp.sweep?.figuresAcross?.(agg) ?? []), ...figures(agg)],
-    tables: tables(sweep, agg),
+    figures: [...(exp.sweep?.figuresAcross?.(agg) ?? []), ...figures(agg, shownMetrics(exp, agg))],
+    tables: tables(sweep, agg, shownMetrics(exp, agg)),
     claims: exp.sweep?.claimsAcross?.(agg) ?? [],
   };
 }

@@ -51,13 +51,17 @@ function elementwise(op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mi
 /**
  * True when the binary primitives can read `s` in place against `other` (see primitives.ts):
  * `other` already has the broadcast shape and `s` is a single element, or exactly `other`'s
- * trailing dimensions (a bias). The VJP then sums its cotangent down to `s`'s shape.
+ * trailing dimensions (a bias), possibly after size-1 leading axes ([1, C] against [B, C]).
+ * The VJP then sums its cotangent down to `s`'s shape.
  */
 function isInPlaceOperand(s: Tensor, other: Tensor, shape: readonly number[]): boolean {
   if (s.size >= other.size || s.rank > other.rank || !shapesEqual(other.shape, shape)) return false;
   if (s.size === 1) return true;
-  const lead = other.rank - s.rank;
-  for (let i = 0; i < s.rank; i++) if (s.shape[i] !== other.shape[lead + i]) return false;
+  // Leading size-1 axes do not change the layout: a per-channel [1, C] reads like a bias [C].
+  let first = 0;
+  while (s.shape[first] === 1) first++;
+  const lead = other.rank - (s.rank - first);
+  for (let i = first; i < s.rank; i++) if (s.shape[i] !== other.shape[lead + i - first]) return false;
   return true;
 }
 

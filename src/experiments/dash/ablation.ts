@@ -49,13 +49,13 @@ export const dashAblation = defineExperiment({
   presets: {
     smoke: { trainSize: 240, testSize: 200, chunks: 3, hidden: 32, batchSize: 32, maxEpochs: 15, threshold: 0.99, lambdas: [0.3, 1], alphas: [0.3] },
     small: { trainSize: 4000, chunks: 5 },
-    paper: { seeds: 3 },
+    paper: { seeds: 3, maxEpochs: 100 },
   },
   async run(c, io) {
     const t0 = performance.now();
     const base = baseCell(c);
     const cells: CellConfig[] = [];
-    for (let seed = 0; seed < c.seeds; seed++) {
+    for (let seed = io.seed; seed < io.seed + c.seeds; seed++) {
       cells.push({ ...base, strategy: 'cold', seed, dashLambda: 0.3, dashAlpha: 0.3 }, { ...base, strategy: 'warm', seed, dashLambda: 0.3, dashAlpha: 0.3 });
       for (const lambda of c.lambdas) for (const alpha of c.alphas) cells.push({ ...base, strategy: 'dash', seed, dashLambda: lambda, dashAlpha: alpha });
     }

@@ -1,8 +1,8 @@
 /**
  * One warm-start cell = one (strategy, seed, hyperparameters) protocol run, as a pure function
- * `evaluateCell(cell, key) → CellResult`: the unit a sweep runner can schedule on a worker. The
- * grids of dash/warm-start and dash/ablation are explicit lists of cells (run sequentially by
- * run-cells.ts until the sweeps layer lands).
+ * `evaluateCell(cell) → CellResult`: the unit a sweep schedules on a worker. `trainscope run`
+ * evaluates a study's cells one after another (run-cells.ts); `trainscope sweep` runs one cell
+ * per (strategy, seed) on the pool or the queue and states the claims across cells.
  */
 import * as random from '../../tensor/random.ts';
 import type { Key } from '../../tensor/prng.ts';
@@ -81,11 +81,15 @@ function loadData(c: CellConfig): { train: Examples; test: Examples } {
   return d;
 }
 
-/** The seed picks the chunk split, label noise and initialization; every strategy of a seed sees the same ones. */
-export async function evaluateCell(c: CellConfig, key: Key, signal?: AbortSignal): Promise<CellResult> {
+/**
+ * The seed alone picks the chunk split, label noise and initialization: every strategy of a seed
+ * sees the same ones, and a cell is the same computation whether a whole study runs it (seeds
+ * run seed … run seed + seeds − 1) or a sweep does (one cell per strategy and run seed).
+ */
+export async function evaluateCell(c: CellConfig, signal?: AbortSignal, onChunk?: (chunk: number, testAccuracy: number) => void): Promise<CellResult> {
   const t0 = performance.now();
   const { train, test } = loadData(c);
-  const seedKey = random.foldIn(key, c.seed);
+  const seedKey = random.key(c.seed);
   const [kSplit, kNoise, kRun] = random.split(seedKey, 3) as [Key, Key, Key];
   const noisy = withLabelNoise(train, c.labelNoise, 10, kNoise);
   const chunks = splitChunks(noisy, c.chunks, kSplit);
@@ -107,6 +111,7 @@ export async function evaluateCell(c: CellConfig, key: Key, signal?: AbortSignal
     resetOptimizer: c.resetOptimizer,
     probe: c.probe,
     signal,
+    ...(onChunk ? { onChunk: (ch: { chunk: number; testAccuracy: number }) => onChunk(ch.chunk, ch.testAccuracy) } : {}),
   });
   const rows = r.chunks.map((ch) => ({
     strategy: c.strategy,
