@@ -3,7 +3,7 @@
  * - sweep8_jobs1_s / sweep8_jobs2_s: wall seconds of one 8-cell sweep (the MNIST MLP baseline's
  *   smoke preset with Adam only and 600 steps, about 2 s of CPU a cell; 4 learning rates × 2 seeds)
  *   on a worker-thread pool of 1 and of 2
- *   threads, pool start-up, cell reports and the sweep report included; best of BENCH_SWEEP_REPS
+ *   threads of the compiled package (dist/), pool start-up, cell reports and the sweep report included; best of BENCH_SWEEP_REPS
  *   (default 2) interleaved runs. sweep8_speedup = jobs1 / jobs2. sweep8_jobs{1,2}_cpu_s: CPU
  *   seconds of all threads — on a machine shared under Linux autogroup scheduling, a process gets
  *   its group's share of the CPU however many threads it runs, so only an idle machine shows the
@@ -14,11 +14,11 @@
  *   the job (BullMQ's processedOn → finishedOn); the median. Needs redis-server (skipped with a
  *   note without it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/sweeps/run-sweep.ts';
-import { poolExecutor } from '../src/sweeps/pool.ts';
+import type { poolExecutor } from '../src/sweeps/pool.ts';
 import { queueExecutor, submitterCode } from '../src/sweeps/queue-executor.ts';
 import { startQueueWorker } from '../src/sweeps/queue-worker.ts';
 import { startTestRedis, REDIS_SKIP } from '../test/support/redis-test-server.ts';
@@ -28,6 +28,18 @@ import { Job, Queue } from 'bullmq';
 import type { SweepSpec } from '../src/sweeps/spec.ts';
 
 const signal = new AbortController().signal;
+
+/**
+ * The local-pool timings run the compiled package (dist/, what `trainscope sweep` runs once
+ * installed): from src/ every pool thread would first start tsx and compile the TypeScript it
+ * loads, about 1.5 CPU-s a thread that no user pays. `npm run bench` builds dist/ first.
+ */
+async function distSweeps(): Promise<{ runSweep: typeof runSweep; poolExecutor: typeof poolExecutor }> {
+  const dist = new URL('../dist/sweeps/', import.meta.url);
+  if (!existsSync(new URL('pool.js', dist))) throw new Error('bench sweeps: dist/ is missing; run `npm run build` first (`npm run bench` does)');
+  const [a, b] = await Promise.all([import(new URL('run-sweep.js', dist).href), import(new URL('pool.js', dist).href)]);
+  return { runSweep: a.runSweep, poolExecutor: b.poolExecutor };
+}
 const TEST_MODULE = new URL('../test/support/sweep-test-experiments.ts', import.meta.url).href;
 
 // Steps per cell: BENCH_SWEEP_STEPS (default 600, about 1 s of CPU a cell here). Short cells mostly
@@ -44,13 +56,18 @@ const SWEEP8: SweepSpec = {
 /** CPU seconds (every thread of this process) of the last timedSweep. */
 let lastCpuS = 0;
 
-async function timedSweep(spec: SweepSpec, executor: () => Promise<CellExecutor> | CellExecutor, module?: string): Promise<number> {
+async function timedSweep(
+  spec: SweepSpec,
+  executor: () => Promise<CellExecutor> | CellExecutor,
+  module?: string,
+  run: typeof runSweep = runSweep,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ts-bench-sweep-'));
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const ex = await executor();
   try {
-    const r = await runSweep({ dir, spec, experiment: { id: spec.experiment, ...(module ? { module } : {}) }, executor: ex, signal });
+    const r = await run({ dir, spec, experiment: { id: spec.experiment, ...(module ? { module } : {}) }, executor: ex, signal });
     const bad = r.sweep.cells.filter((c) => c.status !== 'complete');
     if (bad.length) throw new Error(`bench sweep: ${bad.length} cells did not complete (${bad[0]!.error ?? bad[0]!.status})`);
   } finally {
@@ -122,10 +139,11 @@ export async function sweepBench(log: (m: string) => void): Promise<Record<strin
   let jobs2 = Infinity;
   let cpu1 = Infinity;
   let cpu2 = Infinity;
+  const dist = await distSweeps();
   for (let i = 0; i < reps; i++) {
-    const a = await timedSweep(SWEEP8, () => poolExecutor(1));
+    const a = await timedSweep(SWEEP8, () => dist.poolExecutor(1), undefined, dist.runSweep);
     cpu1 = Math.min(cpu1, lastCpuS);
-    const b = await timedSweep(SWEEP8, () => poolExecutor(2));
+    const b = await timedSweep(SWEEP8, () => dist.poolExecutor(2), undefined, dist.runSweep);
     cpu2 = Math.min(cpu2, lastCpuS);
     log(`  rep ${i + 1}: --jobs 1 ${round(a)} s (CPU ${round(cpu1)} s), --jobs 2 ${round(b)} s (CPU ${round(lastCpuS)} s)`);
     jobs1 = Math.min(jobs1, a);

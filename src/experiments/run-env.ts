@@ -45,22 +45,35 @@ function git(args: string[]): string | undefined {
   }
 }
 
-export function currentEnv(): RunEnv {
-  const backend = kernels().name; // first: an unknown TRAINSCOPE_BACKEND fails before git runs
+type CodeIdentity = Pick<RunEnv, 'gitSha' | 'gitDirty' | 'gitDiff'>;
+
+/**
+ * Read once per process: the code a process runs is the code it loaded at start, whatever
+ * happens on disk later, and a worker running many sweep cells would otherwise spawn git three
+ * times per cell (≈ 50 ms each).
+ */
+let codeIdentity: CodeIdentity | undefined;
+function readCodeIdentity(): CodeIdentity {
+  if (codeIdentity) return codeIdentity;
   const sha = isOwnCheckout() ? git(['rev-parse', 'HEAD'])?.trim() : undefined;
-  const env: RunEnv = { gitSha: sha || VERSION_ONLY, backend, node: process.version };
+  const id: CodeIdentity = { gitSha: sha || VERSION_ONLY };
   if (sha) {
     const status = git(['status', '--porcelain', '--untracked-files=no']);
     if (status !== undefined) {
-      env.gitDirty = status.trim() !== '';
-      if (env.gitDirty)
-        env.gitDiff = createHash('sha256')
+      id.gitDirty = status.trim() !== '';
+      if (id.gitDirty)
+        id.gitDiff = createHash('sha256')
           .update(git(['diff', 'HEAD']) ?? '')
           .digest('hex')
           .slice(0, 12);
     }
   }
-  return env;
+  return (codeIdentity = id);
+}
+
+export function currentEnv(): RunEnv {
+  const backend = kernels().name; // first: an unknown TRAINSCOPE_BACKEND fails before git runs
+  return { ...readCodeIdentity(), backend, node: process.version };
 }
 
 /**

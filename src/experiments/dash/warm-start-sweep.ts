@@ -120,13 +120,27 @@ function figuresAcross(agg: SweepAggregate): FigureSpec[] {
           strategiesOf(p).flatMap(({ strategy, prefix }) =>
             Object.entries(p.metrics)
               .filter(([k]) => k.startsWith(`${prefix}${metric}.chunk`))
-              .flatMap(([k, st]) => st.values.map((v, i) => ({ chunk: Number(k.slice(`${prefix}${metric}.chunk`.length)), [metric]: v, seed: p.seeds[i]!, strategy }))),
+              .flatMap(([k, st]) =>
+                st.values.map((v, i) => ({ chunk: Number(k.slice(`${prefix}${metric}.chunk`.length)), [metric]: v, seed: p.seeds[i]!, strategy })),
+              ),
           ),
         );
   const figure = (metric: 'testAccuracy' | 'steps', title: string): FigureSpec[] => {
     const data = rows(metric);
     return data.length
-      ? [lineChart({ id: `sweep-${metric}-per-chunk`, title, x: 'chunk', y: metric, series: 'strategy', points: true, band: { over: 'seed', kind: 'std' }, data, caption: 'Mean over seeds with a ±1 std band.' })]
+      ? [
+          lineChart({
+            id: `sweep-${metric}-per-chunk`,
+            title,
+            x: 'chunk',
+            y: metric,
+            series: 'strategy',
+            points: true,
+            band: { over: 'seed', kind: 'std' },
+            data,
+            caption: 'Mean over seeds with a ±1 std band.',
+          }),
+        ]
       : [];
   };
   return [...figure('testAccuracy', 'Test accuracy after each chunk'), ...figure('steps', 'SGD steps per chunk')];

@@ -99,7 +99,7 @@ export function warmStartClaims(s: StrategySummary, labelNoise: number): Claim[]
   const dash = s.get('dash');
   const sp = s.get('shrink-perturb');
   const both = <T>(a: T | undefined, b: T | undefined): [T, T] | undefined => (a && b ? [a, b] : undefined);
-return [
+  return [
     checkClaim({
       id: 'plasticity-gap',
       statement: 'warm-starting generalizes worse than training from scratch: mean test accuracy warm < cold',
@@ -133,9 +133,8 @@ return [
       holds: ([d, p]) => d.meanAcc > p.meanAcc,
       format: ([d, p]) => `dash ${pct(d.meanAcc)}, S&P ${pct(p.meanAcc)}`,
     }),
-];
+  ];
 }
-
 
 export const dashWarmStart = defineExperiment({
   id: 'dash/warm-start',
