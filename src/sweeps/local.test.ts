@@ -168,3 +168,16 @@ describe('sweeps on this machine', () => {
     assert.match(w[1]!, /1 cells ran on wasm 0\.1\.0, not the submitter's native 0\.1\.0: metrics are byte-identical only on the same backend/);
   });
 });
+
+describe('pool progress', () => {
+  it('posts at most one update per interval, but every stage change and every stage end', async () => {
+    const { throttledProgress } = await import('./pool-worker.ts');
+    const seen: string[] = [];
+    const p = throttledProgress((u) => seen.push(`${u.stage}:${u.step}`), 60_000);
+    for (let s = 1; s <= 50; s++) p({ stage: 'a', step: s, total: 50 });
+    p({ stage: 'b', step: 1, total: 3 });
+    p({ stage: 'b', step: 2, total: 3 });
+    p({ stage: 'b', step: 3, total: 3 });
+    assert.deepEqual(seen, ['a:1', 'a:50', 'b:1', 'b:3']);
+  });
+});

@@ -3,6 +3,7 @@
  * message on that port stops the cell at its next step boundary.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { ProgressUpdate } from '../experiments/experiment.ts';
 import { runCell, type CellOutcome, type CellTask } from './run-cell.ts';
 
 export interface PoolJob {
@@ -10,7 +11,27 @@ export interface PoolJob {
   port: MessagePort;
 }
 
-export type PoolMessage = { kind: 'progress'; update: import('../experiments/experiment.ts').ProgressUpdate };
+export type PoolMessage = { kind: 'progress'; update: ProgressUpdate };
+
+/**
+ * At most one progress message per PROGRESS_MS (plus every stage change and stage end): a cell
+ * reports every step, and a message per step cost ≈ 0.15 ms on each side, a tenth of a small
+ * cell's time, for a terminal that redraws a few times a second anyway.
+ */
+const PROGRESS_MS = 100;
+
+export function throttledProgress(post: (u: ProgressUpdate) => void, ms = PROGRESS_MS): (u: ProgressUpdate) => void {
+  let last = -Infinity;
+  let stage: string | undefined;
+  return (u) => {
+    const now = performance.now();
+    if (u.stage !== stage || u.step >= u.total || now - last >= ms) {
+      stage = u.stage;
+      last = now;
+      post(u);
+    }
+  };
+}
 
 export default async function runPoolJob({ task, port }: PoolJob): Promise<CellOutcome> {
   const controller = new AbortController();
@@ -18,7 +39,8 @@ export default async function runPoolJob({ task, port }: PoolJob): Promise<CellO
     if (m === 'abort') controller.abort();
   });
   try {
-    return await runCell(task, (update) => port.postMessage({ kind: 'progress', update } satisfies PoolMessage), controller.signal);
+    const progress = throttledProgress((update) => port.postMessage({ kind: 'progress', update } satisfies PoolMessage));
+    return await runCell(task, progress, controller.signal);
   } finally {
     port.close();
   }

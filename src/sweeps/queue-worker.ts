@@ -10,10 +10,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { poolExecutor } from './pool.ts';
+import { throttledProgress } from './pool-worker.ts';
 import { packRunFolder } from './pack.ts';
 import type { CellJobData, CellJobResult } from './queue-protocol.ts';
 import { checkRedis, parseQueueUrl } from './redis-url.ts';
-import type { ProgressUpdate } from '../experiments/experiment.ts';
 
 export interface QueueWorkerOptions {
   url: string;
@@ -51,13 +51,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
     target.queueName,
     async (job) => {
       const dir = join(workDir, job.data.task.cell);
-      let last = -Infinity;
-      const progress = (u: ProgressUpdate): void => {
-        const now = performance.now();
-        if (now - last < PROGRESS_MS && u.step < u.total) return;
-        last = now;
-        void job.updateProgress({ ...u }).catch(() => {});
-      };
+      const progress = throttledProgress((u) => void job.updateProgress({ ...u }).catch(() => {}), PROGRESS_MS);
       log(`worker ${me}: cell ${job.data.task.cell} (${job.data.task.experiment.id}, attempt ${job.attemptsMade + 1})`);
       const outcome = await pool.run({ ...job.data.task, dir }, { started: () => {}, progress }, never);
       if (outcome.status !== 'complete') throw new Error(outcome.error ?? `cell ended ${outcome.status}`);
