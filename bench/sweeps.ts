@@ -1,20 +1,20 @@
 /**
  * Sweep benchmarks for `npm run bench` (fields under "sweeps"):
  * - sweep8_jobs1_s / sweep8_jobs2_s: wall seconds of one 8-cell sweep (the MNIST MLP baseline's
- *   smoke preset with Adam only and 600 steps, about 2 s of CPU a cell; 4 learning rates × 2 seeds)
- *   on a worker-thread pool of 1 and of 2
- *   threads of the compiled package (dist/), pool start-up, cell reports and the sweep report included; best of BENCH_SWEEP_REPS
+ *   smoke preset with Adam only and BENCH_SWEEP_STEPS steps, default 600: about 0.5 s of CPU a
+ *   cell; 4 learning rates × 2 seeds) on a pool of 1 and of 2 processes of the compiled package
+ *   (dist/), pool start-up, cell reports and the sweep report included; best of BENCH_SWEEP_REPS
  *   (default 2) interleaved runs. sweep8_speedup = jobs1 / jobs2. sweep8_jobs{1,2}_cpu_s: CPU
- *   seconds of all threads — on a machine shared under Linux autogroup scheduling, a process gets
- *   its group's share of the CPU however many threads it runs, so only an idle machine shows the
- *   wall-time speed-up; the CPU seconds show what the parallel run costs in work.
+ *   seconds of this process and its pool processes: on an idle machine --jobs 2 takes about
+ *   (CPU − the serial part) / 2; a single Node training process already keeps ~1.3 cores busy
+ *   (V8's concurrent GC and compiler threads), which bounds the speed-up two cores can give.
  * - queue_overhead_ms: per cell, what the BullMQ path adds between submitting a cell and its
  *   result being written under the sweep folder, on loopback: 20 tiny cells submitted one at a
  *   time to one queue worker; for each, submit → result written minus the worker's time inside
  *   the job (BullMQ's processedOn → finishedOn); the median. Needs redis-server (skipped with a
  *   note without it).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/sweeps/run-sweep.ts';
@@ -53,8 +53,20 @@ const SWEEP8: SweepSpec = {
   seeds: [0, 1],
 };
 
-/** CPU seconds (every thread of this process) of the last timedSweep. */
+/** CPU seconds of the last timedSweep: this process and its (exited) pool processes. */
 let lastCpuS = 0;
+
+/** CPU seconds used so far by this process and its waited-for children (Linux: /proc/self/stat; elsewhere this process only). */
+function cpuSeconds(): number {
+  const self = process.cpuUsage();
+  let children = 0;
+  try {
+    // Fields after the ")" of comm: index 13/14 are cutime/cstime, in clock ticks (USER_HZ, 100 on Linux).
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    children = (Number(f[13]) + Number(f[14])) / 100;
+  } catch {}
+  return (self.user + self.system) / 1e6 + children;
+}
 
 async function timedSweep(
   spec: SweepSpec,
@@ -63,7 +75,7 @@ async function timedSweep(
   run: typeof runSweep = runSweep,
 ): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ts-bench-sweep-'));
-  const c0 = process.cpuUsage();
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   const ex = await executor();
   try {
@@ -74,8 +86,7 @@ async function timedSweep(
     await ex.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const c = process.cpuUsage(c0);
-  lastCpuS = (c.user + c.system) / 1e6;
+  lastCpuS = cpuSeconds() - c0;
   return (performance.now() - t0) / 1000;
 }
 

@@ -10,7 +10,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const HEAVY = /^(vega|vega-lite|@resvg\/resvg-js|bullmq|ioredis|piscina)$/;
+const HEAVY = /^(vega|vega-lite|@resvg\/resvg-js|bullmq|ioredis)$/;
 
 /** Every module reachable from `entry` through static imports: repo-relative paths and bare package names. */
 function staticClosure(entry: string): Set<string> {

@@ -21,7 +21,7 @@ Commands:
   run --resume <runDir>     continue an interrupted run
   report <runDir>           re-render a run's report from its summary
   reproduce                 run every experiment and write index.html
-  sweep <id>                run a grid of cells (axes × seeds) on worker threads or a Redis queue
+  sweep <id>                run a grid of cells (axes × seeds) on worker processes or a Redis queue
   worker --queue URL        pull sweep cells from a Redis queue and run them
   watch <runDir>            follow a running run: new records and progress, until it ends
   doctor                    print Node version, kernel backend, SIMD, BLAS, threads
@@ -51,7 +51,7 @@ Options: --help on any command, --version. --backend js|wasm|native on the comma
                            [--jobs N | --queue redis://HOST:PORT[/DB] [--retries N]]
   Runs every registered experiment (default preset: small) into DIR (default runs/reproduce-<preset>/)
   and writes DIR/index.html linking every report with its claims. --strict: exit 1 when any claim fails (for CI).
-  --jobs N: N experiments side by side on worker threads; --queue: on \`trainscope worker\`s through Redis.
+  --jobs N: N experiments side by side in worker processes; --queue: on \`trainscope worker\`s through Redis.
 `,
   sweep: `Usage: trainscope sweep <id> [--preset smoke|small|paper] [--set key=value …]
                        [--grid key=v1,v2,… …] [--zip key=v1,v2,… …] [--list JSON] [--seeds 0,1,2 | 0..4]
@@ -61,7 +61,7 @@ Options: --help on any command, --version. --backend js|wasm|native on the comma
   runs/sweep-<id>-<hash>/), then writes DIR/sweep.json, aggregate.json (mean ± std over seeds),
   figures/ and report.html/report.md. --grid axes multiply, --zip axes go in lockstep, --list
   takes a JSON array of config overrides; with no axes, the experiment's own grid for the preset.
-  --jobs N: N worker threads (default: every core). --queue: send the cells to \`trainscope worker\`s
+  --jobs N: N worker processes (default: every core). --queue: send the cells to \`trainscope worker\`s
   through Redis (--retries: extra attempts for a failing cell, default 2). Running the same command
   again skips complete cells and resumes the rest; Ctrl-C stops at a step boundary.
   --experiments MODULE: a module exporting EXPERIMENTS, for experiments that are not registered.
@@ -69,7 +69,7 @@ Options: --help on any command, --version. --backend js|wasm|native on the comma
   worker: `Usage: trainscope worker --queue redis://HOST:PORT[/DB][?queue=NAME] [--jobs N] [--work DIR] [--backend B]
                         [--lock-ms MS] [--stalled-ms MS]
   Pulls cells submitted by \`trainscope sweep --queue\` (or reproduce --queue), runs N at a time
-  (default 1) on worker threads in DIR (default <tmp>/trainscope-worker) and returns each finished
+  (default 1) in worker processes in DIR (default <tmp>/trainscope-worker) and returns each finished
   run folder to the submitter. A worker that dies mid-cell loses its lock after --lock-ms (default
   30000); the other workers' stalled check (every --stalled-ms) re-queues the cell.
   Ctrl-C: finish the running cells, then exit; Ctrl-C again: exit now.

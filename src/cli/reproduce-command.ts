@@ -12,7 +12,7 @@ export default async function reproduceCommand(p: ParsedArgs): Promise<number> {
   const json = booleanFlag(p, 'json');
   const outFlag = stringFlag(p, 'out');
   const out = resolve(outFlag ?? join('runs', `reproduce-${preset}`));
-  // --jobs / --queue: each experiment is one cell on the sweep executors (loaded only then: piscina, bullmq).
+  // --jobs / --queue: each experiment is one cell on the sweep executors (loaded only then: the process pool, bullmq).
   const jobs = stringFlag(p, 'jobs');
   const queue = stringFlag(p, 'queue');
   const retries = stringFlag(p, 'retries');

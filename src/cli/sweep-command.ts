@@ -57,7 +57,7 @@ export async function executorFor(values: { jobs?: string; queue?: string; retri
     if (values.jobs !== undefined) throw new UsageError('--jobs and --queue do not go together (queue workers choose their own --jobs)');
     const retries = values.retries === undefined ? 2 : Number(values.retries);
     if (!Number.isSafeInteger(retries) || retries < 0) throw new UsageError(`--retries must be a non-negative integer, got '${values.retries}'`);
-    // The executors load piscina / bullmq: imported only now, after every flag was checked.
+    // The executors load bullmq / start processes: imported only now, after every flag was checked.
     const { queueExecutor } = await import('../sweeps/queue-executor.ts');
     return queueExecutor(values.queue, { retries, withCheckpoints: values.checkpoints ?? false });
   }

@@ -13,6 +13,7 @@ import { resolveConfig } from '../experiments/config.ts';
 import { main } from '../cli/main.ts';
 import { isGeometric, sweepWarnings } from './sweep-report.ts';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 
 const MODULE = new URL('../../test/support/sweep-test-experiments.ts', import.meta.url).href;
 const ref = (id: string) => ({ id, module: MODULE });
@@ -169,9 +170,86 @@ describe('sweeps on this machine', () => {
   });
 });
 
+/** The pid of this test process's one child (the pool's process, with --jobs 1). */
+function poolChild(): number {
+  const pids = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([, comm]) => comm !== 'ps')
+    .map(([pid]) => Number(pid));
+  assert.equal(pids.length, 1, `expected one child process, found ${pids.join(', ')}`);
+  return pids[0]!;
+}
+
+describe('the process pool', () => {
+  it('an abort stops the running cells at a step boundary (incomplete, not failed); the same sweep again completes them with the sequential metrics', async () => {
+    const slow: SweepSpec = { experiment: 'test/counting', preset: 'smoke', sets: ['delayMs=40'], axes: { grid: { steps: [12, 13] } }, seeds: [0, 1] };
+    const dir = tmp();
+    const pool = poolExecutor(2);
+    try {
+      const controller = new AbortController();
+      let started = 0;
+      const watching: typeof pool = {
+        ...pool,
+        run: (task, hooks, sig) => pool.run(task, { ...hooks, progress: (u) => (hooks.progress(u), ++started === 2 && controller.abort()) }, sig),
+      };
+      const r1 = await runSweep({ dir, spec: slow, experiment: ref('test/counting'), executor: watching, signal: controller.signal });
+      assert.equal(r1.interrupted, true);
+      const statuses = readSweep(dir).cells.map((c) => c.status);
+      assert.ok(
+        statuses.every((s) => s === 'incomplete' || s === 'pending'),
+        statuses.join(' '),
+      );
+      const r2 = await runSweep({ dir, spec: slow, experiment: ref('test/counting'), executor: pool, signal });
+      assert.equal(r2.interrupted, false);
+      assert.ok(readSweep(dir).cells.every((c) => c.status === 'complete'));
+    } finally {
+      await pool.close();
+    }
+    const seq = tmp();
+    await runSweep({ dir: seq, spec: slow, experiment: ref('test/counting'), executor: inlineExecutor(), signal });
+    assert.deepEqual(cellMetrics(dir), cellMetrics(seq));
+  });
+
+  it('a cell whose process dies fails alone with the reason; the pool replaces the process and runs the rest', async () => {
+    const dir = tmp();
+    const pool = poolExecutor(1);
+    try {
+      let killed = false;
+      const killing: typeof pool = {
+        ...pool,
+        run: (task, hooks, sig) =>
+          pool.run(
+            task,
+            {
+              ...hooks,
+              progress: (u) => {
+                hooks.progress(u);
+                // The first cell's process is killed mid-cell (as the OOM killer would).
+                if (!killed) {
+                  killed = true;
+                  process.kill(poolChild(), 'SIGKILL');
+                }
+              },
+            },
+            sig,
+          ),
+      };
+      const spec2: SweepSpec = { experiment: 'test/counting', preset: 'smoke', sets: ['delayMs=20'], axes: { grid: { steps: [20, 3] } }, seeds: [0] };
+      const r = await runSweep({ dir, spec: spec2, experiment: ref('test/counting'), executor: killing, signal });
+      const byStatus = r.sweep.cells.map((c) => c.status).sort();
+      assert.deepEqual(byStatus, ['complete', 'failed']);
+      assert.match(r.sweep.cells.find((c) => c.status === 'failed')!.error!, /pool process running it exited \(SIGKILL\)/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('pool progress', () => {
   it('posts at most one update per interval, but every stage change and every stage end', async () => {
-    const { throttledProgress } = await import('./pool-worker.ts');
+    const { throttledProgress } = await import('./progress-throttle.ts');
     const seen: string[] = [];
     const p = throttledProgress((u) => seen.push(`${u.stage}:${u.step}`), 60_000);
     for (let s = 1; s <= 50; s++) p({ stage: 'a', step: s, total: 50 });

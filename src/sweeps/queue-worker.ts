@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { poolExecutor } from './pool.ts';
-import { throttledProgress } from './pool-worker.ts';
+import { throttledProgress } from './progress-throttle.ts';
 import { packRunFolder } from './pack.ts';
 import type { CellJobData, CellJobResult } from './queue-protocol.ts';
 import { checkRedis, parseQueueUrl } from './redis-url.ts';

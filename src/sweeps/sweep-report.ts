@@ -5,6 +5,8 @@
  * (failed cells, cells run on another backend or version than the submitter's).
  */
 import { lineChart } from '../report/charts.ts';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import { writeReport } from '../report/write-report.ts';
 import type { FigureSpec, ReportSpec, TableSpec } from '../report/spec.ts';
 import type { Experiment } from '../experiments/experiment.ts';
@@ -144,6 +146,15 @@ export function sweepReportSpec(exp: Experiment<any, any>, sweep: SweepFile, agg
 
 export async function writeSweepReport(dir: string, exp: Experiment<any, any>, sweep: SweepFile, agg: SweepAggregate): Promise<string[]> {
   const spec = sweepReportSpec(exp, sweep, agg);
+  // The claims across cells, machine-readable like a run folder's summary.json (`claims`).
+  const count = (status: string): number => sweep.cells.filter((c) => c.status === status).length;
+  const summary = {
+    experiment: exp.id,
+    preset: sweep.preset,
+    cells: { total: sweep.cells.length, complete: count('complete'), failed: count('failed') },
+    claims: spec.claims,
+  };
+  writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const failed = sweep.cells.some((c) => c.status === 'failed');
   const unfinished = sweep.cells.some((c) => c.status !== 'complete' && c.status !== 'failed');
   const written = await writeReport(dir, spec, {

@@ -88,6 +88,13 @@ test('dash/warm-start as a sweep: each (strategy, seed) cell computes exactly th
     // Claims across cells: the same four, from the per-strategy means over seeds.
     const report = readFileSync(join(dir, 'report.md'), 'utf8');
     for (const id of ['plasticity-gap', 'dash-matches-cold', 'dash-cheaper-than-cold', 'dash-beats-sp']) assert.match(report, new RegExp(`\\(\`${id}\`\\)`));
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.deepEqual(summary.cells, { total: 14, complete: 14, failed: 0 });
+    assert.deepEqual(
+      summary.claims.map((c: any) => c.id),
+      ['plasticity-gap', 'dash-matches-cold', 'dash-cheaper-than-cold', 'dash-beats-sp'],
+    );
+    assert.ok(summary.claims.every((c: any) => c.pass === true || c.pass === false));
     const agg = JSON.parse(readFileSync(join(dir, 'aggregate.json'), 'utf8'));
     const cold = agg.points.find((p: any) => p.values.strategies[0] === 'cold');
     const coldMean = whole.result.cells.filter((c: any) => c.strategy === 'cold').reduce((a: number, c: any) => a + c.meanTestAccuracy / 2, 0);
