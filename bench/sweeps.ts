@@ -31,8 +31,8 @@ const signal = new AbortController().signal;
 
 /**
  * The local-pool timings run the compiled package (dist/, what `trainscope sweep` runs once
- * installed): from src/ every pool thread would first start tsx and compile the TypeScript it
- * loads, about 1.5 CPU-s a thread that no user pays. `npm run bench` builds dist/ first.
+ * installed): from src/ every pool process would first start tsx and compile the TypeScript it
+ * loads, about 1.5 CPU-s a process that no user pays. `npm run bench` builds dist/ first.
  */
 async function distSweeps(): Promise<{ runSweep: typeof runSweep; poolExecutor: typeof poolExecutor }> {
   const dist = new URL('../dist/sweeps/', import.meta.url);
@@ -42,8 +42,8 @@ async function distSweeps(): Promise<{ runSweep: typeof runSweep; poolExecutor: 
 }
 const TEST_MODULE = new URL('../test/support/sweep-test-experiments.ts', import.meta.url).href;
 
-// Steps per cell: BENCH_SWEEP_STEPS (default 600, about 1 s of CPU a cell here). Short cells mostly
-// measure the fixed costs (thread start-up, which loads the modules through tsx, and the reports).
+// Steps per cell: BENCH_SWEEP_STEPS (default 600, about 0.5 s of CPU a cell here). Short cells mostly
+// measure the fixed costs (process start-up, module loading, JIT warm-up, and the reports).
 const STEPS = Number(process.env['BENCH_SWEEP_STEPS'] ?? 600);
 const SWEEP8: SweepSpec = {
   experiment: 'baselines/mnist-mlp',
@@ -100,7 +100,7 @@ async function queueOverheadMs(log: (m: string) => void): Promise<number | null>
   const cells = (seeds: number[]): SweepSpec => ({ experiment: 'test/counting', preset: 'smoke', sets: ['steps=1'], axes: { list: [{}] }, seeds });
   const worker = await startQueueWorker({ url: redis.url, jobs: 1 });
   try {
-    // Warm the worker's thread (start-up, module loading) on a cell of its own.
+    // Warm the worker's pool process (start-up, module loading) on a cell of its own.
     await timedSweep(cells([999]), () => queueExecutor(redis.url), TEST_MODULE);
     // One cell at a time: submit → result written, minus the time the worker spent in the job
     // (BullMQ's processedOn → finishedOn), is what the queue adds. The median over n cells.
@@ -167,7 +167,7 @@ export async function sweepBench(log: (m: string) => void): Promise<Record<strin
     sweep8_jobs1_s: round(jobs1),
     sweep8_jobs2_s: round(jobs2),
     sweep8_speedup: round(jobs1 / jobs2),
-    // CPU seconds of all threads: with the CPU to itself, --jobs 2 takes about (cpu2 − serial part) / 2.
+    // CPU seconds of all processes: with the CPU to itself, --jobs 2 takes about (cpu2 − serial part) / 2.
     sweep8_jobs1_cpu_s: round(cpu1),
     sweep8_jobs2_cpu_s: round(cpu2),
     queue_overhead_ms: overhead === null ? null : round(overhead),

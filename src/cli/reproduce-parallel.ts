@@ -1,7 +1,7 @@
 /**
  * `trainscope reproduce --jobs N / --queue URL`: each experiment's run folder (already set up by
  * reproduce) is run as one cell on the sweep executors, so independent experiments go side by
- * side on the worker-thread pool or to queue workers.
+ * side in the pool of worker processes or to queue workers.
  */
 import type { Experiment } from '../experiments/experiment.ts';
 import { readRun, readSummary, type Manifest, type Summary } from '../experiments/run-folder.ts';

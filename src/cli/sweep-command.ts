@@ -1,6 +1,6 @@
 /**
  * `trainscope sweep`: parse the grid from flags (or take the experiment's own declared grid for
- * the preset), pick an executor (worker-thread pool, or a BullMQ queue with --queue) and run the
+ * the preset), pick an executor (a pool of worker processes, or a BullMQ queue with --queue) and run the
  * sweep with progress. All logic is in src/sweeps/; this file only parses and prints.
  */
 import { join, relative, resolve } from 'node:path';
@@ -116,7 +116,7 @@ export default async function sweepCommand(p: ParsedArgs): Promise<number> {
   };
   if (v.out?.trim() === '') throw new UsageError(`--out must name a folder, got ''`);
   const dir = resolve(v.out ?? join('runs', sweepName(spec)));
-  expandSweep(exp, spec); // axis typos and bad values fail here, before threads start or a queue is reached
+  expandSweep(exp, spec); // axis typos and bad values fail here, before processes start or a queue is reached
   // Connecting to the queue (or failing) happens before the sweep folder is created.
   const executor = await executorFor({
     ...(v.jobs !== undefined ? { jobs: v.jobs } : {}),

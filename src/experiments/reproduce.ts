@@ -25,7 +25,7 @@ export interface ReproduceOptions {
   runOne?: (dir: string, exp: Experiment<any, any>) => Promise<{ manifest: Manifest; summary?: Summary }>;
   /** One line per event (starting, failed), for the terminal. */
   log?: (line: string) => void;
-  /** How many experiments run at once (default 1); runOne decides where (a pool thread, a queue worker). */
+  /** How many experiments run at once (default 1); runOne decides where (a pool process, a queue worker). */
   jobs?: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * An executor runs cells somewhere (this thread, a worker-thread pool, a BullMQ queue) and
+ * An executor runs cells somewhere (this thread, a pool of worker processes, a BullMQ queue) and
  * reports back. The sweep driver decides which cells run and keeps at most `concurrency` in
  * flight, so every executor has the same skip/resume/progress behaviour.
  */
@@ -15,7 +15,7 @@ export interface CellHooks {
 export interface CellExecutor {
   /** How many cells may be in flight at once. */
   readonly concurrency: number;
-  /** Where cells run, for the progress header ('2 threads', 'redis://…'). */
+  /** Where cells run, for the progress header ('2 worker processes', 'redis://…'). */
   readonly label: string;
   /** Run (or resume) one cell into task.dir. Aborting the signal asks it to stop at a step boundary. */
   run(task: CellTask, hooks: CellHooks, signal: AbortSignal): Promise<CellOutcome>;

@@ -13,7 +13,6 @@ import { resolveConfig } from '../experiments/config.ts';
 import { main } from '../cli/main.ts';
 import { isGeometric, sweepWarnings } from './sweep-report.ts';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
 
 const MODULE = new URL('../../test/support/sweep-test-experiments.ts', import.meta.url).href;
 const ref = (id: string) => ({ id, module: MODULE });
@@ -170,20 +169,8 @@ describe('sweeps on this machine', () => {
   });
 });
 
-/** The pid of this test process's one child (the pool's process, with --jobs 1). */
-function poolChild(): number {
-  const pids = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, comm]) => comm !== 'ps')
-    .map(([pid]) => Number(pid));
-  assert.equal(pids.length, 1, `expected one child process, found ${pids.join(', ')}`);
-  return pids[0]!;
-}
-
 describe('the process pool', () => {
-  it('an abort stops the running cells at a step boundary (incomplete, not failed); the same sweep again completes them with the sequential metrics', async () => {
+  it('an abort leaves the running cells incomplete (not failed); the same sweep again completes them with the sequential metrics', async () => {
     const slow: SweepSpec = { experiment: 'test/counting', preset: 'smoke', sets: ['delayMs=40'], axes: { grid: { steps: [12, 13] } }, seeds: [0, 1] };
     const dir = tmp();
     const pool = poolExecutor(2);
@@ -229,7 +216,7 @@ describe('the process pool', () => {
                 // The first cell's process is killed mid-cell (as the OOM killer would).
                 if (!killed) {
                   killed = true;
-                  process.kill(poolChild(), 'SIGKILL');
+                  process.kill(pool.pids()[0]!, 'SIGKILL');
                 }
               },
             },
@@ -244,6 +231,36 @@ describe('the process pool', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('the process pool, idle', () => {
+  it('a process that dies while idle is replaced before a cell is handed to it; a closed pool runs nothing', async () => {
+    const pool = poolExecutor(1);
+    const dir = tmp();
+    try {
+      const first = pool.pids()[0]!;
+      process.kill(first, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.notEqual(pool.pids()[0], first, 'a new process took its place');
+      const r = await runSweep({
+        dir,
+        spec: { ...spec, axes: { grid: { steps: [2] } }, seeds: [0] },
+        experiment: ref('test/counting'),
+        executor: pool,
+        signal,
+      });
+      assert.equal(r.sweep.cells[0]!.status, 'complete');
+    } finally {
+      await pool.close();
+    }
+    const after = await pool.run(
+      { dir: join(dir, 'x'), cell: 'x', experiment: ref('test/counting'), preset: 'smoke', config: { steps: 1 }, seed: 0 },
+      { started() {}, progress() {} },
+      signal,
+    );
+    assert.deepEqual([after.status, after.error], ['failed', 'the worker pool was closed']);
+    assert.deepEqual(pool.pids(), []);
   });
 });
 

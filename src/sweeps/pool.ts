@@ -29,31 +29,26 @@ interface Slot {
   exited: boolean;
 }
 
-/** execArgv without tsx's own loader flags (a compiled child needs none). */
-function withoutTsx(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === '--import' || a === '--require' || a === '--loader' || a === '-r') && argv[i + 1]?.includes('tsx')) i++;
-    else if (!/^--(import|require|loader)=.*tsx/.test(a)) out.push(a);
-  }
-  return out;
-}
-
-/** From src/ (under tsx) the child runs the TypeScript entry with the parent's loader flags; from dist/, the .js without them. */
+/**
+ * The child's entry: from src/ (under tsx) the TypeScript file, from dist/ the compiled one. The
+ * parent's execArgv is passed on whole: loader flags such as tsx's are what let a child load an
+ * `--experiments my-experiments.ts` module, as the parent did.
+ */
 function childEntry(): { file: string; execArgv: string[] } {
   const ts = import.meta.url.endsWith('.ts');
-  return {
-    file: fileURLToPath(new URL(`./process-worker.${ts ? 'ts' : 'js'}`, import.meta.url)),
-    execArgv: ts ? [...process.execArgv] : withoutTsx(process.execArgv),
-  };
+  return { file: fileURLToPath(new URL(`./process-worker.${ts ? 'ts' : 'js'}`, import.meta.url)), execArgv: [...process.execArgv] };
 }
 
-export function poolExecutor(jobs = defaultJobs()): CellExecutor {
+/** The local pool: a CellExecutor, plus the pids of its live processes (diagnostics, tests). */
+export interface ProcessPool extends CellExecutor {
+  pids(): number[];
+}
+
+export function poolExecutor(jobs = defaultJobs()): ProcessPool {
   if (!Number.isSafeInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobs}`);
   const entry = childEntry();
   const idle: Slot[] = [];
-  const waiting: ((s: Slot) => void)[] = [];
+  const waiting: ((s: Slot | undefined) => void)[] = [];
   const all = new Set<Slot>();
   let closed = false;
 
@@ -84,6 +79,13 @@ export function poolExecutor(jobs = defaultJobs()): CellExecutor {
     child.once('exit', () => {
       slot.exited = true;
       all.delete(slot);
+      // A process that dies while idle (OOM killer, a stray kill) is replaced at once, so no cell
+      // is ever handed a dead slot; one that dies mid-cell is replaced when its cell releases it.
+      const at = idle.indexOf(slot);
+      if (at >= 0) {
+        idle.splice(at, 1);
+        if (!closed) release(spawnSlot());
+      }
     });
     slot.ready.catch(() => {}); // reported by the cell that waits on it, if any
     // Without a listener, an IPC error (the child gone mid-send) would be thrown at the parent.
@@ -95,19 +97,22 @@ export function poolExecutor(jobs = defaultJobs()): CellExecutor {
   // Start every process now: their module loading overlaps the submitter's own set-up.
   for (let i = 0; i < jobs; i++) idle.push(spawnSlot());
 
-  const acquire = (): Promise<Slot> => {
+  /** Resolves with a live slot, or undefined once the pool is closed. */
+  const acquire = (): Promise<Slot | undefined> => {
+    if (closed) return Promise.resolve(undefined);
     const s = idle.pop();
     if (s) return Promise.resolve(s);
     return new Promise((resolve) => waiting.push(resolve));
   };
-  const release = (s: Slot): void => {
+  function release(s: Slot): void {
     // A slot whose process died is replaced, so the pool keeps its size.
     const slot = s.exited && !closed ? spawnSlot() : s;
-    if (slot.exited) return;
+    if (slot.exited || closed) return;
     const next = waiting.shift();
     if (next) next(slot);
     else idle.push(slot);
-  };
+  }
+  const notRun = (error: string): CellOutcome => ({ status: 'failed', error, backend: 'unknown', trainscope: 'unknown', ran: false });
 
   const runOn = (slot: Slot, task: CellTask, progress: (u: ProgressUpdate) => void, signal: AbortSignal): Promise<CellOutcome> =>
     new Promise<CellOutcome>((resolve) => {
@@ -126,31 +131,45 @@ export function poolExecutor(jobs = defaultJobs()): CellExecutor {
         else if (m.kind === 'done') finish(m.outcome);
       };
       const onExit = (code: number | null, sig: NodeJS.Signals | null): void =>
-        finish({
-          status: 'failed',
-          error: `the pool process running it exited (${sig ?? `code ${code}`})`,
-          backend: 'unknown',
-          trainscope: 'unknown',
-          ran: true,
-        });
+        // Closing the pool stops a running cell at a step boundary (the child exits after it):
+        // that cell is incomplete and resumes next time, not failed.
+        finish(
+          closed
+            ? { status: 'incomplete', backend: 'unknown', trainscope: 'unknown', ran: true }
+            : {
+                status: 'failed',
+                error: `the pool process running it exited (${sig ?? `code ${code}`})`,
+                backend: 'unknown',
+                trainscope: 'unknown',
+                ran: true,
+              },
+        );
       child.on('message', onMessage);
       child.once('exit', onExit);
       signal.addEventListener('abort', onAbort, { once: true });
-      child.send({ kind: 'run', task } satisfies ToChild);
+      try {
+        child.send({ kind: 'run', task } satisfies ToChild);
+      } catch (e) {
+        finish(notRun(`could not hand the cell to its pool process: ${(e as Error).message}`));
+        return;
+      }
       if (signal.aborted) onAbort();
     });
 
   return {
     concurrency: jobs,
     label: `${jobs} worker process${jobs === 1 ? '' : 'es'}`,
+    pids: () => [...all].flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid])),
     async run(task, hooks, signal) {
       const slot = await acquire();
+      if (!slot) return notRun('the worker pool was closed');
       try {
         try {
           await slot.ready;
         } catch (e) {
-          return { status: 'failed', error: (e as Error).message, backend: 'unknown', trainscope: 'unknown', ran: false };
+          return notRun((e as Error).message);
         }
+        if (slot.exited || !slot.child.connected) return notRun('its pool process exited before the cell started');
         hooks.started();
         return await runOn(slot, task, hooks.progress, signal);
       } finally {
@@ -159,6 +178,8 @@ export function poolExecutor(jobs = defaultJobs()): CellExecutor {
     },
     async close() {
       closed = true;
+      // Cells still waiting for a process get none.
+      for (const w of waiting.splice(0)) w(undefined);
       const exits = [...all].map(
         (s) =>
           new Promise<void>((resolve) => {
@@ -168,8 +189,9 @@ export function poolExecutor(jobs = defaultJobs()): CellExecutor {
               clearTimeout(timer);
               resolve();
             });
+            // Children ignore SIGTERM (they wait for their parent's word): disconnect, or kill.
             if (s.child.connected) s.child.disconnect();
-            else s.child.kill('SIGTERM');
+            else s.child.kill('SIGKILL');
           }),
       );
       await Promise.all(exits);

@@ -1,6 +1,6 @@
 /**
  * The pulling side of the distributed executor: a BullMQ Worker that runs each cell on a local
- * worker-thread pool (so this process's main thread stays free to renew the job locks) in a
+ * process pool (so this process stays free to renew the job locks) in a
  * folder of its own under `workDir`, and returns the packed run folder as the job result. A
  * worker killed mid-cell stops renewing its lock; BullMQ's stalled-job check re-queues the cell
  * and another worker runs it (resuming from the checkpoints when it shares `workDir`).
@@ -17,7 +17,7 @@ import { checkRedis, parseQueueUrl } from './redis-url.ts';
 
 export interface QueueWorkerOptions {
   url: string;
-  /** Cells run side by side (pool threads); default 1. */
+  /** Cells run side by side (pool processes); default 1. */
   jobs?: number;
   /** Where cells run (default: <tmp>/trainscope-worker). */
   workDir?: string;

@@ -1,7 +1,7 @@
 /** Tiny experiments for the experiments/ tests (not registered; not a test file itself). */
 import { z } from 'zod';
 import { checkClaim } from '../../src/report/claims.ts';
-import { defineExperiment, RunInterrupted } from '../../src/experiments/experiment.ts';
+import { defineExperiment } from '../../src/experiments/experiment.ts';
 
 const config = z.object({ steps: z.number().int().min(1).default(5), delayMs: z.number().int().min(0).default(0) }).strict();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -20,8 +20,6 @@ export const countingExperiment = (id = 'test/counting') =>
         let sum = 0;
         for (let step = 1; step <= c.steps; step++) {
           if (c.delayMs) await sleep(c.delayMs);
-          // Ctrl-C stops at a step boundary, as real experiments do.
-          if (io.signal.aborted) throw new RunInterrupted();
           sum += step;
           io.log({ step, sum });
           io.progress({ stage: 'count', step, total: c.steps, loss: 1 / step });
