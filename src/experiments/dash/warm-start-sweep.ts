@@ -105,7 +105,7 @@ export function strategySummary(points: readonly AggregatePoint[]): StrategySumm
 function claimsAcross(agg: SweepAggregate, claims: (s: StrategySummary, labelNoise: number) => Claim[]): Claim[] {
   const gs = groups(agg);
   return gs.flatMap(({ label, points }) => {
-    const noise = points.find((p) => p.metrics['labelNoise'])?.metrics['labelNoise']!.mean ?? 0;
+    const noise = points.find((p) => p.metrics['labelNoise'])?.metrics['labelNoise']?.mean ?? 0;
     const cs = claims(strategySummary(points), noise);
     return gs.length === 1 ? cs : cs.map((c) => ({ ...c, id: `${c.id} (${label})`, statement: `${c.statement} — at ${label}` }));
   });
