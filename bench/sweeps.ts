@@ -14,11 +14,12 @@
  *   the job (BullMQ's processedOn → finishedOn); the median. Needs redis-server (skipped with a
  *   note without it).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/sweeps/run-sweep.ts';
-import type { poolExecutor } from '../src/sweeps/pool.ts';
 import { queueExecutor, submitterCode } from '../src/sweeps/queue-executor.ts';
 import { startQueueWorker } from '../src/sweeps/queue-worker.ts';
 import { startTestRedis, REDIS_SKIP } from '../test/support/redis-test-server.ts';
@@ -30,16 +31,33 @@ import type { SweepSpec } from '../src/sweeps/spec.ts';
 const signal = new AbortController().signal;
 
 /**
- * The local-pool timings run the compiled package (dist/, what `trainscope sweep` runs once
- * installed): from src/ every pool process would first start tsx and compile the TypeScript it
- * loads, about 1.5 CPU-s a process that no user pays. `npm run bench` builds dist/ first.
+ * The local-pool timings run `node bin/trainscope.js sweep … --jobs N` as a user would: the
+ * compiled package (dist/), its own process and pool processes, no tsx anywhere (under tsx every
+ * pool process would load TypeScript through it, ~1.5 CPU-s each that no user pays). `npm run
+ * bench` builds dist/ first.
  */
-async function distSweeps(): Promise<{ runSweep: typeof runSweep; poolExecutor: typeof poolExecutor }> {
-  const dist = new URL('../dist/sweeps/', import.meta.url);
-  if (!existsSync(new URL('pool.js', dist))) throw new Error('bench sweeps: dist/ is missing; run `npm run build` first (`npm run bench` does)');
-  const [a, b] = await Promise.all([import(new URL('run-sweep.js', dist).href), import(new URL('pool.js', dist).href)]);
-  return { runSweep: a.runSweep, poolExecutor: b.poolExecutor };
+const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
+
+function cliSweep(spec: SweepSpec, jobs: number): number {
+  if (!existsSync(new URL('../dist/sweeps/pool.js', import.meta.url)))
+    throw new Error('bench sweeps: dist/ is missing; run `npm run build` first (`npm run bench` does)');
+  const dir = mkdtempSync(join(tmpdir(), 'ts-bench-sweep-'));
+  const grid = Object.entries(spec.axes.grid ?? {}).flatMap(([k, vs]) => ['--grid', `${k}=${vs.join(',')}`]);
+  const args = [BIN, 'sweep', spec.experiment, '--preset', spec.preset, ...spec.sets.flatMap((x) => ['--set', x]), ...grid];
+  args.push('--seeds', spec.seeds.join(','), '--jobs', String(jobs), '--out', join(dir, 'sweep'));
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  try {
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    if (r.status !== 0) throw new Error(`bench sweep: trainscope sweep exited ${r.status}: ${r.stderr.trim().split('\n').pop()}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const wall = (performance.now() - t0) / 1000;
+  lastCpuS = cpuSeconds() - c0;
+  return wall;
 }
+
 const TEST_MODULE = new URL('../test/support/sweep-test-experiments.ts', import.meta.url).href;
 
 // Steps per cell: BENCH_SWEEP_STEPS (default 600, about 0.5 s of CPU a cell here). Short cells mostly
@@ -68,18 +86,13 @@ function cpuSeconds(): number {
   return (self.user + self.system) / 1e6 + children;
 }
 
-async function timedSweep(
-  spec: SweepSpec,
-  executor: () => Promise<CellExecutor> | CellExecutor,
-  module?: string,
-  run: typeof runSweep = runSweep,
-): Promise<number> {
+async function timedSweep(spec: SweepSpec, executor: () => Promise<CellExecutor> | CellExecutor, module?: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ts-bench-sweep-'));
   const c0 = cpuSeconds();
   const t0 = performance.now();
   const ex = await executor();
   try {
-    const r = await run({ dir, spec, experiment: { id: spec.experiment, ...(module ? { module } : {}) }, executor: ex, signal });
+    const r = await runSweep({ dir, spec, experiment: { id: spec.experiment, ...(module ? { module } : {}) }, executor: ex, signal });
     const bad = r.sweep.cells.filter((c) => c.status !== 'complete');
     if (bad.length) throw new Error(`bench sweep: ${bad.length} cells did not complete (${bad[0]!.error ?? bad[0]!.status})`);
   } finally {
@@ -150,11 +163,10 @@ export async function sweepBench(log: (m: string) => void): Promise<Record<strin
   let jobs2 = Infinity;
   let cpu1 = Infinity;
   let cpu2 = Infinity;
-  const dist = await distSweeps();
   for (let i = 0; i < reps; i++) {
-    const a = await timedSweep(SWEEP8, () => dist.poolExecutor(1), undefined, dist.runSweep);
+    const a = cliSweep(SWEEP8, 1);
     cpu1 = Math.min(cpu1, lastCpuS);
-    const b = await timedSweep(SWEEP8, () => dist.poolExecutor(2), undefined, dist.runSweep);
+    const b = cliSweep(SWEEP8, 2);
     cpu2 = Math.min(cpu2, lastCpuS);
     log(`  rep ${i + 1}: --jobs 1 ${round(a)} s (CPU ${round(cpu1)} s), --jobs 2 ${round(b)} s (CPU ${round(lastCpuS)} s)`);
     jobs1 = Math.min(jobs1, a);
