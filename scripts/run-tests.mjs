@@ -162,7 +162,10 @@ function backtraces(runnerPid) {
  */
 function runNodeTest(files) {
   return new Promise((resolve) => {
-    const args = ['--import', 'tsx', '--test', `--test-timeout=${FILE_TIMEOUT_S * 1000}`, ...extra, ...files];
+    // --no-concurrent-recompilation: Node 20 can deadlock as a process ends (nodejs/node#54918: the
+    // main thread drains platform tasks while a background TurboFan job waits on it for a GC);
+    // test/support/node-flags.ts says more. The runner hands its flags on to every test file.
+    const args = ['--no-concurrent-recompilation', '--import', 'tsx', '--test', `--test-timeout=${FILE_TIMEOUT_S * 1000}`, ...extra, ...files];
     // Its own process group, so that whatever a test leaves behind can be found and stopped after.
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     const forward = (sig) => killGroup(child.pid, sig);

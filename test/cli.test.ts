@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXPERIMENTS } from '../src/experiments/registry.ts';
+import { NODE_FLAGS } from './support/node-flags.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
 // Under tsx the bin runs src/, never a stale dist/ (scripts/consumer-test.mjs runs the built one).
-const CLI = ['--import', 'tsx', BIN];
+const CLI = [...NODE_FLAGS, '--import', 'tsx', BIN];
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-cli-'));
 const cli = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 

@@ -9,11 +9,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from './support/node-flags.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function run(script: string, env: NodeJS.ProcessEnv): { stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', '-e', script], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return { stdout: r.stdout, stderr: r.stderr };
 }

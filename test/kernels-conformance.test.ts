@@ -13,6 +13,7 @@ import { loadWasmKernels } from '../src/kernels/wasm.ts';
 import { loadNativeKernels } from '../src/kernels/native.ts';
 import { availableBackends, backendInfo, kernels, setBackend } from '../src/kernels/backend.ts';
 import { lcg, randomArray, runGemm } from './support/test-data.ts';
+import { NODE_FLAGS } from './support/node-flags.ts';
 
 type DType = 'float32' | 'float64';
 
@@ -49,7 +50,10 @@ test('wasm is always available; the default is native when built, else wasm', ()
 
 test('TRAINSCOPE_BACKEND forces a backend; an unknown name is an error, not a silent fallback', () => {
   const probe = "import('./src/kernels/backend.ts').then((m) => console.log(JSON.stringify(m.backendInfo())))";
-  const bad = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { env: { ...process.env, TRAINSCOPE_BACKEND: 'nope' }, encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', '-e', probe], {
+    env: { ...process.env, TRAINSCOPE_BACKEND: 'nope' },
+    encoding: 'utf8',
+  });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /TRAINSCOPE_BACKEND=nope is not a kernel backend \(use js, wasm, native/);
   const forcings: Array<[string, string]> = [
@@ -58,7 +62,7 @@ test('TRAINSCOPE_BACKEND forces a backend; an unknown name is an error, not a si
   ];
   if (DEFAULT === 'native') forcings.push(['native', 'native']);
   for (const [env, want] of forcings) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], {
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', '-e', probe], {
       env: { ...process.env, TRAINSCOPE_BACKEND: env },
       encoding: 'utf8',
     });

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatRecord, watchRun } from '../src/experiments/watch.ts';
 import { PARTIAL_METRICS, RUNNER_FILE } from '../src/experiments/run-folder.ts';
+import { NODE_FLAGS } from './support/node-flags.ts';
 
 const BIN = fileURLToPath(new URL('../bin/trainscope.js', import.meta.url));
 // Under tsx the bin runs src/, never a stale dist/ (scripts/consumer-test.mjs runs the built one).
-const CLI = ['--import', 'tsx', BIN];
+const CLI = [...NODE_FLAGS, '--import', 'tsx', BIN];
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-watch-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const exited = (child: ChildProcess): Promise<number | null> =>
@@ -34,7 +35,7 @@ function spawnRun(dir: string, which: 'countingExperiment' | 'failingExperiment'
     const exp = t.${which}('test/watched');
     initRunDir(${JSON.stringify(dir)}, exp, ${JSON.stringify(cfg)}, 'small', 0);
     await executeRun(${JSON.stringify(dir)}, exp, { progress: () => {}, signal: new AbortController().signal }).catch(() => process.exit(3));`;
-  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 test('watchRun prints records as they are logged, before the run ends, and returns at completion', async () => {

@@ -6,10 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../test/support/node-flags.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/trainscope.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'trainscope-qubo-'));
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', BIN, 'qubo', ...args], { encoding: 'utf8', timeout: 60_000 });
+const cli = (...args: string[]) => spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', BIN, 'qubo', ...args], { encoding: 'utf8', timeout: 60_000 });
 const file = (name: string, body: string): string => {
   const p = join(dir, name);
   writeFileSync(p, body);

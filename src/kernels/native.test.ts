@@ -30,6 +30,7 @@ import {
 import { cholesky as denseCholesky, eighSymmetric, qrHouseholder, solveTriangular as denseSolveTriangular } from './dense.ts';
 import { fusedAdamLeaf, fusedAddLeaf, fusedScaleLeaf } from './fused.ts';
 import { lcg, randomArray, runGemm } from '../../test/support/test-data.ts';
+import { NODE_FLAGS } from '../../test/support/node-flags.ts';
 
 const skip = existsSync(NATIVE_PATH) ? false : `native addon not built (${NATIVE_PATH}); run npm run build:native`;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -535,7 +536,7 @@ test('TRAINSCOPE_THREADS sets the thread count at load (default: every core) and
     delete env['OMP_NUM_THREADS'];
     delete env['TRAINSCOPE_THREADS'];
     if (value !== undefined) env['TRAINSCOPE_THREADS'] = value;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: ROOT, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', '-e', probe], { cwd: ROOT, env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout.trim()), { threads: want, env: null }, `TRAINSCOPE_THREADS=${value}`);
     if (value === 'lots') assert.match(r.stderr, /TRAINSCOPE_THREADS=lots is not a positive integer/);

@@ -264,6 +264,20 @@ describe('the process pool, idle', () => {
   });
 });
 
+describe('the process pool, flags', () => {
+  it('its processes run without concurrent recompilation (Node 20 exit deadlock, nodejs/node#54918)', {
+    skip: existsSync('/proc/self/cmdline') ? false : 'no /proc',
+  }, async () => {
+    const pool = poolExecutor(1);
+    try {
+      const argv = readFileSync(`/proc/${pool.pids()[0]}/cmdline`, 'utf8').split('\0');
+      assert.equal(argv.filter((a) => a === '--no-concurrent-recompilation').length, 1, argv.join(' '));
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('pool progress', () => {
   it('posts at most one update per interval, but every stage change and every stage end', async () => {
     const { throttledProgress } = await import('./progress-throttle.ts');

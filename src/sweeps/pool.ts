@@ -30,13 +30,23 @@ interface Slot {
 }
 
 /**
+ * Node 20 can deadlock as a process ends (nodejs/node#54918): the main thread waits for platform
+ * tasks while a background TurboFan job waits on the main thread for a GC. A pool process whose
+ * parent is gone would then live on, holding the parent's stdout and stderr. Without concurrent
+ * recompilation there is no such job (TurboFan compiles on the main thread; the BN-MLP steps/s
+ * moved by less than the run-to-run noise).
+ */
+const NO_CONCURRENT_RECOMPILATION = '--no-concurrent-recompilation';
+
+/**
  * The child's entry: from src/ (under tsx) the TypeScript file, from dist/ the compiled one. The
  * parent's execArgv is passed on whole: loader flags such as tsx's are what let a child load an
  * `--experiments my-experiments.ts` module, as the parent did.
  */
 function childEntry(): { file: string; execArgv: string[] } {
   const ts = import.meta.url.endsWith('.ts');
-  return { file: fileURLToPath(new URL(`./process-worker.${ts ? 'ts' : 'js'}`, import.meta.url)), execArgv: [...process.execArgv] };
+  const execArgv = process.execArgv.includes(NO_CONCURRENT_RECOMPILATION) ? [...process.execArgv] : [NO_CONCURRENT_RECOMPILATION, ...process.execArgv];
+  return { file: fileURLToPath(new URL(`./process-worker.${ts ? 'ts' : 'js'}`, import.meta.url)), execArgv };
 }
 
 /** The local pool: a CellExecutor, plus the pids of its live processes (diagnostics, tests). */

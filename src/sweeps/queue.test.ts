@@ -16,6 +16,7 @@ import { queueExecutor } from './queue-executor.ts';
 import { freePort, hasRedisServer, REDIS_SKIP, startTestRedis, type TestRedis } from '../../test/support/redis-test-server.ts';
 import type { SweepSpec } from './spec.ts';
 import { main } from '../cli/main.ts';
+import { NODE_FLAGS } from '../../test/support/node-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MODULE = new URL('../../test/support/sweep-test-experiments.ts', import.meta.url).href;
@@ -35,7 +36,7 @@ const metricsOf = (dir: string): Record<string, string> =>
 function startWorker(url: string, work: string, lines: string[]): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bin/trainscope.js'), 'worker', '--queue', url, '--work', work, '--lock-ms', '1500', '--stalled-ms', '500'],
+    [...NODE_FLAGS, '--import', 'tsx', join(ROOT, 'bin/trainscope.js'), 'worker', '--queue', url, '--work', work, '--lock-ms', '1500', '--stalled-ms', '500'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import { train, NonFiniteLossError } from './trainer.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { tinyModel, tinyOptions, plainSgd } from '../../test/fixtures/tiny-training.ts';
 import { Tensor, mul, sum } from '../index.ts';
+import { NODE_FLAGS } from '../../test/support/node-flags.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-train-'));
 
@@ -38,9 +39,13 @@ test('interrupting and resuming in-process reproduces the uninterrupted run exac
 test('kill -9 mid-run, then resume: byte-identical metrics to an uninterrupted run', async () => {
   const dir = tmp();
   const path = join(dir, 'ckpt.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../test/fixtures/train-until-killed.ts', import.meta.url)), path], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('../../test/fixtures/train-until-killed.ts', import.meta.url)), path],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let seen = '';
     child.stdout.on('data', (d: Buffer) => {
