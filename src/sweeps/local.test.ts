@@ -11,7 +11,7 @@ import { readSweep } from './sweep-folder.ts';
 import { EXPERIMENTS } from '../../test/support/sweep-test-experiments.ts';
 import { resolveConfig } from '../experiments/config.ts';
 import { main } from '../cli/main.ts';
-import { isGeometric, sweepWarnings } from './sweep-report.ts';
+import { axisValueText, isGeometric, sweepWarnings } from './sweep-report.ts';
 import { fileURLToPath } from 'node:url';
 
 const MODULE = new URL('../../test/support/sweep-test-experiments.ts', import.meta.url).href;
@@ -152,12 +152,17 @@ describe('sweeps on this machine', () => {
     assert.equal(readdirSync(join(dir, 'cells')).length, 6);
   });
 
-  it('log axes only for geometric axes; backend/version mismatches and failures are warnings', () => {
+  it('log axes only for geometric axes; axis values read plainly; backend/version mismatches and failures are warnings', () => {
     assert.equal(isGeometric([1e-3, 1e-2, 1e-1]), true);
     assert.equal(isGeometric([8, 16, 32, 64]), true);
     assert.equal(isGeometric([1, 2, 3, 4]), false);
     assert.equal(isGeometric([0, 1, 10]), false);
     assert.equal(isGeometric([1, 1000]), true);
+    // Axis values in labels and tables: lists of plain values comma-joined, objects as JSON.
+    assert.deepEqual(
+      [axisValueText(['dash']), axisValueText(['a', 'b']), axisValueText(0.5), axisValueText([]), axisValueText({ a: 1 }), axisValueText([{ a: 1 }])],
+      ['dash', 'a,b', 0.5, '[]', '{"a":1}', '[{"a":1}]'],
+    );
     const base = { submitter: { backend: 'native', trainscope: '0.1.0' } };
     const cell = (status: 'complete' | 'failed', backend: string) => ({ id: 'c', values: {}, seed: 0, status, backend, trainscope: '0.1.0' });
     const sweep = (cells: ReturnType<typeof cell>[]) => ({ ...base, cells }) as unknown as Parameters<typeof sweepWarnings>[0];

@@ -27,8 +27,14 @@ export function isGeometric(values: readonly number[]): boolean {
   return r >= 1.5 && v.every((x, i) => i === 0 || Math.abs(x / v[i - 1]! / r - 1) < 0.02);
 }
 
-const label = (values: Record<string, unknown>, keys: readonly string[]): string =>
-  keys.map((k) => `${k}=${typeof values[k] === 'string' ? values[k] : canonicalJson(values[k])}`).join(' ');
+/** An axis value as a reader wants it: a string or number as itself, a list of them comma-joined (`strategies=dash`), anything else as JSON. */
+export function axisValueText(v: unknown): string | number {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.join(',');
+  return canonicalJson(v);
+}
+
+const label = (values: Record<string, unknown>, keys: readonly string[]): string => keys.map((k) => `${k}=${axisValueText(values[k])}`).join(' ');
 
 /** Warnings a reader must see: failed cells, and cells whose backend/version differs from the submitter's. */
 export function sweepWarnings(sweep: SweepFile): string[] {
@@ -99,9 +105,7 @@ function tables(sweep: SweepFile, agg: SweepAggregate, metricNames: readonly str
     title: 'Aggregate over seeds (mean ± std)',
     columns: [...agg.axes, 'seeds', ...metricNames.flatMap((m) => [`${m} mean`, `${m} std`])],
     rows: agg.points.map((p) => [
-      ...agg.axes.map((k) =>
-        typeof p.values[k] === 'number' || typeof p.values[k] === 'string' ? (p.values[k] as number | string) : canonicalJson(p.values[k]),
-      ),
+      ...agg.axes.map((k) => axisValueText(p.values[k])),
       p.seeds.length,
       ...metricNames.flatMap((m) => (p.metrics[m] ? [p.metrics[m].mean, p.metrics[m].std] : [null, null])),
     ]),
