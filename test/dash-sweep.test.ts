@@ -39,6 +39,9 @@ test('dash/warm-start as a sweep: each (strategy, seed) cell computes exactly th
       ['plasticity-gap', 'dash-matches-cold', 'dash-cheaper-than-cold', 'dash-beats-sp'],
     );
     assert.ok(summary.claims.every((c: any) => c.pass === true || c.pass === false));
+    // The same verdicts and measured values as the whole-study run (both reduce to the same per-cell samples).
+    const verdicts = (cs: any[]): unknown[] => cs.map((c) => [c.id, c.pass, c.observed]);
+    assert.deepEqual(verdicts(summary.claims), verdicts(whole.claims));
     const agg = JSON.parse(readFileSync(join(dir, 'aggregate.json'), 'utf8'));
     const cold = agg.points.find((p: any) => p.values.strategies[0] === 'cold');
     const coldMean = whole.result.cells.filter((c: any) => c.strategy === 'cold').reduce((a: number, c: any) => a + c.meanTestAccuracy / 2, 0);

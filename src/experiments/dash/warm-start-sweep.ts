@@ -8,7 +8,8 @@ import { lineChart } from '../../report/charts.ts';
 import type { Claim, FigureSpec } from '../../report/spec.ts';
 import { STRATEGIES, type Strategy } from '../../methods/dash/protocol.ts';
 import type { AggregatePoint, ExperimentSweeps, SweepAggregate, SweepDeclaration } from '../sweep-types.ts';
-import type { StrategySummary, WarmStartResult } from './warm-start.ts';
+import type { WarmStartResult } from './warm-start.ts';
+import { addSamples, mean, CELL_METRICS, summarize, type CellSamples, type StrategySummary } from './strategy-summary.ts';
 
 /**
  * Slowest first, so that on a pool the long cells start early and the short ones fill in around
@@ -25,9 +26,6 @@ const perStrategy = (seeds: number[]): SweepDeclaration => ({
 });
 
 export const WARM_START_SWEEPS = { smoke: perStrategy([0]), small: perStrategy([0, 1, 2]), paper: perStrategy([0, 1, 2]) };
-
-const CELL_METRICS = ['meanTestAccuracy', 'finalTestAccuracy', 'totalSteps', 'totalExtraPasses', 'chunksCapped'] as const;
-const mean = (xs: readonly number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /**
  * A cell's numbers: the per-strategy totals and, per chunk j, `testAccuracy.chunk<j>` and
@@ -77,28 +75,13 @@ function groups(agg: SweepAggregate): { label: string; points: AggregatePoint[] 
 
 /** Per strategy: means over seeds (a point's metric mean is already the mean over its seeds). */
 export function strategySummary(points: readonly AggregatePoint[]): StrategySummary {
-  const acc = new Map<Strategy, Record<(typeof CELL_METRICS)[number], number[]>>();
+  const acc = new Map<Strategy, CellSamples>();
   for (const p of points) {
     for (const { strategy, prefix } of strategiesOf(p)) {
-      const a = acc.get(strategy) ?? { meanTestAccuracy: [], finalTestAccuracy: [], totalSteps: [], totalExtraPasses: [], chunksCapped: [] };
-      for (const m of CELL_METRICS) {
-        const st = p.metrics[`${prefix}${m}`];
-        if (st) a[m].push(...st.values);
-      }
-      acc.set(strategy, a);
+      addSamples(acc, strategy, Object.fromEntries(CELL_METRICS.map((m) => [m, p.metrics[`${prefix}${m}`]?.values ?? []])));
     }
   }
-  const out: StrategySummary = new Map();
-  for (const [s, a] of acc) {
-    out.set(s, {
-      meanAcc: mean(a.meanTestAccuracy),
-      finalAcc: mean(a.finalTestAccuracy),
-      steps: mean(a.totalSteps),
-      extra: mean(a.totalExtraPasses),
-      capped: a.chunksCapped.reduce((x, y) => x + y, 0),
-    });
-  }
-  return out;
+  return summarize(acc);
 }
 
 /** Claims per group of points that differ only in strategy (one group for the declared sweeps). */

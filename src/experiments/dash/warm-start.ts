@@ -11,6 +11,7 @@ import type { Claim } from '../../report/spec.ts';
 import { STRATEGIES, type Strategy } from '../../methods/dash/protocol.ts';
 import type { CellConfig, CellResult, WarmStartRow } from './cells.ts';
 import { runCells } from './run-cells.ts';
+import { addSamples, mean, summarize, type CellSamples, type StrategySummary } from './strategy-summary.ts';
 import { warmStartSweeps } from './warm-start-sweep.ts';
 import { baseCell, protocolChecks, protocolFields } from './warm-start-config.ts';
 
@@ -46,22 +47,19 @@ export interface WarmStartResult {
   wallMs: number;
 }
 
-const mean = (xs: readonly number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
-
-/** Per strategy: mean over seeds and chunks of test accuracy, mean final accuracy, mean total steps and extra passes. */
+/** Per strategy: means over seeds of the cells' mean and final test accuracy, total steps and extra passes. */
 export function summarizeStrategies(r: WarmStartResult): StrategySummary {
-  const out: StrategySummary = new Map();
-  for (const s of new Set(r.cells.map((c) => c.strategy))) {
-    const cs = r.cells.filter((c) => c.strategy === s);
-    out.set(s, {
-      meanAcc: mean(cs.map((c) => c.meanTestAccuracy)),
-      finalAcc: mean(cs.map((c) => c.finalTestAccuracy)),
-      steps: mean(cs.map((c) => c.totalSteps)),
-      extra: mean(cs.map((c) => c.totalExtraPasses)),
-      capped: cs.reduce((a, c) => a + c.capped.length, 0),
+  const acc = new Map<Strategy, CellSamples>();
+  for (const c of r.cells) {
+    addSamples(acc, c.strategy, {
+      meanTestAccuracy: [c.meanTestAccuracy],
+      finalTestAccuracy: [c.finalTestAccuracy],
+      totalSteps: [c.totalSteps],
+      totalExtraPasses: [c.totalExtraPasses],
+      chunksCapped: [c.capped.length],
     });
   }
-  return out;
+  return summarize(acc);
 }
 
 /** The study's cells: every strategy for seeds firstSeed … firstSeed + seeds − 1 (firstSeed: the run's seed). */
@@ -88,9 +86,6 @@ export const toResult = (cells: CellResult[], wallMs: number): WarmStartResult =
 });
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)} %`;
-
-/** Per-strategy means the claims are stated from (one cell's or a whole sweep's). */
-export type StrategySummary = Map<Strategy, { meanAcc: number; finalAcc: number; steps: number; extra: number; capped: number }>;
 
 /** The four claims of issue 18 on real data, from per-strategy means over seeds. */
 export function warmStartClaims(s: StrategySummary, labelNoise: number): Claim[] {
