@@ -28,16 +28,28 @@ const fail = (msg) => {
   console.error(`consumer-test: ${msg}`);
   process.exit(1);
 };
-const sh = (cmd, args, cwd, what) => {
+// Node 20 can deadlock as a process ends (nodejs/node#54918, test/support/node-flags.ts): node
+// runs here with --no-concurrent-recompilation, and a command that outlives TIMEOUT_MS (npx, which
+// cannot take the flag) is stopped and tried once more rather than left to hang the job.
+const TIMEOUT_MS = 300_000;
+const sh = (cmd, args, cwd, what, retry = true) => {
   const r = spawnSync(cmd, args, {
     cwd,
     encoding: 'utf8',
     maxBuffer: 64 << 20,
+    timeout: TIMEOUT_MS,
+    killSignal: 'SIGKILL',
     env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
   });
+  if (r.error?.code === 'ETIMEDOUT') {
+    if (!retry) fail(`${what} did not finish within ${TIMEOUT_MS / 1000} s, twice`);
+    console.log(`consumer-test: WARNING: ${what} did not finish within ${TIMEOUT_MS / 1000} s; trying once more`);
+    return sh(cmd, args, cwd, what, false);
+  }
   if (r.status !== 0) fail(`${what} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   return r.stdout;
 };
+const NODE_FLAGS = ['--no-concurrent-recompilation'];
 
 // 1. What the tarball holds.
 const listing = JSON.parse(sh(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], root, 'npm pack --dry-run'))[0].files.map((f) => f.path);
@@ -97,6 +109,7 @@ try {
   const a = sh(
     process.execPath,
     [
+      ...NODE_FLAGS,
       '--input-type=module',
       '-e',
       "import('trainscope').then(({ grad, sum, mul, tensor }) => console.log(Array.from(grad((x) => sum(mul(mul(x, x), x)))(tensor([1, 2, 3])).data).join(' ')))",
@@ -124,7 +137,7 @@ try {
     files: ['consumer.ts'],
   };
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
-  sh(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], dir, 'tsc on the strict consumer');
+  sh(process.execPath, [...NODE_FLAGS, join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], dir, 'tsc on the strict consumer');
   console.log(
     'consumer-test: (b) a strict NodeNext consumer (noUncheckedIndexedAccess, exactOptionalPropertyTypes, skipLibCheck off) type-checks with 0 errors',
   );

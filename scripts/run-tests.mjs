@@ -14,7 +14,8 @@
 //   file, and whose second try passes, passes with a warning naming the file; anything else fails.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { constants } from 'node:os';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -137,7 +138,7 @@ function describeStuck(runnerPid) {
 function backtraces(runnerPid) {
   // The node processes below the runner: test files and what they forked (not tsx's esbuild).
   const leaves = descendants(runnerPid)
-    .filter((p) => /node/.test(read(`/proc/${p}/cmdline`).split('\0')[0] ?? ''))
+    .filter((p) => basename(read(`/proc/${p}/cmdline`).split('\0')[0] ?? '') === basename(process.execPath))
     .slice(0, 3);
   const out = [];
   for (const pid of leaves) {
@@ -157,8 +158,9 @@ function backtraces(runnerPid) {
 }
 
 /**
- * One `node --test` over files, its output passed through. Resolves with its exit code, the
- * summary counts and the files it cancelled for running past the timeout.
+ * One `node --test` over files, its output passed through. Resolves with its exit code, the files
+ * it cancelled for running past the timeout, whether those were its only failures (clean), and
+ * the signal that interrupted it, if any.
  */
 function runNodeTest(files) {
   return new Promise((resolve) => {
@@ -168,10 +170,23 @@ function runNodeTest(files) {
     const args = ['--no-concurrent-recompilation', '--import', 'tsx', '--test', `--test-timeout=${FILE_TIMEOUT_S * 1000}`, ...extra, ...files];
     // Its own process group, so that whatever a test leaves behind can be found and stopped after.
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-    const forward = (sig) => killGroup(child.pid, sig);
+    // A signal goes on to the whole group; a second one (a runner stuck in the very deadlock above
+    // cannot act on the first) stops the group at once.
+    let interrupted;
+    const forward = (sig) => {
+      if (interrupted) {
+        killGroup(child.pid, 'SIGKILL');
+        process.exit(128 + (constants.signals[sig] ?? 2));
+      }
+      interrupted = sig;
+      killGroup(child.pid, sig);
+    };
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, forward);
     const timedOut = new Set();
-    const counts = {};
+    // Every column-0 `not ok`: failed tests, failed suites and cancelled tests alike (the runner's
+    // `# fail` count leaves out the last two). A run is clean only if each is a file in timedOut.
+    const topNotOk = [];
+    let counts;
     let lastOutput = Date.now();
     let reported = false;
     let pending = '';
@@ -185,14 +200,19 @@ function runNodeTest(files) {
       pending = lines.pop();
       for (const line of lines) {
         // A file the runner gave up on is reported as `not ok N - /abs/path/x.test.ts` with
-        // failureType 'testTimeoutFailure' in its YAML block.
-        const file = /^not ok \d+ - (\/.*\.test\.ts)$/.exec(line);
-        if (file) notOkFile = file[1];
-        else if (notOkFile && /^\s+failureType: 'testTimeoutFailure'/.test(line)) timedOut.add(notOkFile);
-        else if (/^(ok|not ok) \d+ /.test(line)) notOkFile = undefined;
-        const count = /^# (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
-        if (count) counts[count[1]] = Number(count[2]);
-        if (/^# duration_ms [\d.]+$/.test(line)) summaryAt = Date.now();
+        // failureType 'testTimeoutFailure' in its (two-space indented) YAML block.
+        const top = /^not ok \d+ - (.*)$/.exec(line);
+        if (top) {
+          topNotOk.push(top[1]);
+          notOkFile = /^\/.*\.test\.ts$/.test(top[1]) ? top[1] : undefined;
+        } else if (/^ok \d+ /.test(line) || line === '  ...') notOkFile = undefined;
+        else if (notOkFile && line === "  failureType: 'testTimeoutFailure'") timedOut.add(notOkFile);
+        // The summary: `# tests N` … `# todo N`, then `# duration_ms T` (a test's own output is
+        // also printed as `# …`, so only that sequence counts).
+        const count = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/.exec(line);
+        if (count?.[1] === 'tests') counts = {};
+        if (count && counts) counts[count[1]] = Number(count[2]);
+        if (count?.[1] === 'duration_ms' && counts && 'todo' in counts) summaryAt = Date.now();
       }
     });
     const watch = setInterval(() => {
@@ -208,7 +228,7 @@ function runNodeTest(files) {
       if (summaryAt === undefined || Date.now() - summaryAt < 30_000) return;
       clearInterval(stuckAfterSummary);
       console.log('run-tests: the test runner printed its summary 30 s ago but has not exited; stopping it');
-      finish(counts.fail === 0 && counts.cancelled === 0 ? 0 : 1);
+      finish(topNotOk.length === 0 && counts?.fail === 0 && counts?.cancelled === 0 ? 0 : 1);
     }, 1_000);
     let finished = false;
     const finish = (code) => {
@@ -223,7 +243,7 @@ function runNodeTest(files) {
         for (const pid of left) console.log(`  pid ${pid}: ${read(`/proc/${pid}/cmdline`).replaceAll('\0', ' ').slice(0, 300)}`);
       }
       killGroup(child.pid, 'SIGKILL');
-      resolve({ code, counts, timedOut: [...timedOut] });
+      resolve({ code, timedOut: [...timedOut], clean: topNotOk.every((name) => timedOut.has(name)), interrupted });
     };
     child.on('exit', (code, signal) => {
       const done = () => finish(code ?? (signal ? 1 : 0));
@@ -241,16 +261,18 @@ function runNodeTest(files) {
 }
 
 const first = await runNodeTest(found);
+if (first.interrupted) process.exit(128 + (constants.signals[first.interrupted] ?? 2));
 if (first.timedOut.length === 0) process.exit(first.code);
 
 const names = first.timedOut.map((f) => relative(root, f));
-if ((first.counts.fail ?? 1) > 0) {
+if (!first.clean) {
   console.log(`run-tests: failed; besides the failures, ${names.join(', ')} ran past ${FILE_TIMEOUT_S} s and was cancelled`);
   process.exit(1);
 }
 console.log(`\nrun-tests: ${names.join(', ')} ran past ${FILE_TIMEOUT_S} s and was cancelled; running it once more on its own`);
 const second = await runNodeTest(names);
-if (second.code === 0) {
+if (second.interrupted) process.exit(128 + (constants.signals[second.interrupted] ?? 2));
+if (second.code === 0 && second.timedOut.length === 0) {
   console.log(`run-tests: WARNING: passed, but only on a second try of ${names.join(', ')}: the first run never finished (see the process report above)`);
   process.exit(0);
 }

@@ -5,10 +5,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireRunLock, LOCK_FILE, lockState, RunLockedError } from './run-lock.ts';
+import { NODE_FLAGS } from '../../test/support/node-flags.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'trainscope-lock-'));
 const deadPid = (): number => {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, '-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   return Number(r.stdout);
 };
 

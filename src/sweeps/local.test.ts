@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from './run-sweep.ts';
 import { inlineExecutor } from './executor.ts';
-import { poolExecutor } from './pool.ts';
+import { poolExecArgv, poolExecutor } from './pool.ts';
 import { expandSweep, type SweepSpec } from './spec.ts';
 import { readSweep } from './sweep-folder.ts';
 import { EXPERIMENTS } from '../../test/support/sweep-test-experiments.ts';
@@ -273,6 +273,11 @@ describe('the process pool, flags', () => {
   it('its processes run without concurrent recompilation (Node 20 exit deadlock, nodejs/node#54918)', {
     skip: existsSync('/proc/self/cmdline') ? false : 'no /proc',
   }, async () => {
+    // The flag is added to the parent's flags (tsx's loader among them), and never twice.
+    assert.deepEqual(poolExecArgv(['--import', 'tsx']), ['--no-concurrent-recompilation', '--import', 'tsx']);
+    assert.deepEqual(poolExecArgv([]), ['--no-concurrent-recompilation']);
+    assert.deepEqual(poolExecArgv(['--no-concurrent-recompilation', '--import', 'tsx']), ['--no-concurrent-recompilation', '--import', 'tsx']);
+    // A live pool process carries it.
     const pool = poolExecutor(1);
     try {
       const argv = readFileSync(`/proc/${pool.pids()[0]}/cmdline`, 'utf8').split('\0');

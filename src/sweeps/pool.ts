@@ -38,6 +38,11 @@ interface Slot {
  */
 const NO_CONCURRENT_RECOMPILATION = '--no-concurrent-recompilation';
 
+/** A pool process's node flags: the parent's, with concurrent recompilation off (once). */
+export function poolExecArgv(parent: readonly string[]): string[] {
+  return parent.includes(NO_CONCURRENT_RECOMPILATION) ? [...parent] : [NO_CONCURRENT_RECOMPILATION, ...parent];
+}
+
 /**
  * The child's entry: from src/ (under tsx) the TypeScript file, from dist/ the compiled one. The
  * parent's execArgv is passed on whole: loader flags such as tsx's are what let a child load an
@@ -45,8 +50,7 @@ const NO_CONCURRENT_RECOMPILATION = '--no-concurrent-recompilation';
  */
 function childEntry(): { file: string; execArgv: string[] } {
   const ts = import.meta.url.endsWith('.ts');
-  const execArgv = process.execArgv.includes(NO_CONCURRENT_RECOMPILATION) ? [...process.execArgv] : [NO_CONCURRENT_RECOMPILATION, ...process.execArgv];
-  return { file: fileURLToPath(new URL(`./process-worker.${ts ? 'ts' : 'js'}`, import.meta.url)), execArgv };
+  return { file: fileURLToPath(new URL(`./process-worker.${ts ? 'ts' : 'js'}`, import.meta.url)), execArgv: poolExecArgv(process.execArgv) };
 }
 
 /** The local pool: a CellExecutor, plus the pids of its live processes (diagnostics, tests). */

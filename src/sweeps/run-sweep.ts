@@ -18,9 +18,9 @@ import { aggregateSweep } from './aggregate.ts';
 import type { CellExecutor } from './executor.ts';
 import { loadExperiment, portableRef, type ExperimentRef } from './experiment-ref.ts';
 import { silentProgress, type SweepProgress } from './progress.ts';
-import { axisKeys, canonicalJson, expandSweep, type SweepSpec } from './spec.ts';
+import { axisKeys, expandSweep, type SweepSpec } from './spec.ts';
 import { cellDir, openSweep, writeSweep, SWEEP_FORMAT, type SweepFile } from './sweep-folder.ts';
-import { writeSweepReport } from './sweep-report.ts';
+import { pointLabel, writeSweepReport } from './sweep-report.ts';
 
 export interface SweepRunOptions {
   /** The sweep folder (runs/<sweep>/). */
@@ -106,7 +106,7 @@ async function runLocked(
       while (next < todo.length && !o.signal.aborted) {
         const cell = todo[next++]!;
         const entry = sweep.cells.find((c) => c.id === cell.id)!;
-        const label = `${canonicalJson(cell.values)} seed ${cell.seed}`;
+        const label = [pointLabel(cell.values, Object.keys(cell.values)), `seed ${cell.seed}`].filter(Boolean).join(' ');
         // A cell whose executor throws (a thread that died, a lost connection) fails alone; the others go on.
         const outcome = await o.executor
           .run(

@@ -34,7 +34,8 @@ export function axisValueText(v: unknown): string | number {
   return canonicalJson(v);
 }
 
-const label = (values: Record<string, unknown>, keys: readonly string[]): string => keys.map((k) => `${k}=${axisValueText(values[k])}`).join(' ');
+/** A point as `k=v k2=v2` over the given axis keys. */
+export const pointLabel = (values: Record<string, unknown>, keys: readonly string[]): string => keys.map((k) => `${k}=${axisValueText(values[k])}`).join(' ');
 
 /** Warnings a reader must see: failed cells, and cells whose backend/version differs from the submitter's. */
 export function sweepWarnings(sweep: SweepFile): string[] {
@@ -75,7 +76,7 @@ function figures(agg: SweepAggregate, metricNames: readonly string[]): FigureSpe
           [axis]: p.values[axis] as number,
           [m]: y,
           seed: p.seeds[i]!,
-          ...(others.length ? { series: label(p.values, others) } : {}),
+          ...(others.length ? { series: pointLabel(p.values, others) } : {}),
         })),
       );
       if (!rows.length) continue;
@@ -121,7 +122,7 @@ function tables(sweep: SweepFile, agg: SweepAggregate, metricNames: readonly str
     columns: ['cell', 'point', 'seed', 'status', ...metricNames, 'backend', 'error'],
     rows: sweep.cells.map((c) => [
       c.id,
-      label(c.values, sweep.axisKeys) || '—',
+      pointLabel(c.values, sweep.axisKeys) || '—',
       c.seed,
       c.status,
       ...metricNames.map((m) => perCell.get(c.id)?.[m] ?? null),

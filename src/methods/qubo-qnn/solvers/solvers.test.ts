@@ -14,6 +14,7 @@ import { tts99, ttsReport } from './tts.ts';
 import { randomInstance, plantedInstance } from './instances.ts';
 import { defaultBetaRange } from './beta-range.ts';
 import { solveQubo } from './solver.ts';
+import { NODE_FLAGS } from '../../../../test/support/node-flags.ts';
 
 function randomQubo(seed: number, n: number): Qubo {
   const r = new Xoshiro128(key(seed));
@@ -168,13 +169,13 @@ test('TTS99', () => {
 test('an external command implements the interface through JSON on stdin/stdout', () => {
   const script = new URL('./external-example.mjs', import.meta.url).pathname;
   const m = randomInstance(key(6), 12);
-  const r = externalSolver(process.execPath, [script]).solve(m, { key: key(1), reads: 5 });
+  const r = externalSolver(process.execPath, [...NODE_FLAGS, script]).solve(m, { key: key(1), reads: 5 });
   assert.equal(r.samples.length, 5);
   assert.ok(Math.abs(r.best.energy - isingEnergy(m, r.best.spins)) < 1e-12);
-  const bad = externalSolver(process.execPath, ['-e', 'process.stdout.write("{}")']);
+  const bad = externalSolver(process.execPath, [...NODE_FLAGS, '-e', 'process.stdout.write("{}")']);
   assert.throws(() => bad.solve(m, { key: key(1) }), /no "samples" array/);
   const q: Qubo = { n: 2, linear: Float64Array.of(1, -1), pairs: [], offset: 0 };
-  assert.deepEqual(Array.from(solveQubo(externalSolver(process.execPath, [script]), q, { key: key(0) }).x), [0, 1]);
+  assert.deepEqual(Array.from(solveQubo(externalSolver(process.execPath, [...NODE_FLAGS, script]), q, { key: key(0) }).x), [0, 1]);
 });
 
 test('tabu terminates and finds the planted optimum at n = 100 (float drift in the running energy cannot fake endless improvements)', () => {
