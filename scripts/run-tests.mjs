@@ -51,32 +51,6 @@ if (found.length === 0) {
   process.exit(1);
 }
 
-/** Every live descendant of pid, parents first, read from /proc (Linux; elsewhere none). */
-function descendants(pid) {
-  if (!existsSync('/proc/self/stat')) return [];
-  const children = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out = [];
-  const visit = (p) => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      visit(c);
-    }
-  };
-  visit(pid);
-  return out;
-}
-
 const read = (path) => {
   try {
     return readFileSync(path, 'utf8').trim();
@@ -85,19 +59,44 @@ const read = (path) => {
   }
 };
 
-/** The live processes of process group pgid (Linux; elsewhere none). */
-function groupMembers(pgid) {
+/** A /proc stat line's fields after the command name: [state, ppid, pgrp, …]; [] once it is gone. */
+const statFields = (path) => {
+  const stat = read(path);
+  return stat === '?' ? [] : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+};
+
+/** Every live process with its state, parent and process group (Linux; elsewhere none). */
+function processes() {
   if (!existsSync('/proc/self/stat')) return [];
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => {
+      const [state, ppid, pgrp] = statFields(`/proc/${name}/stat`);
+      return { pid: Number(name), state, ppid: Number(ppid), pgrp: Number(pgrp) };
+    })
+    .filter((p) => p.state !== undefined);
+}
+
+/** Every live descendant of pid, parents first. */
+function descendants(pid) {
+  const all = processes();
   const out = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = read(`/proc/${name}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields: state, ppid, pgrp; a zombie is already gone for our purposes
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(name));
-  }
+  const visit = (parent) => {
+    for (const p of all) {
+      if (p.ppid !== parent) continue;
+      out.push(p.pid);
+      visit(p.pid);
+    }
+  };
+  visit(pid);
   return out;
 }
+
+/** The live processes of process group pgid (a zombie is already gone for our purposes). */
+const groupMembers = (pgid) =>
+  processes()
+    .filter((p) => p.pgrp === pgid && p.state !== 'Z')
+    .map((p) => p.pid);
 
 function killGroup(pgid, sig) {
   try {
@@ -111,8 +110,7 @@ function killGroup(pgid, sig) {
 function describeStuck(runnerPid) {
   const lines = [`run-tests: no test output for ${STALL_S} s; the processes still running under the test runner:`];
   for (const pid of descendants(runnerPid)) {
-    const stat = read(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    const state = statFields(`/proc/${pid}/stat`)[0] ?? '?';
     const cmd = read(`/proc/${pid}/cmdline`).replaceAll('\0', ' ').slice(0, 300);
     let cwd = '?';
     try {
@@ -125,8 +123,7 @@ function describeStuck(runnerPid) {
     } catch {}
     const byWait = new Map();
     for (const tid of tasks) {
-      const tstat = read(`/proc/${pid}/task/${tid}/stat`);
-      const key = `${read(`/proc/${pid}/task/${tid}/comm`)} ${tstat.slice(tstat.lastIndexOf(')') + 2).split(' ')[0]} in ${read(`/proc/${pid}/task/${tid}/wchan`)}`;
+      const key = `${read(`/proc/${pid}/task/${tid}/comm`)} ${statFields(`/proc/${pid}/task/${tid}/stat`)[0] ?? '?'} in ${read(`/proc/${pid}/task/${tid}/wchan`)}`;
       byWait.set(key, (byWait.get(key) ?? 0) + 1);
     }
     lines.push(`    threads: ${[...byWait].map(([k, n]) => (n > 1 ? `${n}× ${k}` : k)).join('; ')}`);
