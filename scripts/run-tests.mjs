@@ -155,6 +155,39 @@ function backtraces(runnerPid) {
 }
 
 /**
+ * Reads node's TAP output a line at a time. It keeps every column-0 `not ok` (failed tests, failed
+ * suites and cancelled tests alike: the runner's `# fail` count leaves out the last two) and the
+ * files the runner cancelled for running past the timeout (`not ok N - /abs/path/x.test.ts` with
+ * failureType 'testTimeoutFailure' in its two-space indented YAML block). `line` answers true
+ * once the summary is complete: `# tests N` … `# todo N`, then `# duration_ms T` (a test's own
+ * output is also printed as `# …`, so only that sequence counts).
+ */
+function tapScanner() {
+  const topNotOk = [];
+  const timedOut = new Set();
+  let counts;
+  let notOkFile;
+  return {
+    timedOut,
+    counts: () => counts,
+    /** Whether the only failures were files cancelled for time. */
+    clean: () => topNotOk.every((name) => timedOut.has(name)),
+    line(line) {
+      const top = /^not ok \d+ - (.*)$/.exec(line);
+      if (top) {
+        topNotOk.push(top[1]);
+        notOkFile = /^\/.*\.test\.ts$/.test(top[1]) ? top[1] : undefined;
+      } else if (/^ok \d+ /.test(line) || line === '  ...') notOkFile = undefined;
+      else if (notOkFile && line === "  failureType: 'testTimeoutFailure'") timedOut.add(notOkFile);
+      const count = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/.exec(line);
+      if (count?.[1] === 'tests') counts = {};
+      if (count && counts) counts[count[1]] = Number(count[2]);
+      return count?.[1] === 'duration_ms' && counts !== undefined && 'todo' in counts;
+    },
+  };
+}
+
+/**
  * One `node --test` over files, its output passed through. Resolves with its exit code, the files
  * it cancelled for running past the timeout, whether those were its only failures (clean), and
  * the signal that interrupted it, if any.
@@ -179,15 +212,12 @@ function runNodeTest(files) {
       killGroup(child.pid, sig);
     };
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, forward);
-    const timedOut = new Set();
-    // Every column-0 `not ok`: failed tests, failed suites and cancelled tests alike (the runner's
-    // `# fail` count leaves out the last two). A run is clean only if each is a file in timedOut.
-    const topNotOk = [];
-    let counts;
+    const tap = tapScanner();
     let lastOutput = Date.now();
     let reported = false;
     let pending = '';
-    let notOkFile;
+    // When the runner printed its summary; after it the runner should exit at once.
+    let summaryAt;
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       lastOutput = Date.now();
@@ -195,22 +225,7 @@ function runNodeTest(files) {
       pending += chunk.toString();
       const lines = pending.split('\n');
       pending = lines.pop();
-      for (const line of lines) {
-        // A file the runner gave up on is reported as `not ok N - /abs/path/x.test.ts` with
-        // failureType 'testTimeoutFailure' in its (two-space indented) YAML block.
-        const top = /^not ok \d+ - (.*)$/.exec(line);
-        if (top) {
-          topNotOk.push(top[1]);
-          notOkFile = /^\/.*\.test\.ts$/.test(top[1]) ? top[1] : undefined;
-        } else if (/^ok \d+ /.test(line) || line === '  ...') notOkFile = undefined;
-        else if (notOkFile && line === "  failureType: 'testTimeoutFailure'") timedOut.add(notOkFile);
-        // The summary: `# tests N` … `# todo N`, then `# duration_ms T` (a test's own output is
-        // also printed as `# …`, so only that sequence counts).
-        const count = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/.exec(line);
-        if (count?.[1] === 'tests') counts = {};
-        if (count && counts) counts[count[1]] = Number(count[2]);
-        if (count?.[1] === 'duration_ms' && counts && 'todo' in counts) summaryAt = Date.now();
-      }
+      for (const line of lines) if (tap.line(line)) summaryAt = Date.now();
     });
     const watch = setInterval(() => {
       if (reported || summaryAt !== undefined || Date.now() - lastOutput < STALL_S * 1000) return;
@@ -218,14 +233,14 @@ function runNodeTest(files) {
       const text = [describeStuck(child.pid), backtraces(child.pid)].filter(Boolean).join('\n');
       process.stdout.write(`\n${text}\n`);
     }, 5_000);
-    // After its summary the runner should exit at once; it does not while a file process it gave
-    // up on (one that ignores SIGTERM, or is stuck in a native call) is still alive.
-    let summaryAt;
+    // The runner does not exit while a file process it gave up on (one that ignores SIGTERM, or is
+    // stuck in a native call) is still alive.
     const stuckAfterSummary = setInterval(() => {
       if (summaryAt === undefined || Date.now() - summaryAt < 30_000) return;
       clearInterval(stuckAfterSummary);
       console.log('run-tests: the test runner printed its summary 30 s ago but has not exited; stopping it');
-      finish(topNotOk.length === 0 && counts?.fail === 0 && counts?.cancelled === 0 ? 0 : 1);
+      const counts = tap.counts();
+      finish(tap.clean() && tap.timedOut.size === 0 && counts?.fail === 0 && counts?.cancelled === 0 ? 0 : 1);
     }, 1_000);
     let finished = false;
     const finish = (code) => {
@@ -240,7 +255,7 @@ function runNodeTest(files) {
         for (const pid of left) console.log(`  pid ${pid}: ${read(`/proc/${pid}/cmdline`).replaceAll('\0', ' ').slice(0, 300)}`);
       }
       killGroup(child.pid, 'SIGKILL');
-      resolve({ code, timedOut: [...timedOut], clean: topNotOk.every((name) => timedOut.has(name)), interrupted });
+      resolve({ code, timedOut: [...tap.timedOut], clean: tap.clean(), interrupted });
     };
     child.on('exit', (code, signal) => {
       const done = () => finish(code ?? (signal ? 1 : 0));
